@@ -1,0 +1,127 @@
+/**
+ * Typed errors with stable codes.
+ *
+ * Every failure Signet reports carries a `code` from {@link SignetErrorCode}. Codes are part of the
+ * public API: they never change meaning, and new ones are only added. Messages say what to do and
+ * never contain key material or secrets.
+ */
+
+/** Every stable error code, grouped by area. */
+export const ERROR_CODES = {
+  // Parsing untrusted bytes (bounded decoding).
+  SIGNET_E_PARSE_TOO_LARGE: 'The input is larger than the configured limit.',
+  SIGNET_E_PARSE_MALFORMED: 'The input is not well-formed for its format.',
+  SIGNET_E_PARSE_TOO_DEEP: 'The input nests deeper than allowed.',
+  SIGNET_E_PARSE_NOT_CANONICAL: 'The input is not in the deterministic encoding the format requires.',
+  SIGNET_E_PARSE_WRONG_TYPE: 'A field has the wrong type.',
+  SIGNET_E_PARSE_MISSING_FIELD: 'A required field is missing.',
+  SIGNET_E_PARSE_UNKNOWN_FIELD: 'An unknown field was found where none is allowed.',
+  SIGNET_E_PARSE_UNSUPPORTED_VERSION: 'The format version is not supported.',
+  // Protected header checks.
+  SIGNET_E_HEADER_ALG: 'The signature algorithm is not the one the policy allows.',
+  SIGNET_E_HEADER_CRIT: 'The envelope marks a header critical that this verifier does not understand.',
+  SIGNET_E_HEADER_TYPE: 'The envelope type is not a Signet envelope.',
+  // Keys.
+  SIGNET_E_KEY_UNKNOWN: 'No trusted key has this key id.',
+  SIGNET_E_KEY_INVALID: 'The key is malformed or not an Ed25519 key.',
+  SIGNET_E_KEY_WEAK: 'The public key is of small order or not canonically encoded.',
+  SIGNET_E_KEY_NOT_YET_VALID: 'The envelope was issued before the key became valid.',
+  SIGNET_E_KEY_EXPIRED: 'The envelope was issued after the key expired.',
+  SIGNET_E_KEY_REVOKED: 'The key was revoked before the envelope was committed.',
+  SIGNET_E_KEY_FILE: 'A key file could not be read or written.',
+  SIGNET_E_KEY_DELEGATION: 'The key delegation is invalid, expired or out of scope.',
+  // Signatures.
+  SIGNET_E_SIG_INVALID: 'The signature does not verify under the key.',
+  SIGNET_E_SIG_FAILED: 'Signing failed.',
+  // Time.
+  SIGNET_E_TIME_FUTURE: 'The envelope claims a time in the future beyond the allowed clock skew.',
+  SIGNET_E_TIME_TOO_OLD: 'The envelope is older than the policy allows.',
+  // Receipts and the log.
+  SIGNET_E_RECEIPT_INVALID: 'The transparency log receipt does not verify.',
+  SIGNET_E_RECEIPT_MISSING: 'The policy requires a receipt and none was given.',
+  SIGNET_E_LOG_PROOF_INVALID: 'A Merkle inclusion or consistency proof does not verify.',
+  SIGNET_E_LOG_CHECKPOINT_INVALID: 'A checkpoint is malformed or its signature does not verify.',
+  SIGNET_E_LOG_INCONSISTENT: 'Two views of the log are inconsistent: it was forked or rewritten.',
+  SIGNET_E_LOG_STORAGE: 'The log storage failed.',
+  SIGNET_E_LOG_NOT_FOUND: 'The requested log entry or tile does not exist.',
+  // Content binding.
+  SIGNET_E_CONTENT_MISMATCH: 'The text does not match the content digests in the envelope.',
+  SIGNET_E_CONTENT_MISSING: 'No content was given to check against the envelope.',
+  SIGNET_E_CONTENT_CHOICE: 'The choice index is not in the envelope.',
+  SIGNET_E_CONTENT_PARTIAL: 'The envelope seals a partial (interrupted) response.',
+  SIGNET_E_REQUEST_MISMATCH: 'The request does not match the request digest in the envelope.',
+  SIGNET_E_EXCERPT_INVALID: 'The excerpt proof does not verify against the envelope.',
+  // Policy (the seal is fine, but not what the policy requires).
+  SIGNET_E_POLICY_ISSUER: 'The envelope was issued by another issuer than the policy expects.',
+  SIGNET_E_POLICY_ACCOUNT: 'The envelope was issued to another account than the policy expects.',
+  SIGNET_E_POLICY_TERMS: 'The envelope was served under other terms than the policy expects.',
+  SIGNET_E_POLICY_MODEL: 'The envelope names another model than the policy expects.',
+  // Streams and carriers.
+  SIGNET_E_STREAM_TRUNCATED: 'The stream ended before its envelope arrived.',
+  SIGNET_E_STREAM_MALFORMED: 'The stream is not a well-formed event stream.',
+  SIGNET_E_ENVELOPE_MISSING: 'The response carries no envelope.',
+  // Serving path.
+  SIGNET_E_GATEWAY_UPSTREAM: 'The upstream server could not be reached or failed.',
+  SIGNET_E_GATEWAY_SEAL_FAILED: 'The response could not be sealed.',
+  SIGNET_E_AUTH_UNKNOWN_KEY: 'The API key is unknown or revoked.',
+  SIGNET_E_AUTH_TERMS_NOT_ACCEPTED: 'The account has not accepted the current terms.',
+  // Registry and evidence.
+  SIGNET_E_REGISTRY_STORAGE: 'The registry storage failed.',
+  SIGNET_E_EVIDENCE_INVALID: 'The evidence bundle does not verify.',
+  // Configuration and input given by the operator.
+  SIGNET_E_CONFIG_INVALID: 'The configuration is invalid.',
+  SIGNET_E_INPUT_INVALID: 'The input is invalid.',
+} as const;
+
+/** A stable error code: `SIGNET_E_<AREA>_<REASON>`. */
+export type SignetErrorCode = keyof typeof ERROR_CODES;
+
+/** The verification step a failure belongs to, in the order a verifier runs them. */
+export type VerificationStep =
+  | 'parse'
+  | 'key'
+  | 'signature'
+  | 'validity'
+  | 'receipt'
+  | 'content'
+  | 'policy';
+
+/** Options for {@link SignetError}. */
+export interface SignetErrorOptions {
+  /** What the user can do about it. */
+  hint?: string;
+  /** The verification step, when the error comes from verification. */
+  step?: VerificationStep;
+  /** The underlying error; never one that carries secrets. */
+  cause?: unknown;
+}
+
+/** The one error class Signet throws for bad input and failed checks. */
+export class SignetError extends Error {
+  override readonly name = 'SignetError';
+  readonly code: SignetErrorCode;
+  readonly hint: string | undefined;
+  readonly step: VerificationStep | undefined;
+
+  constructor(code: SignetErrorCode, message?: string, options: SignetErrorOptions = {}) {
+    super(message ?? ERROR_CODES[code], options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.step = options.step;
+  }
+
+  /** A JSON form for logs and reports: code, message, hint, step. Never the cause's internals. */
+  toJSON(): { code: SignetErrorCode; message: string; hint?: string; step?: VerificationStep } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.step === undefined ? {} : { step: this.step }),
+    };
+  }
+}
+
+/** True when `value` is a {@link SignetError}, optionally with the given code. */
+export function isSignetError(value: unknown, code?: SignetErrorCode): value is SignetError {
+  return value instanceof SignetError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,23 @@
+/**
+ * @signet/core: the Signet envelope format, canonical encodings, digests, text normalization,
+ * crypto backends, keys and typed errors. Runs in Node.js, browsers and edge runtimes.
+ *
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './bytes.js';
+export type { CryptoBackend } from './backend/types.js';
+export { getDefaultBackend } from './crypto.js';
+export { ed25519Verify, verifyStrict, assertStrongPublicKey, SIGNATURE_LENGTH, KEY_LENGTH } from './ed25519.js';
+export { normalizeText } from './normalize.js';
+export { canonicalizeJson } from './jcs.js';
+export * from './merkle.js';
+export * from './content.js';
+export * from './cbor.js';
+export * from './cose.js';
+export * from './terms.js';
+export * from './account.js';
+export * from './claims.js';
+export * from './envelope.js';
+export * from './json-claims.js';
+export * from './keys.js';

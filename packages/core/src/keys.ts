@@ -1,0 +1,262 @@
+import type { CryptoBackend } from './backend/types.js';
+import { fromBase64url, toBase64url, utf8 } from './bytes.js';
+import { getDefaultBackend } from './crypto.js';
+import { assertStrongPublicKey, KEY_LENGTH, verifyStrict } from './ed25519.js';
+import { SignetError } from './errors.js';
+
+/**
+ * Ed25519 keys as JWK (RFC 8037), identified by their RFC 7638 thumbprint, published as a JWKS with
+ * validity windows (`nbf` / `exp`, seconds since the epoch, as extra JWK members).
+ */
+
+/** A public Ed25519 JWK as Signet publishes it. */
+export interface PublicJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  kid: string;
+  alg: 'EdDSA';
+  use: 'sig';
+  /** Not valid for envelopes issued before this time (seconds). */
+  nbf?: number;
+  /** Not valid for envelopes issued after this time (seconds). */
+  exp?: number;
+}
+
+/** A private Ed25519 JWK: the public members plus `d` (the 32-byte seed). */
+export interface PrivateJwk extends PublicJwk {
+  d: string;
+}
+
+/** A JWK Set. */
+export interface Jwks {
+  keys: PublicJwk[];
+}
+
+/** Validity window of a key, in seconds since the epoch. */
+export interface KeyValidity {
+  notBefore?: number;
+  notAfter?: number;
+}
+
+/** RFC 7638 JWK thumbprint of an Ed25519 public key: base64url(SHA-256 of the canonical members). */
+export function jwkThumbprint(publicKey: Uint8Array, backend: CryptoBackend = getDefaultBackend()): string {
+  // RFC 7638 section 3.2: required members only, lexicographic order, no white space.
+  const canonical = `{"crv":"Ed25519","kty":"OKP","x":"${toBase64url(publicKey)}"}`;
+  return toBase64url(backend.sha256(utf8(canonical)));
+}
+
+const REDACTED = '[SigningKey: private key redacted]';
+
+/**
+ * An Ed25519 signing key. The seed is held in a private field: it never appears in JSON, logs or
+ * `util.inspect` output. Export it deliberately with {@link SigningKey.toPrivateJwk}.
+ */
+export class SigningKey {
+  readonly #seed: Uint8Array;
+  readonly #sign: (message: Uint8Array) => Uint8Array;
+  /** The 32-byte public key. */
+  readonly publicKey: Uint8Array;
+  /** RFC 7638 thumbprint. */
+  readonly kid: string;
+  /** Validity window published with the key. */
+  readonly validity: KeyValidity;
+  /** The backend that signs. */
+  readonly backend: CryptoBackend;
+
+  /** Prefer {@link generateSigningKey} and {@link importSigningKey}. */
+  constructor(seed: Uint8Array, validity: KeyValidity = {}, backend: CryptoBackend = getDefaultBackend()) {
+    if (!(seed instanceof Uint8Array) || seed.length !== KEY_LENGTH) throw new RangeError('an Ed25519 seed is 32 bytes');
+    this.#seed = Uint8Array.from(seed);
+    this.backend = backend;
+    this.publicKey = backend.ed25519PublicKey(this.#seed);
+    this.kid = jwkThumbprint(this.publicKey, backend);
+    this.validity = { ...validity };
+    this.#sign = backend.ed25519Signer(this.#seed);
+  }
+
+  /** Signs `message` (Ed25519, RFC 8032). */
+  sign(message: Uint8Array): Uint8Array {
+    return this.#sign(message);
+  }
+
+  /** The public JWK with its validity window. */
+  toPublicJwk(): PublicJwk {
+    return publicJwk(this.publicKey, this.kid, this.validity);
+  }
+
+  /** The private JWK. Handle with care: write it only to files with mode 0600. */
+  toPrivateJwk(): PrivateJwk {
+    return { ...this.toPublicJwk(), d: toBase64url(this.#seed) };
+  }
+
+  /** Never serializes the private key. */
+  toJSON(): PublicJwk {
+    return this.toPublicJwk();
+  }
+
+  toString(): string {
+    return REDACTED;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `SigningKey { kid: '${this.kid}' }`;
+  }
+}
+
+function publicJwk(publicKey: Uint8Array, kid: string, validity: KeyValidity): PublicJwk {
+  return {
+    kty: 'OKP',
+    crv: 'Ed25519',
+    x: toBase64url(publicKey),
+    kid,
+    alg: 'EdDSA',
+    use: 'sig',
+    ...(validity.notBefore === undefined ? {} : { nbf: validity.notBefore }),
+    ...(validity.notAfter === undefined ? {} : { exp: validity.notAfter }),
+  };
+}
+
+/** Generates a fresh signing key. */
+export function generateSigningKey(validity: KeyValidity = {}, backend: CryptoBackend = getDefaultBackend()): SigningKey {
+  const seed = backend.randomBytes(KEY_LENGTH);
+  try {
+    return new SigningKey(seed, validity, backend);
+  } finally {
+    seed.fill(0);
+  }
+}
+
+function member(jwk: Record<string, unknown>, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(jwk, name) ? jwk[name] : undefined;
+}
+
+function readValidity(jwk: Record<string, unknown>): KeyValidity {
+  const nbf = member(jwk, 'nbf');
+  const exp = member(jwk, 'exp');
+  for (const [name, v] of [['nbf', nbf], ['exp', exp]] as const) {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) {
+      throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} must be a whole number of seconds.`);
+    }
+  }
+  if (typeof nbf === 'number' && typeof exp === 'number' && exp < nbf) {
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'JWK exp is before nbf: the key is never valid.');
+  }
+  return {
+    ...(typeof nbf === 'number' ? { notBefore: nbf } : {}),
+    ...(typeof exp === 'number' ? { notAfter: exp } : {}),
+  };
+}
+
+function readOkp(jwk: unknown): Record<string, unknown> {
+  if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) {
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'A JWK must be a JSON object.');
+  }
+  const obj = jwk as Record<string, unknown>;
+  if (member(obj, 'kty') !== 'OKP' || member(obj, 'crv') !== 'Ed25519') {
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'Only Ed25519 keys (kty OKP, crv Ed25519) are supported.');
+  }
+  const alg = member(obj, 'alg');
+  if (alg !== undefined && alg !== 'EdDSA' && alg !== 'Ed25519') {
+    throw new SignetError('SIGNET_E_KEY_INVALID', `The JWK is for algorithm ${String(alg)}, not EdDSA.`);
+  }
+  return obj;
+}
+
+function decodeMember(obj: Record<string, unknown>, name: string): Uint8Array {
+  const v = member(obj, name);
+  if (typeof v !== 'string') throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} is missing.`);
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64url(v);
+  } catch {
+    throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} is not base64url.`);
+  }
+  if (bytes.length !== KEY_LENGTH) throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} must be 32 bytes.`);
+  return bytes;
+}
+
+/** Imports a private JWK. The `x` member, when present, must match the seed. */
+export function importSigningKey(jwk: unknown, backend: CryptoBackend = getDefaultBackend()): SigningKey {
+  const obj = readOkp(jwk);
+  const seed = decodeMember(obj, 'd');
+  try {
+    const key = new SigningKey(seed, readValidity(obj), backend);
+    const x = member(obj, 'x');
+    if (x !== undefined && x !== toBase64url(key.publicKey)) {
+      throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK public key x does not belong to its private key d.');
+    }
+    return key;
+  } finally {
+    seed.fill(0);
+  }
+}
+
+/** A public key a verifier trusts, ready to verify. */
+export interface TrustedKey {
+  readonly kid: string;
+  readonly publicKey: Uint8Array;
+  readonly validity: KeyValidity;
+  readonly jwk: PublicJwk;
+  /** Strict Ed25519 verification under this key. */
+  verify(signature: Uint8Array, message: Uint8Array): boolean;
+}
+
+/**
+ * Imports a public JWK. Refuses small-order and non-canonical keys, and a `kid` that is not the
+ * key's RFC 7638 thumbprint (so a JWKS cannot map one kid to another key).
+ */
+export function importPublicKey(jwk: unknown, backend: CryptoBackend = getDefaultBackend()): TrustedKey {
+  const obj = readOkp(jwk);
+  if (member(obj, 'd') !== undefined) {
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'A private key was given where a public key was expected.', {
+      hint: 'Publish and trust only jwks.json; keep signing-key.jwk private.',
+    });
+  }
+  const publicKey = decodeMember(obj, 'x');
+  assertStrongPublicKey(publicKey);
+  const kid = jwkThumbprint(publicKey, backend);
+  const given = member(obj, 'kid');
+  if (given !== undefined && given !== kid) {
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK kid is not the RFC 7638 thumbprint of its key.');
+  }
+  const validity = readValidity(obj);
+  const verifier = backend.ed25519Verifier(publicKey);
+  return {
+    kid,
+    publicKey,
+    validity,
+    jwk: publicJwk(publicKey, kid, validity),
+    verify: (signature, message) => verifyStrict(verifier, signature, message),
+  };
+}
+
+/** Parses a JWKS document (object or JSON text), importing every key strictly. */
+export function parseJwks(input: unknown, backend: CryptoBackend = getDefaultBackend()): TrustedKey[] {
+  let doc = input;
+  if (typeof input === 'string') {
+    if (input.length > 1_000_000) throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', 'The JWKS document is larger than 1 MB.');
+    try {
+      doc = JSON.parse(input);
+    } catch (cause) {
+      throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWKS document is not valid JSON.', { cause });
+    }
+  }
+  if (doc === null || typeof doc !== 'object' || !Array.isArray((doc as { keys?: unknown }).keys)) {
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'A JWKS document is an object with a "keys" array.');
+  }
+  const keys = (doc as { keys: unknown[] }).keys;
+  if (keys.length > 1000) throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', 'The JWKS has more than 1000 keys.');
+  return keys.map((k) => importPublicKey(k, backend));
+}
+
+/** Builds a JWKS document from keys. */
+export function toJwks(keys: Iterable<SigningKey | TrustedKey | PublicJwk>): Jwks {
+  const out: PublicJwk[] = [];
+  for (const k of keys) {
+    if (k instanceof SigningKey) out.push(k.toPublicJwk());
+    else if ('jwk' in k) out.push(k.jwk);
+    else out.push(k);
+  }
+  return { keys: out };
+}
