@@ -51,8 +51,7 @@ const P_TERMS = 4;
 const P_REQUEST = 5;
 const P_CONTENT = 6;
 const P_PARTIAL = 7;
-// Account keys.
-const A_MODE = 1;
+// Account keys (1 is reserved: the mode is implied by the tag length).
 const A_TAG = 2;
 const A_SEALED = 3;
 // Terms keys.
@@ -82,10 +81,8 @@ function encodeUsage(usage: UsagePreferences): Map<number | string, number> {
 
 /** The payload map of the claims (before deterministic encoding). */
 export function claimsToPayload(claims: EnvelopeClaims): Map<number, unknown> {
-  const account = new Map<number, unknown>([
-    [A_MODE, claims.account.mode === 'linkable' ? 0 : 1],
-    [A_TAG, claims.account.tag],
-  ]);
+  // The mode is implied by the tag's length (16: linkable tag, 32: commitment), so it is not written.
+  const account = new Map<number, unknown>([[A_TAG, claims.account.tag]]);
   if (claims.account.sealedId !== undefined) account.set(A_SEALED, claims.account.sealedId);
   const terms = new Map<number, unknown>([
     [T_ID, claims.terms.id],
@@ -175,12 +172,13 @@ export function payloadToClaims(payload: unknown, header: HeaderClaims): Envelop
   const p = asMap(payload, 'payload', [P_VERSION, P_MODEL, P_ACCOUNT, P_TERMS, P_REQUEST, P_CONTENT, P_PARTIAL]);
   const version = uint(req(p, P_VERSION, 'format version'), 'format version');
   if (version !== STATEMENT_VERSION) bad(`Format version ${version} is not supported (this verifier knows version ${STATEMENT_VERSION}).`, 'SIGNET_E_PARSE_UNSUPPORTED_VERSION');
-  const a = asMap(req(p, P_ACCOUNT, 'account'), 'account', [A_MODE, A_TAG, A_SEALED]);
-  const mode = uint(req(a, A_MODE, 'account mode'), 'account mode', 1) === 0 ? 'linkable' : 'commitment';
+  const a = asMap(req(p, P_ACCOUNT, 'account'), 'account', [A_TAG, A_SEALED]);
+  const rawTag = req(a, A_TAG, 'account tag');
+  const mode = rawTag instanceof Uint8Array && rawTag.length === 32 ? 'commitment' : 'linkable';
   const sealed = a.get(A_SEALED);
   const account: AccountClaim = {
     mode,
-    tag: bytes(req(a, A_TAG, 'account tag'), 'account tag', mode === 'linkable' ? 16 : 32),
+    tag: bytes(rawTag, 'account tag', mode === 'linkable' ? 16 : 32),
     ...(sealed === undefined ? {} : { sealedId: text(sealed, 'sealed account id') }),
   };
   const t = asMap(req(p, P_TERMS, 'terms'), 'terms', [T_ID, T_VERSION, T_DIGEST, T_URI, T_USAGE]);

@@ -66,7 +66,7 @@ export function structuredPart(message: Record<string, unknown>): StructuredCont
 }
 
 /** Computes the digests of one choice's text and optional structured part. */
-export function digestContent(backend: CryptoBackend, text: string, structured?: StructuredContent): ChoiceDigests {
+export function digestContent(backend: CryptoBackend, text: string, structured?: unknown): ChoiceDigests {
   const exactBytes = utf8(text);
   const normalizedBytes = utf8(normalizeText(text));
   const leaves = chunkLeafHashes(backend, normalizedBytes);

@@ -1,4 +1,4 @@
-import { fromBase64url, fromUtf8, toBase64url, utf8 } from './bytes.js';
+import { fromBase64url, toBase64url } from './bytes.js';
 import { decodeCbor, encodeCbor, type CborLimits } from './cbor.js';
 import { assertClaimsShape, claimsToPayload, payloadToClaims, type EnvelopeClaims } from './claims.js';
 import { ALG_EDDSA, decodeCoseSign1, encodeCoseSign1, HEADER, sigStructure } from './cose.js';
@@ -21,11 +21,26 @@ export interface EnvelopeSigner {
   sign(message: Uint8Array): Uint8Array;
 }
 
+/**
+ * Key ids are RFC 7638 thumbprints. In the COSE header the kid is the thumbprint's 32 raw bytes (the
+ * JWK `kid` is the base64url of the same bytes): 11 bytes smaller than its text form.
+ */
+export function kidToBytes(kid: string): Uint8Array {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = fromBase64url(kid);
+  } catch {
+    bytes = undefined;
+  }
+  if (bytes === undefined || bytes.length !== 32) throw new TypeError('a key id must be an RFC 7638 thumbprint (base64url of 32 bytes)');
+  return bytes;
+}
+
 function protectedHeader(kid: string, claims: EnvelopeClaims): Uint8Array {
   return encodeCbor(
     new Map<number, unknown>([
       [HEADER.alg, ALG_EDDSA],
-      [HEADER.kid, utf8(kid)],
+      [HEADER.kid, kidToBytes(kid)],
       [
         HEADER.cwtClaims,
         new Map<number, unknown>([
@@ -119,13 +134,9 @@ export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {
   const typ = header.get(HEADER.typ);
   if (typ !== ENVELOPE_TYPE) parseFail('SIGNET_E_HEADER_TYPE', `The envelope type is ${JSON.stringify(typ)}, not ${ENVELOPE_TYPE}.`);
   const kidBytes = header.get(HEADER.kid);
-  if (!(kidBytes instanceof Uint8Array) || kidBytes.length === 0 || kidBytes.length > 256) parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The protected header has no key id.');
-  let kid: string;
-  try {
-    kid = fromUtf8(kidBytes);
-  } catch {
-    parseFail('SIGNET_E_PARSE_WRONG_TYPE', 'The key id is not UTF-8 text.');
-  }
+  if (!(kidBytes instanceof Uint8Array)) parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The protected header has no key id.');
+  if (kidBytes.length !== 32) parseFail('SIGNET_E_PARSE_WRONG_TYPE', 'The key id must be a 32-byte key thumbprint.');
+  const kid = toBase64url(kidBytes);
   const cwt = header.get(HEADER.cwtClaims);
   if (!(cwt instanceof Map)) parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The protected header has no CWT claims (label 15).');
   const issuer = cwt.get(1);

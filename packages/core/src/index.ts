@@ -21,3 +21,4 @@ export * from './claims.js';
 export * from './envelope.js';
 export * from './json-claims.js';
 export * from './keys.js';
+export * from './response.js';

@@ -1,0 +1,87 @@
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromBase64url, generateSigningKey, importSigningKey, SignetError, toBase64url, toJwks, type KeyValidity, type SigningKey } from '@signet/core';
+
+/**
+ * Key files on disk. A keys directory holds `signing-key.jwk` (private, mode 0600), `jwks.json`
+ * (public) and `account-secret` (private, mode 0600, base64url of 32 random bytes).
+ */
+
+/** File names inside a keys directory. */
+export const KEY_FILES = { signingKey: 'signing-key.jwk', jwks: 'jwks.json', accountSecret: 'account-secret' } as const;
+
+function writeSecret(path: string, data: string): void {
+  writeFileSync(path, data, { mode: 0o600 });
+  // The mode given to writeFileSync only applies when the file is created: enforce it either way.
+  chmodSync(path, 0o600);
+}
+
+/** Creates a keys directory with a fresh signing key, its JWKS and a fresh account secret. */
+export function createKeysDirectory(dir: string, validity: KeyValidity = {}, options: { overwrite?: boolean } = {}): SigningKey {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyPath = join(dir, KEY_FILES.signingKey);
+  if (options.overwrite !== true) {
+    let exists = false;
+    try {
+      statSync(keyPath);
+      exists = true;
+    } catch {
+      exists = false;
+    }
+    if (exists) throw new SignetError('SIGNET_E_KEY_FILE', `${keyPath} already exists; refusing to overwrite a signing key`, { hint: 'Choose another --out directory, or rotate keys instead.' });
+  }
+  const key = generateSigningKey(validity);
+  writeSecret(keyPath, `${JSON.stringify(key.toPrivateJwk(), null, 2)}\n`);
+  writeFileSync(join(dir, KEY_FILES.jwks), `${JSON.stringify(toJwks([key]), null, 2)}\n`, { mode: 0o644 });
+  const secret = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(secret);
+  writeSecret(join(dir, KEY_FILES.accountSecret), `${toBase64url(secret)}\n`);
+  return key;
+}
+
+/** Loads a private JWK file, or the signing key of a keys directory. */
+export function loadSigningKey(path: string): SigningKey {
+  let file = path;
+  try {
+    if (statSync(path).isDirectory()) file = join(path, KEY_FILES.signingKey);
+  } catch (cause) {
+    throw new SignetError('SIGNET_E_KEY_FILE', `cannot read ${path}`, { cause });
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new SignetError('SIGNET_E_KEY_FILE', `cannot read ${file}`, { cause });
+  }
+  let jwk: unknown;
+  try {
+    jwk = JSON.parse(text);
+  } catch {
+    // Never echo the file: it holds a private key.
+    throw new SignetError('SIGNET_E_KEY_FILE', `${file} is not a JSON JWK`);
+  }
+  return importSigningKey(jwk);
+}
+
+/** Loads an account secret file (base64url text, or raw bytes of at least 16). */
+export function loadAccountSecret(path: string): Uint8Array {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (cause) {
+    throw new SignetError('SIGNET_E_KEY_FILE', `cannot read the account secret ${path}`, { cause });
+  }
+  return parseAccountSecret(raw.toString('utf8'));
+}
+
+/** Parses an account secret given as base64url text (for example from SIGNET_ACCOUNT_SECRET). */
+export function parseAccountSecret(text: string): Uint8Array {
+  let secret: Uint8Array;
+  try {
+    secret = fromBase64url(text.trim());
+  } catch {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the account secret is not base64url', { hint: '`signet keys new` writes a valid one.' });
+  }
+  if (secret.length < 16) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the account secret must be at least 16 bytes');
+  return secret;
+}

@@ -1,0 +1,205 @@
+import {
+  accountTag,
+  assembleEnvelope,
+  claimsToJson,
+  digestContent,
+  digestRequest,
+  envelopeToText,
+  extractResponseContent,
+  getDefaultBackend,
+  JWS_TYPE,
+  prepareEnvelope,
+  SignetError,
+  SigningKey,
+  toBase64url,
+  utf8,
+  type ChoiceDigests,
+  type CryptoBackend,
+  type EnvelopeClaims,
+  type TermsClaim,
+} from '@signet/core';
+import { CompactSign, importJWK } from 'jose';
+import { termsClaim, type TermsConfig } from './terms.js';
+
+/**
+ * Anything that can sign: an in-process {@link SigningKey}, or an external signer (KMS, HSM, a
+ * signing process) that returns the Ed25519 signature of the bytes it is given.
+ */
+export interface ExternalSigner {
+  readonly kid: string;
+  readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/** Options of {@link createSigner}. Checked once, when the signer is created. */
+export interface SignerOptions {
+  /** The issuer named in every envelope, usually the provider's HTTPS origin. */
+  readonly issuer: string;
+  /** The signing key, or an external signer. */
+  readonly key: SigningKey | ExternalSigner;
+  /** The provider's secret for account tags (at least 16 bytes). Keep it private and stable. */
+  readonly accountSecret: Uint8Array;
+  /** The license terms responses are served under. */
+  readonly terms: TermsConfig | TermsClaim;
+  /** Crypto backend for hashing (default: node:crypto on Node, noble elsewhere). */
+  readonly backend?: CryptoBackend;
+  /** Clock in milliseconds (default `Date.now`); injectable for tests. */
+  readonly now?: () => number;
+  /** Called after each seal, for example to append to a transparency log or a registry. Errors propagate. */
+  readonly onSealed?: (sealed: Sealed, input: SealInput) => void | Promise<void>;
+}
+
+/** What to seal. */
+export interface SealInput {
+  /** The account id that requested the response (never written into the envelope in clear). */
+  readonly account: string;
+  /** The response: a parsed chat.completion, text_completion or response object, or plain text. */
+  readonly response: unknown;
+  /** The request body (its RFC 8785 canonical form is hashed; the prompt itself stays private). */
+  readonly request?: unknown;
+  /** The model; defaults to the response's `model` field. */
+  readonly model?: string;
+  /** The response id; defaults to the response's `id`, else a fresh random id. */
+  readonly responseId?: string;
+  /** Terms for this response, when the account is on other terms than the signer's default. */
+  readonly terms?: TermsClaim;
+  /** Marks a response cut off before completion (see the streaming signer). */
+  readonly partial?: boolean;
+  /** Precomputed content digests (the streaming signer hashes as it goes). */
+  readonly digests?: readonly ChoiceDigests[];
+}
+
+/** A sealed response. */
+export interface Sealed {
+  /** COSE_Sign1 bytes. */
+  readonly envelope: Uint8Array;
+  /** The envelope as base64url text, as carried in headers and JSON. */
+  readonly text: string;
+  /** The signed claims. */
+  readonly claims: EnvelopeClaims;
+  /** Key id of the signing key. */
+  readonly kid: string;
+}
+
+/** A signer: seals responses. */
+export interface Signer {
+  readonly issuer: string;
+  readonly kid: string;
+  readonly terms: TermsClaim;
+  /** Seals a response into a COSE envelope. */
+  seal(input: SealInput): Promise<Sealed>;
+  /** Seals the same claims as a compact JWS (the JSON profile), signed with jose. */
+  sealJws(input: SealInput): Promise<{ jws: string; claims: EnvelopeClaims }>;
+  /** The claims a seal would carry, without signing. */
+  claimsFor(input: SealInput): EnvelopeClaims;
+  /** The account tag of an account id under this signer's secret. */
+  accountTag(account: string): Uint8Array;
+}
+
+const TAG_CACHE_LIMIT = 10_000;
+
+/** Creates a signer. Throws a typed configuration error at once if anything is missing or wrong. */
+export function createSigner(options: SignerOptions): Signer {
+  if (options === null || typeof options !== 'object') throw new TypeError('createSigner needs an options object');
+  const backend = options.backend ?? getDefaultBackend();
+  const { issuer, key } = options;
+  if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 1024) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'issuer must be a non-empty string', { hint: 'Use your API origin, for example https://api.example.com.' });
+  }
+  if (key === null || typeof key !== 'object' || typeof key.kid !== 'string' || typeof key.sign !== 'function') {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'key must be a SigningKey or an external signer', { hint: 'Load one with loadSigningKey() or create one with `signet keys new`.' });
+  }
+  if (!(options.accountSecret instanceof Uint8Array) || options.accountSecret.length < 16) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accountSecret must be at least 16 random bytes', { hint: '`signet keys new` writes one to DIR/account-secret.' });
+  }
+  const secret = Uint8Array.from(options.accountSecret);
+  const terms = termsClaim(options.terms, backend);
+  const now = options.now ?? Date.now;
+  // Tags are HMACs of stable ids: cache them, accounts repeat far more often than they change.
+  const tags = new Map<string, Uint8Array>();
+  const tagOf = (account: string): Uint8Array => {
+    let tag = tags.get(account);
+    if (tag === undefined) {
+      tag = accountTag(backend, secret, account);
+      if (tags.size >= TAG_CACHE_LIMIT) tags.clear();
+      tags.set(account, tag);
+    }
+    return tag;
+  };
+
+  const claimsFor = (input: SealInput): EnvelopeClaims => {
+    if (input === null || typeof input !== 'object') throw new TypeError('seal needs an input object');
+    if (typeof input.account !== 'string' || input.account.length === 0) {
+      throw new SignetError('SIGNET_E_INPUT_INVALID', 'account must be a non-empty string', { hint: 'Pass the id of the account that made the request.' });
+    }
+    let digests = input.digests;
+    let responseId = input.responseId;
+    let model = input.model;
+    if (digests === undefined) {
+      const content = extractResponseContent(input.response);
+      digests = content.choices.map((c) => digestContent(backend, c.text, c.structured));
+      responseId ??= content.id;
+      model ??= content.model;
+    }
+    if (model === undefined || model.length === 0) {
+      throw new SignetError('SIGNET_E_INPUT_INVALID', 'the model is unknown', { hint: 'Pass model, or a response object with a model field.' });
+    }
+    return {
+      issuer,
+      responseId: responseId ?? `sgn_${toBase64url(backend.randomBytes(16))}`,
+      issuedAt: Math.floor(now() / 1000),
+      model,
+      account: { mode: 'linkable', tag: tagOf(input.account) },
+      terms: input.terms ?? terms,
+      ...(input.request === undefined ? {} : { requestDigest: digestRequest(backend, input.request) }),
+      content: digests,
+      ...(input.partial === true ? { partial: true } : {}),
+    };
+  };
+
+  const signBytes = async (message: Uint8Array): Promise<Uint8Array> => {
+    let signature: Uint8Array;
+    try {
+      signature = await key.sign(message);
+    } catch (cause) {
+      throw new SignetError('SIGNET_E_SIG_FAILED', 'The signing key failed to sign.', { cause, hint: 'Check that the signing key or external signer is reachable.' });
+    }
+    if (!(signature instanceof Uint8Array) || signature.length !== 64) {
+      throw new SignetError('SIGNET_E_SIG_FAILED', 'The signer returned something that is not an Ed25519 signature.');
+    }
+    return signature;
+  };
+
+  let joseKey: ReturnType<typeof importJWK> | undefined;
+
+  return {
+    issuer,
+    kid: key.kid,
+    terms,
+    claimsFor,
+    accountTag: tagOf,
+    async seal(input) {
+      const claims = claimsFor(input);
+      const unsigned = prepareEnvelope(key.kid, claims);
+      const envelope = assembleEnvelope(unsigned, await signBytes(unsigned.toBeSigned));
+      const sealed: Sealed = { envelope, text: envelopeToText(envelope), claims, kid: key.kid };
+      if (options.onSealed !== undefined) await options.onSealed(sealed, input);
+      return sealed;
+    },
+    async sealJws(input) {
+      const claims = claimsFor(input);
+      const header = { alg: 'EdDSA', kid: key.kid, typ: JWS_TYPE };
+      const payload = utf8(JSON.stringify(claimsToJson(claims)));
+      if (key instanceof SigningKey) {
+        joseKey ??= importJWK(key.toPrivateJwk(), 'EdDSA');
+        const jws = await new CompactSign(payload).setProtectedHeader(header).sign(await joseKey);
+        return { jws, claims };
+      }
+      // An external signer never hands out its private key: build the RFC 7515 signing input and
+      // have it sign that. The result is the same standard compact JWS.
+      const signingInput = `${toBase64url(utf8(JSON.stringify(header)))}.${toBase64url(payload)}`;
+      const signature = await signBytes(utf8(signingInput));
+      return { jws: `${signingInput}.${toBase64url(signature)}`, claims };
+    },
+  };
+}

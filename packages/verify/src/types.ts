@@ -1,0 +1,2 @@
+/** Bytes, or their base64url text. */
+export type Uint8ArrayLike = Uint8Array | string;
