@@ -73,8 +73,18 @@ function sortMaps(value: unknown): unknown {
     return new Map(entries);
   }
   if (Array.isArray(value)) return value.map(sortMaps);
-  if (typeof value === 'number' && !Number.isInteger(value)) {
-    throw new TypeError('Signet CBOR never encodes floating-point numbers');
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new TypeError('Signet CBOR never encodes floating-point numbers');
+    // cbor-x writes integers outside the 32-bit range as floats: hand it a BigInt so the head is an
+    // 8-byte integer, as deterministic encoding requires.
+    if (value > 0xffffffff || value < -0x100000000) {
+      if (!Number.isSafeInteger(value)) throw new RangeError('integers beyond 2^53 must be passed as BigInt');
+      return BigInt(value);
+    }
+  }
+  if (typeof value === 'bigint' && (value > 0xffffffffffffffffn || value < -0x10000000000000000n)) {
+    // Beyond 64 bits cbor-x would write a bignum tag, which Signet's decoder refuses.
+    throw new RangeError('Signet CBOR integers must fit in 64 bits');
   }
   return value;
 }
@@ -216,6 +226,9 @@ export function decodeCbor(bytes: Uint8Array, limits: Partial<CborLimits> = {}):
 
 // cbor-x returns Buffers on Node; hand out plain Uint8Array views so results are the same everywhere.
 function normalizeDecoded(value: unknown): unknown {
+  // 8-byte integer heads decode as BigInt; those a number holds exactly come back as numbers, so
+  // that encode and decode round-trip.
+  if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
   if (value instanceof Uint8Array) {
     return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   }

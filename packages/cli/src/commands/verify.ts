@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { fromBase64url, getDefaultBackend, SignetError } from '@signet/core';
+import { termsClaim } from '@signet/server';
+import { createVerifier, type VerificationPolicy, type VerificationResult, type VerifyInput } from '@signet/verify';
+import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { readEnvelope } from '../envelope-input.js';
+import { InputError, readJson, readText } from '../io.js';
+import { readTermsFile } from '../terms-file.js';
+import { describeResult } from '../describe.js';
+
+/** `signet verify`: checks an envelope against text or a response. Exit 0 valid, 1 invalid, 2 usage. */
+export const verify: Command = {
+  name: ['verify'],
+  summary: 'verify an envelope against the text (or response) it seals',
+  usage: `Usage: signet verify --trust JWKS --envelope FILE|- (--text FILE|- | --response FILE)
+                     [--request FILE] [--terms FILE] [--issuer ISS] [--account-tag TAG]
+                     [--choice N] [--allow-partial] [--json]
+
+Checks, in order: parse, key, signature, validity window, content (exact, then normalized),
+request digest, terms and policy. Exit 0: valid. Exit 1: invalid (the reason code is printed
+on stderr, or in the JSON with --json). Exit 2: usage or unreadable input.
+--terms FILE checks that the envelope was served under that terms file (id, version, document).`,
+  async run(argv, io) {
+    const args = parseArgs(argv, {
+      trust: 'string', envelope: 'string', text: 'string', response: 'string', request: 'string', terms: 'string',
+      issuer: 'list', 'account-tag': 'list', choice: 'string', 'allow-partial': 'boolean', json: 'boolean',
+    });
+    const trustPath = required(args, 'trust');
+    const envelopeSource = required(args, 'envelope');
+    const textFile = optional(args, 'text');
+    const responseFile = optional(args, 'response');
+    if ((textFile === undefined) === (responseFile === undefined)) throw new UsageError('give exactly one of --text or --response');
+    if (textFile === '-' && envelopeSource === '-') throw new UsageError('--text and --envelope cannot both read stdin');
+    let jwks: string;
+    try {
+      jwks = readFileSync(trustPath, 'utf8');
+    } catch {
+      throw new InputError(`cannot read the trust JWKS ${trustPath}`);
+    }
+    const termsFile = optional(args, 'terms');
+    const terms = termsFile === undefined ? undefined : termsClaim(readTermsFile(termsFile), getDefaultBackend());
+    const issuers = args.flags.issuer as string[] | undefined;
+    const tags = args.flags['account-tag'] as string[] | undefined;
+    const policy: VerificationPolicy = {
+      ...(issuers === undefined ? {} : { issuers }),
+      ...(tags === undefined ? {} : { accountTags: tags.map((t) => { try { return fromBase64url(t); } catch { throw new UsageError('--account-tag must be base64url'); } }) }),
+      ...(terms === undefined ? {} : { terms: { id: terms.id, version: terms.version, digest: terms.digest } }),
+      ...(flag(args, 'allow-partial') ? { allowPartial: true } : {}),
+    };
+    let verifier;
+    try {
+      verifier = createVerifier({ trust: jwks, policy });
+    } catch (e) {
+      if (e instanceof SignetError) throw new InputError(`the trust JWKS ${trustPath} is not usable: ${e.code}: ${e.message}`);
+      throw e;
+    }
+    const choiceText = optional(args, 'choice');
+    const choice = choiceText === undefined ? undefined : Number(choiceText);
+    if (choice !== undefined && (!Number.isSafeInteger(choice) || choice < 0)) throw new UsageError('--choice must be a whole number');
+    const requestFile = optional(args, 'request');
+    const input: VerifyInput = {
+      ...(textFile === undefined ? {} : { text: await readText(io, textFile) }),
+      ...(responseFile === undefined ? {} : { response: await readJson(io, responseFile) }),
+      ...(requestFile === undefined ? {} : { request: await readJson(io, requestFile) }),
+      ...(choice === undefined ? {} : { choice }),
+    };
+    let result: VerificationResult;
+    try {
+      const envelope = await readEnvelope(io, envelopeSource);
+      result = envelope.kind === 'jws' ? await verifier.verifyJws(envelope.jws, input) : await verifier.verify(envelope.bytes, input);
+    } catch (e) {
+      if (!(e instanceof SignetError)) throw e;
+      result = { valid: false, kind: 'verification', code: e.code, step: 'parse', message: e.message };
+    }
+    if (flag(args, 'json')) io.stdout(`${JSON.stringify(describeResult(result))}\n`);
+    else if (result.valid) {
+      const c = result.claims;
+      io.stdout(`valid: sealed by ${c.issuer} (key ${result.key.kid})\n  response ${c.responseId}, model ${c.model}, issued ${new Date(c.issuedAt * 1000).toISOString()}\n  terms ${c.terms.id} ${c.terms.version}; content matched ${result.content?.match ?? 'not checked'}${result.requestChecked ? '; request matched' : ''}\n`);
+    }
+    if (!result.valid) {
+      io.stderr(`invalid: ${result.code} (${result.kind} failure at step "${result.step}"): ${result.message}${result.hint ? `\n  hint: ${result.hint}` : ''}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};
