@@ -68,6 +68,14 @@ export const ERROR_CODES = {
   // Registry and evidence.
   SIGNET_E_REGISTRY_STORAGE: 'The registry storage failed.',
   SIGNET_E_EVIDENCE_INVALID: 'The evidence bundle does not verify.',
+  SIGNET_E_EVIDENCE_MISMATCH: 'A field of the evidence bundle contradicts the envelope it carries.',
+  SIGNET_E_EVIDENCE_SIGNATURE: 'The signature over the evidence bundle does not verify.',
+  SIGNET_E_REGISTRY_NOT_FOUND: 'The registry has no entry for this response.',
+  // Datasets read by auditors.
+  SIGNET_E_DATASET_MALFORMED: 'A dataset record is not well-formed JSON.',
+  SIGNET_E_DATASET_LINE_TOO_LONG: 'A dataset record is longer than the configured limit.',
+  SIGNET_E_DATASET_ENCODING: 'A dataset record is not valid UTF-8.',
+  SIGNET_E_DATASET_LAYOUT: 'A dataset record has none of the known layouts.',
   // Configuration and input given by the operator.
   SIGNET_E_CONFIG_INVALID: 'The configuration is invalid.',
   SIGNET_E_INPUT_INVALID: 'The input is invalid.',

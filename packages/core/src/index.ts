@@ -22,3 +22,4 @@ export * from './envelope.js';
 export * from './json-claims.js';
 export * from './keys.js';
 export * from './response.js';
+export * from './excerpt.js';
