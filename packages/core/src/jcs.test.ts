@@ -1,0 +1,45 @@
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isSignetError } from './errors.js';
+import { canonicalizeJson } from './jcs.js';
+
+describe('RFC 8785 canonical JSON', () => {
+  it('sorts members by UTF-16 code units and drops white space', () => {
+    expect(canonicalizeJson({ b: 1, a: [true, null, 'x'], '\u20ac': 0, '\ud83d\ude00': 1, '\ufb33': 2 })).toBe('{"a":[true,null,"x"],"b":1,"\u20ac":0,"\ud83d\ude00":1,"\ufb33":2}');
+    expect(canonicalizeJson({ z: { y: 1, x: 2 } })).toBe('{"z":{"x":2,"y":1}}');
+  });
+
+  it('writes numbers as ECMAScript does', () => {
+    expect(canonicalizeJson([1e21, 1e-7, 0.1, -0, 333333333.3333333, 1e300, 5e-324, 100])).toBe('[1e+21,1e-7,0.1,0,333333333.3333333,1e+300,5e-324,100]');
+  });
+
+  it('escapes strings minimally', () => {
+    expect(canonicalizeJson('\u0000\b\f\n\r\t"\\/\u007f\u00e9')).toBe('"\\u0000\\b\\f\\n\\r\\t\\"\\\\/\u007f\u00e9"');
+  });
+
+  it('refuses what JSON cannot represent, with a typed error', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 1n, () => 1, Symbol('x'), new Date(0), '\ud800', { k: '\udc00' }, { '\ud800': 1 }, undefined]) {
+      let code: string | undefined;
+      try {
+        canonicalizeJson(bad);
+      } catch (e) {
+        code = isSignetError(e) ? e.code : 'untyped';
+      }
+      expect(code).toBe('SIGNET_E_INPUT_INVALID');
+    }
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(() => canonicalizeJson(deep)).toThrow(/deeper/);
+  });
+
+  it('is stable under JSON round-trips and key order (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
+        const c = canonicalizeJson(v);
+        expect(canonicalizeJson(JSON.parse(c))).toBe(c);
+        expect(JSON.parse(c)).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
