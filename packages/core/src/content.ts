@@ -23,8 +23,11 @@ export interface ChoiceDigests {
   readonly structured?: Uint8Array;
 }
 
-/** Maximum chunk size in bytes of normalized UTF-8. */
-export const CHUNK_SIZE = 256;
+/**
+ * Maximum chunk size in bytes of normalized UTF-8. 1 KiB balances what an excerpt proof reveals
+ * (at most the chunks around the excerpt) against sealing cost (one hash per chunk and node).
+ */
+export const CHUNK_SIZE = 1024;
 
 /**
  * Cuts normalized UTF-8 text into chunks: each chunk is the longest run of at most CHUNK_SIZE bytes
@@ -68,15 +71,22 @@ export function structuredPart(message: Record<string, unknown>): StructuredCont
 /** Computes the digests of one choice's text and optional structured part. */
 export function digestContent(backend: CryptoBackend, text: string, structured?: unknown): ChoiceDigests {
   const exactBytes = utf8(text);
-  const normalizedBytes = utf8(normalizeText(text));
+  const normalized = normalizeText(text);
+  const normalizedBytes = normalized === text ? exactBytes : utf8(normalized);
   const leaves = chunkLeafHashes(backend, normalizedBytes);
+  const exact = backend.sha256(exactBytes);
   const base = {
-    exact: backend.sha256(exactBytes),
-    normalized: backend.sha256(normalizedBytes),
+    exact,
+    normalized: normalizedBytes === exactBytes ? exact : backend.sha256(normalizedBytes),
     chunkRoot: rootFromLeafHashes(backend, leaves),
     chunkCount: leaves.length,
   };
-  return structured === undefined ? base : { ...base, structured: backend.sha256(utf8(canonicalizeJson(structured))) };
+  return structured === undefined ? base : { ...base, structured: digestStructured(backend, structured) };
+}
+
+/** SHA-256 over the RFC 8785 canonical JSON of a structured part (tool calls, refusal, output items). */
+export function digestStructured(backend: CryptoBackend, structured: unknown): Uint8Array {
+  return backend.sha256(utf8(canonicalizeJson(structured)));
 }
 
 /** SHA-256 over the RFC 8785 canonical JSON of a request body. */

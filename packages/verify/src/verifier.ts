@@ -1,6 +1,6 @@
 import {
   ALG_EDDSA,
-  digestContent,
+  digestStructured,
   digestRequest,
   envelopeFromText,
   equalBytes,
@@ -58,6 +58,32 @@ export interface VerifierExtensions {
    * receipt (the envelope's own time claim proves nothing for a revoked key). Returns a failure or undefined.
    */
   readonly revocation?: (kid: string, issuedAt: number, committedAt: number | undefined) => { code: SignetErrorCode; message: string } | undefined;
+  /**
+   * Resolves the key of an envelope signed by a delegated node key (see `createDelegationCheck`).
+   * Consulted only when the trust store has no key for the envelope's kid. Returns undefined when the
+   * envelope carries no delegation; throws a `SignetError` (SIGNET_E_KEY_DELEGATION) when it is invalid.
+   */
+  readonly delegation?: (envelope: ParsedEnvelope) => DelegatedKey | undefined | Promise<DelegatedKey | undefined>;
+  /**
+   * Further signatures over the same bytes (the hybrid post-quantum seal, see `createHybridCheck`),
+   * checked in the signature step once Ed25519 verified. `envelope` is undefined for the JWS profile.
+   */
+  readonly signature?: (envelope: ParsedEnvelope | undefined) => ExtensionFailure | undefined | Promise<ExtensionFailure | undefined>;
+}
+
+/** A failure reported by a verifier extension. */
+export interface ExtensionFailure {
+  readonly code: SignetErrorCode;
+  readonly message: string;
+}
+
+/** A node key a trusted root certified for this envelope (see {@link VerifierExtensions.delegation}). */
+export interface DelegatedKey {
+  readonly key: TrustedKey;
+  /** The root that certified the key: a revocation of the root applies to the envelope too. */
+  readonly rootKid: string;
+  /** Checks issuer, window and scope. `committedAt` is the log's time from a valid receipt. */
+  check(claims: EnvelopeClaims, committedAt: number | undefined): ExtensionFailure | undefined;
 }
 
 /** Options of {@link createVerifier}. */
@@ -118,13 +144,30 @@ export function createVerifier(options: VerifierOptions): Verifier {
     throw new StepFailure(code, step, message, hint);
   };
 
-  const lookupKey = async (kid: string, alg: number): Promise<TrustedKey> => {
+  const lookupKey = async (kid: string, alg: number, envelope?: ParsedEnvelope): Promise<TrustedKey> => {
     // The algorithm is pinned by policy (EdDSA), never taken from the envelope.
     if (alg !== ALG_EDDSA) fail('SIGNET_E_HEADER_ALG', 'key', `The envelope uses algorithm ${alg}; only EdDSA (-8) is accepted.`);
     const key = await trust.get(kid);
+    if (key === undefined && ext.delegation !== undefined && envelope !== undefined) {
+      let delegated: DelegatedKey | undefined;
+      try {
+        delegated = await ext.delegation(envelope);
+      } catch (e) {
+        if (isSignetError(e)) fail(e.code, 'key', e.message, e.hint);
+        throw e;
+      }
+      if (delegated !== undefined) {
+        if (delegated.key.kid !== kid) fail('SIGNET_E_KEY_DELEGATION', 'key', 'The envelope\'s delegation certifies another key than the one that signed it.');
+        delegatedKeys.set(delegated.key, delegated);
+        return delegated.key;
+      }
+    }
     if (key === undefined) fail('SIGNET_E_KEY_UNKNOWN', 'key', `No trusted key has kid ${kid.slice(0, 64)}.`, 'Check that the trust JWKS is the issuer\'s current one.');
     return key as TrustedKey;
   };
+
+  // Keys resolved through a delegation, so the validity step can apply the delegation's own checks.
+  const delegatedKeys = new WeakMap<TrustedKey, DelegatedKey>();
 
   const checkValidity = (key: TrustedKey, claims: EnvelopeClaims, committedAt: number | undefined): void => {
     const t = claims.issuedAt;
@@ -134,6 +177,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (t > nowSeconds + skew) fail('SIGNET_E_TIME_FUTURE', 'validity', 'The envelope claims a time in the future.');
     const revoked = ext.revocation?.(key.kid, t, committedAt);
     if (revoked !== undefined) fail(revoked.code, 'validity', revoked.message);
+    const delegated = delegatedKeys.get(key);
+    if (delegated !== undefined) {
+      const rootRevoked = ext.revocation?.(delegated.rootKid, t, committedAt);
+      if (rootRevoked !== undefined) fail(rootRevoked.code, 'validity', `The root key that delegated this key is revoked: ${rootRevoked.message}`);
+      const outside = delegated.check(claims, committedAt);
+      if (outside !== undefined) fail(outside.code, 'validity', outside.message);
+    }
   };
 
   const matchChoice = (d: ChoiceDigests, text: string, exactBytes: Uint8Array): ContentMatch | undefined => {
@@ -160,7 +210,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         const d = claims.content[index] as ChoiceDigests;
         const match = matchChoice(d, c.text, utf8(c.text));
         if (match === undefined) fail('SIGNET_E_CONTENT_MISMATCH', 'content', `Choice ${index}'s text does not match the envelope.`);
-        const computed = digestContent(backend, '', c.structured).structured;
+        const computed = c.structured === undefined ? undefined : digestStructured(backend, c.structured);
         const both = computed !== undefined && d.structured !== undefined;
         if ((computed === undefined) !== (d.structured === undefined) || (both && !equalBytes(computed, d.structured as Uint8Array))) {
           fail('SIGNET_E_CONTENT_MISMATCH', 'content', `Choice ${index}'s tool calls or refusal do not match the envelope.`);
@@ -234,9 +284,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
         throw e;
       }
       claims = parsed.claims;
-      const key = await lookupKey(parsed.kid, parsed.alg);
+      const key = await lookupKey(parsed.kid, parsed.alg, parsed.parsed);
       keyInfo = { kid: key.kid, jwk: key.jwk };
       if (!parsed.verifySignature(key)) fail('SIGNET_E_SIG_INVALID', 'signature', 'The signature does not verify: the envelope was altered or signed by another key.');
+      if (ext.signature !== undefined) {
+        const extra = await ext.signature(parsed.parsed);
+        if (extra !== undefined) fail(extra.code, 'signature', extra.message);
+      }
       let receipt: ReceiptOutcome | undefined;
       if (ext.receipt !== undefined && parsed.parsed !== undefined) receipt = await ext.receipt(parsed.parsed, input.receipt);
       if (receipt !== undefined && !receipt.ok) {
