@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accountTag,
+  claimsToJson,
+  digestContent,
+  digestRequest,
+  extractResponseContent,
+  JWS_TYPE,
+  NO_AI_TRAINING,
+  signEnvelope,
+  SigningKey,
+  toBase64url,
+  toJwks,
+  utf8,
+  type EnvelopeClaims,
+} from '@signet/core';
+import { nodeBackend } from '@signet/core/node';
+import { createTrustStore } from './trust.js';
+import { createVerifier, type VerifierOptions } from './verifier.js';
+
+// Envelopes are made with @signet/core directly: @signet/verify never depends on the server package,
+// not even in its tests.
+
+const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, the fixed clock of these tests
+const now = (): number => (T0 + 60) * 1000;
+const seedOf = (label: string): Uint8Array => nodeBackend.sha256(utf8(`verifier unit/${label}`));
+const key = new SigningKey(seedOf('main'), { notBefore: T0 - 86400, notAfter: T0 + 86400 });
+const otherKey = new SigningKey(seedOf('other'));
+const secret = seedOf('account secret');
+const TERMS_DOC = 'No distillation.';
+const request = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+const response = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  model: 'model-x',
+  choices: [
+    { index: 0, message: { role: 'assistant', content: 'First  answer.\n' } },
+    { index: 1, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] } },
+  ],
+};
+
+function claimsFor(overrides: Partial<EnvelopeClaims> = {}, body: unknown = response): EnvelopeClaims {
+  const content = extractResponseContent(body);
+  return {
+    issuer: 'https://api.example.com',
+    responseId: 'chatcmpl-1',
+    issuedAt: T0,
+    model: 'model-x',
+    account: { mode: 'linkable', tag: accountTag(nodeBackend, secret, 'acct_1') },
+    terms: { id: 'terms', version: '2026-01', digest: nodeBackend.sha256(utf8(TERMS_DOC)), uri: 'https://example.com/terms', usage: NO_AI_TRAINING },
+    requestDigest: digestRequest(nodeBackend, request),
+    content: content.choices.map((c) => digestContent(nodeBackend, c.text, c.structured)),
+    ...overrides,
+  };
+}
+
+function seal(overrides: Partial<EnvelopeClaims> = {}, signer: SigningKey = key): Uint8Array {
+  return signEnvelope(claimsFor(overrides), signer);
+}
+
+function verifier(options: Partial<VerifierOptions> = {}) {
+  return createVerifier({ trust: toJwks([key]), now, ...options });
+}
+
+describe('createVerifier: the happy paths', () => {
+  it('verifies a whole response with its request, reporting the claims and the key', async () => {
+    const r = await verifier().verify(seal(), { response, request, termsDocument: TERMS_DOC });
+    expect(r).toMatchObject({ valid: true, requestChecked: true, key: { kid: key.kid }, content: { match: 'exact' } });
+    if (r.valid) {
+      expect(r.claims.model).toBe('model-x');
+      expect(r.content?.choices).toEqual([
+        { index: 0, match: 'exact', structured: false },
+        { index: 1, match: 'exact', structured: true },
+      ]);
+    }
+  });
+
+  it('verifies text alone, exactly or after normalization, and says which', async () => {
+    const v = verifier();
+    expect(await v.verify(seal(), { text: 'First  answer.\n' })).toMatchObject({ valid: true, content: { match: 'exact', choices: [{ index: 0 }] } });
+    expect(await v.verify(seal(), { text: '  First answer. ' })).toMatchObject({ valid: true, content: { match: 'normalized' } });
+    expect(await v.verify(seal(), { text: 'First  answer.\n', choice: 0 })).toMatchObject({ valid: true });
+    expect(await verifier({ policy: { allowNormalized: false } }).verify(seal(), { text: 'First answer.' })).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
+  });
+
+  it('accepts base64url text envelopes and trust given as a store or as JSON text', async () => {
+    const text = toBase64url(seal());
+    expect(await createVerifier({ trust: createTrustStore(toJwks([key])), now }).verify(text, { response })).toMatchObject({ valid: true });
+    expect(await createVerifier({ trust: JSON.stringify(toJwks([key])), now }).verify(text, { response })).toMatchObject({ valid: true });
+  });
+
+  it('verifies without content only when explicitly allowed', async () => {
+    expect(await verifier().verify(seal())).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISSING', step: 'content', kind: 'verification' });
+    expect(await verifier().verify(seal(), { allowMissingContent: true })).toMatchObject({ valid: true, content: null });
+  });
+});
+
+describe('createVerifier: each step fails with its stable code', () => {
+  const cases: [string, () => Promise<unknown>, Record<string, unknown>][] = [
+    ['garbage bytes', () => verifier().verify(Uint8Array.of(1, 2, 3), { response }), { code: 'SIGNET_E_PARSE_MALFORMED', step: 'parse' }],
+    ['not base64url', () => verifier().verify('not base64!', { response }), { code: 'SIGNET_E_PARSE_MALFORMED', step: 'parse' }],
+    ['an unknown key', () => verifier().verify(seal({}, otherKey), { response }), { code: 'SIGNET_E_KEY_UNKNOWN', step: 'key' }],
+    ['a key not yet valid', () => verifier().verify(seal({ issuedAt: T0 - 86401 }), { response }), { code: 'SIGNET_E_KEY_NOT_YET_VALID', step: 'validity' }],
+    ['an expired key', () => createVerifier({ trust: toJwks([key]), now: () => (T0 + 2 * 86400) * 1000 }).verify(seal({ issuedAt: T0 + 86401 }), { response }), { code: 'SIGNET_E_KEY_EXPIRED', step: 'validity' }],
+    ['a time in the future', () => verifier().verify(seal({ issuedAt: T0 + 60 + 301 }), { response }), { code: 'SIGNET_E_TIME_FUTURE', step: 'validity' }],
+    ['changed text', () => verifier().verify(seal(), { text: 'First answer!' }), { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' }],
+    ['a missing choice', () => verifier().verify(seal(), { text: 'First  answer.\n', choice: 2 }), { code: 'SIGNET_E_CONTENT_CHOICE', step: 'content' }],
+    ['text of another choice', () => verifier().verify(seal(), { text: 'First  answer.\n', choice: 1 }), { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' }],
+    ['a changed tool call', () => verifier().verify(seal(), { response: { ...response, choices: [response.choices[0], { index: 1, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"y"}' } }] } }] } }), { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' }],
+    ['a dropped choice', () => verifier().verify(seal(), { response: { ...response, choices: [response.choices[0]] } }), { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' }],
+    ['another request', () => verifier().verify(seal(), { response, request: { ...request, model: 'n' } }), { code: 'SIGNET_E_REQUEST_MISMATCH', step: 'content' }],
+    ['a request when none was sealed', () => verifier().verify(signEnvelope((({ requestDigest: _, ...c }) => c)(claimsFor()), key), { response, request }), { code: 'SIGNET_E_REQUEST_MISMATCH', step: 'content' }],
+    ['a partial response', () => verifier().verify(seal({ partial: true }), { response }), { code: 'SIGNET_E_CONTENT_PARTIAL', kind: 'policy' }],
+    ['another terms document', () => verifier().verify(seal(), { response, termsDocument: 'Anything goes.' }), { code: 'SIGNET_E_POLICY_TERMS', step: 'policy', kind: 'policy' }],
+    ['another issuer', () => verifier({ policy: { issuers: ['https://other.example'] } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_ISSUER', step: 'policy', kind: 'policy' }],
+    ['another account', () => verifier({ policy: { accountTags: [accountTag(nodeBackend, secret, 'acct_2')] } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_ACCOUNT', step: 'policy', kind: 'policy' }],
+    ['another terms id', () => verifier({ policy: { terms: { id: 'other' } } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_TERMS', step: 'policy', kind: 'policy' }],
+    ['another terms version', () => verifier({ policy: { terms: { version: '2025-01' } } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_TERMS', kind: 'policy' }],
+    ['another model', () => verifier({ policy: { models: ['model-y'] } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_MODEL', kind: 'policy' }],
+    ['too old', () => verifier({ policy: { maxAgeSeconds: 10 } }).verify(seal(), { response }), { code: 'SIGNET_E_TIME_TOO_OLD', kind: 'policy' }],
+    ['no receipt when one is required', () => verifier({ policy: { requireReceipt: true } }).verify(seal(), { response }), { code: 'SIGNET_E_RECEIPT_MISSING', step: 'receipt' }],
+    ['a failing receipt', () => verifier({ extensions: { receipt: () => ({ ok: false, code: 'SIGNET_E_RECEIPT_INVALID', message: 'bad proof' }) } }).verify(seal(), { response }), { code: 'SIGNET_E_RECEIPT_INVALID', step: 'receipt', kind: 'verification' }],
+    ['a revoked key', () => verifier({ extensions: { revocation: () => ({ code: 'SIGNET_E_KEY_REVOKED', message: 'revoked' }) } }).verify(seal(), { response }), { code: 'SIGNET_E_KEY_REVOKED', step: 'validity' }],
+  ];
+  for (const [name, run, want] of cases) {
+    it(`${name} -> ${String(want.code)}`, async () => {
+      const r = await run();
+      expect(r).toMatchObject({ valid: false, ...want });
+      expect(typeof (r as { message: unknown }).message).toBe('string');
+    });
+  }
+
+  it('policy results are matched exactly and pass when they match', async () => {
+    const v = verifier({ policy: { issuers: ['https://api.example.com'], accountTags: [toBase64url(accountTag(nodeBackend, secret, 'acct_1'))], terms: { id: 'terms', version: '2026-01', digest: nodeBackend.sha256(utf8(TERMS_DOC)) }, models: ['model-x'], maxAgeSeconds: 3600 } });
+    expect(await v.verify(seal(), { response })).toMatchObject({ valid: true });
+    const prefix = verifier({ policy: { issuers: ['https://api.example'] } });
+    expect(await prefix.verify(seal(), { response })).toMatchObject({ valid: false, code: 'SIGNET_E_POLICY_ISSUER' });
+  });
+
+  it('steps run in order: a broken signature is reported before content or policy', async () => {
+    const bytes = seal();
+    bytes[bytes.length - 1]! ^= 1;
+    const r = await verifier({ policy: { issuers: ['nobody'] } }).verify(bytes, { text: 'wrong text' });
+    expect(r).toMatchObject({ valid: false, code: 'SIGNET_E_SIG_INVALID', step: 'signature', kind: 'verification' });
+    // An unknown key is reported before the validity window.
+    const r2 = await verifier().verify(seal({ issuedAt: T0 + 10 * 86400 }, otherKey), { response });
+    expect(r2).toMatchObject({ code: 'SIGNET_E_KEY_UNKNOWN' });
+    // A receipt extension sees a valid receipt time; revocation gets it as committedAt.
+    let committed: number | undefined;
+    const r3 = await verifier({ extensions: { receipt: () => ({ ok: true, time: T0 + 5 }), revocation: (_kid, _iat, at) => { committed = at; return undefined; } } }).verify(seal(), { response });
+    expect(r3).toMatchObject({ valid: true, receipt: { time: T0 + 5 } });
+    expect(committed).toBe(T0 + 5);
+  });
+
+  it('never throws, whatever the input type', async () => {
+    const v = verifier();
+    for (const bad of [undefined, null, 42, {}, [], new Uint8Array(0), '', 'a.b.c']) {
+      const r = await v.verify(bad as unknown as Uint8Array, { response });
+      expect(r.valid).toBe(false);
+      const j = await v.verifyJws(bad as unknown as string, { response });
+      expect(j.valid).toBe(false);
+    }
+  });
+});
+
+describe('verifyJws (JSON profile)', () => {
+  async function jws(header: Record<string, unknown>, claims: unknown = claimsToJson(claimsFor()), signer: SigningKey = key): Promise<string> {
+    const h = toBase64url(utf8(JSON.stringify(header)));
+    const p = toBase64url(utf8(JSON.stringify(claims)));
+    return `${h}.${p}.${toBase64url(signer.sign(utf8(`${h}.${p}`)))}`;
+  }
+  const header = { alg: 'EdDSA', kid: key.kid, typ: JWS_TYPE };
+
+  it('verifies a compact JWS over the JSON claims', async () => {
+    expect(await verifier().verifyJws(await jws(header), { response, request })).toMatchObject({ valid: true, requestChecked: true });
+  });
+
+  const cases: [string, () => Promise<string>, string][] = [
+    ['alg none', () => jws({ ...header, alg: 'none' }), 'SIGNET_E_HEADER_ALG'],
+    ['alg HS256', () => jws({ ...header, alg: 'HS256' }), 'SIGNET_E_HEADER_ALG'],
+    ['a crit header', () => jws({ ...header, crit: ['exp'], exp: 1 }), 'SIGNET_E_HEADER_CRIT'],
+    ['another typ', () => jws({ ...header, typ: 'JWT' }), 'SIGNET_E_HEADER_TYPE'],
+    ['no kid', () => jws({ alg: 'EdDSA', typ: JWS_TYPE }), 'SIGNET_E_PARSE_MISSING_FIELD'],
+    ['an unknown kid', () => jws({ ...header, kid: otherKey.kid }, undefined, otherKey), 'SIGNET_E_KEY_UNKNOWN'],
+    ['a signature by another key', () => jws(header, undefined, otherKey), 'SIGNET_E_SIG_INVALID'],
+    ['claims of another version', () => jws(header, { ...claimsToJson(claimsFor()), signet: { ...claimsToJson(claimsFor()).signet, v: 2 } }), 'SIGNET_E_PARSE_UNSUPPORTED_VERSION'],
+    ['claims with a short digest', () => jws(header, { ...claimsToJson(claimsFor()), signet: { ...claimsToJson(claimsFor()).signet, request: 'AAAA' } }), 'SIGNET_E_PARSE_WRONG_TYPE'],
+    ['a payload that is not JSON', async () => (await jws(header)).replace(/\.[^.]+\./, `.${toBase64url(utf8('{'))}.`), 'SIGNET_E_PARSE_MALFORMED'],
+    ['two parts', async () => (await jws(header)).split('.').slice(0, 2).join('.'), 'SIGNET_E_PARSE_MALFORMED'],
+    ['an oversized JWS', async () => 'a'.repeat(20000), 'SIGNET_E_PARSE_TOO_LARGE'],
+  ];
+  for (const [name, make, code] of cases) {
+    it(`${name} -> ${code}`, async () => {
+      expect(await verifier().verifyJws(await make(), { response })).toMatchObject({ valid: false, code });
+    });
+  }
+});
