@@ -46,7 +46,7 @@ describe('noble and node backends agree', () => {
       fc.property(seed, message, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom('sig', 'msg', 'key'), (s, m, pos, xor, what) => {
         const pk = nodeBackend.ed25519PublicKey(s);
         let sig = nodeBackend.ed25519Signer(s)(m);
-        let msg = m;
+        let msg: Uint8Array = m;
         let key = pk;
         const flip = (b: Uint8Array): Uint8Array => {
           if (b.length === 0) return Uint8Array.of(xor);
