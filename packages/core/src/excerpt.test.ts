@@ -7,7 +7,7 @@ import { createExcerptProof, verifyExcerptProof, type ExcerptProof } from './exc
 
 const backend = getDefaultBackend();
 const paragraph = (i: number): string => `Paragraph ${i}: the quick brown fox jumps over the lazy dog, and then it naps in the warm afternoon sun while the farmer counts sheep number ${i * 7}. `;
-const text = Array.from({ length: 12 }, (_, i) => paragraph(i)).join('\n\n');
+const text = Array.from({ length: 40 }, (_, i) => paragraph(i)).join('\n\n');
 const digests = digestContent(backend, text);
 
 function code(fn: () => unknown): string | undefined {

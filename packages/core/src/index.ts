@@ -23,3 +23,4 @@ export * from './json-claims.js';
 export * from './keys.js';
 export * from './response.js';
 export * from './excerpt.js';
+export * from './evidence.js';

@@ -1,1 +1,16 @@
-export {};
+/**
+ * @signet/registry: the provider's private registry of what it sealed. Records every sealed
+ * response (envelope, account, terms, digests, chunk hashes, similarity fingerprints; text only when
+ * asked), attributes suspect texts back to the responses and accounts they came from, and builds
+ * evidence bundles a third party can check offline. SQLite (a file) or PostgreSQL (a URL).
+ *
+ * @packageDocumentation
+ */
+export { openRegistry, type Registry, type RegistryOptions, type SealedLike, type SealInputLike } from './registry.js';
+export { attributeText, ATTRIBUTION_DEFAULTS, type AttributionMatch, type AttributionOptions } from './attribution.js';
+export { buildEvidence, type EvidenceOptions, type EvidenceSigner, type LogEvidenceSource } from './evidence.js';
+export { fingerprints, fingerprintSet, words, spansOf, SHINGLE_WORDS, WINDOW, type Fingerprint, type Word } from './fingerprint.js';
+export { findVerbatimChunks } from './chunks.js';
+export { openSqliteStore } from './sqlite-store.js';
+export { openPgStore, type PgStoreOptions } from './pg-store.js';
+export type { RegistryStore, SealedRow, NewSealedRow, Posting } from './store.js';

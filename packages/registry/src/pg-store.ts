@@ -1,0 +1,133 @@
+import pg from 'pg';
+import { SignetError } from '@signet/core';
+import { fingerprintsFromBytes } from './fingerprint.js';
+import { toSealedRow } from './rows.js';
+import { schemaStatements, SEALED_COLUMNS } from './schema.js';
+import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
+
+function storageError(cause: unknown, what: string): SignetError {
+  // The cause may hold the connection URL (with its password): keep it out of the message.
+  return new SignetError('SIGNET_E_REGISTRY_STORAGE', `The registry database failed to ${what}.`, { cause, hint: 'Check the PostgreSQL URL, that the server is up, and the role\'s rights.' });
+}
+
+/** Options of {@link openPgStore}. */
+export interface PgStoreOptions {
+  /** A schema to use (created if missing), for example to keep several registries in one database. */
+  readonly schema?: string;
+  /** Pool size (default 4). */
+  readonly poolSize?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+// Serializes schema creation across processes: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
+const DDL_LOCK = 0x5167_6e74;
+
+/** The PostgreSQL registry store (`pg`), for fleets of signers sharing one registry. */
+export async function openPgStore(url: string, options: PgStoreOptions = {}): Promise<RegistryStore> {
+  const schema = options.schema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The registry schema name must be a lowercase SQL identifier.');
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
+  // An idle client's error must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const q = async (what: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> => {
+    try {
+      return await pool.query(text, values);
+    } catch (cause) {
+      throw storageError(cause, what);
+    }
+  };
+  const tx = async <T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (cause) {
+      throw storageError(cause, 'connect');
+    }
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (cause) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw cause instanceof SignetError ? cause : storageError(cause, what);
+    } finally {
+      client.release();
+    }
+  };
+  try {
+    await tx('create the schema', async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
+      if (schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      for (const s of schemaStatements({ blob: 'BYTEA', int64: 'BIGINT', pk: 'BIGSERIAL PRIMARY KEY', withoutRowid: '' })) await c.query(s);
+    });
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+  const rows = (r: pg.QueryResult): SealedRow[] => r.rows.map((x) => toSealedRow(x as Record<string, unknown>));
+  const insertSql = `INSERT INTO registry_sealed (${SEALED_COLUMNS.join(', ')}) VALUES (${SEALED_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+    ON CONFLICT (issuer, response_id, choice) DO NOTHING RETURNING id`;
+
+  return {
+    kind: 'postgres',
+    insert: (list: readonly NewSealedRow[]) =>
+      tx('insert', async (c) => {
+        const ids: number[] = [];
+        for (const row of list) {
+          const values = [
+            row.responseId, row.choice, row.issuer, row.kid, row.issuedAt, row.model, row.accountId, row.accountTag,
+            row.termsId, row.termsVersion, row.termsDigest, row.termsUri, row.exact, row.normalized, row.chunkCount,
+            row.chunkLeaves, row.chunkLengths, row.fingerprints, row.text, row.envelope, row.logIndex, row.receipt, row.checkpoint,
+          ].map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
+          const r = await c.query(insertSql, values);
+          if (r.rows.length === 0) {
+            const e = await c.query('SELECT id FROM registry_sealed WHERE issuer = $1 AND response_id = $2 AND choice = $3', [row.issuer, row.responseId, row.choice]);
+            ids.push(Number(e.rows[0]?.id));
+            continue;
+          }
+          const id = Number(r.rows[0]?.id);
+          await c.query('INSERT INTO registry_fp (fp, sid) SELECT unnest($1::int[]), $2 ON CONFLICT DO NOTHING', [[...fingerprintsFromBytes(row.fingerprints)], id]);
+          ids.push(id);
+        }
+        return ids;
+      }),
+    byExact: async (d) => rows(await q('query', 'SELECT * FROM registry_sealed WHERE exact = $1', [Buffer.from(d)])),
+    byNormalized: async (d) => rows(await q('query', 'SELECT * FROM registry_sealed WHERE normalized = $1', [Buffer.from(d)])),
+    byResponseId: async (id) => rows(await q('query', 'SELECT * FROM registry_sealed WHERE response_id = $1 ORDER BY choice', [id])),
+    get: async (ids) => (ids.length === 0 ? [] : rows(await q('query', 'SELECT * FROM registry_sealed WHERE id = ANY($1::bigint[]) ORDER BY id', [ids]))),
+    postings: async (hashes, maxPosting) => {
+      if (hashes.length === 0) return [];
+      // Per fingerprint at most maxPosting + 1 rows: enough to see that it is boilerplate and drop it.
+      const r = await q(
+        'query',
+        `SELECT fp, sid, n FROM (
+           SELECT fp, sid, row_number() OVER (PARTITION BY fp) AS rn, count(*) OVER (PARTITION BY fp) AS n
+           FROM registry_fp WHERE fp = ANY($1::int[])) t WHERE rn <= $2`,
+        [[...new Set(hashes)], maxPosting + 1],
+      );
+      const byRow = new Map<number, number[]>();
+      for (const x of r.rows as { fp: number; sid: string; n: string }[]) {
+        if (Number(x.n) > maxPosting) continue;
+        const sid = Number(x.sid);
+        const list = byRow.get(sid);
+        if (list === undefined) byRow.set(sid, [x.fp]);
+        else list.push(x.fp);
+      }
+      return [...byRow].map(([id, hs]): Posting => ({ id, hashes: hs }));
+    },
+    fingerprintsOf: async (ids) => {
+      const out = new Map<number, Uint8Array>();
+      if (ids.length === 0) return out;
+      const r = await q('query', 'SELECT id, fingerprints FROM registry_sealed WHERE id = ANY($1::bigint[])', [ids]);
+      for (const x of r.rows as { id: string; fingerprints: Uint8Array }[]) out.set(Number(x.id), x.fingerprints);
+      return out;
+    },
+    setLog: async (responseId, log) =>
+      (await q('update', 'UPDATE registry_sealed SET log_index = $1, receipt = $2, checkpoint = $3 WHERE response_id = $4', [log.logIndex, log.receipt === null ? null : Buffer.from(log.receipt), log.checkpoint, responseId])).rowCount ?? 0,
+    count: async () => Number((await q('count', 'SELECT count(*) AS n FROM registry_sealed')).rows[0]?.n ?? 0),
+    close: async () => {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import {
+  accountTag,
+  chunkText,
+  equalBytes,
+  extractResponseContent,
+  getDefaultBackend,
+  leafHash,
+  normalizeText,
+  rootFromLeafHashes,
+  SignetError,
+  utf8,
+  type CryptoBackend,
+  type EnvelopeClaims,
+  type EvidenceBundle,
+} from '@signet/core';
+import { attributeText, type AttributionMatch, type AttributionOptions } from './attribution.js';
+import { encodeLengths } from './chunks.js';
+import { buildEvidence, type EvidenceOptions } from './evidence.js';
+import { fingerprintSet, fingerprintsToBytes } from './fingerprint.js';
+import { openPgStore } from './pg-store.js';
+import { openSqliteStore } from './sqlite-store.js';
+import type { NewSealedRow, RegistryStore, SealedRow } from './store.js';
+
+/** What the signer hands to its `onSealed` hook (structurally `Sealed` of `@signet/server`). */
+export interface SealedLike {
+  readonly envelope: Uint8Array;
+  readonly claims: EnvelopeClaims;
+  readonly kid: string;
+}
+
+/** What was sealed (structurally `SealInput` of `@signet/server`). */
+export interface SealInputLike {
+  /** The clear account id. */
+  readonly account: string;
+  /** The response object or plain text that was sealed. */
+  readonly response: unknown;
+}
+
+/** Options of {@link openRegistry}. */
+export interface RegistryOptions {
+  /** The signer's account secret: the registry checks every recorded tag against it. */
+  readonly accountSecret: Uint8Array;
+  /**
+   * Keep the sealed text (off by default, for privacy). Without it the registry holds digests,
+   * chunk hashes and fingerprints only: attribution works the same, but excerpt proofs can only
+   * cover chunks that a suspect contains verbatim.
+   */
+  readonly storeText?: boolean;
+  /** PostgreSQL only: the schema to use (created if missing). */
+  readonly schema?: string;
+  readonly backend?: CryptoBackend;
+}
+
+/** The provider's registry of sealed responses. */
+export interface Registry {
+  readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Records one sealed response. Its signature fits the signer's `onSealed` hook:
+   * `createSigner({ ..., onSealed: registry.record })`.
+   */
+  record(sealed: SealedLike, input: SealInputLike): Promise<void>;
+  /** Records many sealed responses in one transaction (bulk imports). */
+  recordMany(items: readonly { sealed: SealedLike; input: SealInputLike }[]): Promise<void>;
+  /** Stores where an envelope sits in the transparency log, once the log has a receipt for it. */
+  setLog(responseId: string, log: { logIndex: number; receipt: Uint8Array | null; checkpoint: string | null }): Promise<void>;
+  /** Ranks sealed responses against a suspect text (see `attributeText`). */
+  attribute(text: string, options?: AttributionOptions): Promise<AttributionMatch[]>;
+  /** Builds the evidence bundle of one match. */
+  evidence(match: AttributionMatch, suspect: string, options: EvidenceOptions): Promise<EvidenceBundle>;
+  /** The sealed choices of a response id. */
+  lookup(responseId: string): Promise<SealedRow[]>;
+  /** Number of sealed choices recorded. */
+  count(): Promise<number>;
+  /** The underlying store, for tools that need it (benchmarks, migrations). */
+  readonly store: RegistryStore;
+  close(): Promise<void>;
+}
+
+const PG_URL = /^postgres(ql)?:\/\//i;
+
+/**
+ * Opens a registry: a file path (SQLite, created if missing) or a `postgres://` URL.
+ *
+ * ```ts
+ * const registry = await openRegistry('registry.db', { accountSecret });
+ * const signer = createSigner({ issuer, key, accountSecret, terms, onSealed: registry.record });
+ * ```
+ */
+export async function openRegistry(pathOrUrl: string, options: RegistryOptions): Promise<Registry> {
+  if (typeof pathOrUrl !== 'string' || pathOrUrl.length === 0) throw new TypeError('openRegistry needs a file path or a postgres:// URL');
+  if (options === null || typeof options !== 'object' || !(options.accountSecret instanceof Uint8Array) || options.accountSecret.length < 16) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The registry needs the signer\'s account secret (at least 16 bytes).', { hint: '`signet keys new` writes it to DIR/account-secret.' });
+  }
+  const backend = options.backend ?? getDefaultBackend();
+  const secret = Uint8Array.from(options.accountSecret);
+  const storeText = options.storeText === true;
+  const store = PG_URL.test(pathOrUrl)
+    ? await openPgStore(pathOrUrl, options.schema === undefined ? {} : { schema: options.schema })
+    : openSqliteStore(pathOrUrl);
+  const tags = new Map<string, Uint8Array>();
+
+  const rowsOf = (sealed: SealedLike, input: SealInputLike): NewSealedRow[] => {
+    if (sealed === null || typeof sealed !== 'object' || !(sealed.envelope instanceof Uint8Array) || sealed.claims === undefined) throw new TypeError('record needs a sealed response');
+    if (input === null || typeof input !== 'object' || typeof input.account !== 'string') throw new TypeError('record needs the seal input with its account');
+    const claims = sealed.claims;
+    let tag = tags.get(input.account);
+    if (tag === undefined) {
+      tag = accountTag(backend, secret, input.account);
+      if (tags.size > 10_000) tags.clear();
+      tags.set(input.account, tag);
+    }
+    // A registry fed with another secret than the signer's would attribute to the wrong accounts.
+    if (claims.account.mode === 'linkable' && !equalBytes(tag, claims.account.tag)) {
+      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The envelope\'s account tag is not the tag of this account under the registry\'s secret.', { hint: 'Open the registry with the same account secret as the signer.' });
+    }
+    const content = extractResponseContent(input.response);
+    if (content.choices.length !== claims.content.length) throw new SignetError('SIGNET_E_INPUT_INVALID', 'The response has another number of choices than the envelope seals.');
+    return content.choices.map((choice, i): NewSealedRow => {
+      const d = claims.content[i]!;
+      const normalized = utf8(normalizeText(choice.text));
+      const chunks = chunkText(normalized);
+      const leaves = chunks.map((c) => leafHash(backend, c));
+      if (!equalBytes(rootFromLeafHashes(backend, leaves), d.chunkRoot)) throw new SignetError('SIGNET_E_INPUT_INVALID', `Choice ${i}'s text is not the text the envelope seals.`);
+      const leafBytes = new Uint8Array(leaves.length * 32);
+      leaves.forEach((l, k) => leafBytes.set(l, k * 32));
+      return {
+        responseId: claims.responseId,
+        choice: i,
+        issuer: claims.issuer,
+        kid: sealed.kid,
+        issuedAt: claims.issuedAt,
+        model: claims.model,
+        accountId: input.account,
+        accountTag: claims.account.tag,
+        termsId: claims.terms.id,
+        termsVersion: claims.terms.version,
+        termsDigest: claims.terms.digest,
+        termsUri: claims.terms.uri,
+        exact: d.exact,
+        normalized: d.normalized,
+        chunkCount: d.chunkCount,
+        chunkLeaves: leafBytes,
+        chunkLengths: encodeLengths(chunks.map((c) => c.length)),
+        fingerprints: fingerprintsToBytes(fingerprintSet(choice.text)),
+        text: storeText ? choice.text : null,
+        envelope: sealed.envelope,
+        logIndex: null,
+        receipt: null,
+        checkpoint: null,
+      };
+    });
+  };
+
+  const registry: Registry = {
+    kind: store.kind,
+    store,
+    // Arrow functions: `record` is passed around detached, as a hook.
+    record: async (sealed, input) => {
+      await store.insert(rowsOf(sealed, input));
+    },
+    recordMany: async (items) => {
+      await store.insert(items.flatMap(({ sealed, input }) => rowsOf(sealed, input)));
+    },
+    setLog: async (responseId, log) => {
+      await store.setLog(responseId, log);
+    },
+    attribute: (text, attributionOptions) => {
+      if (typeof text !== 'string') throw new TypeError('attribute needs a text');
+      return attributeText(store, backend, text, attributionOptions);
+    },
+    evidence: (match, suspect, evidenceOptions) => buildEvidence(backend, match, suspect, evidenceOptions),
+    lookup: (responseId) => store.byResponseId(responseId),
+    count: () => store.count(),
+    close: () => store.close(),
+  };
+  return registry;
+}

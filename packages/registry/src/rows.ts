@@ -1,0 +1,33 @@
+import type { SealedRow } from './store.js';
+
+/** Maps a database row (snake_case, driver types) to a {@link SealedRow}. */
+export function toSealedRow(r: Record<string, unknown>): SealedRow {
+  const bytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(0));
+  const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v));
+  return {
+    id: num(r.id),
+    responseId: String(r.response_id),
+    choice: num(r.choice),
+    issuer: String(r.issuer),
+    kid: String(r.kid),
+    issuedAt: num(r.issued_at),
+    model: String(r.model),
+    accountId: String(r.account_id),
+    accountTag: bytes(r.account_tag),
+    termsId: String(r.terms_id),
+    termsVersion: String(r.terms_version),
+    termsDigest: bytes(r.terms_digest),
+    termsUri: String(r.terms_uri),
+    exact: bytes(r.exact),
+    normalized: bytes(r.normalized),
+    chunkCount: num(r.chunk_count),
+    chunkLeaves: bytes(r.chunk_leaves),
+    chunkLengths: bytes(r.chunk_lengths),
+    fingerprints: bytes(r.fingerprints),
+    text: typeof r.text === 'string' ? r.text : null,
+    envelope: bytes(r.envelope),
+    logIndex: r.log_index === null || r.log_index === undefined ? null : num(r.log_index),
+    receipt: r.receipt instanceof Uint8Array ? r.receipt : null,
+    checkpoint: typeof r.checkpoint === 'string' ? r.checkpoint : null,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The registry schema, shared by both databases (types differ only where the dialects do). Kept in
+ * one place so SQLite and PostgreSQL can never drift apart.
+ */
+
+/** Column names of a sealed row, in insert order. */
+export const SEALED_COLUMNS = [
+  'response_id',
+  'choice',
+  'issuer',
+  'kid',
+  'issued_at',
+  'model',
+  'account_id',
+  'account_tag',
+  'terms_id',
+  'terms_version',
+  'terms_digest',
+  'terms_uri',
+  'exact',
+  'normalized',
+  'chunk_count',
+  'chunk_leaves',
+  'chunk_lengths',
+  'fingerprints',
+  'text',
+  'envelope',
+  'log_index',
+  'receipt',
+  'checkpoint',
+] as const;
+
+/** The DDL for a dialect: `blob` is BLOB or BYTEA, `int64` INTEGER or BIGINT, `pk` the id column. */
+export function schemaStatements(d: { blob: string; int64: string; pk: string; withoutRowid: string }): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS registry_sealed (
+      id ${d.pk},
+      response_id TEXT NOT NULL,
+      choice INTEGER NOT NULL,
+      issuer TEXT NOT NULL,
+      kid TEXT NOT NULL,
+      issued_at ${d.int64} NOT NULL,
+      model TEXT NOT NULL,
+      account_id TEXT NOT NULL,
+      account_tag ${d.blob} NOT NULL,
+      terms_id TEXT NOT NULL,
+      terms_version TEXT NOT NULL,
+      terms_digest ${d.blob} NOT NULL,
+      terms_uri TEXT NOT NULL,
+      exact ${d.blob} NOT NULL,
+      normalized ${d.blob} NOT NULL,
+      chunk_count INTEGER NOT NULL,
+      chunk_leaves ${d.blob} NOT NULL,
+      chunk_lengths ${d.blob} NOT NULL,
+      fingerprints ${d.blob} NOT NULL,
+      text TEXT,
+      envelope ${d.blob} NOT NULL,
+      log_index ${d.int64},
+      receipt ${d.blob},
+      checkpoint TEXT,
+      UNIQUE (issuer, response_id, choice)
+    )`,
+    'CREATE INDEX IF NOT EXISTS registry_sealed_exact ON registry_sealed (exact)',
+    'CREATE INDEX IF NOT EXISTS registry_sealed_normalized ON registry_sealed (normalized)',
+    'CREATE INDEX IF NOT EXISTS registry_sealed_response ON registry_sealed (response_id)',
+    'CREATE INDEX IF NOT EXISTS registry_sealed_account ON registry_sealed (account_tag)',
+    // Clustered on (fingerprint, row): a lookup reads one contiguous run of the index.
+    `CREATE TABLE IF NOT EXISTS registry_fp (fp INTEGER NOT NULL, sid ${d.int64} NOT NULL, PRIMARY KEY (fp, sid))${d.withoutRowid}`,
+  ];
+}

@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3';
+import { SignetError } from '@signet/core';
+import { fingerprintsFromBytes } from './fingerprint.js';
+import { toSealedRow } from './rows.js';
+import { schemaStatements, SEALED_COLUMNS } from './schema.js';
+import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
+
+function storageError(cause: unknown, what: string): SignetError {
+  return new SignetError('SIGNET_E_REGISTRY_STORAGE', `The registry database failed to ${what}.`, { cause, hint: 'Check that the registry file is writable and not used by an incompatible version.' });
+}
+
+function columnValues(row: NewSealedRow): unknown[] {
+  return [
+    row.responseId, row.choice, row.issuer, row.kid, row.issuedAt, row.model, row.accountId, row.accountTag,
+    row.termsId, row.termsVersion, row.termsDigest, row.termsUri, row.exact, row.normalized, row.chunkCount,
+    row.chunkLeaves, row.chunkLengths, row.fingerprints, row.text, row.envelope, row.logIndex, row.receipt, row.checkpoint,
+  ];
+}
+
+/**
+ * The SQLite registry store (better-sqlite3): the embedded default. Calls are synchronous under the
+ * hood; the async interface is what PostgreSQL needs, and costs SQLite nothing measurable.
+ */
+export function openSqliteStore(path: string): RegistryStore {
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode loses at most the last transactions on power loss, never integrity.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    for (const s of schemaStatements({ blob: 'BLOB', int64: 'INTEGER', pk: 'INTEGER PRIMARY KEY', withoutRowid: ' WITHOUT ROWID' })) db.exec(s);
+  } catch (cause) {
+    throw storageError(cause, `open ${path}`);
+  }
+  const insertRow = db.prepare(
+    `INSERT INTO registry_sealed (${SEALED_COLUMNS.join(', ')}) VALUES (${SEALED_COLUMNS.map(() => '?').join(', ')})
+     ON CONFLICT (issuer, response_id, choice) DO NOTHING RETURNING id`,
+  );
+  const existingId = db.prepare('SELECT id FROM registry_sealed WHERE issuer = ? AND response_id = ? AND choice = ?').pluck();
+  const insertFp = db.prepare('INSERT OR IGNORE INTO registry_fp (fp, sid) VALUES (?, ?)');
+  const byExact = db.prepare('SELECT * FROM registry_sealed WHERE exact = ?');
+  const byNormalized = db.prepare('SELECT * FROM registry_sealed WHERE normalized = ?');
+  const byResponse = db.prepare('SELECT * FROM registry_sealed WHERE response_id = ? ORDER BY choice');
+  const byId = db.prepare('SELECT * FROM registry_sealed WHERE id = ?');
+  const fpsOf = db.prepare('SELECT fingerprints FROM registry_sealed WHERE id = ?').pluck();
+  const posting = db.prepare('SELECT sid FROM registry_fp WHERE fp = ? LIMIT ?').pluck();
+  const setLog = db.prepare('UPDATE registry_sealed SET log_index = ?, receipt = ?, checkpoint = ? WHERE response_id = ?');
+  const count = db.prepare('SELECT count(*) FROM registry_sealed').pluck();
+
+  const insertAll = db.transaction((rows: readonly NewSealedRow[]): number[] =>
+    rows.map((row) => {
+      const inserted = insertRow.get(...columnValues(row)) as { id: number } | undefined;
+      if (inserted === undefined) return Number(existingId.get(row.issuer, row.responseId, row.choice));
+      for (const fp of fingerprintsFromBytes(row.fingerprints)) insertFp.run(fp, inserted.id);
+      return inserted.id;
+    }),
+  );
+
+  const run = <T>(what: string, fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (cause) {
+      return Promise.reject(cause instanceof SignetError ? cause : storageError(cause, what));
+    }
+  };
+  const rows = (list: unknown[]): SealedRow[] => list.map((r) => toSealedRow(r as Record<string, unknown>));
+
+  return {
+    kind: 'sqlite',
+    insert: (list) => run('insert', () => insertAll(list)),
+    byExact: (d) => run('query', () => rows(byExact.all(d))),
+    byNormalized: (d) => run('query', () => rows(byNormalized.all(d))),
+    byResponseId: (id) => run('query', () => rows(byResponse.all(id))),
+    get: (ids) => run('query', () => rows(ids.map((id) => byId.get(id)).filter((r) => r !== undefined))),
+    postings: (hashes, maxPosting) =>
+      run('query', () => {
+        const byRow = new Map<number, number[]>();
+        for (const h of new Set(hashes)) {
+          const sids = posting.all(h, maxPosting + 1) as number[];
+          if (sids.length > maxPosting) continue;
+          for (const sid of sids) {
+            const list = byRow.get(sid);
+            if (list === undefined) byRow.set(sid, [h]);
+            else list.push(h);
+          }
+        }
+        return [...byRow].map(([id, hs]): Posting => ({ id, hashes: hs }));
+      }),
+    fingerprintsOf: (ids) =>
+      run('query', () => {
+        const out = new Map<number, Uint8Array>();
+        for (const id of ids) {
+          const b = fpsOf.get(id) as Uint8Array | undefined;
+          if (b !== undefined) out.set(id, b);
+        }
+        return out;
+      }),
+    setLog: (responseId, log) => run('update', () => setLog.run(log.logIndex, log.receipt, log.checkpoint, responseId).changes),
+    count: () => run('count', () => Number(count.get())),
+    close: () => run('close', () => void db.close()),
+  };
+}
