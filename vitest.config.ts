@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Tests resolve workspace packages to their TypeScript sources (the "source" export condition), so a
 // test never runs against a stale build. The CLI end-to-end tests run the built binary instead.
 export default defineConfig({
-  resolve: { conditions: ['source', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'node', 'import', 'default'], externalConditions: ['source', 'node', 'import', 'default'] } },
+  resolve: { conditions: ['source', 'node', 'default'] },
+  ssr: { resolve: { conditions: ['source', 'node', 'default'], externalConditions: ['source', 'node', 'default'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
