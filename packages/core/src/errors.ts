@@ -44,6 +44,9 @@ export const ERROR_CODES = {
   SIGNET_E_LOG_INCONSISTENT: 'Two views of the log are inconsistent: it was forked or rewritten.',
   SIGNET_E_LOG_STORAGE: 'The log storage failed.',
   SIGNET_E_LOG_NOT_FOUND: 'The requested log entry or tile does not exist.',
+  SIGNET_E_LOG_WITNESS_QUORUM: 'Fewer trusted witnesses cosigned the checkpoint than the policy requires.',
+  SIGNET_E_LOG_QUEUE_FULL: 'The log sequencer queue is full: entries arrive faster than the storage commits them.',
+  SIGNET_E_LOG_KEY_MISMATCH: 'The log key does not match the key this log was created with.',
   // Content binding.
   SIGNET_E_CONTENT_MISMATCH: 'The text does not match the content digests in the envelope.',
   SIGNET_E_CONTENT_MISSING: 'No content was given to check against the envelope.',

@@ -24,3 +24,7 @@ export * from './keys.js';
 export * from './response.js';
 export * from './excerpt.js';
 export * from './evidence.js';
+export * from './note.js';
+export * from './cosignature.js';
+export * from './checkpoint.js';
+export * from './receipt.js';

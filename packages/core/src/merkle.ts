@@ -110,6 +110,8 @@ export function verifyInclusion(
   proof: readonly Uint8Array[],
   root: Uint8Array,
 ): boolean {
+  // Hashes are exactly 32 bytes: an empty or truncated leaf and root must never compare equal.
+  if (leaf.length !== 32 || root.length !== 32) return false;
   try {
     return equalBytes(rootFromInclusionProof(backend, index, size, leaf, proof), root);
   } catch {
@@ -155,6 +157,7 @@ export function verifyConsistency(
   proof: readonly Uint8Array[],
 ): boolean {
   if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize < 0 || oldSize > newSize) return false;
+  if (oldRoot.length !== 32 || newRoot.length !== 32) return false;
   if (proof.some((p) => p.length !== 32)) return false;
   if (oldSize === newSize) return proof.length === 0 && equalBytes(oldRoot, newRoot);
   if (oldSize === 0) return proof.length === 0;
