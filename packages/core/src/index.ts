@@ -28,3 +28,7 @@ export * from './note.js';
 export * from './cosignature.js';
 export * from './checkpoint.js';
 export * from './receipt.js';
+export * from './delegation.js';
+export * from './revocation.js';
+export * from './commitment.js';
+export * from './hybrid.js';

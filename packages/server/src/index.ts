@@ -6,3 +6,10 @@
 export * from './signer.js';
 export * from './terms.js';
 export * from './keyfile.js';
+export * from './keyring.js';
+export * from './rotation.js';
+export * from './revocation-file.js';
+export * from './jwks-handler.js';
+export * from './external-signer.js';
+export { startSignerWorker, type SignerWorkerOptions } from './signer-worker.js';
+export * from './sealed-id.js';

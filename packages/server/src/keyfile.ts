@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromBase64url, generateSigningKey, importSigningKey, SignetError, toBase64url, toJwks, type KeyValidity, type SigningKey } from '@signet/core';
+import { fromBase64url, generateSigningKey, importSigningKey, parseDelegation, SignetError, toBase64url, toJwks, type KeyValidity, type SigningKey } from '@signet/core';
 
 /**
  * Key files on disk. A keys directory holds `signing-key.jwk` (private, mode 0600), `jwks.json`
@@ -8,7 +8,29 @@ import { fromBase64url, generateSigningKey, importSigningKey, SignetError, toBas
  */
 
 /** File names inside a keys directory. */
-export const KEY_FILES = { signingKey: 'signing-key.jwk', jwks: 'jwks.json', accountSecret: 'account-secret' } as const;
+export const KEY_FILES = {
+  signingKey: 'signing-key.jwk',
+  jwks: 'jwks.json',
+  accountSecret: 'account-secret',
+  /** The root's delegation of a node key directory (`signet keys delegate`). */
+  delegation: 'delegation.cose',
+  /** The signed revocation list (`signet keys revoke`). */
+  revocations: 'revocations.json',
+} as const;
+
+// Delegations loaded with a node key directory, attached to the key without widening its type.
+const delegations = new WeakMap<SigningKey, Uint8Array>();
+
+/** The delegation loaded with `key` from its keys directory, if any (the signer carries it in envelopes). */
+export function keyDelegation(key: SigningKey): Uint8Array | undefined {
+  return delegations.get(key);
+}
+
+/** Attaches a delegation to a key (what {@link loadSigningKey} does for a directory with delegation.cose). */
+export function attachDelegation(key: SigningKey, delegation: Uint8Array): SigningKey {
+  delegations.set(key, delegation);
+  return key;
+}
 
 function writeSecret(path: string, data: string): void {
   writeFileSync(path, data, { mode: 0o600 });
@@ -39,11 +61,19 @@ export function createKeysDirectory(dir: string, validity: KeyValidity = {}, opt
   return key;
 }
 
-/** Loads a private JWK file, or the signing key of a keys directory. */
+/**
+ * Loads a private JWK file, or the signing key of a keys directory. After `signet keys rotate` the
+ * directory's signing-key.jwk is the active key (rotation replaces it atomically). A node key
+ * directory's delegation (delegation.cose) is attached: envelopes signed with the key carry it.
+ */
 export function loadSigningKey(path: string): SigningKey {
   let file = path;
+  let dir: string | undefined;
   try {
-    if (statSync(path).isDirectory()) file = join(path, KEY_FILES.signingKey);
+    if (statSync(path).isDirectory()) {
+      dir = path;
+      file = join(path, KEY_FILES.signingKey);
+    }
   } catch (cause) {
     throw new SignetError('SIGNET_E_KEY_FILE', `cannot read ${path}`, { cause });
   }
@@ -60,7 +90,22 @@ export function loadSigningKey(path: string): SigningKey {
     // Never echo the file: it holds a private key.
     throw new SignetError('SIGNET_E_KEY_FILE', `${file} is not a JSON JWK`);
   }
-  return importSigningKey(jwk);
+  const key = importSigningKey(jwk);
+  if (dir !== undefined) {
+    let delegation: Buffer | undefined;
+    try {
+      delegation = readFileSync(join(dir, KEY_FILES.delegation));
+    } catch {
+      delegation = undefined;
+    }
+    if (delegation !== undefined) {
+      const bytes = Uint8Array.from(delegation);
+      // A delegation for another key would make every envelope fail: refuse it here, loudly.
+      if (parseDelegation(bytes).kid !== key.kid) throw new SignetError('SIGNET_E_KEY_DELEGATION', `${join(dir, KEY_FILES.delegation)} delegates another key than ${file}.`);
+      attachDelegation(key, bytes);
+    }
+  }
+  return key;
 }
 
 /** Loads an account secret file (base64url text, or raw bytes of at least 16). */

@@ -1,5 +1,11 @@
 import {
   accountTag,
+  commitAccount,
+  commitmentKey,
+  commitmentSalt,
+  DELEGATION_HEADER,
+  HYBRID_HEADER,
+  hybridHeaderValue,
   assembleEnvelope,
   claimsToJson,
   digestContent,
@@ -20,6 +26,8 @@ import {
 } from '@signet/core';
 import { CompactSign, importJWK } from 'jose';
 import { termsClaim, type TermsConfig } from './terms.js';
+import { keyDelegation } from './keyfile.js';
+import { createAccountIdSealer, parseAuditorKeys, type AccountIdSealer } from './sealed-id.js';
 
 /**
  * Anything that can sign: an in-process {@link SigningKey}, or an external signer (KMS, HSM, a
@@ -29,14 +37,30 @@ export interface ExternalSigner {
   readonly kid: string;
   readonly publicKey: Uint8Array;
   sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** The delegation a root signed for this key, carried in every envelope it signs. */
+  readonly delegation?: Uint8Array;
+}
+
+/**
+ * A source of the key to sign with right now (a key ring, a rotated keys directory). The signer asks
+ * once per seal, so a rotation never splits one envelope between two keys.
+ */
+export interface KeySource {
+  current(): SigningKey | ExternalSigner;
+}
+
+/** The second signer of a hybrid seal: ML-DSA-44 (a `PqSigningKey`, or an external one). */
+export interface PqSigner {
+  readonly kid: string;
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
 /** Options of {@link createSigner}. Checked once, when the signer is created. */
 export interface SignerOptions {
   /** The issuer named in every envelope, usually the provider's HTTPS origin. */
   readonly issuer: string;
-  /** The signing key, or an external signer. */
-  readonly key: SigningKey | ExternalSigner;
+  /** The signing key, an external signer, or a key source (key ring, rotated keys directory). */
+  readonly key: SigningKey | ExternalSigner | KeySource;
   /** The provider's secret for account tags (at least 16 bytes). Keep it private and stable. */
   readonly accountSecret: Uint8Array;
   /** The license terms responses are served under. */
@@ -45,6 +69,15 @@ export interface SignerOptions {
   readonly backend?: CryptoBackend;
   /** Clock in milliseconds (default `Date.now`); injectable for tests. */
   readonly now?: () => number;
+  /**
+   * `linkable` (default): one 16-byte tag per account. `commitment`: a fresh 32-byte salted
+   * commitment per response, unlinkable by anyone but the provider (see `openAccount`).
+   */
+  readonly accountMode?: 'linkable' | 'commitment';
+  /** Designated auditors' X25519 public keys (a JWKS): every envelope then carries the account id encrypted to them. */
+  readonly auditors?: unknown;
+  /** Opt-in hybrid seal: also sign with this ML-DSA-44 key (in the unprotected header; see docs/keys.md). */
+  readonly hybrid?: PqSigner;
   /** Called after each seal, for example to append to a transparency log or a registry. Errors propagate. */
   readonly onSealed?: (sealed: Sealed, input: SealInput) => void | Promise<void>;
 }
@@ -106,13 +139,41 @@ export function createSigner(options: SignerOptions): Signer {
   if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 1024) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'issuer must be a non-empty string', { hint: 'Use your API origin, for example https://api.example.com.' });
   }
-  if (key === null || typeof key !== 'object' || typeof key.kid !== 'string' || typeof key.sign !== 'function') {
+  const isSource = key !== null && typeof key === 'object' && typeof (key as KeySource).current === 'function';
+  if (key === null || typeof key !== 'object' || (!isSource && (typeof (key as ExternalSigner).kid !== 'string' || typeof (key as ExternalSigner).sign !== 'function'))) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'key must be a SigningKey or an external signer', { hint: 'Load one with loadSigningKey() or create one with `signet keys new`.' });
   }
   if (!(options.accountSecret instanceof Uint8Array) || options.accountSecret.length < 16) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accountSecret must be at least 16 random bytes', { hint: '`signet keys new` writes one to DIR/account-secret.' });
   }
+  const accountMode = options.accountMode ?? 'linkable';
+  if (accountMode !== 'linkable' && accountMode !== 'commitment') throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accountMode must be linkable or commitment');
+  const hybrid = options.hybrid;
+  if (hybrid !== undefined && (hybrid === null || typeof hybrid.kid !== 'string' || typeof hybrid.sign !== 'function')) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'hybrid must be an ML-DSA-44 signer', { hint: 'Use generatePqSigningKey() or importPqSigningKey().' });
+  }
+  // The key to sign with now: fixed, or asked of the source once per seal.
+  const activeKey = (): SigningKey | ExternalSigner => {
+    const k = isSource ? (key as KeySource).current() : (key as SigningKey | ExternalSigner);
+    if (k === null || typeof k !== 'object' || typeof k.kid !== 'string' || typeof k.sign !== 'function') {
+      throw new SignetError('SIGNET_E_SIG_FAILED', 'The key source has no usable signing key.', { hint: 'Check the key ring or keys directory.' });
+    }
+    return k;
+  };
   const secret = Uint8Array.from(options.accountSecret);
+  const commitKey = accountMode === 'commitment' ? commitmentKey(backend, secret) : undefined;
+  // Auditor keys are parsed once, on first use (parsing is async; createSigner is not).
+  let sealer: Promise<AccountIdSealer> | undefined;
+  const auditors = options.auditors;
+  const sealAccountId = async (account: string): Promise<string | undefined> => {
+    if (auditors === undefined) return undefined;
+    sealer ??= parseAuditorKeys(auditors).then(createAccountIdSealer);
+    return (await sealer)(account);
+  };
+  const withSealedId = async (claims: EnvelopeClaims, input: SealInput): Promise<EnvelopeClaims> => {
+    const sealedId = await sealAccountId(input.account);
+    return sealedId === undefined ? claims : { ...claims, account: { ...claims.account, sealedId } };
+  };
   const terms = termsClaim(options.terms, backend);
   const now = options.now ?? Date.now;
   // Tags are HMACs of stable ids: cache them, accounts repeat far more often than they change.
@@ -144,12 +205,17 @@ export function createSigner(options: SignerOptions): Signer {
     if (model === undefined || model.length === 0) {
       throw new SignetError('SIGNET_E_INPUT_INVALID', 'the model is unknown', { hint: 'Pass model, or a response object with a model field.' });
     }
+    const rid = responseId ?? `sgn_${toBase64url(backend.randomBytes(16))}`;
+    const issuedAt = Math.floor(now() / 1000);
     return {
       issuer,
-      responseId: responseId ?? `sgn_${toBase64url(backend.randomBytes(16))}`,
-      issuedAt: Math.floor(now() / 1000),
+      responseId: rid,
+      issuedAt,
       model,
-      account: { mode: 'linkable', tag: tagOf(input.account) },
+      account:
+        commitKey === undefined
+          ? { mode: 'linkable', tag: tagOf(input.account) }
+          : { mode: 'commitment', tag: commitAccount(backend, commitmentSalt(backend, commitKey, rid, issuedAt), input.account) },
       terms: input.terms ?? terms,
       ...(input.request === undefined ? {} : { requestDigest: digestRequest(backend, input.request) }),
       content: digests,
@@ -157,10 +223,10 @@ export function createSigner(options: SignerOptions): Signer {
     };
   };
 
-  const signBytes = async (message: Uint8Array): Promise<Uint8Array> => {
+  const signBytes = async (message: Uint8Array, k: SigningKey | ExternalSigner): Promise<Uint8Array> => {
     let signature: Uint8Array;
     try {
-      signature = await key.sign(message);
+      signature = await k.sign(message);
     } catch (cause) {
       throw new SignetError('SIGNET_E_SIG_FAILED', 'The signing key failed to sign.', { cause, hint: 'Check that the signing key or external signer is reachable.' });
     }
@@ -170,35 +236,61 @@ export function createSigner(options: SignerOptions): Signer {
     return signature;
   };
 
-  let joseKey: ReturnType<typeof importJWK> | undefined;
+  const signPq = async (message: Uint8Array, pq: PqSigner): Promise<Uint8Array> => {
+    try {
+      return await pq.sign(message);
+    } catch (cause) {
+      throw new SignetError('SIGNET_E_SIG_FAILED', 'The ML-DSA-44 key failed to sign.', { cause });
+    }
+  };
+
+  // Unprotected header entries: the key's delegation and the hybrid signature (both self-authenticating).
+  const unprotectedFor = async (k: SigningKey | ExternalSigner, toBeSigned: Uint8Array): Promise<Map<unknown, unknown>> => {
+    const out = new Map<unknown, unknown>();
+    const delegation = k instanceof SigningKey ? keyDelegation(k) : k.delegation;
+    if (delegation !== undefined) out.set(DELEGATION_HEADER, delegation);
+    if (hybrid !== undefined) out.set(HYBRID_HEADER, hybridHeaderValue(hybrid.kid, await signPq(toBeSigned, hybrid)));
+    return out;
+  };
+
+  const joseKeys = new WeakMap<SigningKey, ReturnType<typeof importJWK>>();
 
   return {
     issuer,
-    kid: key.kid,
+    get kid() {
+      return activeKey().kid;
+    },
     terms,
     claimsFor,
     accountTag: tagOf,
     async seal(input) {
-      const claims = claimsFor(input);
-      const unsigned = prepareEnvelope(key.kid, claims);
-      const envelope = assembleEnvelope(unsigned, await signBytes(unsigned.toBeSigned));
-      const sealed: Sealed = { envelope, text: envelopeToText(envelope), claims, kid: key.kid };
+      const k = activeKey();
+      const claims = await withSealedId(claimsFor(input), input);
+      const unsigned = prepareEnvelope(k.kid, claims);
+      const [signature, unprotected] = await Promise.all([signBytes(unsigned.toBeSigned, k), unprotectedFor(k, unsigned.toBeSigned)]);
+      const envelope = assembleEnvelope(unsigned, signature, unprotected);
+      const sealed: Sealed = { envelope, text: envelopeToText(envelope), claims, kid: k.kid };
       if (options.onSealed !== undefined) await options.onSealed(sealed, input);
       return sealed;
     },
     async sealJws(input) {
-      const claims = claimsFor(input);
-      const header = { alg: 'EdDSA', kid: key.kid, typ: JWS_TYPE };
+      const k = activeKey();
+      const claims = await withSealedId(claimsFor(input), input);
+      const header = { alg: 'EdDSA', kid: k.kid, typ: JWS_TYPE };
       const payload = utf8(JSON.stringify(claimsToJson(claims)));
-      if (key instanceof SigningKey) {
-        joseKey ??= importJWK(key.toPrivateJwk(), 'EdDSA');
+      if (k instanceof SigningKey) {
+        let joseKey = joseKeys.get(k);
+        if (joseKey === undefined) {
+          joseKey = importJWK(k.toPrivateJwk(), 'EdDSA');
+          joseKeys.set(k, joseKey);
+        }
         const jws = await new CompactSign(payload).setProtectedHeader(header).sign(await joseKey);
         return { jws, claims };
       }
       // An external signer never hands out its private key: build the RFC 7515 signing input and
       // have it sign that. The result is the same standard compact JWS.
       const signingInput = `${toBase64url(utf8(JSON.stringify(header)))}.${toBase64url(payload)}`;
-      const signature = await signBytes(utf8(signingInput));
+      const signature = await signBytes(utf8(signingInput), k);
       return { jws: `${signingInput}.${toBase64url(signature)}`, claims };
     },
   };

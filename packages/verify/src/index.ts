@@ -9,3 +9,8 @@ export * from './trust.js';
 export type * from './result.js';
 export type * from './policy.js';
 export type * from './types.js';
+export * from './remote-jwks.js';
+export * from './revocation-check.js';
+export * from './delegation-check.js';
+export * from './hybrid-check.js';
+export * from './sealed-id.js';
