@@ -32,3 +32,5 @@ export * from './delegation.js';
 export * from './revocation.js';
 export * from './commitment.js';
 export * from './hybrid.js';
+export * from './sse.js';
+export * from './stream-assembly.js';

@@ -14,3 +14,4 @@ export * from './revocation-check.js';
 export * from './delegation-check.js';
 export * from './hybrid-check.js';
 export * from './sealed-id.js';
+export * from './verifying-fetch.js';

@@ -1,0 +1,168 @@
+import { getDefaultBackend, SignetError, toHex, utf8, type Jwks, type StreamKind } from '@signet/core';
+import type { AccountStore } from './accounts.js';
+import type { FetchHandler } from './fetch-middleware.js';
+import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptions } from './response-sealer.js';
+import { modelRouteKind, parseRequestBody } from './routes.js';
+import { serve, type RunningServer, type ServeOptions } from './serve.js';
+
+/**
+ * The signing gateway: a reverse proxy in front of any OpenAI-compatible server that seals every
+ * model response (`/v1/chat/completions`, `/v1/completions`, `/v1/responses`, streamed or not) and
+ * passes other paths through. Accounts and their accepted terms are checked before anything reaches
+ * the upstream.
+ */
+
+/** Where the gateway publishes its public keys. */
+export const JWKS_PATH = '/.well-known/signet/jwks.json';
+
+/** Options of {@link createGateway}. Everything is checked when the gateway is created. */
+export interface GatewayOptions extends SealingOptions {
+  /** The upstream's base URL, for example `http://127.0.0.1:8000` (request paths are appended). */
+  readonly upstream: string | URL;
+  /** API keys and the terms version each account accepted. */
+  readonly accounts: AccountStore;
+  /** The public keys to publish at `/.well-known/signet/jwks.json` (the signer's key among them). */
+  readonly jwks: Jwks;
+  /** Sent to the upstream as `Authorization: Bearer ...` instead of the client's gateway key. */
+  readonly upstreamApiKey?: string;
+  /**
+   * Extension routes, tried before proxying (after the JWKS): return a Response to answer, or
+   * undefined to go on. A transparency log plugs its `GET /v1/signet/receipts/{id}` in here.
+   */
+  readonly extraRoutes?: (request: Request) => Response | undefined | Promise<Response | undefined>;
+  /** How to reach the upstream (default: the global `fetch`). */
+  readonly fetch?: (request: Request) => Promise<Response>;
+  /** Largest model request body accepted, in bytes (default 16 MiB). */
+  readonly maxRequestBytes?: number;
+  /**
+   * Turns sealing off: the gateway only authenticates and proxies. For measuring what sealing
+   * costs (the benchmark does); never for serving.
+   */
+  readonly sealing?: boolean;
+}
+
+/** A gateway: a fetch handler, and a way to serve it. */
+export interface Gateway {
+  readonly handler: FetchHandler;
+  /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
+  listen(options?: ServeOptions): Promise<RunningServer>;
+}
+
+/** Request headers that belong to one connection, or that the gateway sets itself. */
+const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'authorization', 'accept-encoding', 'expect']);
+/** Response headers that describe the upstream's framing (fetch has already decoded the body). */
+const DROP_RESPONSE = ['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'trailer', 'upgrade'];
+
+function bearer(request: Request): string | undefined {
+  const h = request.headers.get('authorization');
+  if (h !== null) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    return m?.[1];
+  }
+  return request.headers.get('api-key') ?? undefined;
+}
+
+function cleanResponse(r: Response): Response {
+  const headers = new Headers(r.headers);
+  for (const name of DROP_RESPONSE) headers.delete(name);
+  const noBody = r.status === 204 || r.status === 304 || r.body === null;
+  return new Response(noBody ? null : r.body, { status: r.status, statusText: r.statusText, headers });
+}
+
+/** Creates the gateway. Throws a typed configuration error at once if anything is wrong. */
+export function createGateway(options: GatewayOptions): Gateway {
+  checkSealingOptions(options, 'createGateway');
+  let upstream: URL;
+  try {
+    upstream = new URL(String(options.upstream));
+  } catch {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the upstream must be an absolute http(s) URL', { hint: 'For example --upstream http://127.0.0.1:8000' });
+  }
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the upstream must be an http or https URL');
+  const accounts = options.accounts;
+  if (accounts === null || typeof accounts !== 'object' || typeof accounts.lookup !== 'function') {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accounts must be an account store', { hint: 'Open one with openAccountStore(FILE).' });
+  }
+  const jwks = options.jwks;
+  if (jwks === null || typeof jwks !== 'object' || !Array.isArray(jwks.keys)) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document');
+  if (!jwks.keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the published JWKS does not hold the signing key', { hint: 'Publish the jwks.json of the keys directory the signing key comes from.' });
+  }
+  if (options.extraRoutes !== undefined && typeof options.extraRoutes !== 'function') throw new SignetError('SIGNET_E_CONFIG_INVALID', 'extraRoutes must be a function');
+  if (options.upstreamApiKey !== undefined && (typeof options.upstreamApiKey !== 'string' || /\s/.test(options.upstreamApiKey))) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
+  }
+  const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
+  const upstreamFetch = options.fetch ?? ((r: Request) => fetch(r));
+  const sealer = options.sealing === false ? undefined : createResponseSealer(options);
+  const basePath = upstream.pathname.endsWith('/') ? upstream.pathname.slice(0, -1) : upstream.pathname;
+  const termsVersion = options.signer.terms.version;
+  const termsRef = `${options.signer.terms.id} ${termsVersion} (${options.signer.terms.uri})`;
+
+  const jwksBody = JSON.stringify(jwks);
+  const etag = `"${toHex(getDefaultBackend().sha256(utf8(jwksBody))).slice(0, 32)}"`;
+  const jwksHeaders = {
+    'content-type': 'application/json',
+    // Verifiers may cache keys for a while, but must pick up a rotation within minutes.
+    'cache-control': 'public, max-age=300, stale-while-revalidate=60',
+    'access-control-allow-origin': '*',
+    etag,
+  };
+
+  const forward = async (request: Request, url: URL, body: BodyInit | null, kind: StreamKind | undefined): Promise<Response> => {
+    const headers = new Headers();
+    request.headers.forEach((value, name) => {
+      if (!DROP_REQUEST.has(name)) headers.set(name, value);
+    });
+    if (options.upstreamApiKey !== undefined) headers.set('authorization', `Bearer ${options.upstreamApiKey}`);
+    const target = new URL(`${basePath}${url.pathname}${url.search}`, upstream);
+    const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, body, signal: request.signal, redirect: 'manual' };
+    if (body instanceof ReadableStream) init.duplex = 'half';
+    try {
+      return cleanResponse(await upstreamFetch(new Request(target, init)));
+    } catch (cause) {
+      const err = new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
+      if (!request.signal.aborted) options.onError?.(err);
+      return jsonError(502, err.code, kind === undefined ? 'The upstream could not be reached.' : 'The model server could not be reached.');
+    }
+  };
+
+  const handler: FetchHandler = async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname === JWKS_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+      if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: jwksHeaders });
+      return new Response(request.method === 'HEAD' ? null : jwksBody, { headers: jwksHeaders });
+    }
+    if (options.extraRoutes !== undefined) {
+      const extra = await options.extraRoutes(request);
+      if (extra !== undefined) return extra;
+    }
+    // Every proxied request needs a known key: the gateway must not be an open door to the upstream.
+    const key = bearer(request);
+    const entry = key === undefined ? undefined : accounts.lookup(key);
+    if (entry === undefined) {
+      return jsonError(401, 'SIGNET_E_AUTH_UNKNOWN_KEY', key === undefined ? 'No API key was given. Send it as "Authorization: Bearer <key>".' : 'The API key is unknown or revoked.', { 'www-authenticate': 'Bearer' });
+    }
+    const kind = modelRouteKind(request.method, url.pathname);
+    if (kind === undefined) {
+      return forward(request, url, request.method === 'GET' || request.method === 'HEAD' ? null : request.body, undefined);
+    }
+    if (entry.termsVersion !== termsVersion) {
+      return jsonError(403, 'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED', `Account ${entry.account} has accepted terms version ${entry.termsVersion}, but responses are served under ${termsRef}. Accept the current terms to continue.`);
+    }
+    const declared = Number(request.headers.get('content-length') ?? 0);
+    if (declared > maxRequest) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
+    const text = await request.text();
+    if (text.length > maxRequest) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
+    const upstreamResponse = await forward(request, url, text, kind);
+    // Error statuses (the upstream's own 4xx/5xx) pass the sealer unchanged: they hold no model output.
+    if (sealer === undefined) return upstreamResponse;
+    const body = parseRequestBody(text);
+    return sealer.seal(upstreamResponse, { account: entry.account, kind, ...(body === undefined ? {} : { request: body }) });
+  };
+
+  return {
+    handler,
+    listen: (serveOptions) => serve(handler, { ...(options.onError === undefined ? {} : { onError: (e: unknown) => options.onError?.(e instanceof SignetError ? e : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e })) }), ...serveOptions }),
+  };
+}

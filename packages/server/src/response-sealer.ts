@@ -1,0 +1,176 @@
+import { ENVELOPE_HEADER, isSignetError, SignetError, UNSEALED_HEADER, type StreamKind, type TermsClaim } from '@signet/core';
+import { carrierField, insertCarrierField } from './carriers.js';
+import type { SealInput, Sealed, Signer } from './signer.js';
+import { sealEventStream } from './sse-sealer.js';
+
+/**
+ * The one core every adapter (fetch handler, Hono, Node http/Express, the gateway) shares: given the
+ * upstream's Response to a model request, return the sealed Response.
+ */
+
+/** Options shared by every sealing adapter. Checked when the adapter is created. */
+export interface SealingOptions {
+  /** The signer (see `createSigner`). */
+  readonly signer: Signer;
+  /**
+   * Pass responses that cannot be sealed through unsealed, marked with the `Signet-Unsealed` header
+   * (streams: an `unsealed` carrier). Off by default: the client gets a 502 instead.
+   */
+  readonly failOpen?: boolean;
+  /** Called after each seal (a transparency log, a registry). Errors fail the seal. */
+  readonly onSealed?: (sealed: Sealed, input: SealInput) => void | Promise<void>;
+  /** Told about sealing failures and broken upstream streams; the message never holds key material. */
+  readonly onError?: (error: SignetError) => void;
+  /** Largest non-streamed response body sealed, in bytes (default 32 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+/** What is known about the request a response answers. */
+export interface SealContext {
+  readonly account: string;
+  /** The parsed request body, when it was JSON. */
+  readonly request?: unknown;
+  readonly kind: StreamKind;
+  readonly terms?: TermsClaim;
+}
+
+/** Seals upstream responses. */
+export interface ResponseSealer {
+  /**
+   * Seals a response. Error statuses (not 2xx) pass through unchanged and unsealed: they carry no
+   * model output. A 2xx response that cannot be sealed becomes a 502 (or, fail-open, is marked).
+   */
+  seal(response: Response, context: SealContext): Promise<Response>;
+}
+
+const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+
+/** Headers that describe the upstream's body framing, which sealing changes. */
+const FRAMING = ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'];
+
+function copyHeaders(from: Headers): Headers {
+  const h = new Headers(from);
+  for (const name of FRAMING) h.delete(name);
+  return h;
+}
+
+/** A JSON error body in the OpenAI error shape, so clients raise it as an APIError. */
+export function jsonError(status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ error: { message, type: 'signet_error', code, param: null } }), {
+    status,
+    headers: { 'content-type': 'application/json', ...extraHeaders },
+  });
+}
+
+/** Checks sealing options (once, at creation). */
+export function checkSealingOptions(options: SealingOptions, who: string): void {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${who} needs an options object`);
+  const s = options.signer as Partial<Signer> | undefined;
+  if (s === null || typeof s !== 'object' || typeof s.seal !== 'function' || typeof s.kid !== 'string') {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: signer must be a Signer`, { hint: 'Create one with createSigner({ issuer, key, accountSecret, terms }).' });
+  }
+  for (const name of ['onSealed', 'onError'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: ${name} must be a function`);
+  }
+  if (options.failOpen !== undefined && typeof options.failOpen !== 'boolean') throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: failOpen must be a boolean`);
+  if (options.maxBodyBytes !== undefined && (!Number.isSafeInteger(options.maxBodyBytes) || options.maxBodyBytes <= 0)) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: maxBodyBytes must be a positive whole number`);
+  }
+}
+
+async function readBounded(response: Response, max: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > max) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', `The response body is larger than ${max} bytes.`);
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const r = await reader.read();
+    if (r.done) break;
+    size += r.value.length;
+    if (size > max) {
+      reader.cancel().catch(() => {});
+      throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', `The response body is larger than ${max} bytes.`);
+    }
+    parts.push(r.value);
+  }
+  const decoder = new TextDecoder();
+  let text = '';
+  for (const p of parts) text += decoder.decode(p, { stream: true });
+  return text + decoder.decode();
+}
+
+/** Creates the sealing core. */
+export function createResponseSealer(options: SealingOptions): ResponseSealer {
+  checkSealingOptions(options, 'createResponseSealer');
+  const { signer, failOpen = false } = options;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const report = (e: SignetError): void => {
+    try {
+      options.onError?.(e);
+    } catch {
+      // Reporting must never change the response.
+    }
+  };
+  const sealFailure = (e: unknown): SignetError =>
+    isSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED') ? e : new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', `The response could not be sealed${isSignetError(e) ? `: ${e.message}` : '.'}`, { cause: e });
+
+  return {
+    async seal(response, context) {
+      if (response.status < 200 || response.status > 299) return response;
+      const type = response.headers.get('content-type') ?? '';
+      if (type.includes('text/event-stream')) {
+        if (response.body === null) return response;
+        const body = sealEventStream(response.body, signer, {
+          account: context.account,
+          kind: context.kind,
+          ...(context.request === undefined ? {} : { request: context.request }),
+          ...(context.terms === undefined ? {} : { terms: context.terms }),
+          ...(options.onSealed === undefined ? {} : { onSealed: options.onSealed }),
+          onError: report,
+          failOpen,
+        });
+        const headers = copyHeaders(response.headers);
+        // Proxies must not buffer a sealed stream: the first token has to arrive as fast as without one.
+        headers.set('cache-control', 'no-cache');
+        headers.set('x-accel-buffering', 'no');
+        return new Response(body, { status: response.status, statusText: response.statusText, headers });
+      }
+      let text: string | undefined;
+      try {
+        if (!type.includes('json')) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', `A model response of type ${JSON.stringify(type.slice(0, 80))} cannot be sealed.`);
+        text = await readBounded(response, maxBody);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The upstream response is not valid JSON.');
+        }
+        const input: SealInput = {
+          account: context.account,
+          response: parsed,
+          ...(context.request === undefined ? {} : { request: context.request }),
+          ...(context.terms === undefined ? {} : { terms: context.terms }),
+        };
+        const sealed = await signer.seal(input);
+        if (options.onSealed !== undefined) await options.onSealed(sealed, input);
+        const body = insertCarrierField(text, carrierField(sealed));
+        if (body === undefined) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The upstream response is not a JSON object.');
+        const headers = copyHeaders(response.headers);
+        headers.set(ENVELOPE_HEADER, sealed.text);
+        return new Response(body, { status: response.status, statusText: response.statusText, headers });
+      } catch (e) {
+        const err = sealFailure(e);
+        report(err);
+        if (failOpen && text !== undefined) {
+          const headers = copyHeaders(response.headers);
+          headers.set(UNSEALED_HEADER, err.code);
+          return new Response(text, { status: response.status, statusText: response.statusText, headers });
+        }
+        if (response.body !== null && !response.bodyUsed) response.body.cancel().catch(() => {});
+        return jsonError(502, err.code, 'The response could not be sealed, so it was withheld.', failOpen ? { [UNSEALED_HEADER]: err.code } : {});
+      }
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { concatBytes, isSignetError, SignetError, SseParser, type StreamKind } from '@signet/core';
+import { carrierEvent, carrierField, errorEvent, SSE_DONE } from './carriers.js';
+import type { Signer } from './signer.js';
+import { createStreamingSeal, type StreamSealInput } from './streaming-signer.js';
+
+/** Options of {@link sealEventStream}. */
+export interface EventStreamSealOptions extends StreamSealInput {
+  /** When sealing fails, end the stream with an `unsealed` carrier instead of an error event. */
+  readonly failOpen?: boolean;
+  /** Told about every sealing failure and broken upstream (never with key material). */
+  readonly onError?: (error: SignetError) => void;
+}
+
+function toSignetError(e: unknown, code: 'SIGNET_E_GATEWAY_SEAL_FAILED' | 'SIGNET_E_GATEWAY_UPSTREAM', message: string): SignetError {
+  return isSignetError(e) && code === 'SIGNET_E_GATEWAY_SEAL_FAILED' ? new SignetError(code, `${message}: ${e.message}`, { cause: e }) : new SignetError(code, message, { cause: e });
+}
+
+/**
+ * Seals a `text/event-stream` body on the fly. Each event is forwarded the moment its last byte
+ * arrives, byte for byte; the stream's content is rebuilt alongside. When the upstream ends, the
+ * envelope follows as one more event (see docs/spec.md, "Carriers"), then the held-back `[DONE]`.
+ *
+ * A stream that breaks off (upstream error or early end) gets an envelope marked partial, then an
+ * error event, so neither a verifier nor an ordinary client mistakes it for a whole answer. When the
+ * reader goes away, the partial response is still sealed (and given to `onSealed`, for the record)
+ * and the upstream is cancelled.
+ */
+export function sealEventStream(body: ReadableStream<Uint8Array>, signer: Signer, options: EventStreamSealOptions): ReadableStream<Uint8Array> {
+  const seal = createStreamingSeal(signer, options);
+  const parser = new SseParser();
+  const reader = body.getReader();
+  let sawDone = false;
+  let closed = false;
+  const report = (e: SignetError): void => {
+    try {
+      options.onError?.(e);
+    } catch {
+      // A failing error hook must not break the stream.
+    }
+  };
+
+  const forward = (events: ReturnType<SseParser['push']>, out: Uint8Array[]): void => {
+    for (const ev of events) {
+      if (ev.data !== undefined) {
+        const kind = seal.pushData(ev.data, ev.event);
+        // `[DONE]` must come after the envelope, so it is held back; an envelope the upstream
+        // claims to carry is not ours to pass on.
+        if (kind === 'done') {
+          sawDone = true;
+          continue;
+        }
+        if (kind === 'carrier') continue;
+      }
+      out.push(ev.raw);
+    }
+  };
+
+  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, broken: SignetError | undefined): Promise<void> => {
+    closed = true;
+    const kind: StreamKind | undefined = seal.assembled.kind ?? options.kind;
+    const partial = !seal.assembled.complete;
+    if (broken !== undefined || partial) report(broken ?? new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream ended before the response was complete.'));
+    if (seal.assembled.hasContent) {
+      try {
+        const sealed = await seal.finish({ partial });
+        controller.enqueue(carrierEvent(identity(seal.assembled, kind), carrierField(sealed)));
+      } catch (e) {
+        const err = toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed');
+        report(err);
+        if (options.failOpen === true) {
+          controller.enqueue(carrierEvent(identity(seal.assembled, kind), { unsealed: err.code }));
+        } else {
+          // Fail closed: the reader gets an error, never an answer that merely lacks its seal.
+          controller.enqueue(errorEvent(kind, err.code, 'The response could not be sealed.'));
+          controller.close();
+          return;
+        }
+      }
+    }
+    if (partial) controller.enqueue(errorEvent(kind, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream broke off before the response was complete.'));
+    else if (sawDone) controller.enqueue(SSE_DONE);
+    controller.close();
+  };
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          await finish(controller, toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream failed'));
+          return;
+        }
+        const out: Uint8Array[] = [];
+        try {
+          if (r.done) forward(parser.end(), out);
+          else forward(parser.push(r.value), out);
+        } catch (e) {
+          if (out.length > 0) controller.enqueue(concatBytes(...out));
+          reader.cancel(e).catch(() => {});
+          await finish(controller, toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream sent a malformed event stream'));
+          return;
+        }
+        if (out.length === 1) controller.enqueue(out[0] as Uint8Array);
+        else if (out.length > 1) controller.enqueue(concatBytes(...out));
+        if (r.done) {
+          await finish(controller, undefined);
+          return;
+        }
+        if (out.length > 0) return;
+      }
+    },
+    async cancel(reason) {
+      reader.cancel(reason).catch(() => {});
+      if (closed || !seal.assembled.hasContent) return;
+      closed = true;
+      // The reader left: seal what was delivered (marked partial unless it was whole) for the record.
+      seal.finish({ partial: !seal.assembled.complete }).catch((e: unknown) => report(toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The aborted response could not be sealed')));
+    },
+  });
+}
+
+function identity(a: ReturnType<typeof createStreamingSeal>['assembled'], kind: StreamKind | undefined) {
+  return { kind: kind ?? 'chat', id: a.id, model: a.model, created: a.created, lastSequence: a.lastSequence } as const;
+}
