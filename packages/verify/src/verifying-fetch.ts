@@ -99,6 +99,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * An envelope names the response it seals (`responseId`). A valid envelope moved onto another
+ * response with the same text (same question asked twice) would otherwise pass: refuse it.
+ */
+function checkResponseId(result: VerificationResult, id: unknown): VerificationResult {
+  if (!result.valid || typeof id !== 'string' || id === result.claims.responseId) return result;
+  return { ...failure('SIGNET_E_CONTENT_MISMATCH', `The envelope seals response ${result.claims.responseId.slice(0, 80)}, not ${id.slice(0, 80)}.`, 'The envelope was moved here from another response.'), claims: result.claims, key: result.key };
+}
+
 /** Headers that described the encoded body; the body handed on is decoded. */
 function passHeaders(from: Headers): Headers {
   const h = new Headers(from);
@@ -126,10 +135,10 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
 
   const verifyWhole = async (envelope: string, header: string | null, response: unknown, request: unknown): Promise<VerificationResult> => {
     const input = { response, ...(request === undefined ? {} : { request }) };
-    const result = await verifier.verify(envelope, input);
+    const result = checkResponseId(await verifier.verify(envelope, input), isObject(response) ? response.id : undefined);
     // Two carriers must agree: a header swapped in from another response is tampering too.
     if (result.valid && header !== null && header !== envelope) {
-      const other = await verifier.verify(header, input);
+      const other = checkResponseId(await verifier.verify(header, input), isObject(response) ? response.id : undefined);
       if (!other.valid) return other;
     }
     return result;
@@ -140,6 +149,7 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     const parser = new SseParser();
     const assembler = new StreamAssembler(kind);
     let completed: unknown;
+    let serverError: string | undefined;
     let settled = false;
     const done = (r: VerificationResult): VerificationResult => {
       if (!settled) {
@@ -151,7 +161,11 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     const take = (events: ReturnType<SseParser['push']>): void => {
       for (const ev of events) {
         if (ev.data === undefined) continue;
-        assembler.push(ev.data, ev.event);
+        if (assembler.push(ev.data, ev.event) === 'error') {
+          const v = parseJson(ev.data);
+          const err = isObject(v) && isObject(v.error) ? v.error : v;
+          serverError = isObject(err) && typeof err.code === 'string' ? err.code.slice(0, 64) : 'an error';
+        }
         if (kind === 'response' && ev.data.includes('"response.completed"')) {
           const v = parseJson(ev.data);
           if (isObject(v) && v.type === 'response.completed' && isObject(v.response)) completed = v.response;
@@ -162,11 +176,12 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
       const carrier = assembler.carrier;
       if (carrier?.envelope === undefined) {
         if (carrier?.unsealed !== undefined) return failure('SIGNET_E_ENVELOPE_MISSING', `The server could not seal this response (${String(carrier.unsealed).slice(0, 64)}).`);
+        if (serverError !== undefined) return failure('SIGNET_E_ENVELOPE_MISSING', `The server ended the stream with ${serverError} instead of an envelope.`);
         if (!assembler.finished) return failure('SIGNET_E_STREAM_TRUNCATED', 'The stream ended before its envelope arrived.', 'The connection was cut or the stream was shortened on the way.');
         return failure('SIGNET_E_ENVELOPE_MISSING', 'The stream carries no envelope.', 'The response did not come through a sealing server, or its seal was removed.');
       }
       if (!assembler.hasContent) return failure('SIGNET_E_STREAM_TRUNCATED', 'The stream carried an envelope but no content.');
-      const result = await verifier.verify(carrier.envelope, { response: assembler.response(), ...(request === undefined ? {} : { request }) });
+      const result = checkResponseId(await verifier.verify(carrier.envelope, { response: assembler.response(), ...(request === undefined ? {} : { request }) }), assembler.id);
       // The Responses API repeats the whole answer in its completed event: a reader may use either copy.
       if (result.valid && completed !== undefined) {
         const second = await verifier.verify(carrier.envelope, { response: completed });
@@ -209,9 +224,13 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
         if (!result.valid && throwOnFailure) controller.error(toError(result));
         else controller.close();
       },
-      cancel(reason) {
-        done(failure('SIGNET_E_STREAM_TRUNCATED', 'The reader stopped before the stream ended, so it was not verified.'));
-        return reader.cancel(reason);
+      async cancel(reason) {
+        reader.cancel(reason).catch(() => {});
+        // A reader may stop at an error event that follows the envelope (a stream the server marked
+        // partial): what arrived is still verified. Without an envelope, it stays unverified.
+        if (assembler.carrier !== undefined || serverError !== undefined) {
+          done(await conclude().catch((e: unknown) => failure('SIGNET_E_STREAM_MALFORMED', (e as Error).message)));
+        } else done(failure('SIGNET_E_STREAM_TRUNCATED', 'The reader stopped before the stream ended, so it was not verified.'));
       },
     });
   };
