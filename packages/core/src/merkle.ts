@@ -157,10 +157,13 @@ export function verifyConsistency(
   proof: readonly Uint8Array[],
 ): boolean {
   if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize < 0 || oldSize > newSize) return false;
+  // A proof from the empty tree proves nothing (RFC 9162 section 2.1.4.2 starts from 0 < first), so
+  // it is refused, as the transparency-dev vectors require; callers that hold an empty old tree
+  // compare its root with SHA-256("") themselves.
+  if (oldSize === 0) return false;
+  if (oldSize === newSize) return proof.length === 0 && equalBytes(oldRoot, newRoot);
   if (oldRoot.length !== 32 || newRoot.length !== 32) return false;
   if (proof.some((p) => p.length !== 32)) return false;
-  if (oldSize === newSize) return proof.length === 0 && equalBytes(oldRoot, newRoot);
-  if (oldSize === 0) return proof.length === 0;
   if (proof.length === 0) return false;
   let path = proof.slice();
   // If oldSize is a power of two, the old root is the first node of the path.

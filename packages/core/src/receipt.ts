@@ -11,7 +11,8 @@ import type { NoteVerifier } from './note.js';
  * verifiable data structure: a COSE_Sign1 with a detached payload, signed by the log over the
  * Merkle root that the inclusion proof in its unprotected header leads to.
  *
- *     protected   { 1: -8 (EdDSA), 4: key ID (4 bytes), 15: { 1: origin, 6: time }, 395: 1 }
+ *     protected   { 1: -8 (EdDSA), 4: key ID (4 bytes), 15: { 1: origin, 6: time }, 395: 1,
+ *                   -65537: tree size }
  *     unprotected { 396: { -1: [ bstr .cbor [ tree size, leaf index, [ * hash ] ] ] } }
  *     payload     nil (the root, recomputed by the verifier)
  *
@@ -19,8 +20,13 @@ import type { NoteVerifier } from './note.js';
  * attaching the receipt (which lives in that header) does not change what was logged.
  */
 
-/** COSE header labels of RFC 9942. */
-export const RECEIPT_HEADER = { vds: 395, vdp: 396, inclusionProofs: -1 } as const;
+/**
+ * COSE header labels of RFC 9942, and Signet's private-use label for the tree size. RFC 9942 signs
+ * only the root; the size travels unsigned in the proof, and for some (index, size) pairs a proof
+ * also fits a neighbouring size. Signing the size too binds the receipt to exactly one tree head,
+ * the one its checkpoint names. Verifiers that do not know the label may ignore it (it is not crit).
+ */
+export const RECEIPT_HEADER = { vds: 395, vdp: 396, inclusionProofs: -1, treeSize: -65537 } as const;
 /** The RFC9162_SHA256 verifiable data structure. */
 export const VDS_RFC9162_SHA256 = 1;
 /** Receipts are small; anything larger is refused before decoding. */
@@ -81,8 +87,9 @@ export function envelopeLogEntry(backend: CryptoBackend, envelope: Uint8Array): 
 }
 
 /** The protected header of a receipt. */
-export function receiptProtectedHeader(keyId: number, origin: string, time: number): Uint8Array {
+export function receiptProtectedHeader(keyId: number, origin: string, time: number, size: number): Uint8Array {
   if (!Number.isSafeInteger(time) || time < 0) throw new RangeError('receipt time must be POSIX seconds');
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError('tree size must be a non-negative integer');
   const kid = Uint8Array.of(keyId >>> 24, (keyId >>> 16) & 0xff, (keyId >>> 8) & 0xff, keyId & 0xff);
   return encodeCbor(
     new Map<number, unknown>([
@@ -90,6 +97,7 @@ export function receiptProtectedHeader(keyId: number, origin: string, time: numb
       [HEADER.kid, kid],
       [HEADER.cwtClaims, new Map<number, unknown>([[1, origin], [6, bigOrNumber(time)]])],
       [RECEIPT_HEADER.vds, VDS_RFC9162_SHA256],
+      [RECEIPT_HEADER.treeSize, bigOrNumber(size)],
     ]),
   );
 }
@@ -135,7 +143,7 @@ export function decodeReceipt(bytes: Uint8Array): DecodedReceipt {
   if (!(header instanceof Map)) rFail('The receipt\'s protected header is not a map.');
   const h = header as Map<unknown, unknown>;
   for (const label of h.keys()) {
-    if (label !== HEADER.alg && label !== HEADER.kid && label !== HEADER.cwtClaims && label !== RECEIPT_HEADER.vds) rFail(`The receipt's protected header has an unexpected label ${String(label)}.`);
+    if (label !== HEADER.alg && label !== HEADER.kid && label !== HEADER.cwtClaims && label !== RECEIPT_HEADER.vds && label !== RECEIPT_HEADER.treeSize) rFail(`The receipt's protected header has an unexpected label ${String(label)}.`);
   }
   if (h.get(HEADER.alg) !== ALG_EDDSA) rFail('The receipt is not signed with EdDSA.');
   if (h.get(RECEIPT_HEADER.vds) !== VDS_RFC9162_SHA256) rFail('The receipt is not for an RFC9162_SHA256 log.');
@@ -168,6 +176,7 @@ export function decodeReceipt(bytes: Uint8Array): DecodedReceipt {
     return p as Uint8Array;
   });
   if (index >= size) rFail('The leaf index is not inside the tree.');
+  if (asSafeInt(h.get(RECEIPT_HEADER.treeSize), 'signed tree size') !== size) rFail('The proof is for another tree size than the one the log signed.');
   if ((signature as Uint8Array).length !== 64) rFail('The receipt signature is not 64 bytes.');
   return { protectedBytes: protectedBytes as Uint8Array, keyId, origin: origin as string, time, proof: { size, index, path }, signature: signature as Uint8Array };
 }

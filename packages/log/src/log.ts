@@ -118,7 +118,7 @@ function resolveKey(target: string, options: OpenLogOptions, backend: CryptoBack
 /** Signs the tree head of a batch: the checkpoint note and the receipt signature. */
 export function signTreeHead(key: LogKey, size: number, root: Uint8Array, time: number): TreeHead {
   const note = signCheckpoint({ origin: key.name, size, root, extensions: [] }, [key.noteSigner]);
-  const receiptProtected = receiptProtectedHeader(key.keyId, key.name, time);
+  const receiptProtected = receiptProtectedHeader(key.keyId, key.name, time, size);
   const receiptSignature = key.sign(receiptToBeSigned(receiptProtected, root));
   return { size, root, time, note, receiptProtected, receiptSignature };
 }

@@ -112,6 +112,14 @@ export class LogMonitor {
     }
     if (cp.size === last.size) return { kind: 'unchanged', checkpoint: cp };
     const [small, big] = cp.size < last.size ? [seen, last] : [last, seen];
+    if (small.size === 0) {
+      // The empty tree is a prefix of every tree: only its root needs checking.
+      const emptyOk = small.root === toBase64(this.#backend.sha256(new Uint8Array(0)));
+      if (!emptyOk) return { kind: 'fork', message: `FORK: the log signed an empty tree with a wrong root.`, evidence: [small.note] };
+      if (cp.size < last.size) return { kind: 'stale', checkpoint: cp, latest: last.size };
+      this.#remember(seen, true);
+      return { kind: 'grew', checkpoint: cp, from: last.size };
+    }
     let proof: Uint8Array[];
     try {
       proof = await this.#tree.consistencyProof(small.size, big.size);
