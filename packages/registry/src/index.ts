@@ -14,3 +14,4 @@ export { findVerbatimChunks } from './chunks.js';
 export { openSqliteStore } from './sqlite-store.js';
 export { openPgStore, type PgStoreOptions } from './pg-store.js';
 export type { RegistryStore, SealedRow, NewSealedRow, Posting } from './store.js';
+export { logEvidenceSource } from './log-evidence.js';

@@ -15,3 +15,5 @@ export * from './delegation-check.js';
 export * from './hybrid-check.js';
 export * from './sealed-id.js';
 export * from './verifying-fetch.js';
+export * from './excerpt-check.js';
+export * from './evidence-check.js';

@@ -1,0 +1,116 @@
+import type { SignetErrorCode } from '@signet/core';
+import type { ItemResult } from './check.js';
+
+/**
+ * The audit report (report.json). Counts per account tag, terms version, day, issuer and model are
+ * over valid items only: the claims of an envelope that does not verify are not evidence of anything.
+ */
+export interface AuditReport {
+  readonly version: 1;
+  readonly dataset: string;
+  readonly generatedAt: string;
+  readonly durationMs: number;
+  /** Items verified per second. */
+  readonly rate: number;
+  /** Worker threads used (0: this thread). */
+  readonly threads: number;
+  /** Records read (lines of JSONL, elements of a JSON array), good or bad. */
+  readonly records: number;
+  /** Verdicts: one per sealed item (a transcript has one per assistant turn), one per unreadable record. */
+  readonly total: number;
+  readonly valid: number;
+  readonly invalid: number;
+  readonly byAccount: Record<string, number>;
+  readonly byTerms: Record<string, number>;
+  readonly byDay: Record<string, number>;
+  readonly byIssuer: Record<string, number>;
+  readonly byModel: Record<string, number>;
+  readonly byLayout: Record<string, number>;
+  /** Failures per code. */
+  readonly byCode: Partial<Record<SignetErrorCode, number>>;
+  /** Every failure, by line (up to `maxFailures`; the rest are counted in `failuresOmitted`). */
+  readonly failures: { line: number; code: SignetErrorCode; turn?: number; message?: string }[];
+  readonly failuresOmitted: number;
+}
+
+function bump(map: Record<string, number>, key: string | undefined): void {
+  if (key === undefined) return;
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+/** Accumulates verdicts as they arrive (in any order) into a report. */
+export class ReportBuilder {
+  #recordCount = 0;
+  #valid = 0;
+  #invalid = 0;
+  readonly #byAccount: Record<string, number> = {};
+  readonly #byTerms: Record<string, number> = {};
+  readonly #byDay: Record<string, number> = {};
+  readonly #byIssuer: Record<string, number> = {};
+  readonly #byModel: Record<string, number> = {};
+  readonly #byLayout: Record<string, number> = {};
+  readonly #byCode: Record<string, number> = {};
+  readonly #failures: AuditReport['failures'] = [];
+  #omitted = 0;
+
+  constructor(readonly maxFailures = 100_000) {}
+
+  /** Items counted so far. */
+  get total(): number {
+    return this.#valid + this.#invalid;
+  }
+
+  add(results: readonly ItemResult[]): void {
+    let lastLine = -1;
+    for (const r of results) {
+      // Items of one record are contiguous in a batch: count the record once.
+      if (r.line !== lastLine) {
+        this.#recordCount++;
+        lastLine = r.line;
+      }
+      bump(this.#byLayout, r.layout);
+      if (r.valid) {
+        this.#valid++;
+        bump(this.#byAccount, r.tag);
+        bump(this.#byTerms, r.terms);
+        bump(this.#byDay, r.day);
+        bump(this.#byIssuer, r.issuer);
+        bump(this.#byModel, r.model);
+      } else {
+        this.#invalid++;
+        const code = r.code ?? 'SIGNET_E_INPUT_INVALID';
+        bump(this.#byCode, code);
+        if (this.#failures.length < this.maxFailures) {
+          this.#failures.push({ line: r.line, code, ...(r.turn === undefined ? {} : { turn: r.turn }), ...(r.message === undefined ? {} : { message: r.message }) });
+        } else this.#omitted++;
+      }
+    }
+  }
+
+  build(meta: { dataset: string; durationMs: number; threads: number }): AuditReport {
+    const sortKeys = (m: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(m).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const byCount = (m: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+    const total = this.total;
+    return {
+      version: 1,
+      dataset: meta.dataset,
+      generatedAt: new Date().toISOString(),
+      durationMs: Math.round(meta.durationMs),
+      rate: meta.durationMs > 0 ? Math.round((total * 1000) / meta.durationMs) : total,
+      threads: meta.threads,
+      records: this.#recordCount,
+      total,
+      valid: this.#valid,
+      invalid: this.#invalid,
+      byAccount: byCount(this.#byAccount),
+      byTerms: sortKeys(this.#byTerms),
+      byDay: sortKeys(this.#byDay),
+      byIssuer: byCount(this.#byIssuer),
+      byModel: byCount(this.#byModel),
+      byLayout: byCount(this.#byLayout),
+      byCode: byCount(this.#byCode) as AuditReport['byCode'],
+      failures: this.#failures.sort((a, b) => a.line - b.line || (a.turn ?? 0) - (b.turn ?? 0)),
+      failuresOmitted: this.#omitted,
+    };
+  }
+}

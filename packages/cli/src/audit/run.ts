@@ -1,0 +1,56 @@
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { readDataset } from './dataset.js';
+import type { BatchRecord } from './check.js';
+import { startPool } from './pool.js';
+import { createProgress } from './progress.js';
+import { ReportBuilder, type AuditReport } from './report.js';
+
+/** Options of {@link runAudit}. */
+export interface AuditOptions {
+  /** The trusted JWKS document (text). */
+  readonly jwks: string;
+  readonly issuers?: readonly string[];
+  /** Worker threads (default: one per core; 0 verifies on this thread). */
+  readonly workers?: number;
+  readonly maxRecordBytes?: number;
+  /** Records per batch handed to a worker. */
+  readonly batchSize?: number;
+  /** Where the progress bar goes, when it is shown. */
+  readonly progress?: (text: string) => void;
+  readonly maxFailures?: number;
+}
+
+/** Audits a dataset file: streams it, verifies every record on the worker pool, and builds the report. */
+export async function runAudit(path: string, options: AuditOptions): Promise<AuditReport> {
+  const started = performance.now();
+  const maxRecordBytes = options.maxRecordBytes ?? 8 * 1024 * 1024;
+  const batchSize = options.batchSize ?? 256;
+  const builder = new ReportBuilder(options.maxFailures);
+  const workers = options.workers ?? Math.max(1, availableParallelism());
+  const pool = startPool({ jwks: options.jwks, ...(options.issuers === undefined ? {} : { issuers: options.issuers }), maxRecordBytes }, workers, (results) => builder.add(results));
+  const size = statSync(path).size;
+  const progress = createProgress(options.progress ?? (() => undefined), size, options.progress !== undefined);
+  let bytes = 0;
+  let batch: BatchRecord[] = [];
+  let batchBytes = 0;
+  try {
+    for await (const record of readDataset(path, { maxRecordBytes, onBytes: (n) => (bytes = n) })) {
+      batch.push(record);
+      batchBytes += record.bytes?.length ?? 0;
+      // Cap a batch by bytes too: a few huge records must not make one huge message.
+      if (batch.length >= batchSize || batchBytes >= 4 * 1024 * 1024) {
+        await pool.submit(batch);
+        batch = [];
+        batchBytes = 0;
+        progress.update(builder.total, bytes);
+      }
+    }
+    if (batch.length > 0) await pool.submit(batch);
+  } finally {
+    await pool.finish();
+  }
+  progress.done();
+  return builder.build({ dataset: basename(path), durationMs: performance.now() - started, threads: pool.threads });
+}

@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SignetError, type SigningKey } from '@signet/core';
+import { openLog, type Log } from '@signet/log';
+import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
+import { KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
+import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import { readSuspects } from '../audit/suspects.js';
+import type { Command } from '../command.js';
+import { InputError, writePublicFile } from '../io.js';
+
+/** A file name for a suspect's bundle: its id made safe, unique within the run. */
+function bundleName(id: string | number, used: Set<string>): string {
+  const base = String(id).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 80) || 'suspect';
+  let name = `${base}.json`;
+  for (let n = 2; used.has(name); n++) name = `${base}-${n}.json`;
+  used.add(name);
+  return name;
+}
+
+function numberFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number between 0 and 1`);
+  return n;
+}
+
+/** `signet attribute`: match unsealed suspect texts back to the sealed responses and accounts. */
+export const attribute: Command = {
+  name: ['attribute'],
+  summary: 'attribute unsealed suspect texts to the accounts they were served to, with evidence bundles',
+  usage: `Usage: signet attribute SUSPECT --registry DB|URL --keys DIR [--out DIR] [--json]
+                        [--log DB|URL] [--log-schema NAME] [--min-score X]
+
+For each suspect text (JSONL or JSON records with text/content/messages, or one .txt/.md file):
+exact digest, then normalized digest, then similarity fingerprints; the best match is reported
+with its account, score and matching spans. With --out, each attributed text gets an evidence
+bundle DIR/evidence/<id>.json: the envelope, its log receipt and checkpoint (with --log), the
+excerpt proof, the terms digest and the account disclosure, signed with the provider's key.
+
+  --registry DB|URL  the registry (SQLite file or postgres:// URL)
+  --keys DIR         the provider's keys folder: account-secret, and signing-key.jwk to sign bundles
+  --log DB|URL       the transparency log, for receipts and checkpoints
+  --json             one JSON line per suspect: {"id", "match": null | {"account", "score",
+                     "responseId", "evidence"}}
+  --min-score X      lowest similarity reported as a match (default 0.3)
+
+Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { registry: 'string', keys: 'string', out: 'string', json: 'boolean', log: 'string', 'log-schema': 'string', 'min-score': 'string' });
+    const [suspectPath, ...extra] = args.positionals;
+    if (suspectPath === undefined) throw new UsageError('SUSPECT is required');
+    if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+    if (!existsSync(suspectPath)) throw new InputError(`cannot read ${suspectPath}: ENOENT`);
+    const keysDir = required(args, 'keys');
+    const secret = loadAccountSecret(join(keysDir, KEY_FILES.accountSecret));
+    const keyPath = join(keysDir, KEY_FILES.signingKey);
+    const signer: SigningKey | undefined = existsSync(keyPath) ? loadSigningKey(keyPath) : undefined;
+    const minScore = numberFlag(optional(args, 'min-score'), 'min-score');
+    const attribution: AttributionOptions = minScore === undefined ? {} : { minScore };
+    const out = optional(args, 'out');
+    const json = flag(args, 'json');
+    const registry = await openRegistry(required(args, 'registry'), { accountSecret: secret });
+    let log: Log | undefined;
+    const logTarget = optional(args, 'log');
+    const logSchema = optional(args, 'log-schema');
+    try {
+      if (logTarget !== undefined) log = await openLog(logTarget, { readOnly: true, ...(logSchema === undefined ? {} : { schema: logSchema }) });
+      const source = log === undefined ? undefined : logEvidenceSource(log);
+      const used = new Set<string>();
+      let total = 0;
+      let matched = 0;
+      let errors = 0;
+      const summary: unknown[] = [];
+      for await (const s of readSuspects(suspectPath)) {
+        total++;
+        if ('error' in s) {
+          errors++;
+          if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null, error: s.error })}\n`);
+          else io.stdout(`line ${s.line}: ${s.error}: ${s.message}\n`);
+          summary.push({ id: s.id, line: s.line, match: null, error: s.error });
+          continue;
+        }
+        const [best] = await registry.attribute(s.text, attribution);
+        if (best === undefined) {
+          if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null })}\n`);
+          else io.stdout(`${String(s.id)}: no match\n`);
+          summary.push({ id: s.id, line: s.line, match: null });
+          continue;
+        }
+        matched++;
+        let evidence: string | null = null;
+        if (out !== undefined) {
+          const bundle = await registry.evidence(best, s.text, { suspectId: String(s.id), ...(signer === undefined ? {} : { signer }), ...(source === undefined ? {} : { log: source }) });
+          evidence = join(out, 'evidence', bundleName(s.id, used));
+          writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
+        }
+        const match = { account: best.row.accountId, score: best.score, responseId: best.row.responseId, evidence };
+        summary.push({ id: s.id, line: s.line, match: { ...match, method: best.method, accountTag: Buffer.from(best.row.accountTag).toString('base64url'), spans: best.spans, terms: `${best.row.termsId}@${best.row.termsVersion}`, issuedAt: best.row.issuedAt } });
+        if (json) io.stdout(`${JSON.stringify({ id: s.id, match })}\n`);
+        else io.stdout(`${String(s.id)}: ${best.row.accountId}  score ${best.score.toFixed(2)} (${best.method})  ${best.row.responseId}${evidence === null ? '' : `  evidence ${evidence}`}\n`);
+      }
+      if (out !== undefined) writePublicFile(join(out, 'attribution.json'), `${JSON.stringify({ total, matched, errors, suspects: summary }, null, 2)}\n`);
+      if (!json) io.stderr(`attributed ${matched} of ${total} suspect texts${errors > 0 ? ` (${errors} unreadable)` : ''}${signer === undefined && out !== undefined ? '; bundles are unsigned (no signing-key.jwk in --keys)' : ''}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof SignetError || e instanceof InputError || e instanceof UsageError) throw e;
+      throw new SignetError('SIGNET_E_REGISTRY_STORAGE', `attribution failed: ${(e as Error).message}`);
+    } finally {
+      await registry.close();
+      await log?.close();
+    }
+  },
+};
+

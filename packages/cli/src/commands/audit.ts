@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { parseJwks } from '@signet/core';
+import { renderReportHtml } from '../audit/report-html.js';
+import type { AuditReport } from '../audit/report.js';
+import { runAudit } from '../audit/run.js';
+import { flag, intFlag, optional, parseArgs, required, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { InputError, readText, writePublicFile } from '../io.js';
+
+function summary(report: AuditReport, files: string[]): string {
+  const lines = [
+    `audited ${report.dataset}: ${report.records.toLocaleString('en-US')} records, ${report.total.toLocaleString('en-US')} verdicts in ${(report.durationMs / 1000).toFixed(1)} s (${report.rate.toLocaleString('en-US')}/s, ${report.threads === 0 ? 'one thread' : `${report.threads} threads`})`,
+    `  valid   ${report.valid.toLocaleString('en-US')}`,
+    `  invalid ${report.invalid.toLocaleString('en-US')}`,
+  ];
+  const codes = Object.entries(report.byCode);
+  if (codes.length > 0) lines.push('failure reasons:', ...codes.slice(0, 10).map(([c, n]) => `  ${String(n).padStart(8)}  ${c}`));
+  const accounts = Object.entries(report.byAccount);
+  if (accounts.length > 0) {
+    lines.push(`accounts (${accounts.length}, by account tag):`, ...accounts.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${t}`));
+    if (accounts.length > 5) lines.push(`  ... ${accounts.length - 5} more`);
+  }
+  const terms = Object.entries(report.byTerms);
+  if (terms.length > 0) lines.push('terms:', ...terms.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${t}`));
+  if (report.failures.length > 0) {
+    lines.push('first failures:', ...report.failures.slice(0, 5).map((f) => `  line ${f.line}${f.turn === undefined ? '' : ` turn ${f.turn}`}: ${f.code}`));
+  }
+  for (const f of files) lines.push(`wrote ${f}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `signet audit`: verify every record of a dataset and report. */
+export const audit: Command = {
+  name: ['audit'],
+  summary: 'verify every sealed record of a dataset (JSONL or JSON) and write a report',
+  usage: `Usage: signet audit DATASET --trust JWKS [--out DIR] [--json] [--issuer ISS]...
+                    [--workers N] [--max-record-bytes N] [--progress | --no-progress]
+
+Verifies every record of DATASET, streaming (memory stays flat on files larger than RAM) on one
+worker thread per core. Layouts: OpenAI-compatible responses with a "signet" field,
+{"messages": [...]} transcripts with an envelope per assistant turn, and {"text", "envelope"}.
+A JSON file whose top level is an array is read element by element.
+
+Bad records (broken JSON, too long, not UTF-8, unknown layout, envelopes that fail) are
+reported with their line numbers and never stop the run.
+
+  --trust JWKS          the issuer's public keys
+  --out DIR             write DIR/report.json and DIR/report.html (self-contained, opens offline)
+  --json                print report.json on stdout instead of the summary
+  --issuer ISS          accept only envelopes of this issuer (repeatable)
+  --workers N           worker threads (default: one per core; 0 verifies on the main thread)
+  --max-record-bytes N  longest record accepted (default 8388608)
+
+Exit codes: 0 every record verified, 1 some did not, 2 usage or unreadable input.`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { trust: 'string', out: 'string', json: 'boolean', issuer: 'list', workers: 'string', 'max-record-bytes': 'string', progress: 'boolean', 'no-progress': 'boolean' });
+    const [dataset, ...extra] = args.positionals;
+    if (dataset === undefined) throw new UsageError('DATASET is required');
+    if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+    const trustPath = required(args, 'trust');
+    const jwks = await readText(io, trustPath, 1_000_000);
+    try {
+      // Checked here so a bad JWKS is one clear error, not one per record.
+      parseJwks(jwks);
+    } catch (e) {
+      throw new InputError(`the trust JWKS ${trustPath} is not usable: ${(e as Error).message}`);
+    }
+    try {
+      if (!statSync(dataset).isFile()) throw new InputError(`${dataset} is not a file`);
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError(`cannot read ${dataset}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    const workersFlag = optional(args, 'workers');
+    const issuers = args.flags.issuer as string[] | undefined;
+    const showProgress = flag(args, 'progress') || (!flag(args, 'no-progress') && process.stderr.isTTY === true && !flag(args, 'json'));
+    const report = await runAudit(dataset, {
+      jwks,
+      ...(issuers === undefined ? {} : { issuers }),
+      ...(workersFlag === undefined ? {} : { workers: intFlag(args, 'workers', 0) }),
+      maxRecordBytes: intFlag(args, 'max-record-bytes', 8 * 1024 * 1024),
+      ...(showProgress ? { progress: io.stderr } : {}),
+    });
+    const out = optional(args, 'out');
+    const files: string[] = [];
+    if (out !== undefined) {
+      const json = join(out, 'report.json');
+      const html = join(out, 'report.html');
+      writePublicFile(json, `${JSON.stringify(report, null, 2)}\n`);
+      writePublicFile(html, renderReportHtml(report));
+      files.push(json, html);
+    }
+    if (flag(args, 'json')) io.stdout(`${JSON.stringify(report)}\n`);
+    else io.stdout(summary(report, files));
+    return report.invalid === 0 ? 0 : 1;
+  },
+};

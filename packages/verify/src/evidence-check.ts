@@ -1,0 +1,241 @@
+import {
+  envelopeLogEntry,
+  equalBytes,
+  evidenceSigningInput,
+  fromBase64url,
+  getDefaultBackend,
+  isSignetError,
+  NOTE_SIG_ED25519,
+  noteVerifierFromKey,
+  parseEvidenceBundle,
+  SignetError,
+  toBase64url,
+  toHex,
+  utf8,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyExcerptProof,
+  verifyReceipt,
+  type CryptoBackend,
+  type EnvelopeClaims,
+  type EvidenceBundle,
+  type NoteVerifier,
+  type SignetErrorCode,
+} from '@signet/core';
+import { createTrustStore, type TrustStore } from './trust.js';
+import { createVerifier } from './verifier.js';
+
+/**
+ * Offline verification of an evidence bundle (see `EvidenceBundle` in `@signet/core`): with the
+ * provider's public keys and the log's public key only, no registry, no network.
+ *
+ * The checks run in a fixed order and stop at the first failure, each with its stable code:
+ * bundle shape -> envelope (signature, key, validity) -> log (receipt, checkpoint, consistency) ->
+ * content (text digest or excerpt proof) -> bundle fields against the envelope -> bundle signature.
+ * The report says what the bundle proves and, as plainly, what it does not.
+ */
+
+/** Options of {@link verifyEvidence}. */
+export interface EvidenceCheckOptions {
+  /** The provider's keys (JWKS document, text, or trust store). */
+  readonly trust: TrustStore | Parameters<typeof createTrustStore>[0];
+  /** The log's C2SP verifier key (`<name>+<hex id>+<base64 key>`), or a prepared note verifier. Without it the log is not checked. */
+  readonly logKey?: string | NoteVerifier;
+  /** Clock in milliseconds. */
+  readonly now?: () => number;
+  readonly backend?: CryptoBackend;
+}
+
+/** One check of the bundle. */
+export interface EvidenceCheckStep {
+  readonly name: 'bundle' | 'envelope' | 'log' | 'content' | 'fields' | 'signature';
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly detail: string;
+  readonly code?: SignetErrorCode;
+}
+
+/** The outcome of verifying a bundle. */
+export interface EvidenceReport {
+  readonly valid: boolean;
+  /** The first failure's code, when invalid. */
+  readonly code?: SignetErrorCode;
+  readonly message?: string;
+  readonly checks: readonly EvidenceCheckStep[];
+  /** Statements the bundle establishes cryptographically (empty when invalid). */
+  readonly proves: readonly string[];
+  /** What the bundle does not establish, whatever the verdict. */
+  readonly doesNotProve: readonly string[];
+  readonly bundle?: EvidenceBundle;
+  readonly claims?: EnvelopeClaims;
+}
+
+class Stop extends Error {
+  constructor(
+    readonly code: SignetErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isTrustStore(v: unknown): v is TrustStore {
+  return v !== null && typeof v === 'object' && typeof (v as TrustStore).get === 'function' && typeof (v as TrustStore).keys === 'function';
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Verifies an evidence bundle (JSON text or parsed). Never throws for bad input: the report says what failed. */
+export async function verifyEvidence(input: string | unknown, options: EvidenceCheckOptions): Promise<EvidenceReport> {
+  const backend = options.backend ?? getDefaultBackend();
+  const trust = isTrustStore(options.trust) ? options.trust : createTrustStore(options.trust, backend);
+  const checks: EvidenceCheckStep[] = [];
+  const proves: string[] = [];
+  const doesNotProve: string[] = [
+    'That the account holder collected the text into this dataset or trained on it: the bundle shows which account the text was served to, not what happened to it afterwards.',
+  ];
+  let bundle: EvidenceBundle | undefined;
+  let claims: EnvelopeClaims | undefined;
+  let step: EvidenceCheckStep['name'] = 'bundle';
+  const stop = (code: SignetErrorCode, message: string): never => {
+    throw new Stop(code, message);
+  };
+
+  try {
+    try {
+      bundle = parseEvidenceBundle(input);
+    } catch (e) {
+      stop(isSignetError(e) ? e.code : 'SIGNET_E_EVIDENCE_INVALID', (e as Error).message);
+    }
+    const b = bundle as EvidenceBundle;
+    checks.push({ name: 'bundle', status: 'ok', detail: `${b.type} bundle about suspect text ${JSON.stringify(b.suspect.id)}` });
+
+    step = 'envelope';
+    // The envelope: signature under a trusted key, validity window. Content is checked below, per kind.
+    const envelopeBytes = fromBase64url(b.envelope);
+    const verifier = createVerifier({ trust, backend, ...(options.now === undefined ? {} : { now: options.now }) });
+    const text = b.content.kind === 'text' ? b.content.text : undefined;
+    const result = await verifier.verify(envelopeBytes, text === undefined ? { allowMissingContent: true } : { text, choice: b.choice });
+    if (!result.valid) {
+      if (result.step === 'content') {
+        checks.push({ name: 'envelope', status: 'ok', detail: 'signature verified' });
+        step = 'content';
+        stop(result.code, `The text in the bundle is not the sealed text: ${result.message}`);
+      }
+      stop(result.code, `The envelope does not verify: ${result.message}`);
+    }
+    const valid = result as Extract<typeof result, { valid: true }>;
+    claims = valid.claims;
+    const c = valid.claims;
+    checks.push({ name: 'envelope', status: 'ok', detail: `signed by ${c.issuer} with trusted key ${valid.key.kid}` });
+    proves.push(
+      `${c.issuer} sealed response ${c.responseId} (model ${c.model}) at ${iso(c.issuedAt)} by its own clock, signed with its key ${valid.key.kid}.`,
+      `The response was served to the account with tag ${toBase64url(c.account.tag)}, under terms ${c.terms.id} version ${c.terms.version} (terms document SHA-256 ${toHex(c.terms.digest)}, ${c.terms.uri}).`,
+    );
+
+    step = 'log';
+    // The log: the receipt proves the log included the envelope; the checkpoint is the log's signed tree head.
+    if (b.log === null) {
+      if (options.logKey !== undefined) stop('SIGNET_E_RECEIPT_MISSING', 'A log key was given but the bundle carries no receipt.');
+      checks.push({ name: 'log', status: 'skipped', detail: 'the bundle carries no receipt' });
+      doesNotProve.push('When the envelope was committed: the bundle has no log receipt, so the issue time is only the provider\'s own claim.');
+    } else if (options.logKey === undefined) {
+      checks.push({ name: 'log', status: 'skipped', detail: 'no log key given (--log-key)' });
+      doesNotProve.push('When the envelope was committed: the receipt was not checked because no log key was given.');
+    } else {
+      let logVerifier: NoteVerifier;
+      try {
+        logVerifier = noteVerifierFromKey(backend, options.logKey, NOTE_SIG_ED25519);
+      } catch (e) {
+        throw new SignetError('SIGNET_E_CONFIG_INVALID', `The log key is not a C2SP verifier key: ${(e as Error).message}`);
+      }
+      let receipt;
+      try {
+        receipt = verifyReceipt(backend, fromBase64url(b.log.receipt), envelopeLogEntry(backend, envelopeBytes), logVerifier);
+      } catch (e) {
+        stop(isSignetError(e) ? e.code : 'SIGNET_E_RECEIPT_INVALID', (e as Error).message);
+      }
+      let checkpoint;
+      try {
+        checkpoint = verifyCheckpoint(backend, b.log.checkpoint, { log: logVerifier, ...(options.now === undefined ? {} : { now: options.now }) });
+      } catch (e) {
+        stop(isSignetError(e) ? e.code : 'SIGNET_E_LOG_CHECKPOINT_INVALID', (e as Error).message);
+      }
+      const r = receipt!;
+      const cp = checkpoint!;
+      if (cp.size < r.size) stop('SIGNET_E_LOG_INCONSISTENT', `The checkpoint (tree size ${cp.size}) is older than the receipt (tree size ${r.size}).`);
+      if (cp.size === r.size) {
+        if (!equalBytes(cp.root, r.root)) stop('SIGNET_E_LOG_INCONSISTENT', 'The checkpoint and the receipt are for the same tree size but different roots: the log forked.');
+      } else {
+        let proof: Uint8Array[];
+        try {
+          proof = (b.log.consistency ?? []).map((h) => fromBase64url(h));
+        } catch {
+          return stop('SIGNET_E_LOG_PROOF_INVALID', 'The consistency proof is not base64url.');
+        }
+        if (!verifyConsistency(backend, r.size, cp.size, r.root, cp.root, proof)) stop('SIGNET_E_LOG_PROOF_INVALID', `The receipt's tree (size ${r.size}) is not proven to be a prefix of the checkpoint's (size ${cp.size}).`);
+      }
+      checks.push({ name: 'log', status: 'ok', detail: `receipt of log ${r.origin}: entry ${r.index} of ${r.size}, checkpoint at size ${cp.size}` });
+      proves.push(`The log ${r.origin} included the envelope as entry ${r.index} in a tree it signed at ${iso(r.time)}: the provider committed to it by then and cannot backdate or silently drop it.`);
+    }
+
+    step = 'content';
+    // Content: the text itself (already checked against the digests) or an excerpt proof.
+    if (b.content.kind === 'text') {
+      if (!equalBytes(backend.sha256(utf8(b.content.text)), fromBase64url(b.suspect.sha256))) stop('SIGNET_E_EVIDENCE_MISMATCH', 'The suspect digest in the bundle is not the digest of its text.');
+      const how = valid.content?.match === 'exact' ? 'exactly' : 'after white-space and Unicode normalization';
+      checks.push({ name: 'content', status: 'ok', detail: `the suspect text matches choice ${b.choice} ${how}` });
+      proves.push(`The suspect text is the text of choice ${b.choice} of that response (${how}).`);
+    } else if (b.content.kind === 'excerpt') {
+      const proof = b.content.proof;
+      if (proof.choice !== b.choice) stop('SIGNET_E_EXCERPT_INVALID', 'The excerpt proof is for another choice than the bundle names.');
+      const digests = c.content[proof.choice];
+      if (digests === undefined) stop('SIGNET_E_EXCERPT_INVALID', 'The excerpt proof names a choice the envelope does not have.');
+      let shown;
+      try {
+        shown = verifyExcerptProof(backend, digests!, proof);
+      } catch (e) {
+        stop(isSignetError(e) ? e.code : 'SIGNET_E_EXCERPT_INVALID', (e as Error).message);
+      }
+      const s = shown!;
+      checks.push({ name: 'content', status: 'ok', detail: `chunks ${s.start}..${s.end - 1} of ${proof.chunkCount} verified against the chunk root` });
+      proves.push(`The revealed passage (${s.revealed.length} characters, chunks ${s.start} to ${s.end - 1} of ${proof.chunkCount}) is part of choice ${proof.choice} of that response, as sealed.`);
+      doesNotProve.push('That the suspect text was derived from the revealed passage: compare them yourself; the similarity score is the provider\'s assessment.', 'Anything about the rest of the response: only the revealed chunks are shown.');
+    } else {
+      checks.push({ name: 'content', status: 'skipped', detail: 'no content evidence (similarity only)' });
+      doesNotProve.push('Any link between the suspect text and the sealed content: the bundle carries neither the text nor an excerpt proof, only the provider\'s similarity assessment.');
+    }
+
+    step = 'fields';
+    // Fields that restate the envelope must agree with it: an edit to them is caught here.
+    if (b.choice >= c.content.length) stop('SIGNET_E_EVIDENCE_MISMATCH', `The bundle names choice ${b.choice}; the envelope seals ${c.content.length}.`);
+    if (b.terms.id !== c.terms.id || b.terms.version !== c.terms.version || b.terms.uri !== c.terms.uri || !equalBytes(fromBase64url(b.terms.digest), c.terms.digest)) {
+      stop('SIGNET_E_EVIDENCE_MISMATCH', 'The terms in the bundle are not the terms the envelope was served under.');
+    }
+    if (!equalBytes(fromBase64url(b.account.tag), c.account.tag)) stop('SIGNET_E_EVIDENCE_MISMATCH', 'The account tag in the bundle is not the envelope\'s.');
+    checks.push({ name: 'fields', status: 'ok', detail: 'terms, account tag and choice agree with the envelope' });
+
+    step = 'signature';
+    // The provider's signature over the whole bundle: its disclosure and assessment, and no edits since.
+    if (b.signature === undefined) {
+      checks.push({ name: 'signature', status: 'skipped', detail: 'the bundle is not signed' });
+      doesNotProve.push('Who disclosed the account id and the similarity assessment: the bundle is unsigned, so those fields could have been edited.');
+    } else {
+      const key = await trust.get(b.signature.kid);
+      if (key === undefined) stop('SIGNET_E_EVIDENCE_SIGNATURE', 'The bundle is signed with a key the trust JWKS does not have.');
+      if (!key!.verify(fromBase64url(b.signature.value), evidenceSigningInput(b))) stop('SIGNET_E_EVIDENCE_SIGNATURE', 'The bundle signature does not verify: the bundle was altered after the provider signed it.');
+      checks.push({ name: 'signature', status: 'ok', detail: `bundle signed by ${key!.kid}` });
+      proves.push(`${c.issuer} states, under its signature, that account tag ${b.account.tag} is account ${JSON.stringify(b.account.id)}, and stands by the match (${b.suspect.method}, score ${b.suspect.score}).`);
+    }
+    doesNotProve.push(
+      `That tag ${b.account.tag} belongs to account ${JSON.stringify(b.account.id)}: tags are keyed hashes under the provider's secret; the provider can demonstrate the link to a court by recomputing the tag, but the bundle alone cannot.`,
+    );
+    return { valid: true, checks, proves, doesNotProve, bundle: b, claims: c };
+  } catch (e) {
+    const code: SignetErrorCode = e instanceof Stop ? e.code : isSignetError(e) ? e.code : 'SIGNET_E_EVIDENCE_INVALID';
+    const message = (e as Error).message;
+    checks.push({ name: step, status: 'failed', detail: message, code });
+    return { valid: false, code, message, checks, proves: [], doesNotProve, ...(bundle === undefined ? {} : { bundle }), ...(claims === undefined ? {} : { claims }) };
+  }
+}
