@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { getDefaultBackend, verifyConsistency, verifyInclusion } from '@signet/core';
-import { noble } from './test-backends.js';
+import { nobleBackend as noble } from '@signet/core/noble';
 
 // The transparency-dev Merkle vectors live next to the repository: ../shared/vectors/merkle.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
