@@ -202,6 +202,9 @@ export function signetExpress(options: MiddlewareOptions<IncomingMessage>): (req
       next();
       const upstream = await head;
       const sealed = await core.sealer.seal(upstream, { account, kind, ...(request === undefined ? {} : { request }) });
+      // The sealed response carries every header the route set; those left on `res` (a stale
+      // Content-Length among them) would be merged into the real head.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
       await writeToNode(sealed, res, writer);
     };
     run().catch(next);
