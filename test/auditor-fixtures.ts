@@ -1,7 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSigningKey, NO_AI_TRAINING, toJwks, type SigningKey } from '@signet/core';
+import { fileURLToPath } from 'node:url';
+import { generateSigningKey, NO_AI_TRAINING, toBase64url, toJwks, type SigningKey } from '@signet/core';
 import { createSigner, type Sealed, type SealInput, type Signer } from '@signet/server';
 import { it } from 'vitest';
 
@@ -95,4 +97,20 @@ export function pgUrl(): string | undefined {
 /** A unique schema name per test run, so parallel runs never share tables. */
 export function uniqueSchema(prefix: string): string {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+}
+
+/** Writes a provider's keys folder as `signet keys new` lays it out; returns the folder. */
+export function writeKeysDir(provider: Provider, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'signing-key.jwk'), JSON.stringify(provider.key.toPrivateJwk()), { mode: 0o600 });
+  writeFileSync(join(dir, 'jwks.json'), provider.jwks);
+  writeFileSync(join(dir, 'account-secret'), `${toBase64url(provider.secret)}\n`, { mode: 0o600 });
+  return dir;
+}
+
+/** The built CLI, run as a child process (tests of the worker pool need the built worker script). */
+export function runCli(args: readonly string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const bin = join(fileURLToPath(new URL('..', import.meta.url)), 'packages/cli/dist/bin.js');
+  const r = spawnSync(process.execPath, [bin, ...args], { input: input ?? '', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
