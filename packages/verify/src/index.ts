@@ -17,3 +17,4 @@ export * from './sealed-id.js';
 export * from './verifying-fetch.js';
 export * from './excerpt-check.js';
 export * from './evidence-check.js';
+export * from './receipt-check.js';
