@@ -1,4 +1,12 @@
 import type { Command } from '../command.js';
+import { keysRotate } from './keys-rotate.js';
+import { keysDelegate } from './keys-delegate.js';
+import { keysRevoke } from './keys-revoke.js';
+import { keysJwks } from './keys-jwks.js';
+import { keysAuditor } from './keys-auditor.js';
+import { accountOpen } from './account-open.js';
+import { accountsAdd, accountsList, accountsRevoke } from './accounts.js';
+import { gateway } from './gateway.js';
 import { attribute } from './attribute.js';
 import { audit } from './audit.js';
 import { demo } from './demo.js';
@@ -11,4 +19,4 @@ import { verify } from './verify.js';
 /**
  * Every command. Each lives in its own file under commands/ and is listed here once.
  */
-export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify];
+export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify, gateway, accountsAdd, accountsList, accountsRevoke, keysRotate, keysDelegate, keysRevoke, keysJwks, keysAuditor, accountOpen];

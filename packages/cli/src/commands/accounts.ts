@@ -1,0 +1,61 @@
+import { addAccountKey, readAccountsFile, revokeAccountKeys } from '@signet/server';
+import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+
+/** `signet accounts add`: creates an API key for an account; the key is printed once, stored hashed. */
+export const accountsAdd: Command = {
+  name: ['accounts', 'add'],
+  summary: 'create a gateway API key for an account (printed once, stored hashed)',
+  usage: `Usage: signet accounts add --file FILE --account ID --terms-version V
+
+Creates an API key for account ID, recording that the account accepted terms version V, and adds
+its SHA-256 hash to the accounts file (created with mode 0600 if missing). The key is printed on
+stdout once; it cannot be recovered from the file. Run it again to record a newer terms version
+(the gateway answers 403 to keys whose terms version is not the one it serves).`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { file: 'string', account: 'string', 'terms-version': 'string' });
+    const { apiKey, entry } = addAccountKey(required(args, 'file'), { account: required(args, 'account'), termsVersion: required(args, 'terms-version') });
+    io.stdout(`${apiKey}\n`);
+    io.stderr(`signet: key ${entry.keyId} for account ${entry.account} (terms ${entry.termsVersion}). Hand the key over now: only its hash is stored.\n`);
+    return 0;
+  },
+};
+
+/** `signet accounts list`. */
+export const accountsList: Command = {
+  name: ['accounts', 'list'],
+  summary: 'list the API keys of an accounts file (never the keys themselves)',
+  usage: `Usage: signet accounts list --file FILE [--json]
+
+Lists key id, account, accepted terms version, creation time and status of every key.`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { file: 'string', json: 'boolean' });
+    const file = readAccountsFile(required(args, 'file'));
+    if (flag(args, 'json')) {
+      io.stdout(`${JSON.stringify(file.accounts.map(({ keyHash: _hash, ...rest }) => rest), null, 2)}\n`);
+      return 0;
+    }
+    const rows = [['KEY', 'ACCOUNT', 'TERMS', 'CREATED', 'STATUS'], ...file.accounts.map((e) => [e.keyId, e.account, e.termsVersion, e.created, e.revoked === undefined ? 'active' : `revoked ${e.revoked}`])];
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
+    for (const r of rows) io.stdout(`${r.map((c, i) => (i < 4 ? c.padEnd(widths[i] as number) : c)).join('  ')}\n`);
+    return 0;
+  },
+};
+
+/** `signet accounts revoke`. */
+export const accountsRevoke: Command = {
+  name: ['accounts', 'revoke'],
+  summary: 'revoke the API keys of an account, or one key',
+  usage: `Usage: signet accounts revoke --file FILE (--account ID | --key KEY_ID)
+
+Marks the keys revoked. A running gateway picks the change up within a second.`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { file: 'string', account: 'string', key: 'string' });
+    const account = optional(args, 'account');
+    const keyId = optional(args, 'key');
+    if ((account === undefined) === (keyId === undefined)) throw new UsageError('give exactly one of --account and --key');
+    const count = revokeAccountKeys(required(args, 'file'), { ...(account === undefined ? {} : { account }), ...(keyId === undefined ? {} : { keyId }) });
+    io.stdout(`revoked ${count} key${count === 1 ? '' : 's'}\n`);
+    return count > 0 ? 0 : 1;
+  },
+};

@@ -1,0 +1,193 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SignetError, toJwks, type Jwks } from '@signet/core';
+import {
+  createGateway,
+  createSigner,
+  loadAccountSecret,
+  loadSigningKey,
+  openAccountStore,
+  parseAccountSecret,
+  type GatewayOptions,
+  type RunningServer,
+} from '@signet/server';
+import { flag, intFlag, optional, parseArgs, required, type FlagSpec, type ParsedArgs } from '../args.js';
+import type { Command } from '../command.js';
+import type { CommandIO } from '../io.js';
+import { readTermsFile } from '../terms-file.js';
+
+/**
+ * An extension of `signet gateway`: extra flags, and what they plug into the gateway. This is how
+ * the transparency log (`--log DB|URL`: `onSealed` appends each envelope, `extraRoutes` serves
+ * `GET /v1/signet/receipts/{id}`) and the registry (`--registry DB|URL`: `onSealed` records what
+ * was sealed) join the gateway without the gateway knowing them.
+ */
+export interface GatewayExtension {
+  /** Flags this extension adds (merged with the gateway's own). */
+  readonly flags: FlagSpec;
+  /** Usage lines for those flags. */
+  readonly usage?: string;
+  /**
+   * Called once at startup with the parsed arguments. Return undefined when the extension's flags
+   * were not given. Errors stop the gateway from starting (configuration is checked up front).
+   */
+  setup(args: ParsedArgs, io: CommandIO): Promise<GatewayHooks | undefined> | GatewayHooks | undefined;
+}
+
+/** What an extension plugs in. Every hook is optional. */
+export interface GatewayHooks {
+  /** Called after each seal, before the response is released. Errors fail the seal (fail closed). */
+  readonly onSealed?: GatewayOptions['onSealed'];
+  /** Extra routes, tried after the JWKS and before proxying. */
+  readonly extraRoutes?: GatewayOptions['extraRoutes'];
+  /** Called on shutdown, after open streams finished. */
+  close?(): Promise<void> | void;
+}
+
+const FLAGS: FlagSpec = {
+  upstream: 'string',
+  keys: 'string',
+  accounts: 'string',
+  terms: 'string',
+  port: 'string',
+  host: 'string',
+  issuer: 'string',
+  'fail-open': 'boolean',
+  'account-secret-file': 'string',
+};
+
+/** A gateway started from command-line arguments. */
+export interface StartedGateway {
+  readonly server: RunningServer;
+  readonly issuer: string;
+  /** Stops it gracefully (open streams finish), then closes the extensions. */
+  close(): Promise<void>;
+}
+
+function loadJwks(keysDir: string, fallback: Jwks): Jwks {
+  try {
+    if (!statSync(keysDir).isDirectory()) return fallback;
+    return JSON.parse(readFileSync(join(keysDir, 'jwks.json'), 'utf8')) as Jwks;
+  } catch {
+    return fallback;
+  }
+}
+
+function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraRoutes'> {
+  const sealed = hooks.map((h) => h.onSealed).filter((f): f is NonNullable<GatewayOptions['onSealed']> => f !== undefined);
+  const routes = hooks.map((h) => h.extraRoutes).filter((f): f is NonNullable<GatewayOptions['extraRoutes']> => f !== undefined);
+  return {
+    ...(sealed.length === 0
+      ? {}
+      : {
+          onSealed: async (s, input) => {
+            for (const f of sealed) await f(s, input);
+          },
+        }),
+    ...(routes.length === 0
+      ? {}
+      : {
+          extraRoutes: async (req) => {
+            for (const f of routes) {
+              const r = await f(req);
+              if (r !== undefined) return r;
+            }
+            return undefined;
+          },
+        }),
+  };
+}
+
+/** Starts a gateway from parsed arguments (what `signet gateway` does before waiting for a signal). */
+export async function startGatewayFromArgs(args: ParsedArgs, io: CommandIO, extensions: readonly GatewayExtension[] = []): Promise<StartedGateway> {
+  const keysDir = required(args, 'keys');
+  const key = loadSigningKey(keysDir);
+  const secretFile = optional(args, 'account-secret-file');
+  const envSecret = io.env.SIGNET_ACCOUNT_SECRET;
+  const accountSecret = secretFile !== undefined ? loadAccountSecret(secretFile) : envSecret ? parseAccountSecret(envSecret) : loadAccountSecret(join(keysDir, 'account-secret'));
+  const terms = readTermsFile(required(args, 'terms'));
+  const accounts = openAccountStore(required(args, 'accounts'), { onReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`) });
+  const port = intFlag(args, 'port', 8787);
+  const host = optional(args, 'host') ?? '127.0.0.1';
+  const issuer = optional(args, 'issuer') ?? io.env.SIGNET_ISSUER ?? `http://${host}:${port}`;
+  const hooks: GatewayHooks[] = [];
+  for (const ext of extensions) {
+    const h = await ext.setup(args, io);
+    if (h !== undefined) hooks.push(h);
+  }
+  const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
+  const gateway = createGateway({
+    upstream: required(args, 'upstream'),
+    signer: createSigner({ issuer, key, accountSecret, terms }),
+    accounts,
+    jwks: loadJwks(keysDir, toJwks([key])),
+    failOpen: flag(args, 'fail-open'),
+    ...(upstreamApiKey ? { upstreamApiKey } : {}),
+    ...chain(hooks),
+    // One line per failure, with its code; never key material (errors carry none).
+    onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
+  });
+  let server: RunningServer;
+  try {
+    server = await gateway.listen({ port, host });
+  } catch (cause) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot listen on ${host}:${port}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+  }
+  return {
+    server,
+    issuer,
+    async close() {
+      await server.close();
+      for (const h of hooks) await h.close?.();
+    },
+  };
+}
+
+/**
+ * Builds the `signet gateway` command with the given extensions. `gateway` below has none; the
+ * CLI can register `createGatewayCommand([logExtension, registryExtension])` instead.
+ */
+export function createGatewayCommand(extensions: readonly GatewayExtension[] = []): Command {
+  const spec: FlagSpec = Object.assign({}, FLAGS, ...extensions.map((e) => e.flags));
+  const extra = extensions.map((e) => e.usage).filter((u): u is string => u !== undefined);
+  return {
+    name: ['gateway'],
+    summary: 'run the signing gateway in front of an OpenAI-compatible server',
+    usage: `Usage: signet gateway --upstream URL --keys DIR --accounts FILE --terms FILE
+                      [--port N] [--host ADDR] [--issuer ISS] [--fail-open]
+                      [--account-secret-file FILE]${extra.length > 0 ? `\n${extra.join('\n')}` : ''}
+
+A reverse proxy that seals every model response (/v1/chat/completions, /v1/completions,
+/v1/responses, streamed or not) and passes other paths through. Clients authenticate with keys
+from the accounts file (see "signet accounts add"): unknown keys get 401, accounts that have not
+accepted the terms version in --terms get 403, before anything reaches the upstream.
+Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
+
+  --port N          listen port (default 8787); --host ADDR listen address (default 127.0.0.1)
+  --issuer ISS      the issuer named in envelopes (default SIGNET_ISSUER, else http://HOST:PORT)
+  --fail-open       pass responses that cannot be sealed, marked "Signet-Unsealed" (default: 502)
+  --account-secret-file FILE   account-tag secret (default SIGNET_ACCOUNT_SECRET, else DIR/account-secret)
+
+The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KEY.
+SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
+    async run(argv, io) {
+      const args = parseArgs(argv, spec);
+      const started = await startGatewayFromArgs(args, io, extensions);
+      io.stderr(`signet gateway: listening on ${started.server.url}, issuer ${started.issuer}, upstream ${required(args, 'upstream')}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          io.stderr('signet gateway: shutting down, letting open streams finish\n');
+          started.close().then(resolve, resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      return 0;
+    },
+  };
+}
+
+/** `signet gateway`. */
+export const gateway: Command = createGatewayCommand();
