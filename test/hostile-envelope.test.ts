@@ -144,6 +144,23 @@ describe('hostile envelopes give typed results and never crash', () => {
     });
   }
 
+  it('messages stay short and never echo large attacker-chosen values', async () => {
+    const big = 'x'.repeat(8000);
+    for (const env of [
+      forgeEnvelope({ key, header: (h) => h.set(16, big) }),
+      forgeEnvelope({ key, header: (h) => h.set(16, new Uint8Array(8000)) }),
+      forgeEnvelope({ key, header: (h) => h.set(2, [big]) }),
+      forgeEnvelope({ key, header: (h) => h.set(2, [new Array(500).fill(1)]) }),
+    ]) {
+      const r = await run(env);
+      expect(r.valid).toBe(false);
+      if (!r.valid) {
+        expect(['SIGNET_E_HEADER_TYPE', 'SIGNET_E_HEADER_CRIT']).toContain(r.code);
+        expect(r.message.length).toBeLessThan(300);
+      }
+    }
+  });
+
   it('an expired key: envelope issued after the key window closed', async () => {
     const expired = testKey('expired', { notBefore: ISSUED_AT - 86400 * 30, notAfter: ISSUED_AT - 86400 });
     const v = createVerifier({ trust: toJwks([expired]), now });

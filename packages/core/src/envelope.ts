@@ -105,6 +105,16 @@ export interface ParsedEnvelope {
 
 const UNDERSTOOD = new Set<unknown>([HEADER.alg, HEADER.crit, HEADER.kid, HEADER.cwtClaims, HEADER.typ]);
 
+/** A short description of an untrusted header value for error messages: bounded, never the raw bytes. */
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  if (v instanceof Uint8Array) return `a ${v.length}-byte byte string`;
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Map) return 'a map';
+  return typeof v;
+}
+
 function parseFail(code: 'SIGNET_E_PARSE_MALFORMED' | 'SIGNET_E_PARSE_WRONG_TYPE' | 'SIGNET_E_PARSE_MISSING_FIELD' | 'SIGNET_E_HEADER_CRIT' | 'SIGNET_E_HEADER_TYPE', message: string): never {
   throw new SignetError(code, message, { step: 'parse' });
 }
@@ -126,13 +136,13 @@ export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {
   if (crit !== undefined) {
     if (!Array.isArray(crit) || crit.length === 0) parseFail('SIGNET_E_PARSE_MALFORMED', 'The crit header must be a non-empty array.');
     for (const label of crit) {
-      if (!UNDERSTOOD.has(label) || label === HEADER.crit) parseFail('SIGNET_E_HEADER_CRIT', `The envelope marks header ${String(label)} critical, which this verifier does not understand.`);
+      if (!UNDERSTOOD.has(label) || label === HEADER.crit) parseFail('SIGNET_E_HEADER_CRIT', `The envelope marks header ${describeValue(label)} critical, which this verifier does not understand.`);
     }
   }
   const alg = header.get(HEADER.alg);
   if (typeof alg !== 'number') parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The protected header has no algorithm.');
   const typ = header.get(HEADER.typ);
-  if (typ !== ENVELOPE_TYPE) parseFail('SIGNET_E_HEADER_TYPE', `The envelope type is ${JSON.stringify(typ)}, not ${ENVELOPE_TYPE}.`);
+  if (typ !== ENVELOPE_TYPE) parseFail('SIGNET_E_HEADER_TYPE', `The envelope type is ${describeValue(typ)}, not ${ENVELOPE_TYPE}.`);
   const kidBytes = header.get(HEADER.kid);
   if (!(kidBytes instanceof Uint8Array)) parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The protected header has no key id.');
   if (kidBytes.length !== 32) parseFail('SIGNET_E_PARSE_WRONG_TYPE', 'The key id must be a 32-byte key thumbprint.');
