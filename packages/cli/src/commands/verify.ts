@@ -8,6 +8,7 @@ import { readEnvelope } from '../envelope-input.js';
 import { InputError, readJson, readText } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
 import { describeResult } from '../describe.js';
+import { keyExtensions } from '../key-extensions.js';
 
 /** `signet verify`: checks an envelope against text or a response. Exit 0 valid, 1 invalid, 2 usage. */
 export const verify: Command = {
@@ -15,16 +16,20 @@ export const verify: Command = {
   summary: 'verify an envelope against the text (or response) it seals',
   usage: `Usage: signet verify --trust JWKS --envelope FILE|- (--text FILE|- | --response FILE)
                      [--request FILE] [--terms FILE] [--issuer ISS] [--account-tag TAG]
-                     [--choice N] [--allow-partial] [--json]
+                     [--choice N] [--allow-partial] [--revocations FILE] [--roots JWKS] [--json]
 
 Checks, in order: parse, key, signature, validity window, content (exact, then normalized),
 request digest, terms and policy. Exit 0: valid. Exit 1: invalid (the reason code is printed
 on stderr, or in the JSON with --json). Exit 2: usage or unreadable input.
---terms FILE checks that the envelope was served under that terms file (id, version, document).`,
+--terms FILE checks that the envelope was served under that terms file (id, version, document).
+--revocations FILE honours a signed revocation list (\`signet keys revoke\`): an envelope of a revoked
+key fails unless a log receipt proves it was committed before the revocation.
+--roots JWKS accepts delegated node keys (\`signet keys delegate\`) certified by these root keys.`,
   async run(argv, io) {
     const args = parseArgs(argv, {
       trust: 'string', envelope: 'string', text: 'string', response: 'string', request: 'string', terms: 'string',
       issuer: 'list', 'account-tag': 'list', choice: 'string', 'allow-partial': 'boolean', json: 'boolean',
+      revocations: 'string', roots: 'string',
     });
     const trustPath = required(args, 'trust');
     const envelopeSource = required(args, 'envelope');
@@ -48,9 +53,10 @@ on stderr, or in the JSON with --json). Exit 2: usage or unreadable input.
       ...(terms === undefined ? {} : { terms: { id: terms.id, version: terms.version, digest: terms.digest } }),
       ...(flag(args, 'allow-partial') ? { allowPartial: true } : {}),
     };
+    const extensions = await keyExtensions(jwks, optional(args, 'revocations'), optional(args, 'roots'));
     let verifier;
     try {
-      verifier = createVerifier({ trust: jwks, policy });
+      verifier = createVerifier({ trust: jwks, policy, extensions });
     } catch (e) {
       if (e instanceof SignetError) throw new InputError(`the trust JWKS ${trustPath} is not usable: ${e.code}: ${e.message}`);
       throw e;

@@ -1,0 +1,82 @@
+import { dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { fromBase64url, fromUtf8, getDefaultBackend, jsonToClaims, openAccount, parseEnvelope, SignetError, toBase64url, type EnvelopeClaims } from '@signet/core';
+import { KEY_FILES, loadAccountSecret, parseAccountSecret } from '@signet/server';
+import { openSealedId } from '@signet/verify';
+import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { readEnvelope } from '../envelope-input.js';
+import { InputError, readJson, readText } from '../io.js';
+
+function claimsOf(envelope: Awaited<ReturnType<typeof readEnvelope>>): EnvelopeClaims {
+  if (envelope.kind === 'cose') return parseEnvelope(envelope.bytes).claims;
+  const payload = envelope.jws.split('.')[1] ?? '';
+  try {
+    return jsonToClaims(JSON.parse(fromUtf8(fromBase64url(payload))));
+  } catch (e) {
+    if (e instanceof SignetError) throw e;
+    throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'The JWS payload is not valid JSON claims.', { step: 'parse' });
+  }
+}
+
+/** `signet account open`: which account an envelope was issued to. */
+export const accountOpen: Command = {
+  name: ['account', 'open'],
+  summary: 'resolve an envelope\'s account tag or commitment (provider), or its sealed id (auditor)',
+  usage: `Usage: signet account open --envelope FILE|- (--keys DIR | --account-secret-file FILE) --accounts FILE [--json]
+       signet account open --envelope FILE|- --auditor-key FILE [--json]
+
+Provider side: finds which account in --accounts (one id per line) the envelope's linkable tag or
+unlinkable commitment belongs to, using the account secret (DIR/account-secret). For a commitment
+it also prints the salt: publishing (account id, salt) lets anyone check the opening.
+Auditor side: decrypts the envelope's sealed account id with the auditor's private key.
+This command does not verify the seal: run \`signet verify\` for that. Exit 1: no match.`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { envelope: 'string', keys: 'string', 'account-secret-file': 'string', accounts: 'string', 'auditor-key': 'string', json: 'boolean' });
+    const claims = claimsOf(await readEnvelope(io, required(args, 'envelope')));
+    const json = flag(args, 'json');
+    const auditorKey = optional(args, 'auditor-key');
+    if (auditorKey !== undefined) {
+      if (claims.account.sealedId === undefined) {
+        io.stderr('the envelope carries no sealed account id\n');
+        return 1;
+      }
+      const jwk = (await readJson(io, auditorKey)) as Record<string, unknown>;
+      let accountId: string;
+      try {
+        accountId = await openSealedId(claims.account.sealedId, jwk);
+      } catch (e) {
+        if (e instanceof SignetError && e.code === 'SIGNET_E_INPUT_INVALID') {
+          io.stderr(`${e.code}: ${e.message}\n`);
+          return 1;
+        }
+        throw e;
+      }
+      io.stdout(json ? `${JSON.stringify({ accountId, source: 'sealedId', responseId: claims.responseId })}\n` : `${accountId}\n`);
+      return 0;
+    }
+    const dir = optional(args, 'keys');
+    const secretFile = optional(args, 'account-secret-file');
+    if ((dir === undefined) === (secretFile === undefined) && io.env.SIGNET_ACCOUNT_SECRET === undefined) throw new UsageError('give --keys DIR or --account-secret-file FILE (or --auditor-key)');
+    let secretPath = secretFile;
+    if (dir !== undefined) {
+      try {
+        secretPath = statSync(dir).isDirectory() ? join(dir, KEY_FILES.accountSecret) : join(dirname(dir), KEY_FILES.accountSecret);
+      } catch {
+        throw new InputError(`cannot read ${dir}`);
+      }
+    }
+    const secret = secretPath !== undefined ? loadAccountSecret(secretPath) : parseAccountSecret(io.env.SIGNET_ACCOUNT_SECRET as string);
+    const list = (await readText(io, required(args, 'accounts'))).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+    const opened = openAccount(getDefaultBackend(), secret, { tag: claims.account.tag, responseId: claims.responseId, issuedAt: claims.issuedAt }, list);
+    if (opened === undefined) {
+      if (json) io.stdout(`${JSON.stringify({ found: false, mode: claims.account.mode, candidates: list.length })}\n`);
+      else io.stderr(`no account among ${list.length} candidates matches this ${claims.account.mode === 'commitment' ? 'commitment' : 'tag'}\n`);
+      return 1;
+    }
+    const salt = opened.salt === undefined ? undefined : toBase64url(opened.salt);
+    if (json) io.stdout(`${JSON.stringify({ found: true, accountId: opened.accountId, mode: opened.mode, ...(salt === undefined ? {} : { salt }), responseId: claims.responseId })}\n`);
+    else io.stdout(`${opened.accountId}\n  mode ${opened.mode}${salt === undefined ? '' : `\n  opening salt ${salt} (with the account id, anyone can check the commitment)`}\n`);
+    return 0;
+  },
+};

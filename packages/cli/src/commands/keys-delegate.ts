@@ -1,0 +1,57 @@
+import { copyFileSync, existsSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateSigningKey, signDelegation, toJwks } from '@signet/core';
+import { KEY_FILES, loadSigningKey } from '@signet/server';
+import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { writePublicFile, writeSecretFile } from '../io.js';
+import { listArg, parseDurationArg, parseTimeArg } from '../time-args.js';
+
+/** `signet keys delegate`: a short-lived node key certified by an offline root key. */
+export const keysDelegate: Command = {
+  name: ['keys', 'delegate'],
+  summary: 'create a short-lived node signing key certified by a root key',
+  usage: `Usage: signet keys delegate --root FILE|DIR --out DIR --issuer ISS --valid-for DURATION
+                            [--not-before TIME] [--models NAME,...] [--terms ID,...] [--force] [--json]
+
+Creates a node key directory DIR: signing-key.jwk (mode 0600), delegation.cose (the root's signed
+delegation: issuer, node key, validity window, allowed models and terms) and jwks.json (the ROOT's
+public key: what verifiers trust). Envelopes signed with \`signet sign --key DIR\` carry the
+delegation; verifiers given the root (\`signet verify --roots JWKS\`) accept them within the window
+and scope only. DURATION is like 12h or 7d (at most 31d). When --root is a keys directory, its
+account-secret is copied (mode 0600) so account tags stay the same on every node.`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { root: 'string', out: 'string', issuer: 'string', 'valid-for': 'string', 'not-before': 'string', models: 'list', terms: 'list', force: 'boolean', json: 'boolean' });
+    const rootPath = required(args, 'root');
+    const out = required(args, 'out');
+    const validFor = parseDurationArg(required(args, 'valid-for'), 'valid-for');
+    if (validFor > 31 * 86_400) throw new UsageError('--valid-for is at most 31d: node keys are short-lived');
+    const nbfText = optional(args, 'not-before');
+    const notBefore = nbfText === undefined ? Math.floor(Date.now() / 1000) : parseTimeArg(nbfText, 'not-before');
+    const models = listArg(args.flags.models as string[] | undefined);
+    const terms = listArg(args.flags.terms as string[] | undefined);
+    if (existsSync(join(out, KEY_FILES.signingKey)) && !flag(args, 'force')) throw new UsageError(`${join(out, KEY_FILES.signingKey)} exists; choose another --out or pass --force`);
+    const root = loadSigningKey(rootPath);
+    const node = generateSigningKey({ notBefore, notAfter: notBefore + validFor });
+    const delegation = signDelegation(root, {
+      issuer: required(args, 'issuer'),
+      publicKey: node.publicKey,
+      notBefore,
+      notAfter: notBefore + validFor,
+      ...(models === undefined ? {} : { models }),
+      ...(terms === undefined ? {} : { terms }),
+    });
+    writeSecretFile(join(out, KEY_FILES.signingKey), `${JSON.stringify(node.toPrivateJwk(), null, 2)}\n`);
+    writePublicFile(join(out, KEY_FILES.delegation), delegation);
+    writePublicFile(join(out, KEY_FILES.jwks), `${JSON.stringify(toJwks([root]), null, 2)}\n`);
+    const rootSecret = join(rootPath, KEY_FILES.accountSecret);
+    if (existsSync(rootSecret)) {
+      copyFileSync(rootSecret, join(out, KEY_FILES.accountSecret));
+      chmodSync(join(out, KEY_FILES.accountSecret), 0o600);
+    }
+    const summary = { kid: node.kid, root: root.kid, notBefore, notAfter: notBefore + validFor, delegationBytes: delegation.length, ...(models === undefined ? {} : { models }), ...(terms === undefined ? {} : { terms }) };
+    if (flag(args, 'json')) io.stdout(`${JSON.stringify(summary)}\n`);
+    else io.stdout(`delegated node key ${node.kid}\n  by root ${root.kid}\n  valid ${new Date(notBefore * 1000).toISOString()} to ${new Date((notBefore + validFor) * 1000).toISOString()}${models ? `\n  models: ${models.join(', ')}` : ''}${terms ? `\n  terms: ${terms.join(', ')}` : ''}\n  wrote ${out}/{signing-key.jwk, delegation.cose (${delegation.length} bytes), jwks.json (the root)}\n`);
+    return 0;
+  },
+};

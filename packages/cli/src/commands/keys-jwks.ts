@@ -1,0 +1,44 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseJwks, toJwks } from '@signet/core';
+import { KEY_FILES, loadSigningKey } from '@signet/server';
+import { flag, optional, parseArgs, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { InputError, writePublicFile } from '../io.js';
+
+/** `signet keys jwks`: prints the public JWKS to publish. */
+export const keysJwks: Command = {
+  name: ['keys', 'jwks'],
+  summary: 'print the public JWKS of a keys directory or key file',
+  usage: `Usage: signet keys jwks (--keys DIR | --key FILE) [--out FILE] [--json]
+
+Prints the JWKS to publish (for example at /.well-known/jwks.json): for a keys directory, its
+jwks.json, checked strictly (every key, every kid); for a private key file, its public key.
+Never prints private key material. --out writes it to FILE instead (mode 0644).`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { keys: 'string', key: 'string', out: 'string', json: 'boolean' });
+    const dir = optional(args, 'keys');
+    const file = optional(args, 'key');
+    if ((dir === undefined) === (file === undefined)) throw new UsageError('give exactly one of --keys or --key');
+    let jwks;
+    if (dir !== undefined) {
+      let text: string;
+      try {
+        if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+        text = readFileSync(join(dir, KEY_FILES.jwks), 'utf8');
+      } catch {
+        throw new InputError(`cannot read ${join(dir, KEY_FILES.jwks)}`);
+      }
+      jwks = toJwks(parseJwks(text));
+    } else {
+      jwks = toJwks([loadSigningKey(file as string)]);
+    }
+    const text = flag(args, 'json') ? `${JSON.stringify(jwks)}\n` : `${JSON.stringify(jwks, null, 2)}\n`;
+    const out = optional(args, 'out');
+    if (out !== undefined) {
+      writePublicFile(out, text);
+      io.stderr(`wrote ${jwks.keys.length} key(s) to ${out}\n`);
+    } else io.stdout(text);
+    return 0;
+  },
+};
