@@ -15,8 +15,13 @@ import { inspect } from './inspect.js';
 import { keysNew } from './keys-new.js';
 import { sign } from './sign.js';
 import { verify } from './verify.js';
+import { logInit } from './log-init.js';
+import { logKey } from './log-key.js';
+import { logServe } from './log-serve.js';
+import { logVerify } from './log-verify.js';
+import { logMonitor } from './log-monitor.js';
 
 /**
  * Every command. Each lives in its own file under commands/ and is listed here once.
  */
-export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify, gateway, accountsAdd, accountsList, accountsRevoke, keysRotate, keysDelegate, keysRevoke, keysJwks, keysAuditor, accountOpen];
+export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify, gateway, accountsAdd, accountsList, accountsRevoke, keysRotate, keysDelegate, keysRevoke, keysJwks, keysAuditor, accountOpen, logInit, logKey, logServe, logVerify, logMonitor];

@@ -1,0 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { getDefaultBackend, parseVerifierKey, SignetError } from '@signet/core';
+import { optional, UsageError, type ParsedArgs } from '../args.js';
+import { InputError } from '../io.js';
+
+/** Helpers shared by the `signet log ...` commands. */
+
+/** `--log DB|URL`, from the flag or SIGNET_LOG. */
+export function logTarget(args: ParsedArgs, env: Record<string, string | undefined>): string {
+  const v = optional(args, 'log') ?? env.SIGNET_LOG;
+  if (v === undefined || v.length === 0) throw new UsageError('--log DB|URL is required (a SQLite file or a postgres:// URL)');
+  return v;
+}
+
+/** `--schema` for PostgreSQL logs. */
+export function schemaOption(args: ParsedArgs): { schema?: string } {
+  const s = optional(args, 'schema');
+  return s === undefined ? {} : { schema: s };
+}
+
+/**
+ * A log verifier key given on the command line: the key text itself (`name+id+key`), or a file
+ * holding it. Checked at once so a typo is a usage error, not a failed verification.
+ */
+export function verifierKeyArg(value: string | undefined, flagName = 'log-key'): string {
+  if (value === undefined) throw new UsageError(`--${flagName} is required (the log's verifier key, from "signet log key")`);
+  let text = value;
+  if (!/^[^\s+]+\+[0-9a-f]{8}\+/.test(value)) {
+    if (!existsSync(value)) throw new InputError(`--${flagName}: ${value} is neither a verifier key nor a readable file`);
+    try {
+      text = readFileSync(value, 'utf8').trim();
+    } catch {
+      throw new InputError(`cannot read ${value}`);
+    }
+  }
+  try {
+    parseVerifierKey(getDefaultBackend(), text);
+  } catch (e) {
+    if (e instanceof SignetError) throw new InputError(`--${flagName}: ${e.message}`);
+    throw e;
+  }
+  return text;
+}
+
+/** Reads receipt bytes: raw COSE, or base64url/base64 text. */
+export function decodeReceiptInput(bytes: Uint8Array): Uint8Array {
+  if (bytes[0] === 0xd2 || bytes[0] === 0x84) return bytes;
+  const text = new TextDecoder().decode(bytes).trim();
+  if (!/^[A-Za-z0-9+/_=-]+$/.test(text)) throw new InputError('the receipt is neither COSE bytes nor base64 text');
+  return new Uint8Array(Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+}

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { defaultKeyPath, LogKey, openLog, saveLogKey } from '@signet/log';
+import { optional, parseArgs, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { logTarget, schemaOption } from './log-common.js';
+
+/** `signet log init`: creates a log and its key. */
+export const logInit: Command = {
+  name: ['log', 'init'],
+  summary: 'create a transparency log (SQLite file or PostgreSQL) and its signing key',
+  usage: `Usage: signet log init --log DB|URL --origin NAME [--log-key FILE] [--schema NAME]
+
+Creates the log's Ed25519 key (a C2SP signer key, file mode 0600) and the log with its signed
+empty checkpoint, then prints the verifier key to publish.
+  --log DB|URL     a SQLite file, or a postgres:// URL (default SIGNET_LOG)
+  --origin NAME    the log's name, a schema-less URL such as logs.example.com/signet
+  --log-key FILE   where the key goes (default DB.key next to a SQLite log; required for PostgreSQL)
+  --schema NAME    PostgreSQL schema holding the log (default signet_log)`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { log: 'string', origin: 'string', 'log-key': 'string', schema: 'string' });
+    const target = logTarget(args, io.env);
+    const origin = optional(args, 'origin');
+    if (origin === undefined) throw new UsageError('--origin is required (for example logs.example.com/signet)');
+    const keyPath = optional(args, 'log-key') ?? defaultKeyPath(target);
+    if (keyPath === undefined) throw new UsageError('--log-key FILE is required for a PostgreSQL log');
+    // An existing key is reused (a second process, or re-running init), never replaced.
+    const existed = existsSync(keyPath);
+    const key = existed ? keyPath : LogKey.generate(origin);
+    if (!existed) saveLogKey(keyPath, key as LogKey);
+    const log = await openLog(target, { key, create: true, ...schemaOption(args) });
+    try {
+      io.stdout(`${log.verifierKey}\n`);
+      io.stderr(existed ? `signet log init: log ${log.origin} is ready (key ${keyPath} already existed)\n` : `signet log init: created log ${log.origin}; its key is in ${keyPath} (keep it secret, back it up)\n`);
+    } finally {
+      await log.close();
+    }
+    return 0;
+  },
+};

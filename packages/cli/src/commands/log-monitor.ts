@@ -1,0 +1,99 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
+import { isMisbehaviour, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
+import { flag, intFlag, optional, parseArgs, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { InputError } from '../io.js';
+import { verifierKeyArg } from './log-common.js';
+
+/** `signet log monitor URL`: follows checkpoints and reports forks loudly. */
+export const logMonitor: Command = {
+  name: ['log', 'monitor'],
+  summary: "follow a log's checkpoints and report forks, rewrites and equivocation",
+  usage: `Usage: signet log monitor URL --log-key KEY [--interval SECONDS] [--once] [--polls N]
+                          [--state FILE] [--witness KEY]... [--quorum K] [--json]
+
+Polls URL/checkpoint, verifies it (log signature, and a K-of-N witness quorum when --witness is
+given), and checks with a consistency proof built from the log's tiles that each checkpoint
+extends the previous one. A log that signs two trees of one size (equivocation), rewrites its
+history (fork) or goes back to a tree that is not a prefix (rollback) is reported with both
+signed checkpoints as evidence, and the monitor exits 1 at once.
+  --interval SECONDS  time between polls (default 10)     --once    poll once (with --state: compare)
+  --polls N           stop after N polls (default: run until SIGINT/SIGTERM)
+  --state FILE        remember the last checkpoint across runs (recommended)
+Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid checkpoint).`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { 'log-key': 'string', interval: 'string', once: 'boolean', polls: 'string', state: 'string', witness: 'list', quorum: 'string', json: 'boolean' });
+    const url = args.positionals[0];
+    if (url === undefined || args.positionals.length > 1) throw new UsageError('give exactly one log URL');
+    const key = verifierKeyArg(optional(args, 'log-key'));
+    const witnesses = ((args.flags.witness as string[] | undefined) ?? []).map((w) => verifierKeyArg(w, 'witness'));
+    const quorum = intFlag(args, 'quorum', 0);
+    if (quorum > witnesses.length) throw new UsageError('--quorum cannot exceed the number of --witness keys');
+    const intervalMs = intFlag(args, 'interval', 10) * 1000;
+    const polls = flag(args, 'once') ? 1 : intFlag(args, 'polls', 0);
+    const statePath = optional(args, 'state');
+    const json = flag(args, 'json');
+    let state;
+    if (statePath !== undefined && existsSync(statePath)) {
+      try {
+        state = parseMonitorState(readFileSync(statePath, 'utf8'));
+      } catch (e) {
+        throw new InputError(`${statePath}: ${isSignetError(e) ? e.message : 'unreadable'}`);
+      }
+    }
+    const monitor = new LogMonitor(new RemoteLog(url), { policy: { log: key, witnesses, quorum }, backend: getDefaultBackend(), ...(state === undefined ? {} : { state }) });
+    const print = (event: MonitorEvent): void => {
+      if (json) {
+        const { checkpoint, ...rest } = event as MonitorEvent & { checkpoint?: { size: number; root: Uint8Array } };
+        io.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...rest, ...(checkpoint === undefined ? {} : { size: checkpoint.size, root: toHex(checkpoint.root) }) })}\n`);
+        return;
+      }
+      switch (event.kind) {
+        case 'first':
+        case 'unchanged':
+          io.stdout(`${event.kind === 'first' ? 'following' : 'unchanged'}: size ${event.checkpoint.size}\n`);
+          break;
+        case 'grew':
+          io.stdout(`consistent: ${event.from} -> ${event.checkpoint.size}\n`);
+          break;
+        case 'stale':
+          io.stderr(`warning: the log served an older checkpoint (size ${event.checkpoint.size}, seen ${event.latest}); it is a consistent prefix\n`);
+          break;
+        case 'unavailable':
+          io.stderr(`warning: ${event.message}\n`);
+          break;
+        case 'invalid':
+          io.stderr(`\n!!! INVALID CHECKPOINT: ${event.message}\n`);
+          break;
+        default:
+          io.stderr(`\n!!! ${event.message}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`);
+      }
+    };
+    const save = (): void => {
+      const s = monitor.state;
+      if (statePath === undefined || s === undefined) return;
+      writeFileSync(`${statePath}.tmp`, `${JSON.stringify(s)}\n`);
+      renameSync(`${statePath}.tmp`, statePath);
+    };
+    let stopped = false;
+    const stop = (): void => {
+      stopped = true;
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      for (let n = 0; !stopped && (polls === 0 || n < polls); n++) {
+        if (n > 0) await new Promise((r) => setTimeout(r, intervalMs));
+        const event = await monitor.poll();
+        print(event);
+        if (isMisbehaviour(event)) return 1;
+        save();
+      }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    return 0;
+  },
+};

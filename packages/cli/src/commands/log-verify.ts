@@ -1,0 +1,83 @@
+import { decodeReceipt, envelopeLogEntry, getDefaultBackend, isSignetError, noteVerifierFromKey, NOTE_SIG_ED25519, SignetError, toHex, verifyCheckpoint, verifyConsistency, verifyReceipt } from '@signet/core';
+import { auditLog, RemoteLog, TiledTree } from '@signet/log';
+import { flag, optional, parseArgs, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { readEnvelope } from '../envelope-input.js';
+import { readInput } from '../io.js';
+import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
+
+/** `signet log verify`: a receipt offline, or a whole log from its tiles. */
+export const logVerify: Command = {
+  name: ['log', 'verify'],
+  summary: 'verify a receipt offline, or audit a whole log from its tiles',
+  usage: `Usage: signet log verify --log-key KEY --receipt FILE --envelope FILE [--url URL] [--json]
+       signet log verify --log-key KEY --url URL [--json]
+
+With --receipt: checks offline, with only the log's verifier key, that the envelope is entry N
+of the tree the log signed at time T (RFC 9942 receipt). Adding --url also checks that this tree
+is a prefix of the log's current checkpoint (a consistency proof from the log's tiles).
+With --url alone: verifies the checkpoint, fetches every entry bundle and tile, rebuilds the tree
+and checks that everything the log serves matches what it signed.
+  --log-key KEY   the log's verifier key (text or a file), from "signet log key"
+Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: usage or input.`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { 'log-key': 'string', receipt: 'string', envelope: 'string', url: 'string', json: 'boolean' });
+    const key = verifierKeyArg(optional(args, 'log-key'));
+    const backend = getDefaultBackend();
+    const verifier = noteVerifierFromKey(backend, key, NOTE_SIG_ED25519);
+    const receiptFile = optional(args, 'receipt');
+    const envelopeFile = optional(args, 'envelope');
+    const url = optional(args, 'url');
+    const json = flag(args, 'json');
+    const report = (ok: boolean, data: Record<string, unknown>, line: string): number => {
+      if (json) io.stdout(`${JSON.stringify({ valid: ok, ...data })}\n`);
+      else (ok ? io.stdout : io.stderr)(`${line}\n`);
+      return ok ? 0 : 1;
+    };
+    const failure = (e: unknown): number => {
+      if (!isSignetError(e)) throw e;
+      return report(false, { code: e.code, message: e.message }, `INVALID: ${e.code}: ${e.message}`);
+    };
+
+    if (receiptFile !== undefined || envelopeFile !== undefined) {
+      if (receiptFile === undefined || envelopeFile === undefined) throw new UsageError('--receipt and --envelope go together');
+      const envelope = await readEnvelope(io, envelopeFile);
+      if (envelope.kind !== 'cose') throw new UsageError('receipts cover COSE envelopes, not the JWS profile');
+      const receiptBytes = decodeReceiptInput(await readInput(io, receiptFile, 64 * 1024));
+      let r;
+      try {
+        r = verifyReceipt(backend, decodeReceipt(receiptBytes), envelopeLogEntry(backend, envelope.bytes), verifier);
+      } catch (e) {
+        return failure(e);
+      }
+      const data: Record<string, unknown> = { log: r.origin, index: r.index, treeSize: r.size, time: r.time, root: toHex(r.root) };
+      let extra = '';
+      if (url !== undefined) {
+        try {
+          const remote = new RemoteLog(url);
+          const cp = verifyCheckpoint(backend, await remote.checkpoint(), { log: verifier });
+          if (cp.size < r.size) throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `The log's checkpoint (size ${cp.size}) is older than the receipt (size ${r.size}).`);
+          const proof = await new TiledTree(backend, remote).consistencyProof(r.size, cp.size);
+          if (!verifyConsistency(backend, r.size, cp.size, r.root, cp.root, proof) && !(r.size === cp.size && Buffer.from(r.root).equals(Buffer.from(cp.root)))) {
+            throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `The receipt's tree (size ${r.size}) is not a prefix of the log's checkpoint (size ${cp.size}): the log forked.`);
+          }
+          data.checkpointSize = cp.size;
+          extra = `; consistent with the log's checkpoint at size ${cp.size}`;
+        } catch (e) {
+          return failure(e);
+        }
+      }
+      return report(true, data, `VALID: entry ${r.index} of log ${r.origin} (tree size ${r.size}), committed at ${new Date(r.time * 1000).toISOString()}${extra}`);
+    }
+
+    if (url === undefined) throw new UsageError('give --receipt and --envelope, or --url');
+    try {
+      const remote = new RemoteLog(url);
+      const cp = verifyCheckpoint(backend, await remote.checkpoint(), { log: verifier });
+      const result = await auditLog(remote, cp, { backend });
+      return report(true, { log: cp.origin, treeSize: cp.size, root: toHex(cp.root), tiles: result.tilesChecked }, `VALID: log ${cp.origin}: ${cp.size} entries and ${result.tilesChecked} tiles match the signed checkpoint`);
+    } catch (e) {
+      return failure(e);
+    }
+  },
+};
