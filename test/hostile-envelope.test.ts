@@ -144,6 +144,19 @@ describe('hostile envelopes give typed results and never crash', () => {
     });
   }
 
+  it('tag 18 inside the message (here in the unsigned header) is refused: it may only wrap the whole envelope', async () => {
+    const honest = forgeEnvelope({ key });
+    const prot = decodeCoseSign1(honest).protectedBytes;
+    const at = 2 + (prot.length < 24 ? 1 : prot.length < 256 ? 2 : 3) + prot.length;
+    expect(honest[at]).toBe(0xa0);
+    // {394: 18([])} in place of the empty unprotected map; the signature does not cover it.
+    const smuggled = concatBytes(honest.subarray(0, at), fromHex('a119018ad280'), honest.subarray(at + 1));
+    expect(await run(smuggled)).toMatchObject({ valid: false, code: 'SIGNET_E_PARSE_MALFORMED', step: 'parse' });
+    // The same map without the tag is a well-formed (if meaningless) unsigned header.
+    const plain = concatBytes(honest.subarray(0, at), fromHex('a119018a80'), honest.subarray(at + 1));
+    expect(await run(plain)).toMatchObject({ valid: true });
+  });
+
   it('messages stay short and never echo large attacker-chosen values', async () => {
     const big = 'x'.repeat(8000);
     for (const env of [

@@ -49,13 +49,10 @@ export function encodeCoseSign1(parts: CoseSign1): Uint8Array {
 
 /** Decodes a COSE_Sign1, tagged or not, with bounded decoding. Shape errors are parse-step errors. */
 export function decodeCoseSign1(bytes: Uint8Array, limits: Partial<CborLimits> = {}): CoseSign1 {
-  const decoded = decodeCbor(bytes, { ...limits, allowedTags: [COSE_SIGN1_TAG] });
-  let value: unknown = decoded;
-  if (value !== null && typeof value === 'object' && 'tag' in value) {
-    const tagged = value as { tag: number; value: unknown };
-    if (tagged.tag !== COSE_SIGN1_TAG) throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'Not a COSE_Sign1 (wrong tag).', { step: 'parse' });
-    value = tagged.value;
-  }
+  // Tag 18 may only wrap the whole message: inside it (in the unprotected header, say) it is refused
+  // like every other tag, so the one head byte (0xd2) is taken off before validating the rest.
+  const body = bytes.length > 0 && bytes[0] === 0xd2 ? bytes.subarray(1) : bytes;
+  const value: unknown = decodeCbor(body, { ...limits, allowedTags: [] });
   if (!Array.isArray(value) || value.length !== 4) {
     throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'A COSE_Sign1 is an array of four items.', { step: 'parse' });
   }
