@@ -75,6 +75,9 @@ const cases: Case[] = [
   ['a missing model', () => forgeEnvelope({ key, payload: (p) => p.delete(2) }), 'SIGNET_E_PARSE_MISSING_FIELD', 'parse'],
   ['an unknown payload field', () => forgeEnvelope({ key, payload: (p) => p.set(99, 'x') }), 'SIGNET_E_PARSE_UNKNOWN_FIELD', 'parse'],
   ['format version 2', () => forgeEnvelope({ key, payload: (p) => p.set(1, 2) }), 'SIGNET_E_PARSE_UNSUPPORTED_VERSION', 'parse'],
+  ['a standard usage entry written as text', () => forgeEnvelope({ key, payload: (p) => (p.get(4) as Map<number, unknown>).set(5, new Map([['cawg.ai_training', 1]])) }), 'SIGNET_E_PARSE_NOT_CANONICAL', 'parse'],
+  ['a usage entry both as code and as text, with different values', () => forgeEnvelope({ key, payload: (p) => (p.get(4) as Map<number, unknown>).set(5, new Map<number | string, number>([[4, 0], ['cawg.ai_training', 1]])) }), 'SIGNET_E_PARSE_NOT_CANONICAL', 'parse'],
+  ['a usage entry named __proto__', () => forgeEnvelope({ key, payload: (p) => (p.get(4) as Map<number, unknown>).set(5, new Map([['__proto__', 1]])) }), 'SIGNET_E_PARSE_WRONG_TYPE', 'parse'],
   ['an unknown usage code', () => forgeEnvelope({ key, payload: (p) => (p.get(4) as Map<number, unknown>).set(5, new Map([[99, 1]])) }), 'SIGNET_E_PARSE_WRONG_TYPE', 'parse'],
   // Encodings Signet never produces, correctly signed.
   ['duplicate map keys', () => forgeEnvelope({ key, payloadBytes: patchPayload('0101', '01010101').map((b, i) => (i === 0 ? b + 1 : b)) }), 'SIGNET_E_PARSE_MALFORMED', 'parse'],

@@ -154,6 +154,12 @@ function decodeUsage(v: unknown): UsagePreferences {
   for (const [k, code] of m) {
     const name = typeof k === 'number' ? CAWG_ENTRIES[k - 1] : typeof k === 'string' ? text(k, 'usage entry') : undefined;
     if (name === undefined) bad('terms usage has an unknown entry code.');
+    // A standard entry has exactly one encoding, its integer code (spec 2.5); as text it could also
+    // sit next to its code with another value and make the terms ambiguous.
+    if (typeof k === 'string' && (CAWG_ENTRIES as readonly string[]).includes(k)) {
+      throw new SignetError('SIGNET_E_PARSE_NOT_CANONICAL', `terms usage writes ${k} as text; it must use its integer code.`, { step: 'parse' });
+    }
+    if (name === '__proto__') bad('terms usage has an invalid entry name.');
     const value = USAGE_VALUES[uint(code, 'usage value', USAGE_VALUES.length - 1)] as UsageValue;
     out[name] = value;
   }
