@@ -1,3 +1,4 @@
+import { Encoder } from 'cbor-x';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from './bytes.js';
@@ -42,6 +43,49 @@ describe('deterministic CBOR', () => {
       }),
       { numRuns: 600 },
     );
+  });
+
+  it('matches cbor-x byte for byte on the same (pre-sorted) values (property)', () => {
+    // cbor-x is an independent encoder; given maps already in deterministic key order and 64-bit
+    // integers as BigInt, its output is the deterministic encoding too.
+    const reference = new Encoder({ useRecords: false, mapsAsObjects: false, variableMapSize: true, tagUint8Array: false, useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
+    const prepare = (v: unknown): unknown => {
+      if (v instanceof Map) return new Map([...v.entries()].sort((a, b) => compareCborKeys(a[0] as string | number, b[0] as string | number)).map(([k, x]) => [k, prepare(x)]));
+      if (Array.isArray(v)) return v.map(prepare);
+      if (typeof v === 'number' && (v > 0xffffffff || v < -0x100000000)) return BigInt(v);
+      return v;
+    };
+    fc.assert(
+      fc.property(value, (v) => {
+        const theirs = reference.encode(prepare(v));
+        expect(toHex(encodeCbor(v))).toBe(toHex(new Uint8Array(theirs.buffer, theirs.byteOffset, theirs.byteLength)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('writes correct heads at every length boundary, for ASCII, 2-, 3- and 4-byte characters', () => {
+    const reference = new Encoder({ useRecords: false, mapsAsObjects: false, variableMapSize: true, tagUint8Array: false, useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
+    const same = (v: unknown): void => {
+      const ours = encodeCbor(v);
+      const theirs = reference.encode(v);
+      expect(toHex(ours)).toBe(toHex(new Uint8Array(theirs.buffer, theirs.byteOffset, theirs.byteLength)));
+      expect(codeOf(ours, { maxBytes: 1 << 20, maxItems: 1 << 20 })).toBeUndefined();
+    };
+    const lengths = [0, 1, 7, 8, 9, 22, 23, 24, 25, 85, 86, 255, 256, 257, 21845, 21846, 65535, 65536, 65537];
+    for (const unit of ['a', '\u00e9', '\u20ac', '\ud83d\ude00']) {
+      for (const n of lengths) {
+        if (n * unit.length > 70000) continue;
+        same(unit.repeat(n));
+        // Mixed: one wide character among ASCII shifts the byte length across a boundary.
+        same(`${'a'.repeat(Math.max(0, n - 1))}${unit}`);
+      }
+    }
+    for (const n of [23, 24, 255, 256, 65535, 65536]) {
+      same(new Uint8Array(n).fill(7));
+      same(new Array(n).fill(0));
+      same(new Map(Array.from({ length: Math.min(n, 300) }, (_, i) => [i, i])));
+    }
   });
 
   it('map key order does not depend on insertion order (property)', () => {
