@@ -10,8 +10,8 @@ import { FRAME, FrameReader, frame, MAX_BATCH, MAX_MESSAGE } from './signer-prot
  * The serving side of an out-of-process signer: an {@link ExternalSigner} whose private key lives in
  * another process (see signer-worker.ts), reached over a Unix socket.
  *
- * - Batching: every `sign` call made in the same tick goes out in one frame; while batches are in
- *   flight, new calls queue and leave together. Under load, batches grow by themselves.
+ * - Batching: `sign` calls made in the same tick go out together, in frames of up to `maxBatch`;
+ *   a full frame leaves at once, so the signer process works while this one prepares more.
  * - Restarts: when the connection drops, batches in flight go back to the queue and are re-sent
  *   after reconnecting (Ed25519 is deterministic, so a resent message gets the same signature).
  *   Callers just wait, up to `timeoutMs`.
@@ -24,7 +24,10 @@ export interface ExternalSignerOptions {
   readonly socketPath: string;
   /** The public key the signer must hold. Without it, the key of the first connection is pinned. */
   readonly publicKey?: Uint8Array;
-  /** Most messages per frame (default 512). */
+  /**
+   * Most messages per frame (default 32). A full batch leaves at once, so under load several frames
+   * are in flight: the signer process signs one while this process prepares the next.
+   */
   readonly maxBatch?: number;
   /** A sign call fails after this long without a signature (default 10 s). */
   readonly timeoutMs?: number;
@@ -49,7 +52,7 @@ interface Pending {
 
 /** Connects to a signer process. Resolves once the signer has shown its public key. */
 export async function connectExternalSigner(options: ExternalSignerOptions): Promise<SocketSigner> {
-  const maxBatch = Math.min(options.maxBatch ?? 512, MAX_BATCH);
+  const maxBatch = Math.max(1, Math.min(options.maxBatch ?? 32, MAX_BATCH));
   const timeoutMs = options.timeoutMs ?? 10_000;
   const baseDelay = options.reconnectDelayMs ?? 20;
   let pinned = options.publicKey === undefined ? undefined : Uint8Array.from(options.publicKey);
@@ -228,7 +231,8 @@ export async function connectExternalSigner(options: ExternalSignerOptions): Pro
       if (!(message instanceof Uint8Array) || message.length > MAX_MESSAGE) return Promise.reject(new RangeError('message too large for the external signer'));
       return new Promise<Uint8Array>((resolve, reject) => {
         queue.push({ message, resolve, reject, deadline: Date.now() + timeoutMs });
-        schedule();
+        if (queue.length >= maxBatch && ready) flush();
+        else schedule();
       });
     },
     close() {
