@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generatePqSigningKey, importPqPublicKey, importPqSigningKey, parsePqJwks, readHybridSignature, HYBRID_HEADER } from './hybrid.js';
+import { importPqPublicKey, parsePqJwks, readHybridSignature, HYBRID_HEADER } from './hybrid.js';
+import { generatePqSigningKey, importPqSigningKey } from './hybrid-key.js';
 
 const key = generatePqSigningKey();
 

@@ -1,9 +1,10 @@
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import type { CryptoBackend } from './backend/types.js';
-import { fromBase64url, toBase64url, utf8 } from './bytes.js';
+import { toBase64url, utf8 } from './bytes.js';
 import { getDefaultBackend } from './crypto.js';
 import { kidToBytes } from './envelope.js';
 import { SignetError } from './errors.js';
+import { akpMember, readAkpJwk } from './pq-jwk.js';
 
 /**
  * The opt-in hybrid seal: Ed25519 plus ML-DSA-44 (FIPS 204).
@@ -22,7 +23,7 @@ import { SignetError } from './errors.js';
  * ML-DSA keys are JWKs of key type AKP (draft-ietf-cose-dilithium): `{ kty: "AKP", alg: "ML-DSA-44",
  * pub, priv (the 32-byte seed) }`, with the RFC 7638 thumbprint over `alg`, `kty` and `pub` as kid.
  * They are published in their own JWKS, apart from the Ed25519 one, so Ed25519-only verifiers
- * never see them.
+ * never see them. The signing key lives in hybrid-key.ts, so verifiers never bundle it.
  */
 
 /** Unprotected header label (private use) of the ML-DSA-44 signature. */
@@ -33,7 +34,8 @@ export const ML_DSA_44 = 'ML-DSA-44';
 export const ML_DSA_44_SIGNATURE_LENGTH = 2420;
 export const ML_DSA_44_PUBLIC_KEY_LENGTH = 1312;
 
-const CONTEXT = utf8('signet/hybrid/v1');
+/** FIPS 204 context string of hybrid signatures (domain separation). */
+export const HYBRID_CONTEXT = utf8('signet/hybrid/v1');
 
 /** A public ML-DSA-44 JWK. */
 export interface PqPublicJwk {
@@ -54,92 +56,6 @@ export function pqThumbprint(publicKey: Uint8Array, backend: CryptoBackend = get
   return toBase64url(backend.sha256(utf8(`{"alg":"${ML_DSA_44}","kty":"AKP","pub":"${toBase64url(publicKey)}"}`)));
 }
 
-/** An ML-DSA-44 signing key. Like {@link SigningKey}, the seed never shows in JSON or logs. */
-export class PqSigningKey {
-  readonly #seed: Uint8Array;
-  readonly #secretKey: Uint8Array;
-  readonly publicKey: Uint8Array;
-  readonly kid: string;
-
-  /** Prefer {@link generatePqSigningKey} and {@link importPqSigningKey}. */
-  constructor(seed: Uint8Array, backend: CryptoBackend = getDefaultBackend()) {
-    if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new RangeError('an ML-DSA-44 seed is 32 bytes');
-    this.#seed = Uint8Array.from(seed);
-    const keys = ml_dsa44.keygen(this.#seed);
-    this.#secretKey = keys.secretKey;
-    this.publicKey = keys.publicKey;
-    this.kid = pqThumbprint(this.publicKey, backend);
-  }
-
-  /** ML-DSA-44 signature (hedged, with the Signet hybrid context) of `message`. */
-  sign(message: Uint8Array): Uint8Array {
-    return ml_dsa44.sign(message, this.#secretKey, { context: CONTEXT });
-  }
-
-  toPublicJwk(): PqPublicJwk {
-    return { kty: 'AKP', alg: ML_DSA_44, pub: toBase64url(this.publicKey), kid: this.kid, use: 'sig' };
-  }
-
-  /** The private JWK: write it only to files with mode 0600. */
-  toPrivateJwk(): PqPrivateJwk {
-    return { ...this.toPublicJwk(), priv: toBase64url(this.#seed) };
-  }
-
-  toJSON(): PqPublicJwk {
-    return this.toPublicJwk();
-  }
-
-  toString(): string {
-    return '[PqSigningKey: private key redacted]';
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `PqSigningKey { kid: '${this.kid}' }`;
-  }
-}
-
-/** A fresh ML-DSA-44 key. */
-export function generatePqSigningKey(backend: CryptoBackend = getDefaultBackend()): PqSigningKey {
-  const seed = backend.randomBytes(32);
-  try {
-    return new PqSigningKey(seed, backend);
-  } finally {
-    seed.fill(0);
-  }
-}
-
-function akp(jwk: unknown): Record<string, unknown> {
-  if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) throw new SignetError('SIGNET_E_KEY_INVALID', 'A JWK must be a JSON object.');
-  const o = jwk as Record<string, unknown>;
-  if (o.kty !== 'AKP' || o.alg !== ML_DSA_44) throw new SignetError('SIGNET_E_KEY_INVALID', 'Only ML-DSA-44 keys (kty AKP, alg ML-DSA-44) are supported here.');
-  return o;
-}
-
-function b64(o: Record<string, unknown>, name: string, length: number): Uint8Array {
-  const v = o[name];
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = typeof v === 'string' ? fromBase64url(v) : undefined;
-  } catch {
-    bytes = undefined;
-  }
-  if (bytes === undefined || bytes.length !== length) throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} must be base64url of ${length} bytes.`);
-  return bytes;
-}
-
-/** Imports a private ML-DSA-44 JWK; `pub`, when present, must match the seed. */
-export function importPqSigningKey(jwk: unknown, backend: CryptoBackend = getDefaultBackend()): PqSigningKey {
-  const o = akp(jwk);
-  const seed = b64(o, 'priv', 32);
-  try {
-    const key = new PqSigningKey(seed, backend);
-    if (o.pub !== undefined && o.pub !== toBase64url(key.publicKey)) throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK public key does not belong to its seed.');
-    return key;
-  } finally {
-    seed.fill(0);
-  }
-}
-
 /** A trusted ML-DSA-44 public key. */
 export interface TrustedPqKey {
   readonly kid: string;
@@ -151,9 +67,9 @@ export interface TrustedPqKey {
 
 /** Imports a public ML-DSA-44 JWK; a `kid` that is not its thumbprint is refused. */
 export function importPqPublicKey(jwk: unknown, backend: CryptoBackend = getDefaultBackend()): TrustedPqKey {
-  const o = akp(jwk);
+  const o = readAkpJwk(jwk);
   if (o.priv !== undefined) throw new SignetError('SIGNET_E_KEY_INVALID', 'A private key was given where a public key was expected.');
-  const publicKey = b64(o, 'pub', ML_DSA_44_PUBLIC_KEY_LENGTH);
+  const publicKey = akpMember(o, 'pub', ML_DSA_44_PUBLIC_KEY_LENGTH);
   const kid = pqThumbprint(publicKey, backend);
   if (o.kid !== undefined && o.kid !== kid) throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK kid is not the RFC 7638 thumbprint of its key.');
   return {
@@ -163,7 +79,7 @@ export function importPqPublicKey(jwk: unknown, backend: CryptoBackend = getDefa
     verify(signature, message) {
       if (signature.length !== ML_DSA_44_SIGNATURE_LENGTH) return false;
       try {
-        return ml_dsa44.verify(signature, message, publicKey, { context: CONTEXT });
+        return ml_dsa44.verify(signature, message, publicKey, { context: HYBRID_CONTEXT });
       } catch {
         return false;
       }

@@ -34,3 +34,4 @@ export * from './commitment.js';
 export * from './hybrid.js';
 export * from './sse.js';
 export * from './stream-assembly.js';
+export * from './hybrid-key.js';
