@@ -45,7 +45,7 @@ describe('receipts across signer, log and verifier', () => {
     const receipt = await log.waitForReceipt(sealed.claims.responseId);
     const r = await verifier().verify(sealed.envelope, { text: 'The answer is 42.', receipt });
     expect(r).toMatchObject({ valid: true, receipt: { detail: { log: 'receipts.example/log', index: 0 } } });
-    expect(r.valid && r.receipt?.time).toBeGreaterThanOrEqual(sealed.claims.issuedAt);
+    expect((r as { receipt: { time: number } }).receipt.time).toBeGreaterThanOrEqual(sealed.claims.issuedAt);
     // Carried in the envelope itself: no separate receipt needed.
     const carried = await verifier([log.verifierKey], true).verify(withReceipts(sealed.envelope, [receipt]), { text: 'The answer is 42.' });
     expect(carried).toMatchObject({ valid: true });
