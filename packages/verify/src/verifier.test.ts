@@ -152,6 +152,16 @@ describe('createVerifier: each step fails with its stable code', () => {
     expect(committed).toBe(T0 + 5);
   });
 
+  it('an extension or trust store that throws fails closed at its own step', async () => {
+    const boom = (): never => {
+      throw new Error('backend unavailable');
+    };
+    const store = { get: async () => boom(), keys: () => [] };
+    expect(await createVerifier({ trust: store, now }).verify(seal(), { response })).toMatchObject({ valid: false, step: 'key', code: 'SIGNET_E_KEY_UNKNOWN', kind: 'verification' });
+    expect(await verifier({ extensions: { revocation: boom } }).verify(seal(), { response })).toMatchObject({ valid: false, step: 'validity', kind: 'verification' });
+    expect(await verifier({ extensions: { receipt: boom } }).verify(seal(), { response })).toMatchObject({ valid: false, step: 'receipt', code: 'SIGNET_E_RECEIPT_INVALID', kind: 'verification' });
+  });
+
   it('never throws, whatever the input type', async () => {
     const v = verifier();
     for (const bad of [undefined, null, 42, {}, [], new Uint8Array(0), '', 'a.b.c']) {

@@ -127,6 +127,17 @@ function isTrustStore(v: unknown): v is TrustStore {
 
 const POLICY_CODES = new Set<SignetErrorCode>(['SIGNET_E_POLICY_ISSUER', 'SIGNET_E_POLICY_ACCOUNT', 'SIGNET_E_POLICY_TERMS', 'SIGNET_E_POLICY_MODEL', 'SIGNET_E_TIME_TOO_OLD', 'SIGNET_E_CONTENT_PARTIAL', 'SIGNET_E_RECEIPT_MISSING']);
 
+/** The code of an unexpected (untyped) error at each step: the failure that step reports. */
+const UNEXPECTED_FAILURE: Record<VerificationStep, SignetErrorCode> = {
+  parse: 'SIGNET_E_PARSE_MALFORMED',
+  key: 'SIGNET_E_KEY_UNKNOWN',
+  signature: 'SIGNET_E_SIG_INVALID',
+  validity: 'SIGNET_E_KEY_REVOKED',
+  receipt: 'SIGNET_E_RECEIPT_INVALID',
+  content: 'SIGNET_E_CONTENT_MISMATCH',
+  policy: 'SIGNET_E_INPUT_INVALID',
+};
+
 /** Creates a verifier. Configuration errors throw at once (typed). */
 export function createVerifier(options: VerifierOptions): Verifier {
   if (options === null || typeof options !== 'object') throw new TypeError('createVerifier needs an options object');
@@ -275,6 +286,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   ): Promise<VerificationResult> => {
     let claims: EnvelopeClaims | undefined;
     let keyInfo: ValidResult['key'] | undefined;
+    // The step running now, so that an unexpected error (a trust store or an extension that throws)
+    // is still reported at the step where it happened.
+    let step: VerificationStep = 'parse';
     try {
       let parsed;
       try {
@@ -284,23 +298,29 @@ export function createVerifier(options: VerifierOptions): Verifier {
         throw e;
       }
       claims = parsed.claims;
+      step = 'key';
       const key = await lookupKey(parsed.kid, parsed.alg, parsed.parsed);
       keyInfo = { kid: key.kid, jwk: key.jwk };
+      step = 'signature';
       if (!parsed.verifySignature(key)) fail('SIGNET_E_SIG_INVALID', 'signature', 'The signature does not verify: the envelope was altered or signed by another key.');
       if (ext.signature !== undefined) {
         const extra = await ext.signature(parsed.parsed);
         if (extra !== undefined) fail(extra.code, 'signature', extra.message);
       }
       let receipt: ReceiptOutcome | undefined;
+      step = 'receipt';
       if (ext.receipt !== undefined && parsed.parsed !== undefined) receipt = await ext.receipt(parsed.parsed, input.receipt);
+      step = 'validity';
       if (receipt !== undefined && !receipt.ok) {
         checkValidity(key, claims, undefined);
         fail(receipt.code, 'receipt', receipt.message);
       }
       checkValidity(key, claims, receipt?.ok === true ? receipt.time : undefined);
       if (receipt === undefined && policy.requireReceipt === true) fail('SIGNET_E_RECEIPT_MISSING', 'receipt', 'The policy requires a transparency-log receipt and the envelope has none.');
+      step = 'content';
       const content = checkContent(claims, input);
       const requestChecked = checkRequestAndTerms(claims, input);
+      step = 'policy';
       checkPolicy(claims);
       return {
         valid: true,
@@ -312,9 +332,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       };
     } catch (e) {
       if (!(e instanceof StepFailure)) {
-        // Anything unexpected still fails closed, with a stable code.
-        const code = isSignetError(e) ? e.code : 'SIGNET_E_PARSE_MALFORMED';
-        return { valid: false, kind: 'verification', code, step: 'parse', message: (e as Error)?.message ?? 'verification failed', ...(claims ? { claims } : {}) };
+        // Anything unexpected still fails closed, with a stable code, at the step that was running.
+        const code = isSignetError(e) ? e.code : UNEXPECTED_FAILURE[step];
+        return { valid: false, kind: 'verification', code, step, message: (e as Error)?.message ?? 'verification failed', ...(claims ? { claims } : {}), ...(keyInfo === undefined ? {} : { key: keyInfo }) };
       }
       const result: InvalidResult = {
         valid: false,
