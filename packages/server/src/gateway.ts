@@ -1,6 +1,7 @@
-import { getDefaultBackend, SignetError, toHex, utf8, type Jwks, type StreamKind } from '@signet/core';
+import { SignetError, type StreamKind } from '@signet/core';
 import type { AccountStore } from './accounts.js';
 import type { FetchHandler } from './fetch-middleware.js';
+import { createJwksHandler, type JwksSource } from './jwks-handler.js';
 import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptions } from './response-sealer.js';
 import { modelRouteKind, parseRequestBody } from './routes.js';
 import { serve, type RunningServer, type ServeOptions } from './serve.js';
@@ -21,8 +22,12 @@ export interface GatewayOptions extends SealingOptions {
   readonly upstream: string | URL;
   /** API keys and the terms version each account accepted. */
   readonly accounts: AccountStore;
-  /** The public keys to publish at `/.well-known/signet/jwks.json` (the signer's key among them). */
-  readonly jwks: Jwks;
+  /**
+   * The public keys to publish at `/.well-known/signet/jwks.json` (the signer's key among them): a
+   * JWKS document, or a key ring (anything with `jwks()`), which keeps the document current across
+   * rotations.
+   */
+  readonly jwks: JwksSource;
   /** Sent to the upstream as `Authorization: Bearer ...` instead of the client's gateway key. */
   readonly upstreamApiKey?: string;
   /**
@@ -83,9 +88,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (accounts === null || typeof accounts !== 'object' || typeof accounts.lookup !== 'function') {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accounts must be an account store', { hint: 'Open one with openAccountStore(FILE).' });
   }
-  const jwks = options.jwks;
-  if (jwks === null || typeof jwks !== 'object' || !Array.isArray(jwks.keys)) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document');
-  if (!jwks.keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)) {
+  const jwks = options.jwks as unknown;
+  const dynamic = jwks !== null && typeof jwks === 'object' && typeof (jwks as { jwks?: unknown }).jwks === 'function';
+  const current = dynamic ? (jwks as { jwks(): unknown }).jwks() : jwks;
+  if (current === null || typeof current !== 'object' || !Array.isArray((current as { keys?: unknown }).keys)) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document or a key ring');
+  if (!((current as { keys: unknown[] }).keys).some((k) => (k as { kid?: unknown }).kid === options.signer.kid)) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the published JWKS does not hold the signing key', { hint: 'Publish the jwks.json of the keys directory the signing key comes from.' });
   }
   if (options.extraRoutes !== undefined && typeof options.extraRoutes !== 'function') throw new SignetError('SIGNET_E_CONFIG_INVALID', 'extraRoutes must be a function');
@@ -99,15 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const termsVersion = options.signer.terms.version;
   const termsRef = `${options.signer.terms.id} ${termsVersion} (${options.signer.terms.uri})`;
 
-  const jwksBody = JSON.stringify(jwks);
-  const etag = `"${toHex(getDefaultBackend().sha256(utf8(jwksBody))).slice(0, 32)}"`;
-  const jwksHeaders = {
-    'content-type': 'application/json',
-    // Verifiers may cache keys for a while, but must pick up a rotation within minutes.
-    'cache-control': 'public, max-age=300, stale-while-revalidate=60',
-    'access-control-allow-origin': '*',
-    etag,
-  };
+  const serveJwks = createJwksHandler(options.jwks);
 
   const forward = async (request: Request, url: URL, body: BodyInit | null, kind: StreamKind | undefined): Promise<Response> => {
     const headers = new Headers();
@@ -129,9 +128,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const handler: FetchHandler = async (request) => {
     const url = new URL(request.url);
-    if (url.pathname === JWKS_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
-      if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: jwksHeaders });
-      return new Response(request.method === 'HEAD' ? null : jwksBody, { headers: jwksHeaders });
+    if (url.pathname === JWKS_PATH) {
+      const reply = serveJwks(request);
+      // Verifiers run in browsers too: the public keys are readable from any origin.
+      reply.headers.set('access-control-allow-origin', '*');
+      return reply;
     }
     if (options.extraRoutes !== undefined) {
       const extra = await options.extraRoutes(request);

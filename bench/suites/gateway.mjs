@@ -1,0 +1,139 @@
+// Gateway benchmark, on loopback: requests per second through the signing gateway with sealing on
+// versus the same gateway with sealing off, the latency and time to first streamed chunk that
+// sealing adds, and both against calling the upstream directly. The upstream and each gateway run
+// in their own worker threads so the load generator (autocannon, in the main thread) does not
+// share an event loop with what it measures. Every figure is a ratio or a difference measured in
+// this one run.
+import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import autocannon from 'autocannon';
+
+if (!isMainThread && workerData?.role !== undefined) {
+  const { role } = workerData;
+  if (role === 'upstream') {
+    const { startDemoUpstream } = await import('../../packages/cli/dist/demo/upstream.js');
+    const up = await startDemoUpstream({ words: 40 });
+    parentPort.postMessage({ url: up.url });
+  } else if (role === 'gateway') {
+    const { generateSigningKey, toJwks, NO_AI_TRAINING } = await import('@signet/core');
+    const { addAccountKey, createGateway, createSigner, openAccountStore } = await import('@signet/server');
+    const dir = mkdtempSync(join(tmpdir(), 'signet-bench-gw-'));
+    const accountsFile = join(dir, 'accounts.json');
+    const terms = { id: 'bench', version: '1', uri: 'https://bench.example/terms', document: 'Bench terms.', usage: NO_AI_TRAINING };
+    const { apiKey } = addAccountKey(accountsFile, { account: 'acct_bench', termsVersion: '1' });
+    const key = generateSigningKey();
+    const accountSecret = new Uint8Array(32).fill(1);
+    const gw = createGateway({
+      upstream: workerData.upstream,
+      signer: createSigner({ issuer: 'https://bench.example', key, accountSecret, terms }),
+      accounts: openAccountStore(accountsFile),
+      jwks: toJwks([key]),
+      sealing: workerData.sealing,
+    });
+    const running = await gw.listen({ port: 0, host: '127.0.0.1' });
+    parentPort.postMessage({ url: running.url, apiKey });
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+}
+
+function startWorker(data) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: data });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (m) => resolve({ ...m, worker }));
+    worker.once('error', reject);
+  });
+}
+
+function cannon(url, apiKey, { stream, connections, seconds }) {
+  return autocannon({
+    url: `${url}/v1/chat/completions`,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ model: 'bench-model', stream, messages: [{ role: 'user', content: 'benchmark question' }] }),
+  });
+}
+
+/** Milliseconds from sending a streamed request to its first content chunk. */
+function firstChunk(url, apiKey) {
+  const body = JSON.stringify({ model: 'bench-model', stream: true, messages: [{ role: 'user', content: 'ttfc' }] });
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    let first;
+    const req = httpRequest(`${url}/v1/chat/completions`, { method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.on('data', () => {
+        first ??= Number(process.hrtime.bigint() - start) / 1e6;
+      });
+      res.on('end', () => resolve(first));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+let keepAlive;
+
+function pct(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+export default async function run(ctx) {
+  const { Agent } = await import('node:http');
+  keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+  const seconds = ctx.quick ? 1 : 5;
+  const rounds = ctx.quick ? 1 : 2;
+  const upstream = await startWorker({ role: 'upstream' });
+  const sealed = await startWorker({ role: 'gateway', upstream: upstream.url, sealing: true });
+  const plain = await startWorker({ role: 'gateway', upstream: upstream.url, sealing: false });
+  const targets = { direct: { url: upstream.url, apiKey: 'none' }, off: plain, on: sealed };
+  try {
+    // Throughput: saturating load, whole and streamed answers; rounds interleaved so drift hits all alike.
+    const rps = { whole: { direct: [], off: [], on: [] }, stream: { direct: [], off: [], on: [] } };
+    for (let r = 0; r < rounds; r++) {
+      for (const kind of ['whole', 'stream']) {
+        for (const name of ['direct', 'off', 'on']) {
+          const res = await cannon(targets[name].url, targets[name].apiKey, { stream: kind === 'stream', connections: 50, seconds });
+          if (res.non2xx > 0 || res.errors > 0) throw new Error(`${name}/${kind}: ${res.non2xx} non-2xx, ${res.errors} errors`);
+          rps[kind][name].push(res.requests.average);
+        }
+      }
+    }
+    const best = (xs) => Math.max(...xs);
+    // Latency at light load (4 connections): what one request pays, not queueing.
+    const p99 = { direct: [], off: [], on: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const name of ['direct', 'off', 'on']) {
+        const res = await cannon(targets[name].url, targets[name].apiKey, { stream: false, connections: 4, seconds });
+        p99[name].push(res.latency.p99);
+      }
+    }
+    const low = (xs) => Math.min(...xs);
+    // Time to first streamed chunk: sequential requests, interleaved across targets.
+    const n = ctx.quick ? 60 : 400;
+    const ttfc = { direct: [], off: [], on: [] };
+    for (let i = 0; i < n; i++) for (const name of ['direct', 'off', 'on']) ttfc[name].push(await firstChunk(targets[name].url, targets[name].apiKey));
+    const med = (xs) => pct(xs, 50);
+    const results = [
+      { name: 'gateway sealed, whole answers', value: best(rps.whole.on), unit: 'req/s', baseline: 'same gateway, sealing off', ratio: best(rps.whole.on) / best(rps.whole.off), target: '>= 0.85' },
+      { name: 'gateway sealed, streamed answers', value: best(rps.stream.on), unit: 'req/s', baseline: 'same gateway, sealing off', ratio: best(rps.stream.on) / best(rps.stream.off), target: '>= 0.85' },
+      { name: 'gateway sealing off, whole answers', value: best(rps.whole.off), unit: 'req/s', baseline: 'upstream direct', ratio: best(rps.whole.off) / best(rps.whole.direct) },
+      { name: 'gateway sealed, whole answers', value: best(rps.whole.on), unit: 'req/s', baseline: 'upstream direct', ratio: best(rps.whole.on) / best(rps.whole.direct) },
+      { name: 'gateway sealed, streamed answers', value: best(rps.stream.on), unit: 'req/s', baseline: 'upstream direct', ratio: best(rps.stream.on) / best(rps.stream.direct) },
+      { name: 'added p99 latency by sealing (4 conns)', value: low(p99.on) - low(p99.off), unit: 'ms', baseline: `p99 ${low(p99.off)} ms sealing off`, target: '< 2 ms' },
+      { name: 'added p99 latency by the gateway (4 conns)', value: low(p99.on) - low(p99.direct), unit: 'ms', baseline: `p99 ${low(p99.direct)} ms direct` },
+      { name: 'added time to first chunk by sealing (median)', value: med(ttfc.on) - med(ttfc.off), unit: 'ms', baseline: `${med(ttfc.off).toFixed(3)} ms sealing off`, target: '< 1 ms' },
+      { name: 'added time to first chunk by sealing (p99)', value: pct(ttfc.on, 99) - pct(ttfc.off, 99), unit: 'ms', baseline: `${pct(ttfc.off, 99).toFixed(3)} ms sealing off` },
+      { name: 'added time to first chunk by the gateway (median)', value: med(ttfc.on) - med(ttfc.direct), unit: 'ms', baseline: `${med(ttfc.direct).toFixed(3)} ms direct` },
+    ];
+    return { suite: 'gateway', results };
+  } finally {
+    keepAlive.destroy();
+    await Promise.all([upstream, sealed, plain].map((w) => w.worker.terminate()));
+  }
+}
