@@ -71,3 +71,13 @@ describe('account privacy', () => {
     await expect(signer.seal(sealInput())).rejects.toMatchObject({ code: 'SIGNET_E_CONFIG_INVALID' });
   });
 });
+
+describe('sealed id size', () => {
+  it('refuses a sealed id that would not fit the envelope, and fits three auditors with ordinary ids', async () => {
+    const auditors = await Promise.all([generateAuditorKey(), generateAuditorKey(), generateAuditorKey()]);
+    const signer = createSigner({ issuer: ISSUER, key, accountSecret: SECRET, terms: TERMS, auditors: { keys: auditors.map((a) => a.publicJwk) } });
+    const ok = await signer.seal(sealInput('user-2f6c1d3e-8a9b-4c7d-9e0f-123456789abc'));
+    expect(parseEnvelope(ok.envelope).claims.account.sealedId!.length).toBeLessThanOrEqual(1024);
+    await expect(signer.seal(sealInput('x'.repeat(200)))).rejects.toMatchObject({ code: 'SIGNET_E_INPUT_INVALID' });
+  });
+});

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKey, parseJwks, SignetError, toJwks, type PublicJwk, type SigningKey } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from './keyfile.js';
@@ -51,6 +51,9 @@ export function rotateKeysDirectory(dir: string, options: { graceSeconds?: numbe
   const grace = options.graceSeconds ?? 86_400;
   if (!Number.isSafeInteger(grace) || grace < 0) throw new RangeError('graceSeconds must be whole seconds');
   const nowS = Math.floor((options.now ?? Date.now)() / 1000);
+  if (existsSync(join(dir, KEY_FILES.delegation))) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${dir} holds a delegated node key: it is replaced, not rotated.`, { hint: 'Run `signet keys delegate` again with the root key for a fresh node key.' });
+  }
   const previous = loadSigningKey(dir);
   const published = readJwks(dir);
   const next = generateSigningKey({ notBefore: nowS });

@@ -8,7 +8,8 @@ import { SignetError, utf8 } from '@signet/core';
  * One compact JWE (RFC 7516) per auditor, joined by single spaces, goes into `AccountClaim.sealedId`.
  * Algorithms are pinned: `alg` ECDH-ES with X25519 (RFC 8037), `enc` A256GCM; every JWE has a fresh
  * ephemeral key, so sealed ids of one account are unlinkable. The plaintext is padded with zero bytes
- * to a multiple of 32 so the ciphertext length does not reveal the id's length. The auditor opens it
+ * to a multiple of 32 so the ciphertext length does not reveal the id's length. The JWEs carry no
+ * `kid`: it would cost 60 characters each, and an auditor simply tries the (at most three) parts. The auditor opens it
  * with `openSealedId` from `@signet/verify` or `signet account open --auditor-key`.
  */
 
@@ -61,7 +62,7 @@ export async function createAccountIdSealer(auditors: readonly AuditorKey[]): Pr
     if (raw.includes(0)) throw new SignetError('SIGNET_E_INPUT_INVALID', 'An account id cannot contain NUL characters.');
     const padded = new Uint8Array(Math.ceil((raw.length + 1) / PAD) * PAD);
     padded.set(raw);
-    const parts = await Promise.all(keys.map((k) => new CompactEncrypt(padded).setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', kid: k.kid }).encrypt(k.key)));
+    const parts = await Promise.all(keys.map((k) => new CompactEncrypt(padded).setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM' }).encrypt(k.key)));
     return parts.join(' ');
   };
 }

@@ -154,7 +154,12 @@ export function createSigner(options: SignerOptions): Signer {
   }
   // The key to sign with now: fixed, or asked of the source once per seal.
   const activeKey = (): SigningKey | ExternalSigner => {
-    const k = isSource ? (key as KeySource).current() : (key as SigningKey | ExternalSigner);
+    let k: SigningKey | ExternalSigner;
+    try {
+      k = isSource ? (key as KeySource).current() : (key as SigningKey | ExternalSigner);
+    } catch (cause) {
+      throw new SignetError('SIGNET_E_SIG_FAILED', 'The key source has no usable signing key.', { cause, hint: 'Check the key ring or keys directory.' });
+    }
     if (k === null || typeof k !== 'object' || typeof k.kid !== 'string' || typeof k.sign !== 'function') {
       throw new SignetError('SIGNET_E_SIG_FAILED', 'The key source has no usable signing key.', { hint: 'Check the key ring or keys directory.' });
     }
@@ -172,7 +177,10 @@ export function createSigner(options: SignerOptions): Signer {
   };
   const withSealedId = async (claims: EnvelopeClaims, input: SealInput): Promise<EnvelopeClaims> => {
     const sealedId = await sealAccountId(input.account);
-    return sealedId === undefined ? claims : { ...claims, account: { ...claims.account, sealedId } };
+    if (sealedId === undefined) return claims;
+    // The envelope format caps text fields at 1024 characters: refuse rather than emit an envelope no verifier accepts.
+    if (sealedId.length > 1024) throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id is too long for the envelope.', { hint: 'Use fewer auditors or shorter account ids (about 90 bytes fit with three auditors).' });
+    return { ...claims, account: { ...claims.account, sealedId } };
   };
   const terms = termsClaim(options.terms, backend);
   const now = options.now ?? Date.now;

@@ -6,8 +6,9 @@ import { SignetError } from '@signet/core';
  * X25519 private key, without asking the provider.
  *
  * A sealed id is one compact JWE (RFC 7516; `alg` ECDH-ES, `enc` A256GCM, X25519 per RFC 8037) per
- * designated auditor, separated by single spaces. Each JWE names its auditor's key thumbprint as
- * `kid`; the plaintext is zero-padded to hide its length. Algorithms are pinned: anything else is refused before any decryption.
+ * designated auditor, separated by single spaces; the plaintext is zero-padded to hide its length.
+ * A JWE that names a `kid` other than the auditor key's is skipped without trying it. Algorithms
+ * are pinned: anything else is refused before any decryption.
  */
 
 /** Separator between the JWEs of several auditors. */
