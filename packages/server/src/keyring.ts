@@ -60,10 +60,7 @@ export interface KeyRing extends KeySource {
 }
 
 function publicJwkOf(key: SigningKey | ExternalSigner): PublicJwk {
-  if ('toPublicJwk' in key && typeof key.toPublicJwk === 'function') {
-    const { nbf: _nbf, exp: _exp, ...rest } = key.toPublicJwk() as PublicJwk;
-    return rest;
-  }
+  if ('toPublicJwk' in key && typeof key.toPublicJwk === 'function') return key.toPublicJwk() as PublicJwk;
   return { kty: 'OKP', crv: 'Ed25519', x: toBase64url(key.publicKey), kid: jwkThumbprint(key.publicKey), alg: 'EdDSA', use: 'sig' };
 }
 
@@ -80,6 +77,8 @@ export function createKeyRing(options: KeyRingOptions = {}): KeyRing {
     publishAt: number;
     activateAt: number;
     retiredAt?: number;
+    /** False for keys added as already active: they may have signed before (a restart), so no nbf is invented. */
+    fresh: boolean;
   }
   const ring: Mutable[] = [];
   let version = 0;
@@ -105,7 +104,8 @@ export function createKeyRing(options: KeyRingOptions = {}): KeyRing {
     }
     if (ring.some((e) => e.key.kid === key.kid)) throw new RangeError('this key is already in the ring');
     const t = now();
-    ring.push({ key, publishAt: t, activateAt: opts.activateAt ?? t });
+    const activateAt = opts.activateAt ?? t;
+    ring.push({ key, publishAt: t, activateAt, fresh: activateAt > t });
     settle();
   };
 
@@ -132,11 +132,16 @@ export function createKeyRing(options: KeyRingOptions = {}): KeyRing {
   const jwks = (): Jwks => {
     prune();
     if (cachedVersion === version) return cachedJwks;
-    const keys = ring.map((e) => ({
-      ...publicJwkOf(e.key),
-      nbf: Math.floor(e.publishAt / 1000),
-      ...(e.retiredAt === undefined ? {} : { exp: Math.ceil(e.retiredAt / 1000) + grace }),
-    }));
+    const keys = ring.map((e) => {
+      const jwk = publicJwkOf(e.key);
+      // A key's own window is kept and only ever narrowed: a new key is not valid before it was
+      // published, a retired one not after its retirement plus the grace.
+      const nbf = e.fresh ? Math.max(jwk.nbf ?? 0, Math.floor(e.publishAt / 1000)) : jwk.nbf;
+      const retiredExp = e.retiredAt === undefined ? undefined : Math.ceil(e.retiredAt / 1000) + grace;
+      const exp = retiredExp === undefined ? jwk.exp : Math.min(jwk.exp ?? Number.MAX_SAFE_INTEGER, retiredExp);
+      const { nbf: _nbf, exp: _exp, ...rest } = jwk;
+      return { ...rest, ...(nbf === undefined ? {} : { nbf }), ...(exp === undefined ? {} : { exp }) };
+    });
     cachedJwks = { keys };
     cachedVersion = version;
     return cachedJwks;
