@@ -23,7 +23,8 @@ beforeAll(async () => {
     await registry.record(sealed, input);
     await log.appendAndWait(sealed);
   });
-  for (const [i, text] of texts.entries()) await signer.seal({ account: `team-${i % 4}@example.org`, response: chatResponse(`chatcmpl-at${i}`, text) });
+  for (const [i, text] of texts.entries())
+    await signer.seal({ account: `team-${i % 4}@example.org`, response: chatResponse(`chatcmpl-at${i}`, text) });
   await registry.close();
   await log.close();
 });
@@ -34,7 +35,19 @@ describe('signet attribute', () => {
     const suspects = [
       JSON.stringify({ id: 'exact-copy', text: texts[2] }),
       JSON.stringify({ text: texts[3]!.toUpperCase().replace(/\. /g, '.\n\n') }),
-      JSON.stringify({ id: 77, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: words.slice(20, 90).map((w, k) => (k % 10 === 4 ? 'other' : w)).join(' ') }] }),
+      JSON.stringify({
+        id: 77,
+        messages: [
+          { role: 'user', content: 'q' },
+          {
+            role: 'assistant',
+            content: words
+              .slice(20, 90)
+              .map((w, k) => (k % 10 === 4 ? 'other' : w))
+              .join(' '),
+          },
+        ],
+      }),
       JSON.stringify({ id: 'never-sealed', text: makeText(424_242, 16) }),
       '{not json',
       JSON.stringify({ id: 'no-text', foo: 1 }),
@@ -45,7 +58,10 @@ describe('signet attribute', () => {
     const r = runCli(['attribute', file, '--registry', db, '--keys', keys, '--out', out, '--json', '--log', logDb]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual(['exact-copy', 2, 77, 'never-sealed', 5, 6]);
     expect(lines[0].match).toMatchObject({ account: 'team-2@example.org', score: 1, responseId: 'chatcmpl-at2' });
     expect(lines[1].match).toMatchObject({ account: 'team-3@example.org', responseId: 'chatcmpl-at3' });

@@ -37,13 +37,30 @@ beforeAll(async () => {
     const sealed = await signer.seal({ account: `acct-${i % 5}`, response });
     if (i % 3 === 0) lines.push(JSON.stringify({ ...response, signet: sealed.text }));
     else if (i % 3 === 1) lines.push(JSON.stringify({ id: `r${i}`, text, envelope: sealed.text }));
-    else lines.push(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: text, signet: { envelope: sealed.text } }] }));
+    else
+      lines.push(
+        JSON.stringify({
+          messages: [
+            { role: 'user', content: 'hi' },
+            { role: 'assistant', content: text, signet: { envelope: sealed.text } },
+          ],
+        }),
+      );
     valid++;
   }
   // A transcript with two sealed turns and one unsealed.
   const t1 = await signer.seal({ account: 'acct-9', response: chatResponse('chatcmpl-t1', 'first answer') });
   const t2 = await signer.seal({ account: 'acct-9', response: chatResponse('chatcmpl-t2', 'second answer') });
-  lines.push(JSON.stringify({ messages: [{ role: 'assistant', content: 'first answer', signet: t1.text }, { role: 'user', content: 'more' }, { role: 'assistant', content: 'second  answer\n', envelope: t2.text }, { role: 'assistant', content: 'unsealed' }] }));
+  lines.push(
+    JSON.stringify({
+      messages: [
+        { role: 'assistant', content: 'first answer', signet: t1.text },
+        { role: 'user', content: 'more' },
+        { role: 'assistant', content: 'second  answer\n', envelope: t2.text },
+        { role: 'assistant', content: 'unsealed' },
+      ],
+    }),
+  );
   valid += 2;
   failures.push({ line: lines.length, code: 'SIGNET_E_ENVELOPE_MISSING', turn: 3 });
   // Broken JSON.
@@ -92,7 +109,13 @@ describe('signet audit', () => {
     expect(report.valid).toBe(expected.valid);
     expect(report.invalid).toBe(expected.failures.length);
     expect(report.total).toBe(expected.valid + expected.failures.length);
-    expect(report.failures.map((f: { line: number; code: string; turn?: number }) => ({ line: f.line, code: f.code, ...(f.turn === undefined ? {} : { turn: f.turn }) }))).toEqual(expected.failures);
+    expect(
+      report.failures.map((f: { line: number; code: string; turn?: number }) => ({
+        line: f.line,
+        code: f.code,
+        ...(f.turn === undefined ? {} : { turn: f.turn }),
+      })),
+    ).toEqual(expected.failures);
     // Counts are over valid items: 30 records for five accounts, plus acct-9's three turns.
     expect(Object.values(report.byAccount).reduce((a: number, b) => a + (b as number), 0)).toBe(expected.valid);
     expect(Object.keys(report.byAccount)).toHaveLength(6);
@@ -114,7 +137,10 @@ describe('signet audit', () => {
     expect(a.threads).toBe(0);
     for (const k of ['total', 'valid', 'invalid', 'byAccount', 'byTerms', 'byDay', 'byCode', 'failures']) expect(a[k]).toEqual(b[k]);
     // The same good records as one JSON array (pretty-printed over many lines).
-    const good = readFileSync(jsonl, 'utf8').split('\n').slice(0, 30).map((l) => JSON.parse(l));
+    const good = readFileSync(jsonl, 'utf8')
+      .split('\n')
+      .slice(0, 30)
+      .map((l) => JSON.parse(l));
     const arrayFile = join(dir, 'dataset.json');
     writeFileSync(arrayFile, JSON.stringify(good, null, 2));
     const arr = JSON.parse(runCli(['audit', arrayFile, '--trust', jwks, '--json']).stdout);

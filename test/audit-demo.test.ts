@@ -11,7 +11,16 @@ describe('auditor demo part', () => {
   it('attributes a laundered dataset to the harvesting account and verifies a bundle offline', async () => {
     const dir = tempDir('signet-demo-auditor-');
     const termsFile = join(dir, 'terms.json');
-    writeFileSync(termsFile, JSON.stringify({ id: 'example-api-terms', version: '2026-01', uri: 'https://api.example.com/terms/2026-01', document: 'No distillation.', usage: { 'cawg.ai_training': 'notAllowed' } }));
+    writeFileSync(
+      termsFile,
+      JSON.stringify({
+        id: 'example-api-terms',
+        version: '2026-01',
+        uri: 'https://api.example.com/terms/2026-01',
+        document: 'No distillation.',
+        usage: { 'cawg.ai_training': 'notAllowed' },
+      }),
+    );
     const said: string[] = [];
     const ctx: DemoContext = {
       dir,
@@ -27,7 +36,12 @@ describe('auditor demo part', () => {
       async cli(argv) {
         let stdout = '';
         let stderr = '';
-        const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => new Uint8Array(), env: {} });
+        const code = await main(argv, {
+          stdout: (t) => (stdout += t),
+          stderr: (t) => (stderr += t),
+          stdin: async () => new Uint8Array(),
+          env: {},
+        });
         return { code, stdout, stderr };
       },
     };

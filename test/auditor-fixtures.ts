@@ -17,7 +17,13 @@ export interface Provider {
   signer(onSealed?: (sealed: Sealed, input: SealInput) => void | Promise<void>, now?: () => number): Signer;
 }
 
-export const TERMS = { id: 'example-terms', version: '2026-01', uri: 'https://api.example.com/terms', document: 'You may not use outputs to train models.', usage: NO_AI_TRAINING };
+export const TERMS = {
+  id: 'example-terms',
+  version: '2026-01',
+  uri: 'https://api.example.com/terms',
+  document: 'You may not use outputs to train models.',
+  usage: NO_AI_TRAINING,
+};
 
 export function makeProvider(issuer = 'https://api.example.com'): Provider {
   const key = generateSigningKey();
@@ -27,7 +33,8 @@ export function makeProvider(issuer = 'https://api.example.com'): Provider {
     jwks: JSON.stringify(toJwks([key])),
     secret,
     issuer,
-    signer: (onSealed, now) => createSigner({ issuer, key, accountSecret: secret, terms: TERMS, ...(onSealed ? { onSealed } : {}), ...(now ? { now } : {}) }),
+    signer: (onSealed, now) =>
+      createSigner({ issuer, key, accountSecret: secret, terms: TERMS, ...(onSealed ? { onSealed } : {}), ...(now ? { now } : {}) }),
   };
 }
 
@@ -68,7 +75,13 @@ export function makeText(seed: number, sentences = 12): string {
 
 /** A chat.completion response carrying `text`. */
 export function chatResponse(id: string, text: string, model = 'example-model-1'): Record<string, unknown> {
-  return { id, object: 'chat.completion', created: 1_760_000_000, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] };
+  return {
+    id,
+    object: 'chat.completion',
+    created: 1_760_000_000,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+  };
 }
 
 export function tempDir(prefix = 'signet-audit-'): string {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests edit bundles field by field, anywhere in their JSON */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBase64url, toBase64url, type EvidenceBundle, type SignetErrorCode } from '@signet/core';
@@ -40,7 +41,10 @@ beforeAll(async () => {
   }
   const source = logEvidenceSource(log);
   const words = texts[4]!.split(' ');
-  const suspect = words.slice(30, 110).map((w, k) => (k % 10 === 7 ? 'changed' : w.toLowerCase())).join(' ');
+  const suspect = words
+    .slice(30, 110)
+    .map((w, k) => (k % 10 === 7 ? 'changed' : w.toLowerCase()))
+    .join(' ');
   const [m] = await registry.attribute(suspect);
   expect(m?.row.responseId).toBe('chatcmpl-ev4');
   excerptBundle = await registry.evidence(m!, suspect, { suspectId: 'row-17', signer: provider.key, log: source });
@@ -68,7 +72,14 @@ describe('evidence bundles', () => {
   it('verify offline: envelope, receipt and checkpoint, excerpt proof, fields and signature', async () => {
     const report = await verifyEvidence(JSON.stringify(excerptBundle), { trust: provider.jwks, logKey: log.verifierKey });
     expect(report.valid).toBe(true);
-    expect(report.checks.map((c) => `${c.name}:${c.status}`)).toEqual(['bundle:ok', 'envelope:ok', 'log:ok', 'content:ok', 'fields:ok', 'signature:ok']);
+    expect(report.checks.map((c) => `${c.name}:${c.status}`)).toEqual([
+      'bundle:ok',
+      'envelope:ok',
+      'log:ok',
+      'content:ok',
+      'fields:ok',
+      'signature:ok',
+    ]);
     expect(excerptBundle.content.kind).toBe('excerpt');
     expect(excerptBundle.account.id).toBe('customer-1');
     expect(report.proves.join('\n')).toContain('log.example.com/signet');
@@ -95,7 +106,16 @@ describe('evidence bundles', () => {
       for (const k of path.slice(0, -1)) parent = parent[k];
       const key = path[path.length - 1]!;
       const v = parent[key];
-      parent[key] = typeof v === 'number' ? v + 1 : typeof v === 'string' ? (v.length > 3 ? `${v.slice(0, 2)}${v[2] === 'A' ? 'B' : 'A'}${v.slice(3)}` : `${v}x`) : v === null ? 'x' : !v;
+      parent[key] =
+        typeof v === 'number'
+          ? v + 1
+          : typeof v === 'string'
+            ? v.length > 3
+              ? `${v.slice(0, 2)}${v[2] === 'A' ? 'B' : 'A'}${v.slice(3)}`
+              : `${v}x`
+            : v === null
+              ? 'x'
+              : !v;
       const r = await check(b);
       expect({ path: path.join('.'), valid: r.valid }).toEqual({ path: path.join('.'), valid: false });
     }
@@ -103,18 +123,26 @@ describe('evidence bundles', () => {
 
   it('names what is wrong with the right code', async () => {
     const cases: [string, (b: Record<string, any>) => void, SignetErrorCode, EvidenceBundle?][] = [
-      ['envelope signature flipped', (b) => {
-        const bytes = fromBase64url(b.envelope);
-        bytes[bytes.length - 1]! ^= 1;
-        b.envelope = toBase64url(bytes);
-      }, 'SIGNET_E_SIG_INVALID'],
+      [
+        'envelope signature flipped',
+        (b) => {
+          const bytes = fromBase64url(b.envelope);
+          bytes[bytes.length - 1]! ^= 1;
+          b.envelope = toBase64url(bytes);
+        },
+        'SIGNET_E_SIG_INVALID',
+      ],
       ['envelope swapped for another sealed response', (b) => (b.envelope = otherBundle.envelope), 'SIGNET_E_RECEIPT_INVALID'],
-      ['excerpt swapped for another response\'s', (b) => (b.content = clone(otherBundle).content), 'SIGNET_E_EXCERPT_INVALID'],
+      ["excerpt swapped for another response's", (b) => (b.content = clone(otherBundle).content), 'SIGNET_E_EXCERPT_INVALID'],
       ['excerpt chunk edited', (b) => (b.content.proof.chunks[0] = `${b.content.proof.chunks[0]} extra`), 'SIGNET_E_EXCERPT_INVALID'],
       ['receipt of another log', (b) => (b.log.receipt = 'REPLACED'), 'SIGNET_E_RECEIPT_INVALID'],
       ['checkpoint of another log', (b) => (b.log.checkpoint = 'REPLACED'), 'SIGNET_E_LOG_CHECKPOINT_INVALID'],
       ['terms version edited', (b) => (b.terms.version = '2099-01'), 'SIGNET_E_EVIDENCE_MISMATCH'],
-      ['account tag edited', (b) => (b.account.tag = otherBundle.account.tag === b.account.tag ? toBase64url(new Uint8Array(16)) : otherBundle.account.tag), 'SIGNET_E_EVIDENCE_MISMATCH'],
+      [
+        'account tag edited',
+        (b) => (b.account.tag = otherBundle.account.tag === b.account.tag ? toBase64url(new Uint8Array(16)) : otherBundle.account.tag),
+        'SIGNET_E_EVIDENCE_MISMATCH',
+      ],
       ['account id edited', (b) => (b.account.id = 'someone-else'), 'SIGNET_E_EVIDENCE_SIGNATURE'],
       ['score edited', (b) => (b.suspect.score = 1), 'SIGNET_E_EVIDENCE_SIGNATURE'],
       ['signed by an unknown key', (b) => (b.signature.kid = 'AAAA'), 'SIGNET_E_EVIDENCE_SIGNATURE'],

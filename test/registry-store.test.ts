@@ -11,7 +11,12 @@ const url = pgUrl();
 type Open = (storeText: boolean) => Promise<Registry>;
 const backends: [string, Open | undefined][] = [
   ['sqlite', (storeText) => openRegistry(join(tempDir('signet-registry-'), 'registry.db'), { accountSecret: provider.secret, storeText })],
-  ['postgres', url === undefined ? undefined : (storeText) => openRegistry(url, { accountSecret: provider.secret, storeText, schema: uniqueSchema('reg') })],
+  [
+    'postgres',
+    url === undefined
+      ? undefined
+      : (storeText) => openRegistry(url, { accountSecret: provider.secret, storeText, schema: uniqueSchema('reg') }),
+  ],
 ];
 
 for (const [name, open] of backends) {
@@ -27,7 +32,8 @@ for (const [name, open] of backends) {
         await registry.record(sealed, input);
         await withText.record(sealed, input);
       });
-      for (const [i, text] of texts.entries()) await signer.seal({ account: `acct-${i % 4}`, response: chatResponse(`chatcmpl-${name}-${i}`, text) });
+      for (const [i, text] of texts.entries())
+        await signer.seal({ account: `acct-${i % 4}`, response: chatResponse(`chatcmpl-${name}-${i}`, text) });
     });
     afterAll(async () => {
       await registry?.close();
@@ -44,13 +50,15 @@ for (const [name, open] of backends) {
       expect(parseEnvelope(row!.envelope).claims.responseId).toBe(`chatcmpl-${name}-7`);
     });
 
-    it('records idempotently and refuses an envelope whose tag is not the account\'s', async () => {
+    it("records idempotently and refuses an envelope whose tag is not the account's", async () => {
       const signer = provider.signer();
       const sealed = await signer.seal({ account: 'acct-x', response: chatResponse(`chatcmpl-${name}-dup`, 'hello there') });
       await registry.record(sealed, { account: 'acct-x', response: chatResponse(`chatcmpl-${name}-dup`, 'hello there') });
       await registry.record(sealed, { account: 'acct-x', response: chatResponse(`chatcmpl-${name}-dup`, 'hello there') });
       expect((await registry.lookup(`chatcmpl-${name}-dup`)).length).toBe(1);
-      const err = await registry.record(sealed, { account: 'someone-else', response: chatResponse(`chatcmpl-${name}-dup`, 'hello there') }).catch((e: unknown) => e);
+      const err = await registry
+        .record(sealed, { account: 'someone-else', response: chatResponse(`chatcmpl-${name}-dup`, 'hello there') })
+        .catch((e: unknown) => e);
       expect(isSignetError(err, 'SIGNET_E_CONFIG_INVALID')).toBe(true);
       const other = await signer.seal({ account: 'acct-y', response: 'original', model: 'm' });
       const err2 = await registry.record(other, { account: 'acct-y', response: 'not what was sealed' }).catch((e: unknown) => e);
@@ -92,7 +100,10 @@ for (const [name, open] of backends) {
       expect(bundle.content).toEqual({ kind: 'text', text: texts[2] });
       expect(bundle.account.id).toBe('acct-2');
       const words = texts[11]!.split(' ');
-      const suspect = words.slice(20, 90).map((w, i) => (i % 12 === 5 ? 'zebra' : w)).join(' ');
+      const suspect = words
+        .slice(20, 90)
+        .map((w, i) => (i % 12 === 5 ? 'zebra' : w))
+        .join(' ');
       const [fm] = await withText.attribute(suspect);
       const withProof = await withText.evidence(fm!, suspect, { suspectId: '7' });
       expect(withProof.content.kind).toBe('excerpt');
@@ -113,7 +124,11 @@ for (const [name, open] of backends) {
       expect(bundle.content.kind).toBe('excerpt');
       const proof = (bundle.content as { proof: ExcerptProof }).proof;
       expect(() => verifyExcerptProof(backend, sealed.claims.content[0]!, proof)).not.toThrow();
-      await registry.setLog(`chatcmpl-${name}-long`, { logIndex: 41, receipt: new Uint8Array([1, 2, 3]), checkpoint: 'log.example\n42\nAAAA\n' });
+      await registry.setLog(`chatcmpl-${name}-long`, {
+        logIndex: 41,
+        receipt: new Uint8Array([1, 2, 3]),
+        checkpoint: 'log.example\n42\nAAAA\n',
+      });
       const [row] = await registry.lookup(`chatcmpl-${name}-long`);
       expect(row?.logIndex).toBe(41);
       const again = await registry.evidence({ ...m!, row: row! }, suspect, { suspectId: 's' });
@@ -128,7 +143,9 @@ describe('openRegistry', () => {
     expect(isSignetError(e1, 'SIGNET_E_CONFIG_INVALID')).toBe(true);
     const e2 = await openRegistry('/nonexistent-dir/x/registry.db', { accountSecret: provider.secret }).catch((e: unknown) => e);
     expect(isSignetError(e2, 'SIGNET_E_REGISTRY_STORAGE')).toBe(true);
-    const e3 = await openRegistry('postgres://nobody:secretpw@127.0.0.1:1/none', { accountSecret: provider.secret }).catch((e: unknown) => e);
+    const e3 = await openRegistry('postgres://nobody:secretpw@127.0.0.1:1/none', { accountSecret: provider.secret }).catch(
+      (e: unknown) => e,
+    );
     expect(isSignetError(e3, 'SIGNET_E_REGISTRY_STORAGE')).toBe(true);
     expect(String((e3 as Error).message)).not.toContain('secretpw');
   });

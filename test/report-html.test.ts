@@ -49,7 +49,16 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1200, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -67,7 +76,9 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     });
     await page.goto(pathToFileURL(join(out, 'report.html')).href);
 
-    const tiles = await page.evaluate(() => ['total', 'valid', 'invalid'].map((k) => Number(document.querySelector(`#tile-${k} [data-value]`)?.getAttribute('data-value'))));
+    const tiles = await page.evaluate(() =>
+      ['total', 'valid', 'invalid'].map((k) => Number(document.querySelector(`#tile-${k} [data-value]`)?.getAttribute('data-value'))),
+    );
     expect(tiles).toEqual([report.total, report.valid, report.invalid]);
     const visibleTiles = await page.locator('#tile-invalid .n').innerText();
     expect(visibleTiles.replace(/,/g, '')).toBe(String(report.invalid));
@@ -91,7 +102,9 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     expect(Object.keys(report.byDay)).toHaveLength(4);
 
     // Longer bars for larger numbers: the drawing agrees with the data, not only the labels.
-    const widths = await page.evaluate(() => [...document.querySelectorAll('#chart-verdicts rect')].map((r) => r.getBoundingClientRect().width));
+    const widths = await page.evaluate(() =>
+      [...document.querySelectorAll('#chart-verdicts rect')].map((r) => r.getBoundingClientRect().width),
+    );
     expect(widths[0]! > widths[1]!).toBe(report.valid > report.invalid);
 
     const rows = await page.locator('#failures tbody tr').count();

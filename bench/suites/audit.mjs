@@ -27,7 +27,9 @@ function rng(seed) {
   };
 }
 
-const SYLLABLES = 'ka lo mi ne ra to su ve da fi go hu ja pe qu ri sa te vo wa xe yo zu ba ce di fo ga he ji ko lu ma no pi re si tu'.split(' ');
+const SYLLABLES = 'ka lo mi ne ra to su ve da fi go hu ja pe qu ri sa te vo wa xe yo zu ba ce di fo ga he ji ko lu ma no pi re si tu'.split(
+  ' ',
+);
 const VOCAB = (() => {
   const r = rng(1);
   const seen = new Set();
@@ -86,8 +88,13 @@ function answer(seed, chars) {
 
 // ---- the transformations a leaked record goes through ----
 
-const stripMarkdown = (t) => t.replace(/^#+\s*/gm, '').replace(/\*\*|`/g, '').replace(/^- /gm, '');
-const whitespaceCase = (t, r) => (r() < 0.5 ? t.toLowerCase() : t.toUpperCase()).replace(/\n+/g, r() < 0.5 ? ' ' : '\n\n\n').replace(/ /g, () => (r() < 0.1 ? '  ' : ' '));
+const stripMarkdown = (t) =>
+  t
+    .replace(/^#+\s*/gm, '')
+    .replace(/\*\*|`/g, '')
+    .replace(/^- /gm, '');
+const whitespaceCase = (t, r) =>
+  (r() < 0.5 ? t.toLowerCase() : t.toUpperCase()).replace(/\n+/g, r() < 0.5 ? ' ' : '\n\n\n').replace(/ /g, () => (r() < 0.1 ? '  ' : ' '));
 function excerpt(t, r, min = 0.2, max = 0.5) {
   const fraction = min + r() * (max - min);
   const len = Math.floor(t.length * fraction);
@@ -127,13 +134,25 @@ function makeSigner(onSealed) {
     issuer: 'https://api.example.com',
     key,
     accountSecret: new Uint8Array(32).fill(5),
-    terms: { id: 'example-terms', version: '2026-01', uri: 'https://api.example.com/terms', document: 'No distillation.', usage: NO_AI_TRAINING },
+    terms: {
+      id: 'example-terms',
+      version: '2026-01',
+      uri: 'https://api.example.com/terms',
+      document: 'No distillation.',
+      usage: NO_AI_TRAINING,
+    },
     ...(onSealed ? { onSealed } : {}),
   });
   return { key, signer, jwks: JSON.stringify(toJwks([key])) };
 }
 
-const chat = (id, text) => ({ id, object: 'chat.completion', created: 1764000000, model: 'example-model', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] });
+const chat = (id, text) => ({
+  id,
+  object: 'chat.completion',
+  created: 1764000000,
+  model: 'example-model',
+  choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+});
 
 async function sealInto(registry, signer, n, textOf, onRecord) {
   let batch = [];
@@ -231,7 +250,11 @@ export default async function run(ctx) {
     });
     file.end();
     await once(file, 'finish');
-    push({ name: 'dataset and registry built', value: (performance.now() - genStarted) / 1000, unit: `s for ${records.toLocaleString('en-US')} records (${Math.round(statSync(datasetPath).size / 1e6)} MB)` });
+    push({
+      name: 'dataset and registry built',
+      value: (performance.now() - genStarted) / 1000,
+      unit: `s for ${records.toLocaleString('en-US')} records (${Math.round(statSync(datasetPath).size / 1e6)} MB)`,
+    });
 
     // The baseline: one verifier, one thread, one envelope at a time, the same records.
     const verifier = createVerifier({ trust: jwks });
@@ -248,8 +271,19 @@ export default async function run(ctx) {
     const report = await runAudit(datasetPath, { jwks, workers: 2 });
     clearInterval(sampler);
     if (report.valid !== records) throw new Error(`audit found ${report.invalid} invalid records of ${records}`);
-    push({ name: `audit throughput (${records.toLocaleString('en-US')} records, 2 workers)`, value: report.rate, unit: 'records/s', baseline: 'single-envelope verify', ratio: report.rate / verifyRate, target: '>= 1.6x' });
-    push({ name: 'audit peak memory (RSS, whole process)', value: Math.round(peak / 1e6), unit: `MB (${Math.round(baseRss / 1e6)} MB before)` });
+    push({
+      name: `audit throughput (${records.toLocaleString('en-US')} records, 2 workers)`,
+      value: report.rate,
+      unit: 'records/s',
+      baseline: 'single-envelope verify',
+      ratio: report.rate / verifyRate,
+      target: '>= 1.6x',
+    });
+    push({
+      name: 'audit peak memory (RSS, whole process)',
+      value: Math.round(peak / 1e6),
+      unit: `MB (${Math.round(baseRss / 1e6)} MB before)`,
+    });
 
     // 100k suspects against the registry: excerpts with edits of random entries, and texts never sealed.
     const count = await registry.count();
@@ -270,7 +304,12 @@ export default async function run(ctx) {
       if (m?.row.responseId === `chatcmpl-${i}`) found++;
     }
     const seconds = (performance.now() - started) / 1000;
-    push({ name: `attribution of ${suspects.toLocaleString('en-US')} suspects vs ${count.toLocaleString('en-US')} entries (SQLite)`, value: seconds, unit: 's', target: '< 300 s' });
+    push({
+      name: `attribution of ${suspects.toLocaleString('en-US')} suspects vs ${count.toLocaleString('en-US')} entries (SQLite)`,
+      value: seconds,
+      unit: 's',
+      target: '< 300 s',
+    });
     push({ name: 'attribution rate at scale', value: suspects / seconds, unit: 'suspects/s' });
     push({ name: 'recall at scale (edited excerpts)', value: found / sealedSuspects, unit: '' });
     push({ name: 'false attributions at scale (never sealed)', value: falseHits, unit: `of ${suspects - sealedSuspects}`, target: '0' });

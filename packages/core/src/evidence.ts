@@ -78,7 +78,9 @@ export function evidenceSigningInput(bundle: EvidenceBundle): Uint8Array {
 }
 
 function bad(message: string): never {
-  throw new SignetError('SIGNET_E_EVIDENCE_INVALID', message, { hint: 'The bundle is damaged or not a Signet evidence bundle (type signet-evidence/v1).' });
+  throw new SignetError('SIGNET_E_EVIDENCE_INVALID', message, {
+    hint: 'The bundle is damaged or not a Signet evidence bundle (type signet-evidence/v1).',
+  });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -123,13 +125,15 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
   if (v.type !== EVIDENCE_TYPE) bad(`The bundle type must be ${EVIDENCE_TYPE}.`);
   const createdAt = str(v.createdAt, 'createdAt', 64);
   const envelope = b64(v.envelope, 'envelope', 32768);
-  if (typeof v.choice !== 'number' || !Number.isSafeInteger(v.choice) || v.choice < 0 || v.choice > 127) bad('choice must be a whole number.');
+  if (typeof v.choice !== 'number' || !Number.isSafeInteger(v.choice) || v.choice < 0 || v.choice > 127)
+    bad('choice must be a whole number.');
   let log: EvidenceBundle['log'] = null;
   if (v.log !== null) {
     if (!isObject(v.log)) bad('log must be an object or null.');
     only(v.log, 'log', ['receipt', 'checkpoint', 'consistency']);
     const consistency = v.log.consistency;
-    if (consistency !== undefined && (!Array.isArray(consistency) || consistency.length > 64)) bad('log.consistency must be a list of hashes.');
+    if (consistency !== undefined && (!Array.isArray(consistency) || consistency.length > 64))
+      bad('log.consistency must be a list of hashes.');
     log = {
       receipt: b64(v.log.receipt, 'log.receipt', 1_000_000),
       checkpoint: str(v.log.checkpoint, 'log.checkpoint', 65536),
@@ -156,7 +160,12 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
   const t = v.terms;
   if (!isObject(t)) bad('terms must be an object.');
   only(t, 'terms', ['id', 'version', 'digest', 'uri']);
-  const terms = { id: str(t.id, 'terms.id', 1024), version: str(t.version, 'terms.version', 1024), digest: b64(t.digest, 'terms.digest', 64), uri: str(t.uri, 'terms.uri', 1024) };
+  const terms = {
+    id: str(t.id, 'terms.id', 1024),
+    version: str(t.version, 'terms.version', 1024),
+    digest: b64(t.digest, 'terms.digest', 64),
+    uri: str(t.uri, 'terms.uri', 1024),
+  };
   const a = v.account;
   if (!isObject(a)) bad('account must be an object.');
   only(a, 'account', ['tag', 'id']);
@@ -164,14 +173,27 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
   const s = v.suspect;
   if (!isObject(s)) bad('suspect must be an object.');
   only(s, 'suspect', ['id', 'sha256', 'method', 'score', 'spans']);
-  if (s.method !== 'exact' && s.method !== 'normalized' && s.method !== 'fingerprint') bad('suspect.method must be exact, normalized or fingerprint.');
+  if (s.method !== 'exact' && s.method !== 'normalized' && s.method !== 'fingerprint')
+    bad('suspect.method must be exact, normalized or fingerprint.');
   if (typeof s.score !== 'number' || !(s.score >= 0 && s.score <= 1)) bad('suspect.score must be a number between 0 and 1.');
   if (!Array.isArray(s.spans) || s.spans.length > 100_000) bad('suspect.spans must be a list.');
   const spans = s.spans.map((span): [number, number] => {
-    if (!Array.isArray(span) || span.length !== 2 || !span.every((n) => Number.isSafeInteger(n) && (n as number) >= 0) || (span[0] as number) >= (span[1] as number)) bad('Every span must be [start, end) with start < end.');
+    if (
+      !Array.isArray(span) ||
+      span.length !== 2 ||
+      !span.every((n) => Number.isSafeInteger(n) && (n as number) >= 0) ||
+      (span[0] as number) >= (span[1] as number)
+    )
+      bad('Every span must be [start, end) with start < end.');
     return [span[0] as number, span[1] as number];
   });
-  const suspect = { id: str(s.id, 'suspect.id', 1024), sha256: b64(s.sha256, 'suspect.sha256', 64), method: s.method as AttributionMethod, score: s.score, spans };
+  const suspect = {
+    id: str(s.id, 'suspect.id', 1024),
+    sha256: b64(s.sha256, 'suspect.sha256', 64),
+    method: s.method as AttributionMethod,
+    score: s.score,
+    spans,
+  };
   let signature: EvidenceBundle['signature'];
   if (v.signature !== undefined) {
     const g = v.signature;
@@ -180,5 +202,16 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
     if (g.alg !== 'EdDSA') bad('signature.alg must be EdDSA.');
     signature = { alg: 'EdDSA', kid: str(g.kid, 'signature.kid', 128), value: b64(g.value, 'signature.value', 128) };
   }
-  return { type: EVIDENCE_TYPE, createdAt, envelope, choice: v.choice, log, content, terms, account, suspect, ...(signature === undefined ? {} : { signature }) };
+  return {
+    type: EVIDENCE_TYPE,
+    createdAt,
+    envelope,
+    choice: v.choice,
+    log,
+    content,
+    terms,
+    account,
+    suspect,
+    ...(signature === undefined ? {} : { signature }),
+  };
 }

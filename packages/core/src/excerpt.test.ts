@@ -6,7 +6,8 @@ import { isSignetError } from './errors.js';
 import { createExcerptProof, verifyExcerptProof, type ExcerptProof } from './excerpt.js';
 
 const backend = getDefaultBackend();
-const paragraph = (i: number): string => `Paragraph ${i}: the quick brown fox jumps over the lazy dog, and then it naps in the warm afternoon sun while the farmer counts sheep number ${i * 7}. `;
+const paragraph = (i: number): string =>
+  `Paragraph ${i}: the quick brown fox jumps over the lazy dog, and then it naps in the warm afternoon sun while the farmer counts sheep number ${i * 7}. `;
 const text = Array.from({ length: 40 }, (_, i) => paragraph(i)).join('\n\n');
 const digests = digestContent(backend, text);
 
@@ -38,16 +39,24 @@ describe('excerpt proofs', () => {
   it('fails on a tampered chunk, a wrong path, a wrong count, a shifted start, or another excerpt', () => {
     const proof = createExcerptProof(backend, text, paragraph(3));
     const tamper = (p: Partial<ExcerptProof>): ExcerptProof => ({ ...proof, ...p });
-    expect(code(() => verifyExcerptProof(backend, digests, tamper({ chunks: [proof.chunks[0]!.replace('fox', 'cat'), ...proof.chunks.slice(1)] })))).toBe('SIGNET_E_EXCERPT_INVALID');
+    expect(
+      code(() =>
+        verifyExcerptProof(backend, digests, tamper({ chunks: [proof.chunks[0]!.replace('fox', 'cat'), ...proof.chunks.slice(1)] })),
+      ),
+    ).toBe('SIGNET_E_EXCERPT_INVALID');
     const path0 = proof.paths[0]!;
     const flipped = path0[0]!.startsWith('A') ? `B${path0[0]!.slice(1)}` : `A${path0[0]!.slice(1)}`;
-    expect(code(() => verifyExcerptProof(backend, digests, tamper({ paths: [[flipped, ...path0.slice(1)], ...proof.paths.slice(1)] })))).toBe('SIGNET_E_EXCERPT_INVALID');
+    expect(
+      code(() => verifyExcerptProof(backend, digests, tamper({ paths: [[flipped, ...path0.slice(1)], ...proof.paths.slice(1)] }))),
+    ).toBe('SIGNET_E_EXCERPT_INVALID');
     expect(code(() => verifyExcerptProof(backend, digests, tamper({ chunkCount: proof.chunkCount + 1 })))).toBe('SIGNET_E_EXCERPT_INVALID');
     expect(code(() => verifyExcerptProof(backend, digests, tamper({ start: proof.start + 1 })))).toBe('SIGNET_E_EXCERPT_INVALID');
     expect(code(() => verifyExcerptProof(backend, digests, proof, paragraph(9)))).toBe('SIGNET_E_EXCERPT_INVALID');
     const other = digestContent(backend, `${text} and one more line`);
     expect(code(() => verifyExcerptProof(backend, other, proof))).toBe('SIGNET_E_EXCERPT_INVALID');
-    expect(code(() => verifyExcerptProof(backend, digests, { nonsense: true } as unknown as ExcerptProof))).toBe('SIGNET_E_EXCERPT_INVALID');
+    expect(code(() => verifyExcerptProof(backend, digests, { nonsense: true } as unknown as ExcerptProof))).toBe(
+      'SIGNET_E_EXCERPT_INVALID',
+    );
   });
 
   it('any substring of any text has a proof that verifies (property)', () => {

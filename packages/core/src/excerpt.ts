@@ -63,7 +63,11 @@ export function createExcerptProof(backend: CryptoBackend, fullText: string, exc
   if (normalizedExcerpt.length === 0) throw new RangeError('the excerpt is empty after normalization');
   const normalized = normalizeText(fullText);
   const at = normalized.indexOf(normalizedExcerpt);
-  if (at < 0) invalid('The excerpt is not part of the sealed text.', 'Excerpt proofs cover verbatim passages (up to white space); edited text can only be attributed by similarity.');
+  if (at < 0)
+    invalid(
+      'The excerpt is not part of the sealed text.',
+      'Excerpt proofs cover verbatim passages (up to white space); edited text can only be attributed by similarity.',
+    );
   const byteStart = utf8(normalized.slice(0, at)).length;
   const byteEnd = byteStart + utf8(normalizedExcerpt).length;
   return createRangeProof(backend, utf8(normalized), byteStart, byteEnd, choice);
@@ -73,8 +77,20 @@ export function createExcerptProof(backend: CryptoBackend, fullText: string, exc
  * Builds an excerpt proof for the byte range `[byteStart, byteEnd)` of a normalized text's UTF-8:
  * every chunk overlapping the range is revealed.
  */
-export function createRangeProof(backend: CryptoBackend, normalizedUtf8: Uint8Array, byteStart: number, byteEnd: number, choice = 0): ExcerptProof {
-  if (!Number.isSafeInteger(byteStart) || !Number.isSafeInteger(byteEnd) || byteStart < 0 || byteEnd <= byteStart || byteEnd > normalizedUtf8.length) {
+export function createRangeProof(
+  backend: CryptoBackend,
+  normalizedUtf8: Uint8Array,
+  byteStart: number,
+  byteEnd: number,
+  choice = 0,
+): ExcerptProof {
+  if (
+    !Number.isSafeInteger(byteStart) ||
+    !Number.isSafeInteger(byteEnd) ||
+    byteStart < 0 ||
+    byteEnd <= byteStart ||
+    byteEnd > normalizedUtf8.length
+  ) {
     throw new RangeError('the byte range is not inside the text');
   }
   const chunks = chunkText(normalizedUtf8);
@@ -98,11 +114,19 @@ export function createRangeProof(backend: CryptoBackend, normalizedUtf8: Uint8Ar
  * chunks starting at `start`. This is how a registry that keeps no text proves chunks it found
  * verbatim in a suspect text: it stores leaf hashes only.
  */
-export function proofForChunks(backend: CryptoBackend, leaves: readonly Uint8Array[], start: number, chunks: readonly Uint8Array[], choice = 0): ExcerptProof {
-  if (!Number.isSafeInteger(start) || start < 0 || chunks.length === 0 || start + chunks.length > leaves.length) throw new RangeError('the chunk run is not inside the text');
+export function proofForChunks(
+  backend: CryptoBackend,
+  leaves: readonly Uint8Array[],
+  start: number,
+  chunks: readonly Uint8Array[],
+  choice = 0,
+): ExcerptProof {
+  if (!Number.isSafeInteger(start) || start < 0 || chunks.length === 0 || start + chunks.length > leaves.length)
+    throw new RangeError('the chunk run is not inside the text');
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const paths = chunks.map((c, i) => {
-    if (!equalBytes(leafHash(backend, c), leaves[start + i] as Uint8Array)) throw new RangeError(`chunk ${start + i} does not match its leaf hash`);
+    if (!equalBytes(leafHash(backend, c), leaves[start + i] as Uint8Array))
+      throw new RangeError(`chunk ${start + i} does not match its leaf hash`);
     return inclusionProof(backend, start + i, leaves).map(toBase64url);
   });
   return { choice, chunkCount: leaves.length, start, chunks: chunks.map((c) => decoder.decode(c)), paths };
@@ -117,19 +141,28 @@ export function parseExcerptProof(value: unknown): ExcerptProof {
   if (!isObject(value)) invalid('An excerpt proof must be an object.');
   const { choice, chunkCount, start, chunks, paths } = value;
   const uint = (v: unknown, what: string, max: number): number => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max) invalid(`The excerpt proof's ${what} must be a whole number up to ${max}.`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max)
+      invalid(`The excerpt proof's ${what} must be a whole number up to ${max}.`);
     return v;
   };
   uint(choice, 'choice', 127);
   uint(chunkCount, 'chunkCount', MAX_EXCERPT_CHUNKS);
   uint(start, 'start', MAX_EXCERPT_CHUNKS);
-  if (!Array.isArray(chunks) || chunks.length === 0 || chunks.length > MAX_EXCERPT_CHUNKS) invalid('The excerpt proof must reveal at least one chunk.');
+  if (!Array.isArray(chunks) || chunks.length === 0 || chunks.length > MAX_EXCERPT_CHUNKS)
+    invalid('The excerpt proof must reveal at least one chunk.');
   if (!chunks.every((c) => typeof c === 'string')) invalid('Every revealed chunk must be a string.');
   if (!Array.isArray(paths) || paths.length !== chunks.length) invalid('The excerpt proof needs one audit path per revealed chunk.');
   for (const p of paths) {
-    if (!Array.isArray(p) || p.length > MAX_PATH || !p.every((h) => typeof h === 'string' && h.length === 43)) invalid('An audit path must be a list of base64url SHA-256 hashes.');
+    if (!Array.isArray(p) || p.length > MAX_PATH || !p.every((h) => typeof h === 'string' && h.length === 43))
+      invalid('An audit path must be a list of base64url SHA-256 hashes.');
   }
-  return { choice: choice as number, chunkCount: chunkCount as number, start: start as number, chunks: chunks as string[], paths: paths as string[][] };
+  return {
+    choice: choice as number,
+    chunkCount: chunkCount as number,
+    start: start as number,
+    chunks: chunks as string[],
+    paths: paths as string[][],
+  };
 }
 
 /**
@@ -140,9 +173,15 @@ export function parseExcerptProof(value: unknown): ExcerptProof {
  * The caller must verify the envelope's signature first: the chunk root is only as trustworthy as
  * the envelope it comes from.
  */
-export function verifyExcerptProof(backend: CryptoBackend, digests: ChoiceDigests, proof: ExcerptProof, excerpt?: string): ExcerptVerification {
+export function verifyExcerptProof(
+  backend: CryptoBackend,
+  digests: ChoiceDigests,
+  proof: ExcerptProof,
+  excerpt?: string,
+): ExcerptVerification {
   const p = parseExcerptProof(proof);
-  if (p.chunkCount !== digests.chunkCount) invalid(`The proof is for a text of ${p.chunkCount} chunks; the envelope seals ${digests.chunkCount}.`);
+  if (p.chunkCount !== digests.chunkCount)
+    invalid(`The proof is for a text of ${p.chunkCount} chunks; the envelope seals ${digests.chunkCount}.`);
   const end = p.start + p.chunks.length;
   if (end > p.chunkCount) invalid('The revealed chunks run past the end of the sealed text.');
   p.chunks.forEach((chunk, i) => {
@@ -160,7 +199,8 @@ export function verifyExcerptProof(backend: CryptoBackend, digests: ChoiceDigest
     } catch {
       return invalid(`The audit path of chunk ${p.start + i} has the wrong shape.`);
     }
-    if (!equalBytes(root, digests.chunkRoot)) invalid(`Revealed chunk ${p.start + i} is not part of the sealed text: its audit path does not lead to the envelope's chunk root.`);
+    if (!equalBytes(root, digests.chunkRoot))
+      invalid(`Revealed chunk ${p.start + i} is not part of the sealed text: its audit path does not lead to the envelope's chunk root.`);
   });
   const revealed = p.chunks.join('');
   if (excerpt === undefined) return { revealed, start: p.start, end };

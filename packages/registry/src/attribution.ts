@@ -41,7 +41,12 @@ export interface AttributionMatch {
 export const ATTRIBUTION_DEFAULTS = { minScore: 0.3, minShared: 3, maxPosting: 200, limit: 5 } as const;
 
 /** Ranks the registry's entries against one suspect text. Best match first; empty when nothing matches. */
-export async function attributeText(store: RegistryStore, backend: CryptoBackend, text: string, options: AttributionOptions = {}): Promise<AttributionMatch[]> {
+export async function attributeText(
+  store: RegistryStore,
+  backend: CryptoBackend,
+  text: string,
+  options: AttributionOptions = {},
+): Promise<AttributionMatch[]> {
   const o = { ...ATTRIBUTION_DEFAULTS, ...options };
   const whole: [number, number][] = text.length === 0 ? [] : [[0, text.length]];
   const exact = await store.byExact(backend.sha256(utf8(text)));
@@ -55,7 +60,10 @@ export async function attributeText(store: RegistryStore, backend: CryptoBackend
   const suspectSet = new Set(fp.prints.map((p) => p.hash));
   if (suspectSet.size < o.minShared) return [];
   const postings = await store.postings([...suspectSet], o.maxPosting);
-  const candidates = postings.filter((p) => p.hashes.length >= o.minShared).sort((a, b) => b.hashes.length - a.hashes.length).slice(0, o.limit * 4);
+  const candidates = postings
+    .filter((p) => p.hashes.length >= o.minShared)
+    .sort((a, b) => b.hashes.length - a.hashes.length)
+    .slice(0, o.limit * 4);
   if (candidates.length === 0) return [];
   const sets = await store.fingerprintsOf(candidates.map((c) => c.id));
   const scored = candidates
@@ -74,7 +82,16 @@ export async function attributeText(store: RegistryStore, backend: CryptoBackend
     const row = rows.get(c.id);
     if (row === undefined) continue;
     const hit = new Set(c.hashes);
-    out.push({ row, method: 'fingerprint', score: round(c.score), shared: c.shared, spans: spansOf(fp.words, fp.prints.filter((p) => hit.has(p.hash))) });
+    out.push({
+      row,
+      method: 'fingerprint',
+      score: round(c.score),
+      shared: c.shared,
+      spans: spansOf(
+        fp.words,
+        fp.prints.filter((p) => hit.has(p.hash)),
+      ),
+    });
   }
   return out;
 }

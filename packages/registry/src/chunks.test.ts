@@ -5,7 +5,10 @@ import { decodeLengths, encodeLengths, findVerbatimChunks } from './chunks.js';
 const backend = getDefaultBackend();
 
 describe('verbatim chunks', () => {
-  const text = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} talks about topic ${i * 13 % 7}, with some more words to fill it.`).join('\n');
+  const text = Array.from(
+    { length: 60 },
+    (_, i) => `Sentence number ${i} talks about topic ${(i * 13) % 7}, with some more words to fill it.`,
+  ).join('\n');
   const normalized = utf8(normalizeText(text));
   const chunks = chunkText(normalized);
   const leaves = chunks.map((c) => leafHash(backend, c));

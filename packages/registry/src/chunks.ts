@@ -36,7 +36,12 @@ export function decodeLengths(bytes: Uint8Array): number[] {
  * The longest run of consecutive sealed chunks that occur verbatim, back to back, in `suspect`
  * (normalized UTF-8). Returns the first chunk index and the chunks' bytes, or undefined.
  */
-export function findVerbatimChunks(backend: CryptoBackend, suspect: Uint8Array, leaves: readonly Uint8Array[], lengths: readonly number[]): { start: number; chunks: Uint8Array[] } | undefined {
+export function findVerbatimChunks(
+  backend: CryptoBackend,
+  suspect: Uint8Array,
+  leaves: readonly Uint8Array[],
+  lengths: readonly number[],
+): { start: number; chunks: Uint8Array[] } | undefined {
   const byLength = new Map<number, number[]>();
   lengths.forEach((n, i) => byLength.set(n, [...(byLength.get(n) ?? []), i]));
   // Where each chunk occurs (first occurrence).
@@ -60,6 +65,7 @@ export function findVerbatimChunks(backend: CryptoBackend, suspect: Uint8Array, 
     if (best === undefined || chunks.length > best.chunks.length) best = { start: i, chunks };
   }
   // Recheck with the exact leaf function, so a change in leaf hashing can never yield a bad proof.
-  if (best !== undefined && !best.chunks.every((c, k) => equalBytes(leafHash(backend, c), leaves[best.start + k] as Uint8Array))) return undefined;
+  if (best !== undefined && !best.chunks.every((c, k) => equalBytes(leafHash(backend, c), leaves[best.start + k] as Uint8Array)))
+    return undefined;
   return best;
 }

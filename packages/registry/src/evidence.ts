@@ -67,7 +67,12 @@ function excerptFor(backend: CryptoBackend, row: SealedRow, suspect: string): Ex
  * content evidence (the suspect itself for digest matches, an excerpt proof otherwise), the terms,
  * the account disclosure and the match, optionally signed.
  */
-export async function buildEvidence(backend: CryptoBackend, match: AttributionMatch, suspect: string, options: EvidenceOptions): Promise<EvidenceBundle> {
+export async function buildEvidence(
+  backend: CryptoBackend,
+  match: AttributionMatch,
+  suspect: string,
+  options: EvidenceOptions,
+): Promise<EvidenceBundle> {
   const row = match.row;
   let content: EvidenceContent;
   if (match.method === 'exact' || match.method === 'normalized') content = { kind: 'text', text: suspect };
@@ -87,7 +92,13 @@ export async function buildEvidence(backend: CryptoBackend, match: AttributionMa
     content,
     terms: { id: row.termsId, version: row.termsVersion, digest: toBase64url(row.termsDigest), uri: row.termsUri },
     account: { tag: toBase64url(row.accountTag), id: row.accountId },
-    suspect: { id: options.suspectId, sha256: toBase64url(backend.sha256(utf8(suspect))), method: match.method, score: match.score, spans: match.spans },
+    suspect: {
+      id: options.suspectId,
+      sha256: toBase64url(backend.sha256(utf8(suspect))),
+      method: match.method,
+      score: match.score,
+      spans: match.spans,
+    },
   };
   if (options.signer === undefined) return unsigned;
   const value = await options.signer.sign(evidenceSigningInput(unsigned));

@@ -7,7 +7,10 @@ import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js
 
 function storageError(cause: unknown, what: string): SignetError {
   // The cause may hold the connection URL (with its password): keep it out of the message.
-  return new SignetError('SIGNET_E_REGISTRY_STORAGE', `The registry database failed to ${what}.`, { cause, hint: 'Check the PostgreSQL URL, that the server is up, and the role\'s rights.' });
+  return new SignetError('SIGNET_E_REGISTRY_STORAGE', `The registry database failed to ${what}.`, {
+    cause,
+    hint: "Check the PostgreSQL URL, that the server is up, and the role's rights.",
+  });
 }
 
 /** Options of {@link openPgStore}. */
@@ -25,8 +28,13 @@ const DDL_LOCK = 0x5167_6e74;
 /** The PostgreSQL registry store (`pg`), for fleets of signers sharing one registry. */
 export async function openPgStore(url: string, options: PgStoreOptions = {}): Promise<RegistryStore> {
   const schema = options.schema;
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The registry schema name must be a lowercase SQL identifier.');
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
+  if (schema !== undefined && !SCHEMA_NAME.test(schema))
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The registry schema name must be a lowercase SQL identifier.');
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 4,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
   // An idle client's error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const q = async (what: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> => {
@@ -76,18 +84,45 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
         const ids: number[] = [];
         for (const row of list) {
           const values = [
-            row.responseId, row.choice, row.issuer, row.kid, row.issuedAt, row.model, row.accountId, row.accountTag,
-            row.termsId, row.termsVersion, row.termsDigest, row.termsUri, row.exact, row.normalized, row.chunkCount,
-            row.chunkLeaves, row.chunkLengths, row.fingerprints, row.text, row.envelope, row.logIndex, row.receipt, row.checkpoint,
+            row.responseId,
+            row.choice,
+            row.issuer,
+            row.kid,
+            row.issuedAt,
+            row.model,
+            row.accountId,
+            row.accountTag,
+            row.termsId,
+            row.termsVersion,
+            row.termsDigest,
+            row.termsUri,
+            row.exact,
+            row.normalized,
+            row.chunkCount,
+            row.chunkLeaves,
+            row.chunkLengths,
+            row.fingerprints,
+            row.text,
+            row.envelope,
+            row.logIndex,
+            row.receipt,
+            row.checkpoint,
           ].map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
           const r = await c.query(insertSql, values);
           if (r.rows.length === 0) {
-            const e = await c.query('SELECT id FROM registry_sealed WHERE issuer = $1 AND response_id = $2 AND choice = $3', [row.issuer, row.responseId, row.choice]);
+            const e = await c.query('SELECT id FROM registry_sealed WHERE issuer = $1 AND response_id = $2 AND choice = $3', [
+              row.issuer,
+              row.responseId,
+              row.choice,
+            ]);
             ids.push(Number(e.rows[0]?.id));
             continue;
           }
           const id = Number(r.rows[0]?.id);
-          await c.query('INSERT INTO registry_fp (fp, sid) SELECT unnest($1::int[]), $2 ON CONFLICT DO NOTHING', [[...fingerprintsFromBytes(row.fingerprints)], id]);
+          await c.query('INSERT INTO registry_fp (fp, sid) SELECT unnest($1::int[]), $2 ON CONFLICT DO NOTHING', [
+            [...fingerprintsFromBytes(row.fingerprints)],
+            id,
+          ]);
           ids.push(id);
         }
         return ids;
@@ -95,7 +130,8 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
     byExact: async (d) => rows(await q('query', 'SELECT * FROM registry_sealed WHERE exact = $1', [Buffer.from(d)])),
     byNormalized: async (d) => rows(await q('query', 'SELECT * FROM registry_sealed WHERE normalized = $1', [Buffer.from(d)])),
     byResponseId: async (id) => rows(await q('query', 'SELECT * FROM registry_sealed WHERE response_id = $1 ORDER BY choice', [id])),
-    get: async (ids) => (ids.length === 0 ? [] : rows(await q('query', 'SELECT * FROM registry_sealed WHERE id = ANY($1::bigint[]) ORDER BY id', [ids]))),
+    get: async (ids) =>
+      ids.length === 0 ? [] : rows(await q('query', 'SELECT * FROM registry_sealed WHERE id = ANY($1::bigint[]) ORDER BY id', [ids])),
     postings: async (hashes, maxPosting) => {
       if (hashes.length === 0) return [];
       // Per fingerprint at most maxPosting + 1 rows: enough to see that it is boilerplate and drop it.
@@ -124,7 +160,14 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       return out;
     },
     setLog: async (responseId, log) =>
-      (await q('update', 'UPDATE registry_sealed SET log_index = $1, receipt = $2, checkpoint = $3 WHERE response_id = $4', [log.logIndex, log.receipt === null ? null : Buffer.from(log.receipt), log.checkpoint, responseId])).rowCount ?? 0,
+      (
+        await q('update', 'UPDATE registry_sealed SET log_index = $1, receipt = $2, checkpoint = $3 WHERE response_id = $4', [
+          log.logIndex,
+          log.receipt === null ? null : Buffer.from(log.receipt),
+          log.checkpoint,
+          responseId,
+        ])
+      ).rowCount ?? 0,
     count: async () => Number((await q('count', 'SELECT count(*) AS n FROM registry_sealed')).rows[0]?.n ?? 0),
     close: async () => {
       await pool.end();

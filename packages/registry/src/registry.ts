@@ -88,8 +88,15 @@ const PG_URL = /^postgres(ql)?:\/\//i;
  */
 export async function openRegistry(pathOrUrl: string, options: RegistryOptions): Promise<Registry> {
   if (typeof pathOrUrl !== 'string' || pathOrUrl.length === 0) throw new TypeError('openRegistry needs a file path or a postgres:// URL');
-  if (options === null || typeof options !== 'object' || !(options.accountSecret instanceof Uint8Array) || options.accountSecret.length < 16) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The registry needs the signer\'s account secret (at least 16 bytes).', { hint: '`signet keys new` writes it to DIR/account-secret.' });
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    !(options.accountSecret instanceof Uint8Array) ||
+    options.accountSecret.length < 16
+  ) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', "The registry needs the signer's account secret (at least 16 bytes).", {
+      hint: '`signet keys new` writes it to DIR/account-secret.',
+    });
   }
   const backend = options.backend ?? getDefaultBackend();
   const secret = Uint8Array.from(options.accountSecret);
@@ -100,8 +107,10 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
   const tags = new Map<string, Uint8Array>();
 
   const rowsOf = (sealed: SealedLike, input: SealInputLike): NewSealedRow[] => {
-    if (sealed === null || typeof sealed !== 'object' || !(sealed.envelope instanceof Uint8Array) || sealed.claims === undefined) throw new TypeError('record needs a sealed response');
-    if (input === null || typeof input !== 'object' || typeof input.account !== 'string') throw new TypeError('record needs the seal input with its account');
+    if (sealed === null || typeof sealed !== 'object' || !(sealed.envelope instanceof Uint8Array) || sealed.claims === undefined)
+      throw new TypeError('record needs a sealed response');
+    if (input === null || typeof input !== 'object' || typeof input.account !== 'string')
+      throw new TypeError('record needs the seal input with its account');
     const claims = sealed.claims;
     let tag = tags.get(input.account);
     if (tag === undefined) {
@@ -111,16 +120,22 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     }
     // A registry fed with another secret than the signer's would attribute to the wrong accounts.
     if (claims.account.mode === 'linkable' && !equalBytes(tag, claims.account.tag)) {
-      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The envelope\'s account tag is not the tag of this account under the registry\'s secret.', { hint: 'Open the registry with the same account secret as the signer.' });
+      throw new SignetError(
+        'SIGNET_E_CONFIG_INVALID',
+        "The envelope's account tag is not the tag of this account under the registry's secret.",
+        { hint: 'Open the registry with the same account secret as the signer.' },
+      );
     }
     const content = extractResponseContent(input.response);
-    if (content.choices.length !== claims.content.length) throw new SignetError('SIGNET_E_INPUT_INVALID', 'The response has another number of choices than the envelope seals.');
+    if (content.choices.length !== claims.content.length)
+      throw new SignetError('SIGNET_E_INPUT_INVALID', 'The response has another number of choices than the envelope seals.');
     return content.choices.map((choice, i): NewSealedRow => {
       const d = claims.content[i]!;
       const normalized = utf8(normalizeText(choice.text));
       const chunks = chunkText(normalized);
       const leaves = chunks.map((c) => leafHash(backend, c));
-      if (!equalBytes(rootFromLeafHashes(backend, leaves), d.chunkRoot)) throw new SignetError('SIGNET_E_INPUT_INVALID', `Choice ${i}'s text is not the text the envelope seals.`);
+      if (!equalBytes(rootFromLeafHashes(backend, leaves), d.chunkRoot))
+        throw new SignetError('SIGNET_E_INPUT_INVALID', `Choice ${i}'s text is not the text the envelope seals.`);
       const leafBytes = new Uint8Array(leaves.length * 32);
       leaves.forEach((l, k) => leafBytes.set(l, k * 32));
       return {

@@ -6,14 +6,37 @@ import { schemaStatements, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
 function storageError(cause: unknown, what: string): SignetError {
-  return new SignetError('SIGNET_E_REGISTRY_STORAGE', `The registry database failed to ${what}.`, { cause, hint: 'Check that the registry file is writable and not used by an incompatible version.' });
+  return new SignetError('SIGNET_E_REGISTRY_STORAGE', `The registry database failed to ${what}.`, {
+    cause,
+    hint: 'Check that the registry file is writable and not used by an incompatible version.',
+  });
 }
 
 function columnValues(row: NewSealedRow): unknown[] {
   return [
-    row.responseId, row.choice, row.issuer, row.kid, row.issuedAt, row.model, row.accountId, row.accountTag,
-    row.termsId, row.termsVersion, row.termsDigest, row.termsUri, row.exact, row.normalized, row.chunkCount,
-    row.chunkLeaves, row.chunkLengths, row.fingerprints, row.text, row.envelope, row.logIndex, row.receipt, row.checkpoint,
+    row.responseId,
+    row.choice,
+    row.issuer,
+    row.kid,
+    row.issuedAt,
+    row.model,
+    row.accountId,
+    row.accountTag,
+    row.termsId,
+    row.termsVersion,
+    row.termsDigest,
+    row.termsUri,
+    row.exact,
+    row.normalized,
+    row.chunkCount,
+    row.chunkLeaves,
+    row.chunkLengths,
+    row.fingerprints,
+    row.text,
+    row.envelope,
+    row.logIndex,
+    row.receipt,
+    row.checkpoint,
   ];
 }
 
@@ -29,7 +52,8 @@ export function openSqliteStore(path: string): RegistryStore {
     // NORMAL in WAL mode loses at most the last transactions on power loss, never integrity.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    for (const s of schemaStatements({ blob: 'BLOB', int64: 'INTEGER', pk: 'INTEGER PRIMARY KEY', withoutRowid: ' WITHOUT ROWID' })) db.exec(s);
+    for (const s of schemaStatements({ blob: 'BLOB', int64: 'INTEGER', pk: 'INTEGER PRIMARY KEY', withoutRowid: ' WITHOUT ROWID' }))
+      db.exec(s);
   } catch (cause) {
     throw storageError(cause, `open ${path}`);
   }

@@ -139,7 +139,9 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
     if (b.log === null) {
       if (options.logKey !== undefined) stop('SIGNET_E_RECEIPT_MISSING', 'A log key was given but the bundle carries no receipt.');
       checks.push({ name: 'log', status: 'skipped', detail: 'the bundle carries no receipt' });
-      doesNotProve.push('When the envelope was committed: the bundle has no log receipt, so the issue time is only the provider\'s own claim.');
+      doesNotProve.push(
+        "When the envelope was committed: the bundle has no log receipt, so the issue time is only the provider's own claim.",
+      );
     } else if (options.logKey === undefined) {
       checks.push({ name: 'log', status: 'skipped', detail: 'no log key given (--log-key)' });
       doesNotProve.push('When the envelope was committed: the receipt was not checked because no log key was given.');
@@ -158,15 +160,23 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
       }
       let checkpoint;
       try {
-        checkpoint = verifyCheckpoint(backend, b.log.checkpoint, { log: logVerifier, ...(options.now === undefined ? {} : { now: options.now }) });
+        checkpoint = verifyCheckpoint(backend, b.log.checkpoint, {
+          log: logVerifier,
+          ...(options.now === undefined ? {} : { now: options.now }),
+        });
       } catch (e) {
         stop(isSignetError(e) ? e.code : 'SIGNET_E_LOG_CHECKPOINT_INVALID', (e as Error).message);
       }
       const r = receipt!;
       const cp = checkpoint!;
-      if (cp.size < r.size) stop('SIGNET_E_LOG_INCONSISTENT', `The checkpoint (tree size ${cp.size}) is older than the receipt (tree size ${r.size}).`);
+      if (cp.size < r.size)
+        stop('SIGNET_E_LOG_INCONSISTENT', `The checkpoint (tree size ${cp.size}) is older than the receipt (tree size ${r.size}).`);
       if (cp.size === r.size) {
-        if (!equalBytes(cp.root, r.root)) stop('SIGNET_E_LOG_INCONSISTENT', 'The checkpoint and the receipt are for the same tree size but different roots: the log forked.');
+        if (!equalBytes(cp.root, r.root))
+          stop(
+            'SIGNET_E_LOG_INCONSISTENT',
+            'The checkpoint and the receipt are for the same tree size but different roots: the log forked.',
+          );
       } else {
         let proof: Uint8Array[];
         try {
@@ -174,16 +184,27 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
         } catch {
           return stop('SIGNET_E_LOG_PROOF_INVALID', 'The consistency proof is not base64url.');
         }
-        if (!verifyConsistency(backend, r.size, cp.size, r.root, cp.root, proof)) stop('SIGNET_E_LOG_PROOF_INVALID', `The receipt's tree (size ${r.size}) is not proven to be a prefix of the checkpoint's (size ${cp.size}).`);
+        if (!verifyConsistency(backend, r.size, cp.size, r.root, cp.root, proof))
+          stop(
+            'SIGNET_E_LOG_PROOF_INVALID',
+            `The receipt's tree (size ${r.size}) is not proven to be a prefix of the checkpoint's (size ${cp.size}).`,
+          );
       }
-      checks.push({ name: 'log', status: 'ok', detail: `receipt of log ${r.origin}: entry ${r.index} of ${r.size}, checkpoint at size ${cp.size}` });
-      proves.push(`The log ${r.origin} included the envelope as entry ${r.index} in a tree it signed at ${iso(r.time)}: the provider committed to it by then and cannot backdate or silently drop it.`);
+      checks.push({
+        name: 'log',
+        status: 'ok',
+        detail: `receipt of log ${r.origin}: entry ${r.index} of ${r.size}, checkpoint at size ${cp.size}`,
+      });
+      proves.push(
+        `The log ${r.origin} included the envelope as entry ${r.index} in a tree it signed at ${iso(r.time)}: the provider committed to it by then and cannot backdate or silently drop it.`,
+      );
     }
 
     step = 'content';
     // Content: the text itself (already checked against the digests) or an excerpt proof.
     if (b.content.kind === 'text') {
-      if (!equalBytes(backend.sha256(utf8(b.content.text)), fromBase64url(b.suspect.sha256))) stop('SIGNET_E_EVIDENCE_MISMATCH', 'The suspect digest in the bundle is not the digest of its text.');
+      if (!equalBytes(backend.sha256(utf8(b.content.text)), fromBase64url(b.suspect.sha256)))
+        stop('SIGNET_E_EVIDENCE_MISMATCH', 'The suspect digest in the bundle is not the digest of its text.');
       const how = valid.content?.match === 'exact' ? 'exactly' : 'after white-space and Unicode normalization';
       checks.push({ name: 'content', status: 'ok', detail: `the suspect text matches choice ${b.choice} ${how}` });
       proves.push(`The suspect text is the text of choice ${b.choice} of that response (${how}).`);
@@ -199,34 +220,57 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
         stop(isSignetError(e) ? e.code : 'SIGNET_E_EXCERPT_INVALID', (e as Error).message);
       }
       const s = shown!;
-      checks.push({ name: 'content', status: 'ok', detail: `chunks ${s.start}..${s.end - 1} of ${proof.chunkCount} verified against the chunk root` });
-      proves.push(`The revealed passage (${s.revealed.length} characters, chunks ${s.start} to ${s.end - 1} of ${proof.chunkCount}) is part of choice ${proof.choice} of that response, as sealed.`);
-      doesNotProve.push('That the suspect text was derived from the revealed passage: compare them yourself; the similarity score is the provider\'s assessment.', 'Anything about the rest of the response: only the revealed chunks are shown.');
+      checks.push({
+        name: 'content',
+        status: 'ok',
+        detail: `chunks ${s.start}..${s.end - 1} of ${proof.chunkCount} verified against the chunk root`,
+      });
+      proves.push(
+        `The revealed passage (${s.revealed.length} characters, chunks ${s.start} to ${s.end - 1} of ${proof.chunkCount}) is part of choice ${proof.choice} of that response, as sealed.`,
+      );
+      doesNotProve.push(
+        "That the suspect text was derived from the revealed passage: compare them yourself; the similarity score is the provider's assessment.",
+        'Anything about the rest of the response: only the revealed chunks are shown.',
+      );
     } else {
       checks.push({ name: 'content', status: 'skipped', detail: 'no content evidence (similarity only)' });
-      doesNotProve.push('Any link between the suspect text and the sealed content: the bundle carries neither the text nor an excerpt proof, only the provider\'s similarity assessment.');
+      doesNotProve.push(
+        "Any link between the suspect text and the sealed content: the bundle carries neither the text nor an excerpt proof, only the provider's similarity assessment.",
+      );
     }
 
     step = 'fields';
     // Fields that restate the envelope must agree with it: an edit to them is caught here.
-    if (b.choice >= c.content.length) stop('SIGNET_E_EVIDENCE_MISMATCH', `The bundle names choice ${b.choice}; the envelope seals ${c.content.length}.`);
-    if (b.terms.id !== c.terms.id || b.terms.version !== c.terms.version || b.terms.uri !== c.terms.uri || !equalBytes(fromBase64url(b.terms.digest), c.terms.digest)) {
+    if (b.choice >= c.content.length)
+      stop('SIGNET_E_EVIDENCE_MISMATCH', `The bundle names choice ${b.choice}; the envelope seals ${c.content.length}.`);
+    if (
+      b.terms.id !== c.terms.id ||
+      b.terms.version !== c.terms.version ||
+      b.terms.uri !== c.terms.uri ||
+      !equalBytes(fromBase64url(b.terms.digest), c.terms.digest)
+    ) {
       stop('SIGNET_E_EVIDENCE_MISMATCH', 'The terms in the bundle are not the terms the envelope was served under.');
     }
-    if (!equalBytes(fromBase64url(b.account.tag), c.account.tag)) stop('SIGNET_E_EVIDENCE_MISMATCH', 'The account tag in the bundle is not the envelope\'s.');
+    if (!equalBytes(fromBase64url(b.account.tag), c.account.tag))
+      stop('SIGNET_E_EVIDENCE_MISMATCH', "The account tag in the bundle is not the envelope's.");
     checks.push({ name: 'fields', status: 'ok', detail: 'terms, account tag and choice agree with the envelope' });
 
     step = 'signature';
     // The provider's signature over the whole bundle: its disclosure and assessment, and no edits since.
     if (b.signature === undefined) {
       checks.push({ name: 'signature', status: 'skipped', detail: 'the bundle is not signed' });
-      doesNotProve.push('Who disclosed the account id and the similarity assessment: the bundle is unsigned, so those fields could have been edited.');
+      doesNotProve.push(
+        'Who disclosed the account id and the similarity assessment: the bundle is unsigned, so those fields could have been edited.',
+      );
     } else {
       const key = await trust.get(b.signature.kid);
       if (key === undefined) stop('SIGNET_E_EVIDENCE_SIGNATURE', 'The bundle is signed with a key the trust JWKS does not have.');
-      if (!key!.verify(fromBase64url(b.signature.value), evidenceSigningInput(b))) stop('SIGNET_E_EVIDENCE_SIGNATURE', 'The bundle signature does not verify: the bundle was altered after the provider signed it.');
+      if (!key!.verify(fromBase64url(b.signature.value), evidenceSigningInput(b)))
+        stop('SIGNET_E_EVIDENCE_SIGNATURE', 'The bundle signature does not verify: the bundle was altered after the provider signed it.');
       checks.push({ name: 'signature', status: 'ok', detail: `bundle signed by ${key!.kid}` });
-      proves.push(`${c.issuer} states, under its signature, that account tag ${b.account.tag} is account ${JSON.stringify(b.account.id)}, and stands by the match (${b.suspect.method}, score ${b.suspect.score}).`);
+      proves.push(
+        `${c.issuer} states, under its signature, that account tag ${b.account.tag} is account ${JSON.stringify(b.account.id)}, and stands by the match (${b.suspect.method}, score ${b.suspect.score}).`,
+      );
     }
     doesNotProve.push(
       `That tag ${b.account.tag} belongs to account ${JSON.stringify(b.account.id)}: tags are keyed hashes under the provider's secret; the provider can demonstrate the link to a court by recomputing the tag, but the bundle alone cannot.`,
@@ -236,6 +280,15 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
     const code: SignetErrorCode = e instanceof Stop ? e.code : isSignetError(e) ? e.code : 'SIGNET_E_EVIDENCE_INVALID';
     const message = (e as Error).message;
     checks.push({ name: step, status: 'failed', detail: message, code });
-    return { valid: false, code, message, checks, proves: [], doesNotProve, ...(bundle === undefined ? {} : { bundle }), ...(claims === undefined ? {} : { claims }) };
+    return {
+      valid: false,
+      code,
+      message,
+      checks,
+      proves: [],
+      doesNotProve,
+      ...(bundle === undefined ? {} : { bundle }),
+      ...(claims === undefined ? {} : { claims }),
+    };
   }
 }

@@ -1,4 +1,13 @@
-import { getDefaultBackend, isSignetError, verifyExcerptProof, type CryptoBackend, type EnvelopeClaims, type ExcerptProof, type ExcerptVerification, type SignetErrorCode } from '@signet/core';
+import {
+  getDefaultBackend,
+  isSignetError,
+  verifyExcerptProof,
+  type CryptoBackend,
+  type EnvelopeClaims,
+  type ExcerptProof,
+  type ExcerptVerification,
+  type SignetErrorCode,
+} from '@signet/core';
 import type { Verifier } from './verifier.js';
 
 /** The outcome of {@link verifyExcerpt}. */
@@ -19,12 +28,24 @@ export async function verifyExcerpt(
   backend: CryptoBackend = getDefaultBackend(),
 ): Promise<ExcerptCheckResult> {
   const result = await verifier.verify(envelope, { allowMissingContent: true });
-  if (!result.valid) return { valid: false, code: result.code, message: result.message, ...(result.claims === undefined ? {} : { claims: result.claims }) };
+  if (!result.valid)
+    return { valid: false, code: result.code, message: result.message, ...(result.claims === undefined ? {} : { claims: result.claims }) };
   const choice = result.claims.content[typeof proof?.choice === 'number' ? proof.choice : -1];
-  if (choice === undefined) return { valid: false, code: 'SIGNET_E_EXCERPT_INVALID', message: 'The excerpt proof names a choice the envelope does not have.', claims: result.claims };
+  if (choice === undefined)
+    return {
+      valid: false,
+      code: 'SIGNET_E_EXCERPT_INVALID',
+      message: 'The excerpt proof names a choice the envelope does not have.',
+      claims: result.claims,
+    };
   try {
     return { valid: true, claims: result.claims, excerpt: verifyExcerptProof(backend, choice, proof, excerpt) };
   } catch (e) {
-    return { valid: false, code: isSignetError(e) ? e.code : 'SIGNET_E_EXCERPT_INVALID', message: (e as Error).message, claims: result.claims };
+    return {
+      valid: false,
+      code: isSignetError(e) ? e.code : 'SIGNET_E_EXCERPT_INVALID',
+      message: (e as Error).message,
+      claims: result.claims,
+    };
   }
 }

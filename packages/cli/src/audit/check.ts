@@ -43,12 +43,20 @@ export interface BatchRecord {
 
 /** Creates a batch checker. One per thread: the verifier caches imported keys. */
 export function createChecker(config: CheckConfig): (batch: readonly BatchRecord[]) => Promise<ItemResult[]> {
-  const verifier: Verifier = createVerifier({ trust: config.jwks, ...(config.issuers === undefined ? {} : { policy: { issuers: config.issuers } }) });
+  const verifier: Verifier = createVerifier({
+    trust: config.jwks,
+    ...(config.issuers === undefined ? {} : { policy: { issuers: config.issuers } }),
+  });
   return async (batch) => {
     const out: ItemResult[] = [];
     for (const r of batch) {
       if (r.tooLong !== undefined || r.bytes === undefined) {
-        out.push({ line: r.line, valid: false, code: 'SIGNET_E_DATASET_LINE_TOO_LONG', message: `The record is ${r.tooLong ?? 0} bytes; the limit is ${config.maxRecordBytes}.` });
+        out.push({
+          line: r.line,
+          valid: false,
+          code: 'SIGNET_E_DATASET_LINE_TOO_LONG',
+          message: `The record is ${r.tooLong ?? 0} bytes; the limit is ${config.maxRecordBytes}.`,
+        });
         continue;
       }
       const parsed = parseRecord(r.bytes);
@@ -59,7 +67,14 @@ export function createChecker(config: CheckConfig): (batch: readonly BatchRecord
       for (const item of parsed.items) {
         const turn = item.kind === 'response' ? {} : item.turn === undefined ? {} : { turn: item.turn };
         if (item.kind === 'missing') {
-          out.push({ line: r.line, ...turn, layout: parsed.layout, valid: false, code: 'SIGNET_E_ENVELOPE_MISSING', message: 'The assistant turn carries no envelope.' });
+          out.push({
+            line: r.line,
+            ...turn,
+            layout: parsed.layout,
+            valid: false,
+            code: 'SIGNET_E_ENVELOPE_MISSING',
+            message: 'The assistant turn carries no envelope.',
+          });
           continue;
         }
         const result = await verifier.verify(item.envelope, item.kind === 'response' ? { response: item.response } : { text: item.text });

@@ -17,7 +17,12 @@ function clock(seconds: number): string {
 }
 
 /** A progress bar writing to `write`; a no-op when disabled. */
-export function createProgress(write: (text: string) => void, totalBytes: number, enabled: boolean, now: () => number = Date.now): Progress {
+export function createProgress(
+  write: (text: string) => void,
+  totalBytes: number,
+  enabled: boolean,
+  now: () => number = Date.now,
+): Progress {
   if (!enabled) return { update: () => undefined, done: () => undefined };
   const started = now();
   let last = 0;
@@ -28,7 +33,9 @@ export function createProgress(write: (text: string) => void, totalBytes: number
     const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : Number.NaN;
     const width = 24;
     const filled = Math.round(fraction * width);
-    write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${records.toLocaleString('en-US')} records  ${Math.round(rate).toLocaleString('en-US')}/s  ETA ${clock(eta)}  `);
+    write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${records.toLocaleString('en-US')} records  ${Math.round(rate).toLocaleString('en-US')}/s  ETA ${clock(eta)}  `,
+    );
   };
   let latest: [number, number] = [0, 0];
   return {

@@ -79,6 +79,10 @@ export function parseRecord(bytes: Uint8Array): Parsed {
     if (envelope === undefined) return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The record has text but no envelope.' };
     return { layout: 'text', items: [{ kind: 'text', envelope, text: value.text }] };
   }
-  if (Array.isArray(value.choices) || Array.isArray(value.output)) return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The response carries no signet field.' };
-  return { error: 'SIGNET_E_DATASET_LAYOUT', message: 'The record has none of the known layouts (response with signet, messages, text with envelope).' };
+  if (Array.isArray(value.choices) || Array.isArray(value.output))
+    return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The response carries no signet field.' };
+  return {
+    error: 'SIGNET_E_DATASET_LAYOUT',
+    message: 'The record has none of the known layouts (response with signet, messages, text with envelope).',
+  };
 }

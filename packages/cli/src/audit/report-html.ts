@@ -91,7 +91,8 @@ export function renderReportHtml(report: AuditReport): string {
     .map((f) => `<tr><td>${f.line}</td><td>${f.turn ?? ''}</td><td><code>${esc(f.code)}</code></td><td>${esc(f.message ?? '')}</td></tr>`)
     .join('');
   const more = report.failures.length - failures.length + report.failuresOmitted;
-  const tile = (id: string, label: string, value: number): string => `<div class="tile" id="${id}"><div class="n" data-value="${value}">${fmt(value)}</div><div class="l">${esc(label)}</div></div>`;
+  const tile = (id: string, label: string, value: number): string =>
+    `<div class="tile" id="${id}"><div class="n" data-value="${value}">${fmt(value)}</div><div class="l">${esc(label)}</div></div>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">

@@ -81,15 +81,22 @@ export class ReportBuilder {
         const code = r.code ?? 'SIGNET_E_INPUT_INVALID';
         bump(this.#byCode, code);
         if (this.#failures.length < this.maxFailures) {
-          this.#failures.push({ line: r.line, code, ...(r.turn === undefined ? {} : { turn: r.turn }), ...(r.message === undefined ? {} : { message: r.message }) });
+          this.#failures.push({
+            line: r.line,
+            code,
+            ...(r.turn === undefined ? {} : { turn: r.turn }),
+            ...(r.message === undefined ? {} : { message: r.message }),
+          });
         } else this.#omitted++;
       }
     }
   }
 
   build(meta: { dataset: string; durationMs: number; threads: number }): AuditReport {
-    const sortKeys = (m: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(m).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
-    const byCount = (m: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+    const sortKeys = (m: Record<string, number>): Record<string, number> =>
+      Object.fromEntries(Object.entries(m).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const byCount = (m: Record<string, number>): Record<string, number> =>
+      Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
     const total = this.total;
     return {
       version: 1,

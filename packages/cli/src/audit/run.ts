@@ -29,7 +29,11 @@ export async function runAudit(path: string, options: AuditOptions): Promise<Aud
   const batchSize = options.batchSize ?? 256;
   const builder = new ReportBuilder(options.maxFailures);
   const workers = options.workers ?? Math.max(1, availableParallelism());
-  const pool = startPool({ jwks: options.jwks, ...(options.issuers === undefined ? {} : { issuers: options.issuers }), maxRecordBytes }, workers, (results) => builder.add(results));
+  const pool = startPool(
+    { jwks: options.jwks, ...(options.issuers === undefined ? {} : { issuers: options.issuers }), maxRecordBytes },
+    workers,
+    (results) => builder.add(results),
+  );
   const size = statSync(path).size;
   const progress = createProgress(options.progress ?? (() => undefined), size, options.progress !== undefined);
   let bytes = 0;

@@ -32,12 +32,15 @@ export function suspectText(v: unknown): string | undefined {
   const content = contentText(v.content);
   if (content !== undefined) return content;
   if (Array.isArray(v.messages)) {
-    const parts = v.messages.filter((m) => isObject(m) && m.role === 'assistant').map((m) => contentText((m as Record<string, unknown>).content) ?? '');
+    const parts = v.messages
+      .filter((m) => isObject(m) && m.role === 'assistant')
+      .map((m) => contentText((m as Record<string, unknown>).content) ?? '');
     return parts.length === 0 ? undefined : parts.join('\n\n');
   }
   if (Array.isArray(v.choices)) {
     const first = v.choices[0];
-    if (isObject(first)) return isObject(first.message) ? contentText(first.message.content) : typeof first.text === 'string' ? first.text : undefined;
+    if (isObject(first))
+      return isObject(first.message) ? contentText(first.message.content) : typeof first.text === 'string' ? first.text : undefined;
   }
   return undefined;
 }
@@ -60,7 +63,12 @@ export async function* readSuspects(path: string, maxRecordBytes = 8 * 1024 * 10
   }
   for await (const r of readDataset(path, { maxRecordBytes })) {
     if (r.bytes === undefined) {
-      yield { line: r.line, id: r.line, error: 'SIGNET_E_DATASET_LINE_TOO_LONG', message: `The record is ${r.tooLong ?? 0} bytes; the limit is ${maxRecordBytes}.` };
+      yield {
+        line: r.line,
+        id: r.line,
+        error: 'SIGNET_E_DATASET_LINE_TOO_LONG',
+        message: `The record is ${r.tooLong ?? 0} bytes; the limit is ${maxRecordBytes}.`,
+      };
       continue;
     }
     let value: unknown;
@@ -68,13 +76,24 @@ export async function* readSuspects(path: string, maxRecordBytes = 8 * 1024 * 10
       value = JSON.parse(decoder.decode(r.bytes));
     } catch (e) {
       const encoding = e instanceof TypeError;
-      yield { line: r.line, id: r.line, error: encoding ? 'SIGNET_E_DATASET_ENCODING' : 'SIGNET_E_DATASET_MALFORMED', message: encoding ? 'The record is not valid UTF-8.' : 'The record is not valid JSON.' };
+      yield {
+        line: r.line,
+        id: r.line,
+        error: encoding ? 'SIGNET_E_DATASET_ENCODING' : 'SIGNET_E_DATASET_MALFORMED',
+        message: encoding ? 'The record is not valid UTF-8.' : 'The record is not valid JSON.',
+      };
       continue;
     }
     const text = suspectText(value);
     const given = isObject(value) ? value.id : undefined;
     const id = typeof given === 'string' || (typeof given === 'number' && Number.isFinite(given)) ? given : r.line;
-    if (text === undefined) yield { line: r.line, id: r.line, error: 'SIGNET_E_DATASET_LAYOUT', message: 'The record has no text (text, content, messages or choices).' };
+    if (text === undefined)
+      yield {
+        line: r.line,
+        id: r.line,
+        error: 'SIGNET_E_DATASET_LAYOUT',
+        message: 'The record has no text (text, content, messages or choices).',
+      };
     else yield { line: r.line, id, text };
   }
 }

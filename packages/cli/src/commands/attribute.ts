@@ -11,7 +11,11 @@ import { InputError, writePublicFile } from '../io.js';
 
 /** A file name for a suspect's bundle: its id made safe, unique within the run. */
 function bundleName(id: string | number, used: Set<string>): string {
-  const base = String(id).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 80) || 'suspect';
+  const base =
+    String(id)
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 80) || 'suspect';
   let name = `${base}.json`;
   for (let n = 2; used.has(name); n++) name = `${base}-${n}.json`;
   used.add(name);
@@ -47,7 +51,15 @@ excerpt proof, the terms digest and the account disclosure, signed with the prov
 
 Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
   async run(argv, io) {
-    const args = parseArgs(argv, { registry: 'string', keys: 'string', out: 'string', json: 'boolean', log: 'string', 'log-schema': 'string', 'min-score': 'string' });
+    const args = parseArgs(argv, {
+      registry: 'string',
+      keys: 'string',
+      out: 'string',
+      json: 'boolean',
+      log: 'string',
+      'log-schema': 'string',
+      'min-score': 'string',
+    });
     const [suspectPath, ...extra] = args.positionals;
     if (suspectPath === undefined) throw new UsageError('SUSPECT is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -65,7 +77,8 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
     const logTarget = optional(args, 'log');
     const logSchema = optional(args, 'log-schema');
     try {
-      if (logTarget !== undefined) log = await openLog(logTarget, { readOnly: true, ...(logSchema === undefined ? {} : { schema: logSchema }) });
+      if (logTarget !== undefined)
+        log = await openLog(logTarget, { readOnly: true, ...(logSchema === undefined ? {} : { schema: logSchema }) });
       const source = log === undefined ? undefined : logEvidenceSource(log);
       const used = new Set<string>();
       let total = 0;
@@ -91,17 +104,39 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
         matched++;
         let evidence: string | null = null;
         if (out !== undefined) {
-          const bundle = await registry.evidence(best, s.text, { suspectId: String(s.id), ...(signer === undefined ? {} : { signer }), ...(source === undefined ? {} : { log: source }) });
+          const bundle = await registry.evidence(best, s.text, {
+            suspectId: String(s.id),
+            ...(signer === undefined ? {} : { signer }),
+            ...(source === undefined ? {} : { log: source }),
+          });
           evidence = join(out, 'evidence', bundleName(s.id, used));
           writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
         }
         const match = { account: best.row.accountId, score: best.score, responseId: best.row.responseId, evidence };
-        summary.push({ id: s.id, line: s.line, match: { ...match, method: best.method, accountTag: Buffer.from(best.row.accountTag).toString('base64url'), spans: best.spans, terms: `${best.row.termsId}@${best.row.termsVersion}`, issuedAt: best.row.issuedAt } });
+        summary.push({
+          id: s.id,
+          line: s.line,
+          match: {
+            ...match,
+            method: best.method,
+            accountTag: Buffer.from(best.row.accountTag).toString('base64url'),
+            spans: best.spans,
+            terms: `${best.row.termsId}@${best.row.termsVersion}`,
+            issuedAt: best.row.issuedAt,
+          },
+        });
         if (json) io.stdout(`${JSON.stringify({ id: s.id, match })}\n`);
-        else io.stdout(`${String(s.id)}: ${best.row.accountId}  score ${best.score.toFixed(2)} (${best.method})  ${best.row.responseId}${evidence === null ? '' : `  evidence ${evidence}`}\n`);
+        else
+          io.stdout(
+            `${String(s.id)}: ${best.row.accountId}  score ${best.score.toFixed(2)} (${best.method})  ${best.row.responseId}${evidence === null ? '' : `  evidence ${evidence}`}\n`,
+          );
       }
-      if (out !== undefined) writePublicFile(join(out, 'attribution.json'), `${JSON.stringify({ total, matched, errors, suspects: summary }, null, 2)}\n`);
-      if (!json) io.stderr(`attributed ${matched} of ${total} suspect texts${errors > 0 ? ` (${errors} unreadable)` : ''}${signer === undefined && out !== undefined ? '; bundles are unsigned (no signing-key.jwk in --keys)' : ''}\n`);
+      if (out !== undefined)
+        writePublicFile(join(out, 'attribution.json'), `${JSON.stringify({ total, matched, errors, suspects: summary }, null, 2)}\n`);
+      if (!json)
+        io.stderr(
+          `attributed ${matched} of ${total} suspect texts${errors > 0 ? ` (${errors} unreadable)` : ''}${signer === undefined && out !== undefined ? '; bundles are unsigned (no signing-key.jwk in --keys)' : ''}\n`,
+        );
       return 0;
     } catch (e) {
       if (e instanceof SignetError || e instanceof InputError || e instanceof UsageError) throw e;
@@ -112,4 +147,3 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
     }
   },
 };
-

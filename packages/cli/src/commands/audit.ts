@@ -18,13 +18,19 @@ function summary(report: AuditReport, files: string[]): string {
   if (codes.length > 0) lines.push('failure reasons:', ...codes.slice(0, 10).map(([c, n]) => `  ${String(n).padStart(8)}  ${c}`));
   const accounts = Object.entries(report.byAccount);
   if (accounts.length > 0) {
-    lines.push(`accounts (${accounts.length}, by account tag):`, ...accounts.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${t}`));
+    lines.push(
+      `accounts (${accounts.length}, by account tag):`,
+      ...accounts.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${t}`),
+    );
     if (accounts.length > 5) lines.push(`  ... ${accounts.length - 5} more`);
   }
   const terms = Object.entries(report.byTerms);
   if (terms.length > 0) lines.push('terms:', ...terms.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${t}`));
   if (report.failures.length > 0) {
-    lines.push('first failures:', ...report.failures.slice(0, 5).map((f) => `  line ${f.line}${f.turn === undefined ? '' : ` turn ${f.turn}`}: ${f.code}`));
+    lines.push(
+      'first failures:',
+      ...report.failures.slice(0, 5).map((f) => `  line ${f.line}${f.turn === undefined ? '' : ` turn ${f.turn}`}: ${f.code}`),
+    );
   }
   for (const f of files) lines.push(`wrote ${f}`);
   return `${lines.join('\n')}\n`;
@@ -54,7 +60,16 @@ reported with their line numbers and never stop the run.
 
 Exit codes: 0 every record verified, 1 some did not, 2 usage or unreadable input.`,
   async run(argv, io) {
-    const args = parseArgs(argv, { trust: 'string', out: 'string', json: 'boolean', issuer: 'list', workers: 'string', 'max-record-bytes': 'string', progress: 'boolean', 'no-progress': 'boolean' });
+    const args = parseArgs(argv, {
+      trust: 'string',
+      out: 'string',
+      json: 'boolean',
+      issuer: 'list',
+      workers: 'string',
+      'max-record-bytes': 'string',
+      progress: 'boolean',
+      'no-progress': 'boolean',
+    });
     const [dataset, ...extra] = args.positionals;
     if (dataset === undefined) throw new UsageError('DATASET is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);

@@ -45,9 +45,14 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
       io.stdout(`${JSON.stringify(rest)}\n`);
       return report.valid ? 0 : 1;
     }
-    const lines: string[] = [report.valid ? `VALID evidence bundle ${bundlePath}` : `INVALID evidence bundle ${bundlePath}: ${report.code}`];
+    const lines: string[] = [
+      report.valid ? `VALID evidence bundle ${bundlePath}` : `INVALID evidence bundle ${bundlePath}: ${report.code}`,
+    ];
     if (!report.valid) lines.push(`  ${report.message ?? ''}`);
-    lines.push('checks:', ...report.checks.map((c) => `  ${c.status.padEnd(7)} ${c.name.padEnd(9)} ${c.detail}${c.code === undefined ? '' : ` [${c.code}]`}`));
+    lines.push(
+      'checks:',
+      ...report.checks.map((c) => `  ${c.status.padEnd(7)} ${c.name.padEnd(9)} ${c.detail}${c.code === undefined ? '' : ` [${c.code}]`}`),
+    );
     if (report.proves.length > 0) lines.push('it proves:', ...report.proves.map((p) => `  - ${p}`));
     lines.push('it does not prove:', ...report.doesNotProve.map((p) => `  - ${p}`));
     io.stdout(`${lines.join('\n')}\n`);
