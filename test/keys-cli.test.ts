@@ -17,13 +17,21 @@ writeFileSync(p('accounts.txt'), 'acct_1\nacct_2\nacct_3\n');
 async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CommandIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stdin: async () => new TextEncoder().encode(stdin), env: {} };
+  const io: CommandIO = {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    stdin: async () => new TextEncoder().encode(stdin),
+    env: {},
+  };
   const code = await main(argv, io);
   return { code, out, err };
 }
 
 async function sign(keyDir: string, model = 'm1', account = 'acct_2'): Promise<string> {
-  const r = await run(['sign', '--key', keyDir, '--issuer', ISSUER, '--account', account, '--terms', p('terms.json'), '--model', model], 'Sealed text.');
+  const r = await run(
+    ['sign', '--key', keyDir, '--issuer', ISSUER, '--account', account, '--terms', p('terms.json'), '--model', model],
+    'Sealed text.',
+  );
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
   const file = p(`env-${Math.random().toString(36).slice(2)}.txt`);
@@ -85,7 +93,21 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
     const root = p('root');
     expect((await run(['keys', 'new', '--out', root])).code).toBe(0);
     const node = p('node');
-    const d = await run(['keys', 'delegate', '--root', root, '--out', node, '--issuer', ISSUER, '--valid-for', '12h', '--models', 'm1,m2', '--json']);
+    const d = await run([
+      'keys',
+      'delegate',
+      '--root',
+      root,
+      '--out',
+      node,
+      '--issuer',
+      ISSUER,
+      '--valid-for',
+      '12h',
+      '--models',
+      'm1,m2',
+      '--json',
+    ]);
     expect(d.code).toBe(0);
     const info = JSON.parse(d.out) as { kid: string; root: string; delegationBytes: number };
     expect(info.delegationBytes).toBeLessThan(300);
@@ -99,7 +121,10 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
     const empty = p('empty-jwks.json');
     writeFileSync(empty, '{"keys":[]}');
     expect(JSON.parse((await verify(inScope, empty, ['--roots', roots])).out)).toMatchObject({ valid: true });
-    expect(JSON.parse((await verify(outOfScope, empty, ['--roots', roots])).out)).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_DELEGATION' });
+    expect(JSON.parse((await verify(outOfScope, empty, ['--roots', roots])).out)).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_KEY_DELEGATION',
+    });
     expect(JSON.parse((await verify(inScope, empty)).out)).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_UNKNOWN' });
     // Too long a window is refused at the command line.
     expect((await run(['keys', 'delegate', '--root', root, '--out', p('node2'), '--issuer', ISSUER, '--valid-for', '40d'])).code).toBe(2);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DELEGATION_HEADER, decodeCbor, encodeCbor, generateSigningKey, parseEnvelope, signDelegation, toJwks, type SigningKey } from '@signet/core';
+import {
+  DELEGATION_HEADER,
+  decodeCbor,
+  encodeCbor,
+  generateSigningKey,
+  parseEnvelope,
+  signDelegation,
+  toJwks,
+  type SigningKey,
+} from '@signet/core';
 import { attachDelegation, createSigner } from '@signet/server';
 import { createDelegationCheck, createVerifier, type ReceiptOutcome } from '@signet/verify';
 import { ISSUER, MODEL, SECRET, sealInput, TERMS, TEXT } from './support/keys-fixture.js';
@@ -7,9 +16,19 @@ import { ISSUER, MODEL, SECRET, sealInput, TERMS, TEXT } from './support/keys-fi
 const root = generateSigningKey();
 const NOW = 1_790_000_000;
 
-function nodeWith(claims: Partial<Parameters<typeof signDelegation>[1]> = {}, by: SigningKey = root): { node: SigningKey; delegation: Uint8Array } {
+function nodeWith(
+  claims: Partial<Parameters<typeof signDelegation>[1]> = {},
+  by: SigningKey = root,
+): { node: SigningKey; delegation: Uint8Array } {
   const node = generateSigningKey();
-  const delegation = signDelegation(by, { issuer: ISSUER, publicKey: node.publicKey, notBefore: NOW - 3600, notAfter: NOW + 3600, models: [MODEL], ...claims });
+  const delegation = signDelegation(by, {
+    issuer: ISSUER,
+    publicKey: node.publicKey,
+    notBefore: NOW - 3600,
+    notAfter: NOW + 3600,
+    models: [MODEL],
+    ...claims,
+  });
   attachDelegation(node, delegation);
   return { node, delegation };
 }
@@ -66,11 +85,20 @@ describe('delegated signing keys', () => {
 
   it('fails out-of-scope models, terms and issuers', async () => {
     const { node } = nodeWith({ models: ['other-model'] });
-    expect(await verifierFor([root]).verify((await sealWith(node)).envelope, { text: TEXT })).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_DELEGATION' });
+    expect(await verifierFor([root]).verify((await sealWith(node)).envelope, { text: TEXT })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_KEY_DELEGATION',
+    });
     const t = nodeWith({ terms: ['other-terms'] });
-    expect(await verifierFor([root]).verify((await sealWith(t.node)).envelope, { text: TEXT })).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_DELEGATION' });
+    expect(await verifierFor([root]).verify((await sealWith(t.node)).envelope, { text: TEXT })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_KEY_DELEGATION',
+    });
     const i = nodeWith({ issuer: 'https://other.example' });
-    expect(await verifierFor([root]).verify((await sealWith(i.node)).envelope, { text: TEXT })).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_DELEGATION' });
+    expect(await verifierFor([root]).verify((await sealWith(i.node)).envelope, { text: TEXT })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_KEY_DELEGATION',
+    });
   });
 
   it('refuses a delegation signed by a wrong root', async () => {
@@ -111,7 +139,9 @@ describe('delegated signing keys', () => {
 
   it('without a delegation check, a delegated envelope is simply an unknown key', async () => {
     const { node } = nodeWith();
-    const r = await createVerifier({ trust: toJwks([root]), now: () => NOW * 1000 }).verify((await sealWith(node)).envelope, { text: TEXT });
+    const r = await createVerifier({ trust: toJwks([root]), now: () => NOW * 1000 }).verify((await sealWith(node)).envelope, {
+      text: TEXT,
+    });
     expect(r).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_UNKNOWN' });
   });
 
@@ -119,11 +149,17 @@ describe('delegated signing keys', () => {
     const node = generateSigningKey();
     const delegation = signDelegation(root, { issuer: ISSUER, publicKey: node.publicKey, notBefore: NOW - 60, notAfter: NOW + 60 });
     const sealed = await sealWith(node);
-    const v = createVerifier({ trust: toJwks([]), now: () => NOW * 1000, extensions: { delegation: createDelegationCheck({ roots: toJwks([root]), delegations: [delegation] }) } });
+    const v = createVerifier({
+      trust: toJwks([]),
+      now: () => NOW * 1000,
+      extensions: { delegation: createDelegationCheck({ roots: toJwks([root]), delegations: [delegation] }) },
+    });
     expect(await v.verify(sealed.envelope, { text: TEXT })).toMatchObject({ valid: true });
   });
 
   it('signDelegation refuses windows longer than 31 days', () => {
-    expect(() => signDelegation(root, { issuer: ISSUER, publicKey: root.publicKey, notBefore: 0, notAfter: 40 * 86_400 })).toThrow(RangeError);
+    expect(() => signDelegation(root, { issuer: ISSUER, publicKey: root.publicKey, notBefore: 0, notAfter: 40 * 86_400 })).toThrow(
+      RangeError,
+    );
   });
 });

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, toJwks } from '@signet/core';
-import { connectExternalSigner, createKeysDirectory, createSigner, spawnSignerWorker, startSignerWorker, type SocketSigner } from '@signet/server';
+import {
+  connectExternalSigner,
+  createKeysDirectory,
+  createSigner,
+  spawnSignerWorker,
+  startSignerWorker,
+  type SocketSigner,
+} from '@signet/server';
 import { createVerifier } from '@signet/verify';
 import { ISSUER, SECRET, sealInput, TERMS, TEXT } from './support/keys-fixture.js';
 
@@ -75,7 +82,9 @@ describe('external signer in a separate process', () => {
     const socketPath = join(dir, 'x.sock');
     const server = await startSignerWorker({ key: generateSigningKey(), socketPath });
     try {
-      await expect(connectExternalSigner({ socketPath, publicKey: generateSigningKey().publicKey, timeoutMs: 3000 })).rejects.toMatchObject({ code: 'SIGNET_E_SIG_FAILED' });
+      await expect(connectExternalSigner({ socketPath, publicKey: generateSigningKey().publicKey, timeoutMs: 3000 })).rejects.toMatchObject(
+        { code: 'SIGNET_E_SIG_FAILED' },
+      );
       const ext = await connectExternalSigner({ socketPath, timeoutMs: 3000 });
       clients.push(ext);
       await expect(ext.sign(new TextEncoder().encode('transfer $1000 to mallory'))).rejects.toMatchObject({ code: 'SIGNET_E_SIG_FAILED' });
@@ -88,6 +97,8 @@ describe('external signer in a separate process', () => {
 
   it('times out with a typed error when no signer is there', async () => {
     writeFileSync(join(dir, 'not-a-socket'), '');
-    await expect(connectExternalSigner({ socketPath: join(dir, 'nothing.sock'), timeoutMs: 300 })).rejects.toMatchObject({ code: 'SIGNET_E_SIG_FAILED' });
+    await expect(connectExternalSigner({ socketPath: join(dir, 'nothing.sock'), timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'SIGNET_E_SIG_FAILED',
+    });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assembleEnvelope, generatePqSigningKey, generateSigningKey, HYBRID_HEADER, parseEnvelope, toJwks, hybridHeaderValue } from '@signet/core';
+import {
+  assembleEnvelope,
+  generatePqSigningKey,
+  generateSigningKey,
+  HYBRID_HEADER,
+  parseEnvelope,
+  toJwks,
+  hybridHeaderValue,
+} from '@signet/core';
 import { createSigner } from '@signet/server';
 import { createHybridCheck, createVerifier } from '@signet/verify';
 import { ISSUER, SECRET, sealInput, TERMS, TEXT } from './support/keys-fixture.js';
@@ -12,7 +20,11 @@ const hybrid = createSigner({ issuer: ISSUER, key, accountSecret: SECRET, terms:
 const input = sealInput('acct_1', { responseId: 'chatcmpl-1' });
 
 function requiring(require = true) {
-  return createVerifier({ trust: toJwks([key]), now: () => 1_790_000_000_000, extensions: { signature: createHybridCheck({ keys: pqJwks, require }) } });
+  return createVerifier({
+    trust: toJwks([key]),
+    now: () => 1_790_000_000_000,
+    extensions: { signature: createHybridCheck({ keys: pqJwks, require }) },
+  });
 }
 
 function flipAt(bytes: Uint8Array, index: number): Uint8Array {
@@ -24,7 +36,11 @@ function flipAt(bytes: Uint8Array, index: number): Uint8Array {
 /** Rebuilds an envelope with a different Ed25519 signature or unprotected header. */
 function rebuild(envelope: Uint8Array, change: { signature?: Uint8Array; unprotected?: Map<unknown, unknown> }): Uint8Array {
   const p = parseEnvelope(envelope);
-  return assembleEnvelope({ protectedBytes: p.protectedBytes, payload: p.payload, toBeSigned: p.toBeSigned }, change.signature ?? p.signature, change.unprotected ?? p.unprotected);
+  return assembleEnvelope(
+    { protectedBytes: p.protectedBytes, payload: p.payload, toBeSigned: p.toBeSigned },
+    change.signature ?? p.signature,
+    change.unprotected ?? p.unprotected,
+  );
 }
 
 describe('hybrid Ed25519 + ML-DSA-44 seal', () => {
@@ -40,14 +56,20 @@ describe('hybrid Ed25519 + ML-DSA-44 seal', () => {
     expect(pp.unprotected.size).toBe(0);
     expect(h.envelope.length - p.envelope.length).toBeLessThan(2420 + 32 + 16);
     // A verifier that knows nothing about hybrid seals still accepts the Ed25519 part.
-    expect(await createVerifier({ trust: toJwks([key]), now: () => 1_790_000_000_000 }).verify(h.envelope, { text: TEXT })).toMatchObject({ valid: true });
+    expect(await createVerifier({ trust: toJwks([key]), now: () => 1_790_000_000_000 }).verify(h.envelope, { text: TEXT })).toMatchObject({
+      valid: true,
+    });
   });
 
   it('fails when the Ed25519 signature is broken', async () => {
     const h = await hybrid.seal(input);
     const p = parseEnvelope(h.envelope);
     const broken = rebuild(h.envelope, { signature: flipAt(p.signature, 5) });
-    expect(await requiring().verify(broken, { text: TEXT })).toMatchObject({ valid: false, code: 'SIGNET_E_SIG_INVALID', step: 'signature' });
+    expect(await requiring().verify(broken, { text: TEXT })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_SIG_INVALID',
+      step: 'signature',
+    });
   });
 
   it('fails when the ML-DSA-44 signature is broken, required or not', async () => {
@@ -55,7 +77,11 @@ describe('hybrid Ed25519 + ML-DSA-44 seal', () => {
     const [kid, sig] = parseEnvelope(h.envelope).unprotected.get(HYBRID_HEADER) as [Uint8Array, Uint8Array];
     const broken = rebuild(h.envelope, { unprotected: new Map([[HYBRID_HEADER, [kid, flipAt(sig, 100)]]]) });
     for (const require of [true, false]) {
-      expect(await requiring(require).verify(broken, { text: TEXT })).toMatchObject({ valid: false, code: 'SIGNET_E_SIG_INVALID', step: 'signature' });
+      expect(await requiring(require).verify(broken, { text: TEXT })).toMatchObject({
+        valid: false,
+        code: 'SIGNET_E_SIG_INVALID',
+        step: 'signature',
+      });
     }
   });
 
@@ -67,7 +93,9 @@ describe('hybrid Ed25519 + ML-DSA-44 seal', () => {
     // A signature by an untrusted ML-DSA key over the same bytes.
     const other = generatePqSigningKey();
     const p = parseEnvelope(h.envelope);
-    const foreign = rebuild(h.envelope, { unprotected: new Map([[HYBRID_HEADER, hybridHeaderValue(other.kid, other.sign(p.toBeSigned))]]) });
+    const foreign = rebuild(h.envelope, {
+      unprotected: new Map([[HYBRID_HEADER, hybridHeaderValue(other.kid, other.sign(p.toBeSigned))]]),
+    });
     expect(await requiring().verify(foreign, { text: TEXT })).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_UNKNOWN' });
     // The ML-DSA signature of another envelope does not transfer.
     const h2 = await hybrid.seal(sealInput('acct_2', { responseId: 'chatcmpl-2' }));

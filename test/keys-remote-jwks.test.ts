@@ -11,7 +11,10 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
 
-async function serveJwks(source: { jwks(): Jwks }, maxAgeSeconds = 300): Promise<{ url: string; hits: () => number; notModified: () => number }> {
+async function serveJwks(
+  source: { jwks(): Jwks },
+  maxAgeSeconds = 300,
+): Promise<{ url: string; hits: () => number; notModified: () => number }> {
   const listener = createNodeJwksListener(source, { maxAgeSeconds });
   let hits = 0;
   let notModified = 0;
@@ -86,7 +89,11 @@ describe('remote JWKS trust store', () => {
     let clock = 0;
     const store = createRemoteTrustStore({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, now: () => clock });
     expect(await store.get(key.kid)).toBeDefined();
-    for (const [s, b] of [[500, 'oops'], [200, '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AAAA"}]}'], [200, 'x'.repeat(10)]] as const) {
+    for (const [s, b] of [
+      [500, 'oops'],
+      [200, '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AAAA"}]}'],
+      [200, 'x'.repeat(10)],
+    ] as const) {
       status = s;
       body = b;
       clock += 120_000;
@@ -100,7 +107,15 @@ describe('remote JWKS trust store', () => {
     const signer = createSigner({ issuer: ISSUER, key, accountSecret: SECRET, terms: TERMS });
     const bundle = JSON.stringify(toJwks([key]));
     let fetched = 0;
-    const store = createRemoteTrustStore({ url: 'https://keys.example.com/jwks.json', bundle, offline: true, fetch: async () => { fetched++; throw new Error('no network'); } });
+    const store = createRemoteTrustStore({
+      url: 'https://keys.example.com/jwks.json',
+      bundle,
+      offline: true,
+      fetch: async () => {
+        fetched++;
+        throw new Error('no network');
+      },
+    });
     const r = await createVerifier({ trust: store }).verify((await signer.seal(sealInput())).envelope, { text: TEXT });
     expect(r).toMatchObject({ valid: true });
     expect(fetched).toBe(0);

@@ -14,7 +14,12 @@ import { ISSUER, SECRET, sealInput, TERMS, TEXT } from './support/keys-fixture.j
 const dir = mkdtempSync(join(tmpdir(), 'signet-revocation-receipts-'));
 const T0 = Math.floor(Date.now() / 1000) - 3600;
 let logClock = T0 * 1000;
-const log = await openLog(join(dir, 'log.db'), { key: LogKey.generate('keys.example/log'), create: true, maxDelayMs: 5, now: () => logClock });
+const log = await openLog(join(dir, 'log.db'), {
+  key: LogKey.generate('keys.example/log'),
+  create: true,
+  maxDelayMs: 5,
+  now: () => logClock,
+});
 afterAll(async () => {
   await log.close();
   rmSync(dir, { recursive: true, force: true });
@@ -27,14 +32,24 @@ const REVOKED_AT = T0 + 100;
 
 async function sealAt(iat: number, logTime: number, text = TEXT) {
   logClock = logTime * 1000;
-  const signer = createSigner({ issuer: ISSUER, key, accountSecret: SECRET, terms: TERMS, now: () => iat * 1000, onSealed: (s) => log.append(s) });
+  const signer = createSigner({
+    issuer: ISSUER,
+    key,
+    accountSecret: SECRET,
+    terms: TERMS,
+    now: () => iat * 1000,
+    onSealed: (s) => log.append(s),
+  });
   const sealed = await signer.seal(sealInput('acct_1', { response: text, responseId: `r-${iat}-${logTime}-${Math.random()}` }));
   return { sealed, receipt: await log.waitForReceipt(sealed.claims.responseId) };
 }
 
 describe('revocation with real log receipts', () => {
   it('accepts envelopes committed before the revocation and refuses those committed after, whatever their iat', async () => {
-    const { revocation } = await createRevocationCheck([signRevocationList([{ kid: key.kid, at: REVOKED_AT, reason: 'key compromise' }], admin)], createTrustStore(trust));
+    const { revocation } = await createRevocationCheck(
+      [signRevocationList([{ kid: key.kid, at: REVOKED_AT, reason: 'key compromise' }], admin)],
+      createTrustStore(trust),
+    );
     const verifier = createVerifier({ trust, extensions: { receipt: createReceiptCheck({ logKey: log.verifierKey }), revocation } });
 
     const before = await sealAt(T0, T0 + 10);
@@ -44,7 +59,10 @@ describe('revocation with real log receipts', () => {
 
     // A thief with the stolen key backdates iat; the log saw the envelope after the revocation.
     const backdated = await sealAt(T0, REVOKED_AT + 50);
-    expect(await verifier.verify(backdated.sealed.envelope, { text: TEXT, receipt: backdated.receipt })).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_REVOKED' });
+    expect(await verifier.verify(backdated.sealed.envelope, { text: TEXT, receipt: backdated.receipt })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_KEY_REVOKED',
+    });
 
     // Without its receipt even the honest early envelope fails: its own time proves nothing.
     expect(await verifier.verify(before.sealed.envelope, { text: TEXT })).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_REVOKED' });
@@ -54,4 +72,3 @@ describe('revocation with real log receipts', () => {
     expect(other.valid).toBe(false);
   });
 });
-

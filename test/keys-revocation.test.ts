@@ -47,7 +47,9 @@ describe('revocation', () => {
 
   it('treats an invalid receipt as no receipt: the revoked key fails in the validity step', async () => {
     const sealed = await signer.seal(sealInput());
-    const r = await (await verifierWith({ ok: false, code: 'SIGNET_E_RECEIPT_INVALID', message: 'bad proof' })).verify(sealed.envelope, { text: TEXT });
+    const r = await (
+      await verifierWith({ ok: false, code: 'SIGNET_E_RECEIPT_INVALID', message: 'bad proof' })
+    ).verify(sealed.envelope, { text: TEXT });
     expect(r).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_REVOKED', step: 'validity' });
   });
 
@@ -86,7 +88,14 @@ describe('revocation', () => {
   });
 
   it('merges duplicate entries to the earliest time', async () => {
-    const l = signRevocationList([{ kid: key.kid, at: NOW, reason: 'a' }, { kid: key.kid, at: NOW - 10, reason: 'b' }], listKey, NOW);
+    const l = signRevocationList(
+      [
+        { kid: key.kid, at: NOW, reason: 'a' },
+        { kid: key.kid, at: NOW - 10, reason: 'b' },
+      ],
+      listKey,
+      NOW,
+    );
     expect(l.revoked).toEqual([{ kid: key.kid, at: NOW - 10, reason: 'b' }]);
   });
 });

@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSigningKey } from '@signet/core';
-import { createKeyRing, createKeysDirectory, createKeysDirectorySource, createNodeJwksListener, createSigner, KEY_FILES, loadSigningKey, rotateKeysDirectory } from '@signet/server';
+import {
+  createKeyRing,
+  createKeysDirectory,
+  createKeysDirectorySource,
+  createNodeJwksListener,
+  createSigner,
+  KEY_FILES,
+  loadSigningKey,
+  rotateKeysDirectory,
+} from '@signet/server';
 import { createRemoteTrustStore, createVerifier } from '@signet/verify';
 import { ISSUER, SECRET, TERMS } from './support/keys-fixture.js';
 
@@ -117,9 +126,18 @@ describe('rotation of a keys directory', () => {
     expect(await verifier.verify(fresh.envelope, { text: 'new' })).toMatchObject({ valid: true, key: { kid: result.kid } });
 
     // After the grace, the retired key no longer vouches for new envelopes.
-    const late = createSigner({ issuer: ISSUER, key: first, accountSecret: SECRET, terms: TERMS, now: () => (result.previousNotAfter + 10) * 1000 });
+    const late = createSigner({
+      issuer: ISSUER,
+      key: first,
+      accountSecret: SECRET,
+      terms: TERMS,
+      now: () => (result.previousNotAfter + 10) * 1000,
+    });
     const v2 = createVerifier({ trust: jwks, now: () => (result.previousNotAfter + 10) * 1000 });
-    expect(await v2.verify((await late.seal({ account: 'a', response: 'late', model: 'm' })).envelope, { text: 'late' })).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_EXPIRED' });
+    expect(await v2.verify((await late.seal({ account: 'a', response: 'late', model: 'm' })).envelope, { text: 'late' })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_KEY_EXPIRED',
+    });
 
     // Rotating twice keeps every key published.
     rotateKeysDirectory(dir);

@@ -18,8 +18,19 @@ function text2k() {
 export default async function run(ctx) {
   const results = [];
   const push = (r) => results.push(r);
-  const response = { id: 'chatcmpl-bench', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text2k() }, finish_reason: 'stop' }] };
-  const terms = { id: 'example-api-terms', version: '2026-01', uri: 'https://api.example.com/terms/2026-01', document: 'No distillation.', usage: NO_AI_TRAINING };
+  const response = {
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, message: { role: 'assistant', content: text2k() }, finish_reason: 'stop' }],
+  };
+  const terms = {
+    id: 'example-api-terms',
+    version: '2026-01',
+    uri: 'https://api.example.com/terms/2026-01',
+    document: 'No distillation.',
+    usage: NO_AI_TRAINING,
+  };
   const accountSecret = new Uint8Array(32).fill(3);
   const input = { account: 'acct_7f3a9c', response };
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-keys-'));
@@ -62,7 +73,14 @@ export default async function run(ctx) {
     if (!check.valid) throw new Error(`external signer envelope does not verify: ${check.code}`);
     const extRate = await rate(extSigner);
     const stats = external.stats();
-    push({ name: 'seal, key in a signer process (batched, 64 in flight)', value: extRate, unit: 'seals/s', ratio: extRate / inRate, baseline: 'in-process key', target: '>= 0.8' });
+    push({
+      name: 'seal, key in a signer process (batched, 64 in flight)',
+      value: extRate,
+      unit: 'seals/s',
+      ratio: extRate / inRate,
+      baseline: 'in-process key',
+      target: '>= 0.8',
+    });
     push({ name: 'external signer: mean batch size', value: stats.signed / stats.batches, unit: 'signatures/frame' });
   } finally {
     external?.close();
@@ -76,19 +94,40 @@ export default async function run(ctx) {
   const plainSealed = await plain.seal(input);
   const hybridSealed = await hybrid.seal(input);
   push({ name: 'envelope size, Ed25519', value: plainSealed.envelope.length, unit: 'bytes' });
-  push({ name: 'envelope size, hybrid Ed25519 + ML-DSA-44', value: hybridSealed.envelope.length, unit: 'bytes', ratio: hybridSealed.envelope.length / plainSealed.envelope.length, baseline: 'Ed25519 envelope' });
+  push({
+    name: 'envelope size, hybrid Ed25519 + ML-DSA-44',
+    value: hybridSealed.envelope.length,
+    unit: 'bytes',
+    ratio: hybridSealed.envelope.length / plainSealed.envelope.length,
+    baseline: 'Ed25519 envelope',
+  });
   const plainSeal = await ctx.measure(() => plain.seal(input), { batch: 16 });
   const hybridSeal = await ctx.measure(() => hybrid.seal(input), { batch: 4 });
   push({ name: 'seal, Ed25519', value: plainSeal, unit: 'seals/s' });
-  push({ name: 'seal, hybrid Ed25519 + ML-DSA-44', value: hybridSeal, unit: 'seals/s', ratio: hybridSeal / plainSeal, baseline: 'Ed25519 seal' });
+  push({
+    name: 'seal, hybrid Ed25519 + ML-DSA-44',
+    value: hybridSeal,
+    unit: 'seals/s',
+    ratio: hybridSeal / plainSeal,
+    baseline: 'Ed25519 seal',
+  });
   const plainVerifier = createVerifier({ trust: toJwks([key]) });
-  const hybridVerifier = createVerifier({ trust: toJwks([key]), extensions: { signature: createHybridCheck({ keys: { keys: [pq.toPublicJwk()] }, require: true }) } });
+  const hybridVerifier = createVerifier({
+    trust: toJwks([key]),
+    extensions: { signature: createHybridCheck({ keys: { keys: [pq.toPublicJwk()] }, require: true }) },
+  });
   const hv = await hybridVerifier.verify(hybridSealed.envelope, { response });
   if (!hv.valid) throw new Error(`hybrid envelope does not verify: ${hv.code}`);
   const plainVerify = await ctx.measure(() => plainVerifier.verify(plainSealed.envelope, { response }), { batch: 16 });
   const hybridVerify = await ctx.measure(() => hybridVerifier.verify(hybridSealed.envelope, { response }), { batch: 4 });
   push({ name: 'verify, Ed25519', value: plainVerify, unit: 'verifies/s' });
-  push({ name: 'verify, hybrid (both required)', value: hybridVerify, unit: 'verifies/s', ratio: hybridVerify / plainVerify, baseline: 'Ed25519 verify' });
+  push({
+    name: 'verify, hybrid (both required)',
+    value: hybridVerify,
+    unit: 'verifies/s',
+    ratio: hybridVerify / plainVerify,
+    baseline: 'Ed25519 verify',
+  });
   rmSync(dir, { recursive: true, force: true });
   return { suite: 'keys', results };
 }

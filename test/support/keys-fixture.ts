@@ -3,7 +3,13 @@ import type { TermsConfig } from '@signet/server';
 
 /** Shared inputs of the keys-* tests. */
 export const ISSUER = 'https://api.example.com';
-export const TERMS: TermsConfig = { id: 'example-api-terms', version: '2026-01', uri: 'https://example.com/terms/2026-01', document: 'No distillation.', usage: NO_AI_TRAINING };
+export const TERMS: TermsConfig = {
+  id: 'example-api-terms',
+  version: '2026-01',
+  uri: 'https://example.com/terms/2026-01',
+  document: 'No distillation.',
+  usage: NO_AI_TRAINING,
+};
 export const SECRET = new Uint8Array(32).fill(1);
 export const TEXT = 'The answer is 42.';
 export const MODEL = 'gpt-4o-mini';

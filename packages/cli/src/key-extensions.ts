@@ -16,7 +16,11 @@ function readFile(path: string, what: string): string {
  * list (verified against the trusted keys and roots; an unusable list is an input error, never
  * ignored) and delegated node keys certified by the roots.
  */
-export async function keyExtensions(trustJwks: string, revocationsFile: string | undefined, rootsFile: string | undefined): Promise<Pick<VerifierExtensions, 'revocation' | 'delegation'>> {
+export async function keyExtensions(
+  trustJwks: string,
+  revocationsFile: string | undefined,
+  rootsFile: string | undefined,
+): Promise<Pick<VerifierExtensions, 'revocation' | 'delegation'>> {
   let roots: TrustedKey[] = [];
   const out: { -readonly [K in 'revocation' | 'delegation']?: NonNullable<VerifierExtensions[K]> } = {};
   try {
@@ -29,7 +33,10 @@ export async function keyExtensions(trustJwks: string, revocationsFile: string |
       out.revocation = (await createRevocationCheck([readFile(revocationsFile, 'revocation list')], signers)).revocation;
     }
   } catch (e) {
-    if (e instanceof SignetError) throw new InputError(`${revocationsFile !== undefined && rootsFile === undefined ? `the revocation list ${revocationsFile}` : 'the revocation list or roots'} is not usable: ${e.code}: ${e.message}`);
+    if (e instanceof SignetError)
+      throw new InputError(
+        `${revocationsFile !== undefined && rootsFile === undefined ? `the revocation list ${revocationsFile}` : 'the revocation list or roots'} is not usable: ${e.code}: ${e.message}`,
+      );
     throw e;
   }
   return out;

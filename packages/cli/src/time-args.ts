@@ -21,6 +21,9 @@ export function parseDurationArg(value: string, name: string): number {
 /** Splits a comma-separated list flag (repeatable) into names. */
 export function listArg(values: string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
-  const out = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+  const out = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
   return out.length === 0 ? undefined : out;
 }

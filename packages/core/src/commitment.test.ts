@@ -10,7 +10,13 @@ describe('account commitments', () => {
     for (const b of [nobleBackend, nodeBackend]) {
       const salt = commitmentSalt(b, commitmentKey(b, secret), 'chatcmpl-1', 1_790_000_000);
       expect(Buffer.from(commitAccount(b, salt, 'acct_1')).toString('hex')).toBe(
-        Buffer.from(commitAccount(nodeBackend, commitmentSalt(nodeBackend, commitmentKey(nodeBackend, secret), 'chatcmpl-1', 1_790_000_000), 'acct_1')).toString('hex'),
+        Buffer.from(
+          commitAccount(
+            nodeBackend,
+            commitmentSalt(nodeBackend, commitmentKey(nodeBackend, secret), 'chatcmpl-1', 1_790_000_000),
+            'acct_1',
+          ),
+        ).toString('hex'),
       );
     }
   });

@@ -80,6 +80,7 @@ export function openAccount(
   }
   if (claim.tag.length !== COMMITMENT_LENGTH) return undefined;
   const salt = commitmentSalt(backend, commitmentKey(backend, secret), claim.responseId, claim.issuedAt);
-  for (const id of candidates) if (equalBytes(commitAccount(backend, salt, id), claim.tag)) return { accountId: id, mode: 'commitment', salt };
+  for (const id of candidates)
+    if (equalBytes(commitAccount(backend, salt, id), claim.tag)) return { accountId: id, mode: 'commitment', salt };
   return undefined;
 }

@@ -25,7 +25,9 @@ describe('delegation', () => {
       fc.asyncProperty(fc.integer({ min: 0, max: bytes.length * 8 - 1 }), async (bit) => {
         const m = Uint8Array.from(bytes);
         m[bit >> 3] = (m[bit >> 3] as number) ^ (1 << (bit & 7));
-        await expect(verifyDelegation(m, (kid) => (kid === root.kid ? rootKey : undefined))).rejects.toMatchObject({ code: 'SIGNET_E_KEY_DELEGATION' });
+        await expect(verifyDelegation(m, (kid) => (kid === root.kid ? rootKey : undefined))).rejects.toMatchObject({
+          code: 'SIGNET_E_KEY_DELEGATION',
+        });
       }),
       { numRuns: 200 },
     );

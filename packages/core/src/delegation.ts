@@ -85,7 +85,8 @@ function delegationFail(message: string, cause?: unknown): never {
 function checkList(list: readonly string[] | undefined, what: string): void {
   if (list === undefined) return;
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_LIST) throw new RangeError(`${what} must list 1 to ${MAX_LIST} names`);
-  for (const m of list) if (typeof m !== 'string' || m.length === 0 || m.length > MAX_TEXT) throw new TypeError(`${what} entries must be non-empty strings`);
+  for (const m of list)
+    if (typeof m !== 'string' || m.length === 0 || m.length > MAX_TEXT) throw new TypeError(`${what} entries must be non-empty strings`);
 }
 
 /** Who signs a delegation: the root key (in process, or any signer of raw Ed25519). */
@@ -99,9 +100,16 @@ export interface DelegationSigner {
  * empty lists) throws RangeError/TypeError.
  */
 export function signDelegation(root: DelegationSigner, claims: DelegationClaims): Uint8Array {
-  if (typeof claims.issuer !== 'string' || claims.issuer.length === 0 || claims.issuer.length > 1024) throw new TypeError('issuer must be a non-empty string');
-  if (!(claims.publicKey instanceof Uint8Array) || claims.publicKey.length !== 32) throw new RangeError('publicKey must be a 32-byte Ed25519 key');
-  if (!Number.isSafeInteger(claims.notBefore) || !Number.isSafeInteger(claims.notAfter) || claims.notBefore < 0 || claims.notAfter <= claims.notBefore) {
+  if (typeof claims.issuer !== 'string' || claims.issuer.length === 0 || claims.issuer.length > 1024)
+    throw new TypeError('issuer must be a non-empty string');
+  if (!(claims.publicKey instanceof Uint8Array) || claims.publicKey.length !== 32)
+    throw new RangeError('publicKey must be a 32-byte Ed25519 key');
+  if (
+    !Number.isSafeInteger(claims.notBefore) ||
+    !Number.isSafeInteger(claims.notAfter) ||
+    claims.notBefore < 0 ||
+    claims.notAfter <= claims.notBefore
+  ) {
     throw new RangeError('the delegation window must be whole seconds with notBefore < notAfter');
   }
   if (claims.notAfter - claims.notBefore > MAX_DELEGATION_SECONDS) throw new RangeError('a delegation may last at most 31 days');
@@ -128,7 +136,8 @@ export function signDelegation(root: DelegationSigner, claims: DelegationClaims)
 }
 
 function textList(v: unknown, what: string): string[] {
-  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_LIST) delegationFail(`The delegation's ${what} must list 1 to ${MAX_LIST} names.`);
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_LIST)
+    delegationFail(`The delegation's ${what} must list 1 to ${MAX_LIST} names.`);
   return v.map((m) => {
     if (typeof m !== 'string' || m.length === 0 || m.length > MAX_TEXT) delegationFail(`The delegation's ${what} must be names.`);
     return m;
@@ -150,19 +159,29 @@ export function parseDelegation(bytes: Uint8Array, backend: CryptoBackend = getD
     return delegationFail('The delegation is not a well-formed COSE_Sign1.', cause);
   }
   if (!(header instanceof Map) || !(payload instanceof Map)) return delegationFail('The delegation header and payload must be maps.');
-  for (const k of header.keys()) if (k !== HEADER.alg && k !== HEADER.kid && k !== HEADER.typ) delegationFail(`The delegation header has an unknown label ${String(k)}.`);
+  for (const k of header.keys())
+    if (k !== HEADER.alg && k !== HEADER.kid && k !== HEADER.typ)
+      delegationFail(`The delegation header has an unknown label ${String(k)}.`);
   if (header.get(HEADER.alg) !== ALG_EDDSA) delegationFail('The delegation must be signed with EdDSA.');
   if (header.get(HEADER.typ) !== DELEGATION_TYPE) delegationFail(`The delegation type must be ${DELEGATION_TYPE}.`);
   const rootKid = header.get(HEADER.kid);
   if (!(rootKid instanceof Uint8Array) || rootKid.length !== 32) return delegationFail('The delegation has no 32-byte root key id.');
-  for (const k of payload.keys()) if (typeof k !== 'number' || k < D_ISSUER || k > D_TERMS) delegationFail(`The delegation has an unknown field ${String(k)}.`);
+  for (const k of payload.keys())
+    if (typeof k !== 'number' || k < D_ISSUER || k > D_TERMS) delegationFail(`The delegation has an unknown field ${String(k)}.`);
   const issuer = payload.get(D_ISSUER);
   const publicKey = payload.get(D_KEY);
   const nbf = payload.get(D_NBF);
   const exp = payload.get(D_EXP);
   if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 1024) delegationFail('The delegation has no issuer.');
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return delegationFail('The delegation has no 32-byte node key.');
-  if (typeof nbf !== 'number' || typeof exp !== 'number' || !Number.isSafeInteger(nbf) || !Number.isSafeInteger(exp) || nbf < 0 || exp <= nbf) {
+  if (
+    typeof nbf !== 'number' ||
+    typeof exp !== 'number' ||
+    !Number.isSafeInteger(nbf) ||
+    !Number.isSafeInteger(exp) ||
+    nbf < 0 ||
+    exp <= nbf
+  ) {
     return delegationFail('The delegation window is malformed.');
   }
   const models = payload.has(D_MODELS) ? textList(payload.get(D_MODELS), 'models') : undefined;
@@ -197,7 +216,8 @@ export async function verifyDelegation(
   const root = await roots(parsed.rootKid);
   if (root === undefined) delegationFail('The delegation is signed by a key that is not a trusted root.');
   if (!root.verify(parsed.signature, parsed.toBeSigned)) delegationFail('The delegation signature does not verify under its root key.');
-  if (parsed.claims.notAfter - parsed.claims.notBefore > MAX_DELEGATION_SECONDS) delegationFail('The delegation lasts longer than 31 days.');
+  if (parsed.claims.notAfter - parsed.claims.notBefore > MAX_DELEGATION_SECONDS)
+    delegationFail('The delegation lasts longer than 31 days.');
   let key: TrustedKey;
   try {
     key = importPublicKey({ kty: 'OKP', crv: 'Ed25519', x: toBase64url(parsed.claims.publicKey) }, backend);

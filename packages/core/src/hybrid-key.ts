@@ -71,10 +71,10 @@ export function importPqSigningKey(jwk: unknown, backend: CryptoBackend = getDef
   const seed = akpMember(o, 'priv', 32);
   try {
     const key = new PqSigningKey(seed, backend);
-    if (o.pub !== undefined && o.pub !== toBase64url(key.publicKey)) throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK public key does not belong to its seed.');
+    if (o.pub !== undefined && o.pub !== toBase64url(key.publicKey))
+      throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK public key does not belong to its seed.');
     return key;
   } finally {
     seed.fill(0);
   }
 }
-

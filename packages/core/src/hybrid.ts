@@ -71,7 +71,8 @@ export function importPqPublicKey(jwk: unknown, backend: CryptoBackend = getDefa
   if (o.priv !== undefined) throw new SignetError('SIGNET_E_KEY_INVALID', 'A private key was given where a public key was expected.');
   const publicKey = akpMember(o, 'pub', ML_DSA_44_PUBLIC_KEY_LENGTH);
   const kid = pqThumbprint(publicKey, backend);
-  if (o.kid !== undefined && o.kid !== kid) throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK kid is not the RFC 7638 thumbprint of its key.');
+  if (o.kid !== undefined && o.kid !== kid)
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK kid is not the RFC 7638 thumbprint of its key.');
   return {
     kid,
     publicKey,
@@ -117,8 +118,17 @@ export function hybridHeaderValue(pqKid: string, signature: Uint8Array): unknown
 export function readHybridSignature(unprotected: Map<unknown, unknown>): { kid: string; signature: Uint8Array } | undefined {
   const v = unprotected.get(HYBRID_HEADER);
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length !== 2 || !(v[0] instanceof Uint8Array) || v[0].length !== 32 || !(v[1] instanceof Uint8Array) || v[1].length !== ML_DSA_44_SIGNATURE_LENGTH) {
-    throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'The hybrid signature header must be [32-byte kid, 2420-byte ML-DSA-44 signature].', { step: 'parse' });
+  if (
+    !Array.isArray(v) ||
+    v.length !== 2 ||
+    !(v[0] instanceof Uint8Array) ||
+    v[0].length !== 32 ||
+    !(v[1] instanceof Uint8Array) ||
+    v[1].length !== ML_DSA_44_SIGNATURE_LENGTH
+  ) {
+    throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'The hybrid signature header must be [32-byte kid, 2420-byte ML-DSA-44 signature].', {
+      step: 'parse',
+    });
   }
   return { kid: toBase64url(v[0]), signature: v[1] };
 }

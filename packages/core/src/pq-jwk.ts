@@ -5,9 +5,11 @@ import { SignetError } from './errors.js';
 
 /** Checks the members every ML-DSA-44 JWK has (kty AKP, alg ML-DSA-44). */
 export function readAkpJwk(jwk: unknown): Record<string, unknown> {
-  if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) throw new SignetError('SIGNET_E_KEY_INVALID', 'A JWK must be a JSON object.');
+  if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk))
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'A JWK must be a JSON object.');
   const o = jwk as Record<string, unknown>;
-  if (o.kty !== 'AKP' || o.alg !== 'ML-DSA-44') throw new SignetError('SIGNET_E_KEY_INVALID', 'Only ML-DSA-44 keys (kty AKP, alg ML-DSA-44) are supported here.');
+  if (o.kty !== 'AKP' || o.alg !== 'ML-DSA-44')
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'Only ML-DSA-44 keys (kty AKP, alg ML-DSA-44) are supported here.');
   return o;
 }
 
@@ -20,7 +22,7 @@ export function akpMember(o: Record<string, unknown>, name: string, length: numb
   } catch {
     bytes = undefined;
   }
-  if (bytes === undefined || bytes.length !== length) throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} must be base64url of ${length} bytes.`);
+  if (bytes === undefined || bytes.length !== length)
+    throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} must be base64url of ${length} bytes.`);
   return bytes;
 }
-

@@ -9,7 +9,11 @@ const victim = generateSigningKey().kid;
 describe('revocation lists', () => {
   it('survive reformatting (the signature covers the canonical form)', async () => {
     const doc = signRevocationList([{ kid: victim, at: 100, reason: 'key compromise' }], signer, 50);
-    const reordered = JSON.stringify({ sig: doc.sig, signer: doc.signer, revoked: doc.revoked, issuedAt: doc.issuedAt, v: doc.v, typ: doc.typ }, null, 4);
+    const reordered = JSON.stringify(
+      { sig: doc.sig, signer: doc.signer, revoked: doc.revoked, issuedAt: doc.issuedAt, v: doc.v, typ: doc.typ },
+      null,
+      4,
+    );
     const list = await verifyRevocationList(reordered, () => trusted);
     expect(list.entries.get(victim)).toEqual({ kid: victim, at: 100, reason: 'key compromise' });
   });

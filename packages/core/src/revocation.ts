@@ -53,17 +53,31 @@ export interface RevocationList {
 }
 
 function listFail(message: string): never {
-  throw new SignetError('SIGNET_E_INPUT_INVALID', message, { hint: 'Use the revocations.json written by `signet keys revoke`, unmodified.' });
+  throw new SignetError('SIGNET_E_INPUT_INVALID', message, {
+    hint: 'Use the revocations.json written by `signet keys revoke`, unmodified.',
+  });
 }
 
 function toBeSigned(doc: Omit<RevocationListDocument, 'sig'>): Uint8Array {
-  return concatBytes(DOMAIN, utf8(canonicalizeJson({ typ: doc.typ, v: doc.v, issuedAt: doc.issuedAt, revoked: doc.revoked.map((e) => ({ kid: e.kid, at: e.at, reason: e.reason })), signer: doc.signer })));
+  return concatBytes(
+    DOMAIN,
+    utf8(
+      canonicalizeJson({
+        typ: doc.typ,
+        v: doc.v,
+        issuedAt: doc.issuedAt,
+        revoked: doc.revoked.map((e) => ({ kid: e.kid, at: e.at, reason: e.reason })),
+        signer: doc.signer,
+      }),
+    ),
+  );
 }
 
 function checkEntry(e: unknown, i: number): RevocationEntry {
   if (e === null || typeof e !== 'object' || Array.isArray(e)) listFail(`Revocation entry ${i} must be an object.`);
   const o = e as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'kid' && k !== 'at' && k !== 'reason') listFail(`Revocation entry ${i} has an unknown member ${k.slice(0, 40)}.`);
+  for (const k of Object.keys(o))
+    if (k !== 'kid' && k !== 'at' && k !== 'reason') listFail(`Revocation entry ${i} has an unknown member ${k.slice(0, 40)}.`);
   const { kid, at, reason } = o;
   if (typeof kid !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(kid)) listFail(`Revocation entry ${i} has no valid kid.`);
   if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) listFail(`Revocation entry ${i} has no valid time.`);
@@ -81,7 +95,11 @@ export interface RevocationSigner {
  * Signs a revocation list. Entries for the same kid are merged (the earliest time wins: revocation
  * only ever narrows what is accepted).
  */
-export function signRevocationList(entries: readonly RevocationEntry[], signer: RevocationSigner, issuedAt: number = Math.floor(Date.now() / 1000)): RevocationListDocument {
+export function signRevocationList(
+  entries: readonly RevocationEntry[],
+  signer: RevocationSigner,
+  issuedAt: number = Math.floor(Date.now() / 1000),
+): RevocationListDocument {
   if (!Number.isSafeInteger(issuedAt) || issuedAt < 0) throw new RangeError('issuedAt must be whole seconds');
   const byKid = new Map<string, RevocationEntry>();
   entries.forEach((raw, i) => {
@@ -105,7 +123,10 @@ export function signRevocationList(entries: readonly RevocationEntry[], signer: 
  * `keys` resolves the signer's kid; a list signed by any other key is refused. Every failure is a
  * typed error; nothing in the list is used before its signature verified.
  */
-export async function verifyRevocationList(input: unknown, keys: (kid: string) => TrustedKey | undefined | Promise<TrustedKey | undefined>): Promise<RevocationList> {
+export async function verifyRevocationList(
+  input: unknown,
+  keys: (kid: string) => TrustedKey | undefined | Promise<TrustedKey | undefined>,
+): Promise<RevocationList> {
   let doc = input;
   if (typeof input === 'string') {
     if (input.length > 4_000_000) listFail('The revocation list is larger than 4 MB.');
@@ -117,16 +138,22 @@ export async function verifyRevocationList(input: unknown, keys: (kid: string) =
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) listFail('A revocation list is a JSON object.');
   const o = doc as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['typ', 'v', 'issuedAt', 'revoked', 'signer', 'sig'].includes(k)) listFail(`The revocation list has an unknown member ${k.slice(0, 40)}.`);
+  for (const k of Object.keys(o))
+    if (!['typ', 'v', 'issuedAt', 'revoked', 'signer', 'sig'].includes(k))
+      listFail(`The revocation list has an unknown member ${k.slice(0, 40)}.`);
   if (o.typ !== REVOCATION_LIST_TYPE) listFail(`The revocation list type must be ${REVOCATION_LIST_TYPE}.`);
   if (o.v !== 1) listFail('Only version 1 revocation lists are supported.');
-  if (typeof o.issuedAt !== 'number' || !Number.isSafeInteger(o.issuedAt) || o.issuedAt < 0) listFail('The revocation list has no valid issuedAt.');
-  if (!Array.isArray(o.revoked) || o.revoked.length > MAX_ENTRIES) listFail(`The revocation list must have a revoked array of at most ${MAX_ENTRIES} entries.`);
+  if (typeof o.issuedAt !== 'number' || !Number.isSafeInteger(o.issuedAt) || o.issuedAt < 0)
+    listFail('The revocation list has no valid issuedAt.');
+  if (!Array.isArray(o.revoked) || o.revoked.length > MAX_ENTRIES)
+    listFail(`The revocation list must have a revoked array of at most ${MAX_ENTRIES} entries.`);
   if (typeof o.signer !== 'string' || typeof o.sig !== 'string') listFail('The revocation list has no signer or signature.');
   const revoked = (o.revoked as unknown[]).map(checkEntry);
   const key = await keys(o.signer);
   if (key === undefined) {
-    throw new SignetError('SIGNET_E_KEY_UNKNOWN', 'The revocation list is signed by a key that is not trusted.', { hint: 'Verify it with the JWKS of the keys directory that signed it.' });
+    throw new SignetError('SIGNET_E_KEY_UNKNOWN', 'The revocation list is signed by a key that is not trusted.', {
+      hint: 'Verify it with the JWKS of the keys directory that signed it.',
+    });
   }
   let sig: Uint8Array;
   try {
@@ -135,7 +162,11 @@ export async function verifyRevocationList(input: unknown, keys: (kid: string) =
     return listFail('The revocation list signature is not base64url.');
   }
   const message = toBeSigned({ typ: REVOCATION_LIST_TYPE, v: 1, issuedAt: o.issuedAt, revoked, signer: o.signer });
-  if (!key.verify(sig, message)) throw new SignetError('SIGNET_E_SIG_INVALID', 'The revocation list signature does not verify: it was altered or signed by another key.');
+  if (!key.verify(sig, message))
+    throw new SignetError(
+      'SIGNET_E_SIG_INVALID',
+      'The revocation list signature does not verify: it was altered or signed by another key.',
+    );
   const entries = new Map<string, RevocationEntry>();
   for (const e of revoked) {
     const prev = entries.get(e.kid);
@@ -149,15 +180,25 @@ export async function verifyRevocationList(input: unknown, keys: (kid: string) =
  * valid receipt (never the envelope's own claim). Returns the failure, or undefined when the key is
  * not revoked for this envelope.
  */
-export function checkRevocation(list: RevocationList, kid: string, committedAt: number | undefined): { code: 'SIGNET_E_KEY_REVOKED'; message: string } | undefined {
+export function checkRevocation(
+  list: RevocationList,
+  kid: string,
+  committedAt: number | undefined,
+): { code: 'SIGNET_E_KEY_REVOKED'; message: string } | undefined {
   const e = list.entries.get(kid);
   if (e === undefined) return undefined;
   const when = new Date(e.at * 1000).toISOString();
   if (committedAt === undefined) {
-    return { code: 'SIGNET_E_KEY_REVOKED', message: `The key was revoked (${e.reason.slice(0, 100) || 'no reason given'}) from ${when}, and no log receipt proves the envelope was committed before that.` };
+    return {
+      code: 'SIGNET_E_KEY_REVOKED',
+      message: `The key was revoked (${e.reason.slice(0, 100) || 'no reason given'}) from ${when}, and no log receipt proves the envelope was committed before that.`,
+    };
   }
   if (committedAt >= e.at) {
-    return { code: 'SIGNET_E_KEY_REVOKED', message: `The key was revoked (${e.reason.slice(0, 100) || 'no reason given'}) from ${when}; the log committed the envelope at or after that.` };
+    return {
+      code: 'SIGNET_E_KEY_REVOKED',
+      message: `The key was revoked (${e.reason.slice(0, 100) || 'no reason given'}) from ${when}; the log committed the envelope at or after that.`,
+    };
   }
   return undefined;
 }

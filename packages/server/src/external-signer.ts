@@ -116,7 +116,9 @@ export async function connectExternalSigner(options: ExternalSignerOptions): Pro
       }
       if (pinned === undefined) pinned = Uint8Array.from(key);
       if (!equalBytes(pinned, key)) {
-        const error = new SignetError('SIGNET_E_SIG_FAILED', 'The signer process holds another key than the one expected.', { hint: 'Point the signer at the right key, or update the expected public key.' });
+        const error = new SignetError('SIGNET_E_SIG_FAILED', 'The signer process holds another key than the one expected.', {
+          hint: 'Point the signer at the right key, or update the expected public key.',
+        });
         failAll(error);
         firstHello?.reject(error);
         closed = true;
@@ -187,28 +189,39 @@ export async function connectExternalSigner(options: ExternalSignerOptions): Pro
   };
 
   // Expire waiting calls; runs only while something waits.
-  const sweeper = setInterval(() => {
-    const t = Date.now();
-    const expired = (p: Pending): boolean => p.deadline <= t;
-    const error = new SignetError('SIGNET_E_SIG_FAILED', 'The signer process did not answer in time.', { hint: 'Check that the signer process is running and its socket path is right.' });
-    for (let i = queue.length - 1; i >= 0; i--) {
-      const p = queue[i] as Pending;
-      if (expired(p)) {
-        queue.splice(i, 1);
-        p.reject(error);
+  const sweeper = setInterval(
+    () => {
+      const t = Date.now();
+      const expired = (p: Pending): boolean => p.deadline <= t;
+      const error = new SignetError('SIGNET_E_SIG_FAILED', 'The signer process did not answer in time.', {
+        hint: 'Check that the signer process is running and its socket path is right.',
+      });
+      for (let i = queue.length - 1; i >= 0; i--) {
+        const p = queue[i] as Pending;
+        if (expired(p)) {
+          queue.splice(i, 1);
+          p.reject(error);
+        }
       }
-    }
-    for (const [id, items] of inflight) {
-      if (items.some(expired)) {
-        inflight.delete(id);
-        for (const p of items) p.reject(error);
+      for (const [id, items] of inflight) {
+        if (items.some(expired)) {
+          inflight.delete(id);
+          for (const p of items) p.reject(error);
+        }
       }
-    }
-  }, Math.min(1000, Math.max(50, timeoutMs / 4)));
+    },
+    Math.min(1000, Math.max(50, timeoutMs / 4)),
+  );
   sweeper.unref();
 
   open();
-  const firstTimeout = setTimeout(() => firstHello?.reject(new SignetError('SIGNET_E_SIG_FAILED', 'The signer process did not answer.', { hint: `Is it listening on ${options.socketPath}?` })), timeoutMs);
+  const firstTimeout = setTimeout(
+    () =>
+      firstHello?.reject(
+        new SignetError('SIGNET_E_SIG_FAILED', 'The signer process did not answer.', { hint: `Is it listening on ${options.socketPath}?` }),
+      ),
+    timeoutMs,
+  );
   firstTimeout.unref();
   try {
     await helloDone;
@@ -228,7 +241,8 @@ export async function connectExternalSigner(options: ExternalSignerOptions): Pro
     publicKey,
     sign(message) {
       if (closed) return Promise.reject(new SignetError('SIGNET_E_SIG_FAILED', 'The external signer was closed.'));
-      if (!(message instanceof Uint8Array) || message.length > MAX_MESSAGE) return Promise.reject(new RangeError('message too large for the external signer'));
+      if (!(message instanceof Uint8Array) || message.length > MAX_MESSAGE)
+        return Promise.reject(new RangeError('message too large for the external signer'));
       return new Promise<Uint8Array>((resolve, reject) => {
         queue.push({ message, resolve, reject, deadline: Date.now() + timeoutMs });
         if (queue.length >= maxBatch && ready) flush();
@@ -256,8 +270,14 @@ export function signerWorkerPath(): string {
  * Starts a signer process as a child: it reads the key itself, so the key never enters this
  * process. Resolves when the child is listening.
  */
-export async function spawnSignerWorker(options: { keyPath: string; socketPath: string; timeoutMs?: number }): Promise<ChildProcess & { kid: string }> {
-  const child = spawn(process.execPath, [signerWorkerPath(), '--key', options.keyPath, '--socket', options.socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnSignerWorker(options: {
+  keyPath: string;
+  socketPath: string;
+  timeoutMs?: number;
+}): Promise<ChildProcess & { kid: string }> {
+  const child = spawn(process.execPath, [signerWorkerPath(), '--key', options.keyPath, '--socket', options.socketPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

@@ -29,10 +29,14 @@ export interface JwksReply {
 }
 
 /** Creates the core of a JWKS endpoint: request method and If-None-Match in, status, headers and body out. */
-export function createJwksResponder(source: JwksSource, options: JwksHandlerOptions = {}): (method: string, ifNoneMatch: string | null | undefined) => JwksReply {
+export function createJwksResponder(
+  source: JwksSource,
+  options: JwksHandlerOptions = {},
+): (method: string, ifNoneMatch: string | null | undefined) => JwksReply {
   const maxAge = options.maxAgeSeconds ?? 300;
   const staleIfError = options.staleIfErrorSeconds ?? 86_400;
-  if (!Number.isSafeInteger(maxAge) || maxAge < 0 || !Number.isSafeInteger(staleIfError) || staleIfError < 0) throw new RangeError('cache lifetimes are whole seconds');
+  if (!Number.isSafeInteger(maxAge) || maxAge < 0 || !Number.isSafeInteger(staleIfError) || staleIfError < 0)
+    throw new RangeError('cache lifetimes are whole seconds');
   const cacheControl = `public, max-age=${maxAge}, stale-if-error=${staleIfError}`;
   const backend = getDefaultBackend();
   let last: { version: number | Jwks; body: string; etag: string } | undefined;
@@ -41,7 +45,8 @@ export function createJwksResponder(source: JwksSource, options: JwksHandlerOpti
     const dynamic = 'jwks' in source && typeof source.jwks === 'function';
     const jwks = dynamic ? (source as { jwks(): Jwks }).jwks() : (source as Jwks);
     // A key ring's version (or the document's identity) says when to re-serialize and re-hash.
-    const version = dynamic && typeof (source as { version?(): number }).version === 'function' ? (source as { version(): number }).version() : jwks;
+    const version =
+      dynamic && typeof (source as { version?(): number }).version === 'function' ? (source as { version(): number }).version() : jwks;
     if (last !== undefined && last.version === version) return last;
     const body = `${JSON.stringify(jwks)}\n`;
     const etag = `"${toBase64url(backend.sha256(utf8(body)).subarray(0, 16))}"`;
@@ -51,10 +56,15 @@ export function createJwksResponder(source: JwksSource, options: JwksHandlerOpti
 
   return (method, ifNoneMatch) => {
     const base = { 'cache-control': cacheControl, vary: 'accept-encoding', 'x-content-type-options': 'nosniff' };
-    if (method !== 'GET' && method !== 'HEAD') return { status: 405, headers: { ...base, allow: 'GET, HEAD', 'cache-control': 'no-store' }, body: '' };
+    if (method !== 'GET' && method !== 'HEAD')
+      return { status: 405, headers: { ...base, allow: 'GET, HEAD', 'cache-control': 'no-store' }, body: '' };
     const { body, etag } = current();
     const headers = { ...base, etag, 'content-type': 'application/jwk-set+json' };
-    if (ifNoneMatch !== null && ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `W/${etag}`)) {
+    if (
+      ifNoneMatch !== null &&
+      ifNoneMatch !== undefined &&
+      ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === `W/${etag}`)
+    ) {
       return { status: 304, headers, body: '' };
     }
     return { status: 200, headers, body: method === 'HEAD' ? '' : body };
@@ -71,7 +81,10 @@ export function createJwksHandler(source: JwksSource, options: JwksHandlerOption
 }
 
 /** A `node:http` listener for the same endpoint. */
-export function createNodeJwksListener(source: JwksSource, options: JwksHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function createNodeJwksListener(
+  source: JwksSource,
+  options: JwksHandlerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
   const respond = createJwksResponder(source, options);
   return (req, res) => {
     const inm = req.headers['if-none-match'];

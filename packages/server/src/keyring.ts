@@ -71,7 +71,8 @@ export function createKeyRing(options: KeyRingOptions = {}): KeyRing {
   const grace = options.graceSeconds ?? 300;
   const retain = options.retainSeconds ?? 400 * 86_400;
   const generate = options.generate ?? (() => generateSigningKey());
-  if (!(defaultLead >= 0) || !(grace >= 0) || !(retain >= 0)) throw new RangeError('leadMs, graceSeconds and retainSeconds must be non-negative');
+  if (!(defaultLead >= 0) || !(grace >= 0) || !(retain >= 0))
+    throw new RangeError('leadMs, graceSeconds and retainSeconds must be non-negative');
   interface Mutable {
     key: SigningKey | ExternalSigner;
     publishAt: number;
@@ -99,7 +100,13 @@ export function createKeyRing(options: KeyRingOptions = {}): KeyRing {
   };
 
   const add = (key: SigningKey | ExternalSigner, opts: { activateAt?: number } = {}): void => {
-    if (key === null || typeof key !== 'object' || typeof key.kid !== 'string' || typeof key.sign !== 'function' || !(key.publicKey instanceof Uint8Array)) {
+    if (
+      key === null ||
+      typeof key !== 'object' ||
+      typeof key.kid !== 'string' ||
+      typeof key.sign !== 'function' ||
+      !(key.publicKey instanceof Uint8Array)
+    ) {
       throw new TypeError('a key ring holds SigningKeys or external signers');
     }
     if (ring.some((e) => e.key.kid === key.kid)) throw new RangeError('this key is already in the ring');
@@ -170,6 +177,12 @@ export function createKeyRing(options: KeyRingOptions = {}): KeyRing {
       prune();
       return version;
     },
-    entries: () => ring.map((e) => ({ key: e.key, publishAt: e.publishAt, activateAt: e.activateAt, ...(e.retiredAt === undefined ? {} : { retiredAt: e.retiredAt }) })),
+    entries: () =>
+      ring.map((e) => ({
+        key: e.key,
+        publishAt: e.publishAt,
+        activateAt: e.activateAt,
+        ...(e.retiredAt === undefined ? {} : { retiredAt: e.retiredAt }),
+      })),
   };
 }

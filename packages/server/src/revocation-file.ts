@@ -1,6 +1,13 @@
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJwks, SignetError, signRevocationList, verifyRevocationList, type RevocationEntry, type RevocationListDocument } from '@signet/core';
+import {
+  parseJwks,
+  SignetError,
+  signRevocationList,
+  verifyRevocationList,
+  type RevocationEntry,
+  type RevocationListDocument,
+} from '@signet/core';
 import { KEY_FILES, loadSigningKey } from './keyfile.js';
 
 /**
@@ -9,10 +16,16 @@ import { KEY_FILES, loadSigningKey } from './keyfile.js';
  */
 
 /** Adds a revocation to DIR/revocations.json (creating it) and re-signs the list. */
-export async function revokeInKeysDirectory(dir: string, entry: RevocationEntry, options: { now?: () => number } = {}): Promise<RevocationListDocument> {
+export async function revokeInKeysDirectory(
+  dir: string,
+  entry: RevocationEntry,
+  options: { now?: () => number } = {},
+): Promise<RevocationListDocument> {
   const signer = loadSigningKey(dir);
   if (entry.kid === signer.kid) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'Refusing to revoke the directory\'s active signing key.', { hint: 'Run `signet keys rotate --keys DIR` first, then revoke the old kid.' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', "Refusing to revoke the directory's active signing key.", {
+      hint: 'Run `signet keys rotate --keys DIR` first, then revoke the old kid.',
+    });
   }
   const path = join(dir, KEY_FILES.revocations);
   let existing: RevocationEntry[] = [];

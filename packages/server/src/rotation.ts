@@ -41,7 +41,10 @@ function readJwks(dir: string): PublicJwk[] {
   try {
     text = readFileSync(join(dir, KEY_FILES.jwks), 'utf8');
   } catch (cause) {
-    throw new SignetError('SIGNET_E_KEY_FILE', `cannot read ${join(dir, KEY_FILES.jwks)}`, { cause, hint: 'Rotate the directory `signet keys new` created.' });
+    throw new SignetError('SIGNET_E_KEY_FILE', `cannot read ${join(dir, KEY_FILES.jwks)}`, {
+      cause,
+      hint: 'Rotate the directory `signet keys new` created.',
+    });
   }
   return parseJwks(text).map((k) => k.jwk);
 }
@@ -52,7 +55,9 @@ export function rotateKeysDirectory(dir: string, options: { graceSeconds?: numbe
   if (!Number.isSafeInteger(grace) || grace < 0) throw new RangeError('graceSeconds must be whole seconds');
   const nowS = Math.floor((options.now ?? Date.now)() / 1000);
   if (existsSync(join(dir, KEY_FILES.delegation))) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${dir} holds a delegated node key: it is replaced, not rotated.`, { hint: 'Run `signet keys delegate` again with the root key for a fresh node key.' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${dir} holds a delegated node key: it is replaced, not rotated.`, {
+      hint: 'Run `signet keys delegate` again with the root key for a fresh node key.',
+    });
   }
   const previous = loadSigningKey(dir);
   const published = readJwks(dir);
@@ -78,7 +83,10 @@ export function rotateKeysDirectory(dir: string, options: { graceSeconds?: numbe
  * restart. The file's modification time is checked at most every `checkIntervalMs` (default 1 s);
  * if the new file cannot be loaded the last good key keeps signing.
  */
-export function createKeysDirectorySource(dir: string, options: { checkIntervalMs?: number; onError?: (e: unknown) => void } = {}): KeySource & { reload(): SigningKey } {
+export function createKeysDirectorySource(
+  dir: string,
+  options: { checkIntervalMs?: number; onError?: (e: unknown) => void } = {},
+): KeySource & { reload(): SigningKey } {
   const interval = options.checkIntervalMs ?? 1000;
   const file = join(dir, KEY_FILES.signingKey);
   let key = loadSigningKey(dir);

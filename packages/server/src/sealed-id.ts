@@ -40,12 +40,16 @@ export async function parseAuditorKeys(input: unknown): Promise<AuditorKey[]> {
   const out: AuditorKey[] = [];
   for (const k of keys as Record<string, unknown>[]) {
     if (k === null || typeof k !== 'object' || k.kty !== 'OKP' || k.crv !== 'X25519' || typeof k.x !== 'string') {
-      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'Auditor keys must be X25519 public JWKs.', { hint: '`signet keys auditor --out DIR` writes one.' });
+      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'Auditor keys must be X25519 public JWKs.', {
+        hint: '`signet keys auditor --out DIR` writes one.',
+      });
     }
-    if (k.d !== undefined) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'An auditor private key was given where a public key was expected.');
+    if (k.d !== undefined)
+      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'An auditor private key was given where a public key was expected.');
     const jwk: JWK = { kty: 'OKP', crv: 'X25519', x: k.x };
     const kid = await calculateJwkThumbprint(jwk, 'sha256');
-    if (k.kid !== undefined && k.kid !== kid) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The auditor JWK kid is not its RFC 7638 thumbprint.');
+    if (k.kid !== undefined && k.kid !== kid)
+      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The auditor JWK kid is not its RFC 7638 thumbprint.');
     out.push({ kid, jwk: { ...jwk, kid } });
   }
   return out;
@@ -62,7 +66,9 @@ export async function createAccountIdSealer(auditors: readonly AuditorKey[]): Pr
     if (raw.includes(0)) throw new SignetError('SIGNET_E_INPUT_INVALID', 'An account id cannot contain NUL characters.');
     const padded = new Uint8Array(Math.ceil((raw.length + 1) / PAD) * PAD);
     padded.set(raw);
-    const parts = await Promise.all(keys.map((k) => new CompactEncrypt(padded).setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM' }).encrypt(k.key)));
+    const parts = await Promise.all(
+      keys.map((k) => new CompactEncrypt(padded).setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM' }).encrypt(k.key)),
+    );
     return parts.join(' ');
   };
 }
@@ -72,5 +78,8 @@ export async function generateAuditorKey(): Promise<{ privateJwk: JWK; publicJwk
   const { privateKey } = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
   const full = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint({ kty: 'OKP', crv: 'X25519', x: full.x as string }, 'sha256');
-  return { privateJwk: { kty: 'OKP', crv: 'X25519', x: full.x as string, d: full.d as string, kid }, publicJwk: { kty: 'OKP', crv: 'X25519', x: full.x as string, kid } };
+  return {
+    privateJwk: { kty: 'OKP', crv: 'X25519', x: full.x as string, d: full.d as string, kid },
+    publicJwk: { kty: 'OKP', crv: 'X25519', x: full.x as string, kid },
+  };
 }

@@ -28,7 +28,9 @@ export function createHybridCheck(options: HybridCheckOptions): NonNullable<Veri
   const required = options.require === true;
   return (envelope) => {
     if (envelope === undefined) {
-      return required ? { code: 'SIGNET_E_SIG_INVALID', message: 'The policy requires a hybrid (Ed25519 + ML-DSA-44) seal; the JSON profile has none.' } : undefined;
+      return required
+        ? { code: 'SIGNET_E_SIG_INVALID', message: 'The policy requires a hybrid (Ed25519 + ML-DSA-44) seal; the JSON profile has none.' }
+        : undefined;
     }
     let pq;
     try {
@@ -37,11 +39,15 @@ export function createHybridCheck(options: HybridCheckOptions): NonNullable<Veri
       return { code: 'SIGNET_E_SIG_INVALID', message: (e as Error).message };
     }
     if (pq === undefined) {
-      return required ? { code: 'SIGNET_E_SIG_INVALID', message: 'The policy requires a hybrid seal and the envelope has no ML-DSA-44 signature.' } : undefined;
+      return required
+        ? { code: 'SIGNET_E_SIG_INVALID', message: 'The policy requires a hybrid seal and the envelope has no ML-DSA-44 signature.' }
+        : undefined;
     }
     const key = byKid.get(pq.kid);
-    if (key === undefined) return { code: 'SIGNET_E_KEY_UNKNOWN', message: 'The envelope\'s ML-DSA-44 signature is by a key that is not trusted.' };
-    if (!key.verify(pq.signature, envelope.toBeSigned)) return { code: 'SIGNET_E_SIG_INVALID', message: 'The ML-DSA-44 signature does not verify: the envelope was altered.' };
+    if (key === undefined)
+      return { code: 'SIGNET_E_KEY_UNKNOWN', message: "The envelope's ML-DSA-44 signature is by a key that is not trusted." };
+    if (!key.verify(pq.signature, envelope.toBeSigned))
+      return { code: 'SIGNET_E_SIG_INVALID', message: 'The ML-DSA-44 signature does not verify: the envelope was altered.' };
     return undefined;
   };
 }

@@ -78,7 +78,9 @@ export function createRemoteTrustStore(options: RemoteTrustStoreOptions): Remote
       throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The JWKS URL is not a valid URL.');
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The JWKS URL must use HTTPS (plain HTTP only on loopback).', { hint: 'Keys fetched over plain HTTP could be swapped by anyone on the path.' });
+      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The JWKS URL must use HTTPS (plain HTTP only on loopback).', {
+        hint: 'Keys fetched over plain HTTP could be swapped by anyone on the path.',
+      });
     }
   }
   const doFetch = options.fetch ?? ((u: string, init: RequestInit) => globalThis.fetch(u, init));
@@ -155,7 +157,7 @@ export function createRemoteTrustStore(options: RemoteTrustStoreOptions): Remote
       return true;
     } catch (e) {
       failures++;
-      lastError = isSignetErrorLike(e) ? `${e.code}: ${e.message}` : (e as Error)?.message ?? String(e);
+      lastError = isSignetErrorLike(e) ? `${e.code}: ${e.message}` : ((e as Error)?.message ?? String(e));
       // Keep the last good keys; the interval below keeps a failing server from being hammered.
       return false;
     }

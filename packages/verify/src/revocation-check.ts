@@ -23,7 +23,10 @@ export interface RevocationCheck {
  * revocation step. A list that is malformed, altered or signed by an untrusted key throws a typed
  * error: a verifier told to honour revocations does not silently run without them.
  */
-export async function createRevocationCheck(lists: readonly unknown[], signers: TrustStore | readonly TrustedKey[]): Promise<RevocationCheck> {
+export async function createRevocationCheck(
+  lists: readonly unknown[],
+  signers: TrustStore | readonly TrustedKey[],
+): Promise<RevocationCheck> {
   const lookup = Array.isArray(signers)
     ? (kid: string) => (signers as readonly TrustedKey[]).find((k) => k.kid === kid)
     : (kid: string) => (signers as TrustStore).get(kid);

@@ -19,9 +19,12 @@ export const SEALED_ID_SEPARATOR = ' ';
  * Throws `SIGNET_E_INPUT_INVALID` when no part is for this key or decryption fails.
  */
 export async function openSealedId(sealedId: string, auditorPrivateJwk: { kid?: string } & Record<string, unknown>): Promise<string> {
-  if (typeof sealedId !== 'string' || sealedId.length > 4096) throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id must be a string.');
+  if (typeof sealedId !== 'string' || sealedId.length > 4096)
+    throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id must be a string.');
   if (auditorPrivateJwk?.kty !== 'OKP' || auditorPrivateJwk.crv !== 'X25519' || typeof auditorPrivateJwk.d !== 'string') {
-    throw new SignetError('SIGNET_E_KEY_INVALID', 'The auditor key must be a private X25519 JWK.', { hint: 'Create one with `signet keys auditor --out DIR`.' });
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'The auditor key must be a private X25519 JWK.', {
+      hint: 'Create one with `signet keys auditor --out DIR`.',
+    });
   }
   let key;
   try {
@@ -34,7 +37,10 @@ export async function openSealedId(sealedId: string, auditorPrivateJwk: { kid?: 
     const kid = headerKid(part);
     if (auditorPrivateJwk.kid !== undefined && kid !== undefined && kid !== auditorPrivateJwk.kid) continue;
     try {
-      const { plaintext } = await compactDecrypt(part, key, { keyManagementAlgorithms: ['ECDH-ES'], contentEncryptionAlgorithms: ['A256GCM'] });
+      const { plaintext } = await compactDecrypt(part, key, {
+        keyManagementAlgorithms: ['ECDH-ES'],
+        contentEncryptionAlgorithms: ['A256GCM'],
+      });
       // Sealers pad with zero bytes to hide the id's length; ids never contain NUL.
       let end = plaintext.length;
       while (end > 0 && plaintext[end - 1] === 0) end--;
@@ -43,7 +49,9 @@ export async function openSealedId(sealedId: string, auditorPrivateJwk: { kid?: 
       // Not for this key (or altered): try the next auditor's part.
     }
   }
-  throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id cannot be decrypted with this auditor key.', { hint: 'It was sealed for other auditors, or altered.' });
+  throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id cannot be decrypted with this auditor key.', {
+    hint: 'It was sealed for other auditors, or altered.',
+  });
 }
 
 function headerKid(jwe: string): string | undefined {

@@ -1,6 +1,16 @@
 import { dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
-import { fromBase64url, fromUtf8, getDefaultBackend, jsonToClaims, openAccount, parseEnvelope, SignetError, toBase64url, type EnvelopeClaims } from '@signet/core';
+import {
+  fromBase64url,
+  fromUtf8,
+  getDefaultBackend,
+  jsonToClaims,
+  openAccount,
+  parseEnvelope,
+  SignetError,
+  toBase64url,
+  type EnvelopeClaims,
+} from '@signet/core';
 import { KEY_FILES, loadAccountSecret, parseAccountSecret } from '@signet/server';
 import { openSealedId } from '@signet/verify';
 import { flag, optional, parseArgs, required, UsageError } from '../args.js';
@@ -22,7 +32,7 @@ function claimsOf(envelope: Awaited<ReturnType<typeof readEnvelope>>): EnvelopeC
 /** `signet account open`: which account an envelope was issued to. */
 export const accountOpen: Command = {
   name: ['account', 'open'],
-  summary: 'resolve an envelope\'s account tag or commitment (provider), or its sealed id (auditor)',
+  summary: "resolve an envelope's account tag or commitment (provider), or its sealed id (auditor)",
   usage: `Usage: signet account open --envelope FILE|- (--keys DIR | --account-secret-file FILE) --accounts FILE [--json]
        signet account open --envelope FILE|- --auditor-key FILE [--json]
 
@@ -32,7 +42,14 @@ it also prints the salt: publishing (account id, salt) lets anyone check the ope
 Auditor side: decrypts the envelope's sealed account id with the auditor's private key.
 This command does not verify the seal: run \`signet verify\` for that. Exit 1: no match.`,
   async run(argv, io) {
-    const args = parseArgs(argv, { envelope: 'string', keys: 'string', 'account-secret-file': 'string', accounts: 'string', 'auditor-key': 'string', json: 'boolean' });
+    const args = parseArgs(argv, {
+      envelope: 'string',
+      keys: 'string',
+      'account-secret-file': 'string',
+      accounts: 'string',
+      'auditor-key': 'string',
+      json: 'boolean',
+    });
     const claims = claimsOf(await readEnvelope(io, required(args, 'envelope')));
     const json = flag(args, 'json');
     const auditorKey = optional(args, 'auditor-key');
@@ -57,7 +74,8 @@ This command does not verify the seal: run \`signet verify\` for that. Exit 1: n
     }
     const dir = optional(args, 'keys');
     const secretFile = optional(args, 'account-secret-file');
-    if ((dir === undefined) === (secretFile === undefined) && io.env.SIGNET_ACCOUNT_SECRET === undefined) throw new UsageError('give --keys DIR or --account-secret-file FILE (or --auditor-key)');
+    if ((dir === undefined) === (secretFile === undefined) && io.env.SIGNET_ACCOUNT_SECRET === undefined)
+      throw new UsageError('give --keys DIR or --account-secret-file FILE (or --auditor-key)');
     let secretPath = secretFile;
     if (dir !== undefined) {
       try {
@@ -67,16 +85,33 @@ This command does not verify the seal: run \`signet verify\` for that. Exit 1: n
       }
     }
     const secret = secretPath !== undefined ? loadAccountSecret(secretPath) : parseAccountSecret(io.env.SIGNET_ACCOUNT_SECRET as string);
-    const list = (await readText(io, required(args, 'accounts'))).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-    const opened = openAccount(getDefaultBackend(), secret, { tag: claims.account.tag, responseId: claims.responseId, issuedAt: claims.issuedAt }, list);
+    const list = (await readText(io, required(args, 'accounts')))
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
+    const opened = openAccount(
+      getDefaultBackend(),
+      secret,
+      { tag: claims.account.tag, responseId: claims.responseId, issuedAt: claims.issuedAt },
+      list,
+    );
     if (opened === undefined) {
       if (json) io.stdout(`${JSON.stringify({ found: false, mode: claims.account.mode, candidates: list.length })}\n`);
-      else io.stderr(`no account among ${list.length} candidates matches this ${claims.account.mode === 'commitment' ? 'commitment' : 'tag'}\n`);
+      else
+        io.stderr(
+          `no account among ${list.length} candidates matches this ${claims.account.mode === 'commitment' ? 'commitment' : 'tag'}\n`,
+        );
       return 1;
     }
     const salt = opened.salt === undefined ? undefined : toBase64url(opened.salt);
-    if (json) io.stdout(`${JSON.stringify({ found: true, accountId: opened.accountId, mode: opened.mode, ...(salt === undefined ? {} : { salt }), responseId: claims.responseId })}\n`);
-    else io.stdout(`${opened.accountId}\n  mode ${opened.mode}${salt === undefined ? '' : `\n  opening salt ${salt} (with the account id, anyone can check the commitment)`}\n`);
+    if (json)
+      io.stdout(
+        `${JSON.stringify({ found: true, accountId: opened.accountId, mode: opened.mode, ...(salt === undefined ? {} : { salt }), responseId: claims.responseId })}\n`,
+      );
+    else
+      io.stdout(
+        `${opened.accountId}\n  mode ${opened.mode}${salt === undefined ? '' : `\n  opening salt ${salt} (with the account id, anyone can check the commitment)`}\n`,
+      );
     return 0;
   },
 };

@@ -21,7 +21,17 @@ delegation; verifiers given the root (\`signet verify --roots JWKS\`) accept the
 and scope only. DURATION is like 12h or 7d (at most 31d). When --root is a keys directory, its
 account-secret is copied (mode 0600) so account tags stay the same on every node.`,
   async run(argv, io) {
-    const args = parseArgs(argv, { root: 'string', out: 'string', issuer: 'string', 'valid-for': 'string', 'not-before': 'string', models: 'list', terms: 'list', force: 'boolean', json: 'boolean' });
+    const args = parseArgs(argv, {
+      root: 'string',
+      out: 'string',
+      issuer: 'string',
+      'valid-for': 'string',
+      'not-before': 'string',
+      models: 'list',
+      terms: 'list',
+      force: 'boolean',
+      json: 'boolean',
+    });
     const rootPath = required(args, 'root');
     const out = required(args, 'out');
     const validFor = parseDurationArg(required(args, 'valid-for'), 'valid-for');
@@ -30,7 +40,8 @@ account-secret is copied (mode 0600) so account tags stay the same on every node
     const notBefore = nbfText === undefined ? Math.floor(Date.now() / 1000) : parseTimeArg(nbfText, 'not-before');
     const models = listArg(args.flags.models as string[] | undefined);
     const terms = listArg(args.flags.terms as string[] | undefined);
-    if (existsSync(join(out, KEY_FILES.signingKey)) && !flag(args, 'force')) throw new UsageError(`${join(out, KEY_FILES.signingKey)} exists; choose another --out or pass --force`);
+    if (existsSync(join(out, KEY_FILES.signingKey)) && !flag(args, 'force'))
+      throw new UsageError(`${join(out, KEY_FILES.signingKey)} exists; choose another --out or pass --force`);
     const root = loadSigningKey(rootPath);
     const node = generateSigningKey({ notBefore, notAfter: notBefore + validFor });
     const delegation = signDelegation(root, {
@@ -49,9 +60,20 @@ account-secret is copied (mode 0600) so account tags stay the same on every node
       copyFileSync(rootSecret, join(out, KEY_FILES.accountSecret));
       chmodSync(join(out, KEY_FILES.accountSecret), 0o600);
     }
-    const summary = { kid: node.kid, root: root.kid, notBefore, notAfter: notBefore + validFor, delegationBytes: delegation.length, ...(models === undefined ? {} : { models }), ...(terms === undefined ? {} : { terms }) };
+    const summary = {
+      kid: node.kid,
+      root: root.kid,
+      notBefore,
+      notAfter: notBefore + validFor,
+      delegationBytes: delegation.length,
+      ...(models === undefined ? {} : { models }),
+      ...(terms === undefined ? {} : { terms }),
+    };
     if (flag(args, 'json')) io.stdout(`${JSON.stringify(summary)}\n`);
-    else io.stdout(`delegated node key ${node.kid}\n  by root ${root.kid}\n  valid ${new Date(notBefore * 1000).toISOString()} to ${new Date((notBefore + validFor) * 1000).toISOString()}${models ? `\n  models: ${models.join(', ')}` : ''}${terms ? `\n  terms: ${terms.join(', ')}` : ''}\n  wrote ${out}/{signing-key.jwk, delegation.cose (${delegation.length} bytes), jwks.json (the root)}\n`);
+    else
+      io.stdout(
+        `delegated node key ${node.kid}\n  by root ${root.kid}\n  valid ${new Date(notBefore * 1000).toISOString()} to ${new Date((notBefore + validFor) * 1000).toISOString()}${models ? `\n  models: ${models.join(', ')}` : ''}${terms ? `\n  terms: ${terms.join(', ')}` : ''}\n  wrote ${out}/{signing-key.jwk, delegation.cose (${delegation.length} bytes), jwks.json (the root)}\n`,
+      );
     return 0;
   },
 };

@@ -27,7 +27,10 @@ The active signing key cannot be revoked: rotate first (\`signet keys rotate\`).
     const doc = await revokeInKeysDirectory(dir, { kid, at, reason });
     const file = join(dir, KEY_FILES.revocations);
     if (flag(args, 'json')) io.stdout(`${JSON.stringify({ file, kid, at, reason, revoked: doc.revoked.length, signer: doc.signer })}\n`);
-    else io.stdout(`revoked ${kid} from ${new Date(at * 1000).toISOString()} (${reason})\n  ${file}: ${doc.revoked.length} revoked key(s), signed by ${doc.signer}\n`);
+    else
+      io.stdout(
+        `revoked ${kid} from ${new Date(at * 1000).toISOString()} (${reason})\n  ${file}: ${doc.revoked.length} revoked key(s), signed by ${doc.signer}\n`,
+      );
     return 0;
   },
 };

@@ -19,8 +19,14 @@ DIR/signing-key.jwk is replaced atomically (mode 0600). The old private key is d
     const dir = required(args, 'keys');
     const graceText = optional(args, 'grace');
     const result = rotateKeysDirectory(dir, graceText === undefined ? {} : { graceSeconds: parseDurationArg(graceText, 'grace') });
-    if (flag(args, 'json')) io.stdout(`${JSON.stringify({ kid: result.kid, previousKid: result.previousKid, previousNotAfter: result.previousNotAfter, keys: result.jwks.keys.length })}\n`);
-    else io.stdout(`rotated: new active key ${result.kid}\n  retired ${result.previousKid} (valid for envelopes until ${new Date(result.previousNotAfter * 1000).toISOString()})\n  ${result.jwks.keys.length} keys in jwks.json: publish it\n`);
+    if (flag(args, 'json'))
+      io.stdout(
+        `${JSON.stringify({ kid: result.kid, previousKid: result.previousKid, previousNotAfter: result.previousNotAfter, keys: result.jwks.keys.length })}\n`,
+      );
+    else
+      io.stdout(
+        `rotated: new active key ${result.kid}\n  retired ${result.previousKid} (valid for envelopes until ${new Date(result.previousNotAfter * 1000).toISOString()})\n  ${result.jwks.keys.length} keys in jwks.json: publish it\n`,
+      );
     return 0;
   },
 };
