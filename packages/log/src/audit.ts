@@ -41,7 +41,8 @@ export async function auditLog(remote: RemoteLog, checkpoint: Checkpoint, option
       throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `Entry bundle ${bundle} holds an entry that is not a 32-byte envelope hash.`);
     }
     const plan = appendLeafHashes(backend, done, edge, entries.map((e) => leafHash(backend, e)));
-    for (const t of plan.tiles) finalTiles.set(`${t.level}/${t.index}`, t.data);
+    // Full tiles come back expanded (with their interior); what is served is the first 256 hashes.
+    for (const t of plan.tiles) finalTiles.set(`${t.level}/${t.index}`, t.data.subarray(0, Math.min(t.data.length, TILE_WIDTH * HASH_SIZE)));
     edge = plan.edge;
     root = plan.root;
     done = plan.size;

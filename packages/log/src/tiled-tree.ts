@@ -10,7 +10,9 @@ import { HASH_SIZE, TILE_HEIGHT, TILE_WIDTH } from './tile-path.js';
  * that tile. So a proof is computed in three steps: list the nodes, fetch the few tiles holding them
  * (all at once, which matters for PostgreSQL and HTTP), then hash inside those tiles.
  *
- * Full tiles never change, so their expanded form (all 511 hashes of the height-8 subtree) is cached.
+ * Tiles never change (a partial tile of width W is fixed too), so their expanded form (all hashes
+ * of the height-8 subtree) is cached. Storage keeps full tiles expanded already, so a proof from
+ * storage is a handful of row reads; tiles fetched over HTTP are expanded here once.
  */
 
 /** A perfect subtree: level h (2^h leaves), index i. */
@@ -133,6 +135,16 @@ export function tileWidthAt(size: number, tileLevel: number, tileIndex: number):
 class ExpandedTile {
   readonly levels: Uint8Array[];
   constructor(backend: CryptoBackend, data: Uint8Array, width: number) {
+    if (width === TILE_WIDTH && data.length === (2 * TILE_WIDTH - 1) * HASH_SIZE) {
+      // Stored with its interior: slice the levels, hash nothing.
+      this.levels = [];
+      let at = 0;
+      for (let w = TILE_WIDTH; w >= 1; w >>= 1) {
+        this.levels.push(data.subarray(at, at + w * HASH_SIZE));
+        at += w * HASH_SIZE;
+      }
+      return;
+    }
     this.levels = [data.subarray(0, width * HASH_SIZE)];
     let prev = this.levels[0] as Uint8Array;
     let w = width;
@@ -156,7 +168,7 @@ class ExpandedTile {
 
 /** Options of {@link TiledTree}. */
 export interface TiledTreeOptions {
-  /** How many expanded full tiles to keep (16 KiB each). Default 1024. */
+  /** How many expanded tiles to keep (at most 16 KiB each; 0 disables the cache). Default 1024. */
   readonly cacheTiles?: number;
 }
 
@@ -190,16 +202,18 @@ export class TiledTree {
       const { tileLevel, tileIndex } = locate(node);
       const key = `${tileLevel}/${tileIndex}`;
       if (tiles.has(key)) continue;
-      const cached = this.#cache.get(key);
+      const width = tileWidthAt(size, tileLevel, tileIndex);
+      // A partial tile of a given width never changes either: cache it under its width.
+      const cacheKey = width === TILE_WIDTH ? key : `${key}.p/${width}`;
+      const cached = this.#cache.get(cacheKey);
       if (cached !== undefined) {
         // Refresh the entry's position: the map's insertion order is the LRU order.
-        this.#cache.delete(key);
-        this.#cache.set(key, cached);
+        this.#cache.delete(cacheKey);
+        this.#cache.set(cacheKey, cached);
         tiles.set(key, cached);
         continue;
       }
       tiles.set(key, undefined);
-      const width = tileWidthAt(size, tileLevel, tileIndex);
       if (width === 0) throw new RangeError('node outside the tree');
       want.push({ level: tileLevel, index: tileIndex, width });
       keys.push(key);
@@ -214,8 +228,8 @@ export class TiledTree {
         }
         const tile = new ExpandedTile(this.#backend, data, req.width);
         tiles.set(keys[i] as string, tile);
-        if (req.width === TILE_WIDTH) {
-          this.#cache.set(keys[i] as string, tile);
+        if (this.#cacheLimit > 0) {
+          this.#cache.set(req.width === TILE_WIDTH ? (keys[i] as string) : `${keys[i]}.p/${req.width}`, tile);
           if (this.#cache.size > this.#cacheLimit) this.#cache.delete(this.#cache.keys().next().value as string);
         }
       }
