@@ -23,20 +23,29 @@ const LF = 0x0a;
 const CR = 0x0d;
 const decoder = new TextDecoder('utf-8');
 
+function parseLine(line: string, acc: { event: string | undefined; data: string | undefined }): void {
+  if (line.length === 0 || line.charCodeAt(0) === 0x3a) return;
+  const colon = line.indexOf(':');
+  const field = colon < 0 ? line : line.slice(0, colon);
+  let value = colon < 0 ? '' : line.slice(colon + 1);
+  if (value.charCodeAt(0) === 0x20) value = value.slice(1);
+  if (field === 'data') acc.data = acc.data === undefined ? value : `${acc.data}\n${value}`;
+  else if (field === 'event') acc.event = value;
+}
+
 function parseBlock(raw: Uint8Array): SseEvent {
   const text = decoder.decode(raw);
-  let event: string | undefined;
-  let data: string | undefined;
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line.length === 0 || line.charCodeAt(0) === 0x3a) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 0x20) value = value.slice(1);
-    if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
-    else if (field === 'event') event = value;
-  }
-  return { event, data, raw };
+  const acc: { event: string | undefined; data: string | undefined } = { event: undefined, data: undefined };
+  if (text.indexOf('\r') < 0) {
+    // The common case (LF only) without a regular expression: this runs once per streamed token.
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      parseLine(text.slice(start, nl), acc);
+      start = nl + 1;
+    }
+    if (start < text.length) parseLine(text.slice(start), acc);
+  } else for (const line of text.split(/\r\n|\r|\n/)) parseLine(line, acc);
+  return { event: acc.event, data: acc.data, raw };
 }
 
 /** Incremental SSE parser: feed it chunks, it returns the events each chunk completes. */
@@ -77,19 +86,28 @@ export class SseParser {
     let eventStart = 0;
     let lineStart = this.#lineStart;
     let i = this.#scan;
+    // Line ends are found with indexOf (native) rather than byte by byte; the next CR is looked up
+    // once and reused, since most streams have none.
+    let nextCr = buf.indexOf(CR, i);
     while (i < buf.length) {
-      const b = buf[i] as number;
-      if (b !== LF && b !== CR) {
-        i++;
-        continue;
+      if (nextCr >= 0 && nextCr < i) nextCr = buf.indexOf(CR, i);
+      const nextLf = buf.indexOf(LF, i);
+      const at = nextLf < 0 ? nextCr : nextCr < 0 ? nextLf : Math.min(nextLf, nextCr);
+      if (at < 0) {
+        i = buf.length;
+        break;
       }
-      let end = i + 1;
+      const b = buf[at] as number;
+      let end = at + 1;
       if (b === CR) {
         // A CR at the end of the buffer may be the first half of CRLF: wait for the next byte.
-        if (i + 1 >= buf.length) break;
-        if (buf[i + 1] === LF) end = i + 2;
+        if (at + 1 >= buf.length) {
+          i = at;
+          break;
+        }
+        if (buf[at + 1] === LF) end = at + 2;
       }
-      const empty = i === lineStart;
+      const empty = at === lineStart;
       i = end;
       lineStart = end;
       if (empty) {

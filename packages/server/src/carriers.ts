@@ -20,7 +20,8 @@ export function carrierField(sealed: Sealed): CarrierField {
 export function insertCarrierField(json: string, field: CarrierField): string | undefined {
   const end = json.lastIndexOf('}');
   const start = json.indexOf('{');
-  if (start < 0 || end < start) return undefined;
+  // The object must be the whole document, not one nested in an array.
+  if (start < 0 || end < start || json.slice(0, start).trim() !== '' || json.slice(end + 1).trim() !== '') return undefined;
   const member = `${JSON.stringify(CARRIER_FIELD)}:${JSON.stringify(field)}`;
   const empty = json.slice(start + 1, end).trim().length === 0;
   return `${json.slice(0, end)}${empty ? '' : ','}${member}${json.slice(end)}`;

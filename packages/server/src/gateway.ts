@@ -35,8 +35,8 @@ export interface GatewayOptions extends SealingOptions {
    * undefined to go on. A transparency log plugs its `GET /v1/signet/receipts/{id}` in here.
    */
   readonly extraRoutes?: (request: Request) => Response | undefined | Promise<Response | undefined>;
-  /** How to reach the upstream (default: the global `fetch`). */
-  readonly fetch?: (request: Request) => Promise<Response>;
+  /** How to reach the upstream: a `fetch`-compatible function (default: the global `fetch`). */
+  readonly fetch?: (url: URL, init: RequestInit) => Promise<Response>;
   /** Largest model request body accepted, in bytes (default 16 MiB). */
   readonly maxRequestBytes?: number;
   /**
@@ -100,7 +100,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
-  const upstreamFetch = options.fetch ?? ((r: Request) => fetch(r));
+  const upstreamFetch = options.fetch ?? ((url: URL, init: RequestInit) => fetch(url, init));
   const sealer = options.sealing === false ? undefined : createResponseSealer(options);
   const basePath = upstream.pathname.endsWith('/') ? upstream.pathname.slice(0, -1) : upstream.pathname;
   const termsVersion = options.signer.terms.version;
@@ -108,7 +108,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const serveJwks = createJwksHandler(options.jwks);
 
-  const forward = async (request: Request, url: URL, body: BodyInit | null, kind: StreamKind | undefined): Promise<Response> => {
+  const forward = async (request: Request, url: URL, body: BodyInit | null, kind: StreamKind | undefined, sealing: boolean): Promise<Response> => {
     const headers = new Headers();
     request.headers.forEach((value, name) => {
       if (!DROP_REQUEST.has(name)) headers.set(name, value);
@@ -118,7 +118,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, body, signal: request.signal, redirect: 'manual' };
     if (body instanceof ReadableStream) init.duplex = 'half';
     try {
-      return cleanResponse(await upstreamFetch(new Request(target, init)));
+      const response = await upstreamFetch(target, init);
+      // A successful model response is rebuilt by the sealer (which drops the framing headers
+      // itself); everything else is passed on here.
+      return sealing && response.status >= 200 && response.status <= 299 ? response : cleanResponse(response);
     } catch (cause) {
       const err = new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
       if (!request.signal.aborted) options.onError?.(err);
@@ -146,7 +149,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const kind = modelRouteKind(request.method, url.pathname);
     if (kind === undefined) {
-      return forward(request, url, request.method === 'GET' || request.method === 'HEAD' ? null : request.body, undefined);
+      return forward(request, url, request.method === 'GET' || request.method === 'HEAD' ? null : request.body, undefined, false);
     }
     if (entry.termsVersion !== termsVersion) {
       return jsonError(403, 'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED', `Account ${entry.account} has accepted terms version ${entry.termsVersion}, but responses are served under ${termsRef}. Accept the current terms to continue.`);
@@ -155,7 +158,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (declared > maxRequest) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
     const text = await request.text();
     if (text.length > maxRequest) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
-    const upstreamResponse = await forward(request, url, text, kind);
+    const upstreamResponse = await forward(request, url, text, kind, sealer !== undefined);
     // Error statuses (the upstream's own 4xx/5xx) pass the sealer unchanged: they hold no model output.
     if (sealer === undefined) return upstreamResponse;
     const body = parseRequestBody(text);

@@ -82,6 +82,8 @@ async function readBounded(response: Response, max: number): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > max) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', `The response body is larger than ${max} bytes.`);
   if (response.body === null) return '';
+  // With a declared length in bounds, the runtime's own reader is the fast path.
+  if (Number.isSafeInteger(declared) && declared >= 0) return response.text();
   const reader = response.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
