@@ -54,7 +54,7 @@ export interface Gateway {
 }
 
 /** Request headers that belong to one connection, or that the gateway sets itself. */
-const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'authorization', 'accept-encoding', 'expect']);
+const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'authorization', 'api-key', 'accept-encoding', 'expect']);
 /** Response headers that describe the upstream's framing (fetch has already decoded the body). */
 const DROP_RESPONSE = ['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'trailer', 'upgrade'];
 

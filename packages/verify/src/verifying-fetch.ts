@@ -247,6 +247,7 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     if (kind === undefined) return inner(input, init);
     let requestText: string | undefined;
     if (typeof init?.body === 'string') requestText = init.body;
+    else if (init?.body instanceof Uint8Array || init?.body instanceof ArrayBuffer) requestText = new TextDecoder().decode(init.body);
     else if (init?.body === undefined && input instanceof Request && input.body !== null) requestText = await input.clone().text();
     const request = requestText === undefined ? undefined : parseJson(requestText);
     const response = await inner(input, init);
