@@ -1,6 +1,6 @@
 import type { CryptoBackend } from './backend/types.js';
 import { concatBytes, utf8 } from './bytes.js';
-import { verifyStrict } from './ed25519.js';
+import { strictVerifier, verifyStrict } from './ed25519.js';
 import { isValidKeyName, noteKeyId, NOTE_SIG_COSIGNATURE_V1, type NoteSigner, type NoteVerifier } from './note.js';
 
 /**
@@ -34,7 +34,8 @@ export function cosignatureTime(signature: Uint8Array): number | undefined {
 /** A verifier of one witness's Ed25519 cosignatures. */
 export function cosignatureVerifier(backend: CryptoBackend, name: string, publicKey: Uint8Array): NoteVerifier {
   if (!isValidKeyName(name)) throw new TypeError('invalid witness name');
-  const verify = backend.ed25519Verifier(publicKey);
+  // Refuses small-order keys: under one, cosignatures could be forged without any secret.
+  const verify = strictVerifier(backend, publicKey);
   return {
     name,
     keyId: noteKeyId(backend, name, NOTE_SIG_COSIGNATURE_V1, publicKey),

@@ -6,8 +6,10 @@ import { nobleBackend } from './backend/noble.js';
 import { nodeBackend } from './backend/node.js';
 import type { CryptoBackend } from './backend/types.js';
 import { fromHex, toHex } from './bytes.js';
-import { assertStrongPublicKey, ed25519Verify } from './ed25519.js';
+import { assertStrongPublicKey, ed25519Verify, isStrongPublicKey, strictVerifier } from './ed25519.js';
+import { cosignatureVerifier } from './cosignature.js';
 import { isSignetError } from './errors.js';
+import { ed25519NoteVerifier } from './note.js';
 
 const backends: CryptoBackend[] = [nobleBackend, nodeBackend];
 
@@ -189,5 +191,99 @@ describe('strict Ed25519 checks', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+// Signatures with small-order components: the cofactored equation ([8][S]B = [8]R + [8][k]A) and the
+// cofactorless one ([S]B = R + [k]A) disagree on them. Both backends must check the same equation.
+describe('signatures with small-order components get one verdict on both backends', () => {
+  const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+  const le = (b: Uint8Array): bigint => {
+    let x = 0n;
+    for (let i = b.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[i]!);
+    return x;
+  };
+  const toLe = (x: bigint): Uint8Array => {
+    const out = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) {
+      out[i] = Number(x & 0xffn);
+      x >>= 8n;
+    }
+    return out;
+  };
+  const challenge = (r: Uint8Array, a: Uint8Array, m: Uint8Array): bigint => le(createHash('sha512').update(r).update(a).update(m).digest()) % L;
+  /** A signature made directly from a secret scalar `a`, nonce `n` and an extra point added to R. */
+  const forge = (a: bigint, n: bigint, publicKey: Uint8Array, extraR: Point, m: Uint8Array): Uint8Array => {
+    const R = Point.BASE.multiply(n).add(extraR).toBytes();
+    const s = (n + challenge(R, publicKey, m) * a) % L;
+    return Uint8Array.from([...R, ...toLe(s)]);
+  };
+  const torsion = SMALL_ORDER.map((h) => Point.fromHex(h));
+  const scalar = fc.bigInt({ min: 1n, max: L - 1n });
+  const msg = fc.uint8Array({ maxLength: 64 });
+
+  it('R with a small-order component, strong key: same verdict, and rejected unless the component is zero', () => {
+    fc.assert(
+      fc.property(scalar, scalar, fc.integer({ min: 0, max: 7 }), msg, (a, n, t, m) => {
+        const A = Point.BASE.multiply(a).toBytes();
+        const sig = forge(a, n, A, torsion[t]!, m);
+        const raw = [nobleBackend, nodeBackend].map((b) => b.ed25519Verifier(A)(sig, m));
+        expect(raw[0]).toBe(raw[1]);
+        const strict = [nobleBackend, nodeBackend].map((b) => ed25519Verify(b, A, sig, m));
+        expect(strict).toEqual([t === 0, t === 0]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a public key with a small-order component: the backends agree, and importing the key is refused', () => {
+    fc.assert(
+      fc.property(scalar, scalar, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 7 }), msg, (a, n, t, u, m) => {
+        const A = Point.BASE.multiply(a).add(torsion[t]!).toBytes();
+        const sig = forge(a, n, A, torsion[u]!, m);
+        const raw = [nobleBackend, nodeBackend].map((b) => b.ed25519Verifier(A)(sig, m));
+        expect(raw[0]).toBe(raw[1]);
+        expect(ed25519Verify(nobleBackend, A, sig, m)).toBe(ed25519Verify(nodeBackend, A, sig, m));
+        // Such a key is never imported.
+        expect(isStrongPublicKey(A)).toBe(false);
+        expect(codeOf(() => assertStrongPublicKey(A))).toBe('SIGNET_E_KEY_WEAK');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('small-order public keys: a forgery that needs no secret verifies nothing, on either backend', () => {
+    for (const a of SMALL_ORDER) {
+      for (const r of SMALL_ORDER) {
+        for (const m of [new Uint8Array(0), Uint8Array.of(1, 2, 3)]) {
+          const sig = Uint8Array.from([...fromHex(r), ...new Uint8Array(32)]);
+          const raw = [nobleBackend, nodeBackend].map((b) => b.ed25519Verifier(fromHex(a))(sig, m));
+          expect({ a, r, raw: raw[0] }).toEqual({ a, r, raw: raw[1] });
+          expect([ed25519Verify(nobleBackend, fromHex(a), sig, m), ed25519Verify(nodeBackend, fromHex(a), sig, m)]).toEqual([false, false]);
+          expect([strictVerifier(nobleBackend, fromHex(a))(sig, m), strictVerifier(nodeBackend, fromHex(a))(sig, m)]).toEqual([false, false]);
+        }
+      }
+    }
+  });
+
+  it('log and witness verifiers refuse small-order keys (a forged signature needs no secret under one)', () => {
+    const text = new TextEncoder().encode('example.com/log\n1\nAAAA\n');
+    for (const a of SMALL_ORDER) {
+      // R = identity, S = 0 satisfies [S]B = R + [k]A whenever [k]A is the identity.
+      const forged = Uint8Array.from([...fromHex(SMALL_ORDER[0]!), ...new Uint8Array(32)]);
+      for (const b of backends) {
+        expect(ed25519NoteVerifier(b, 'example.com/log', fromHex(a)).verify(text, forged)).toBe(false);
+        expect(cosignatureVerifier(b, 'witness.example', fromHex(a)).verify(text, Uint8Array.from([...new Uint8Array(8), ...forged]))).toBe(false);
+      }
+    }
+    // An honest note signature still verifies.
+    const seed = fromHex(RFC8032[2].secret);
+    for (const b of backends) expect(ed25519NoteVerifier(b, 'example.com/log', fromHex(RFC8032[2].public)).verify(text, nodeBackend.ed25519Signer(seed)(text))).toBe(true);
+  });
+
+  it('strictVerifier verifies honest signatures under strong keys', () => {
+    const seed = fromHex(RFC8032[1].secret);
+    const m = Uint8Array.of(0x72);
+    for (const b of backends) expect(strictVerifier(b, fromHex(RFC8032[1].public))(nodeBackend.ed25519Signer(seed)(m), m)).toBe(true);
   });
 });

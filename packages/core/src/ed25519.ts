@@ -8,7 +8,8 @@ import { SignetError } from './errors.js';
  * The checks here run before the backend is called, so that both backends reject exactly the same
  * inputs: a signature whose S is not below the group order L (malleability), and point encodings
  * whose y coordinate is not below p (non-canonical). Small-order public keys are refused when a key
- * is imported (see {@link assertStrongPublicKey}), not per signature.
+ * is imported (see {@link assertStrongPublicKey}), not per signature. Both backends check the
+ * cofactorless equation [S]B = R + [k]A, so they agree on signatures with small-order components.
  */
 
 // Group order L = 2^252 + 27742317777372353535851937790883648493, little-endian.
@@ -59,10 +60,49 @@ export function verifyStrict(
   return verify(signature, message);
 }
 
-/** One-shot strict verification with a backend: for tests and vectors; hot paths prepare a verifier once. */
+/**
+ * One-shot strict verification with a backend: for tests and vectors; hot paths prepare a verifier
+ * once with {@link strictVerifier}. A small-order public key verifies nothing: under one, signatures
+ * can be forged without any secret.
+ */
 export function ed25519Verify(backend: CryptoBackend, publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): boolean {
-  if (publicKey.length !== KEY_LENGTH || !isCanonicalY(publicKey, 0)) return false;
+  if (!isUsablePublicKey(publicKey)) return false;
   return verifyStrict(backend.ed25519Verifier(publicKey), signature, message);
+}
+
+/**
+ * The per-use key check: 32 bytes, canonical, on the curve, not of small order. Cheap (a point
+ * decoding and three doublings), unlike the torsion check {@link assertStrongPublicKey} adds once at
+ * import; with both backends on the cofactorless equation, a torsion component cannot split verdicts.
+ */
+function isUsablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== KEY_LENGTH || !isCanonicalY(publicKey, 0)) return false;
+  try {
+    return !Point.fromBytes(publicKey, false).isSmallOrder();
+  } catch {
+    return false;
+  }
+}
+
+/** True when {@link assertStrongPublicKey} accepts the key. */
+export function isStrongPublicKey(publicKey: Uint8Array): boolean {
+  try {
+    assertStrongPublicKey(publicKey);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Prepares strict verification under one public key, for keys that do not come through
+ * `importPublicKey` (log and witness keys). A malformed, non-canonical or small-order key gives a
+ * verifier that accepts nothing, on every backend.
+ */
+export function strictVerifier(backend: CryptoBackend, publicKey: Uint8Array): (signature: Uint8Array, message: Uint8Array) => boolean {
+  if (!isUsablePublicKey(publicKey)) return () => false;
+  const verify = backend.ed25519Verifier(publicKey);
+  return (signature, message) => verifyStrict(verify, signature, message);
 }
 
 /**
@@ -84,6 +124,13 @@ export function assertStrongPublicKey(publicKey: Uint8Array): void {
   }
   if (point.isSmallOrder()) {
     throw new SignetError('SIGNET_E_KEY_WEAK', 'The public key has small order and is never trusted.', {
+      hint: 'Generate a fresh key with `signet keys new`.',
+    });
+  }
+  // A key with a small-order component (A = aB + T) is never made by key generation; under it, whether
+  // a signature verifies depends on the verifier's choice of equation (cofactored or not).
+  if (!point.isTorsionFree()) {
+    throw new SignetError('SIGNET_E_KEY_WEAK', 'The public key has a small-order component and is never trusted.', {
       hint: 'Generate a fresh key with `signet keys new`.',
     });
   }

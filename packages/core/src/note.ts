@@ -1,6 +1,6 @@
 import type { CryptoBackend } from './backend/types.js';
 import { concatBytes, fromUtf8, toHex, utf8 } from './bytes.js';
-import { KEY_LENGTH, verifyStrict } from './ed25519.js';
+import { KEY_LENGTH, strictVerifier, verifyStrict } from './ed25519.js';
 import { SignetError } from './errors.js';
 
 /**
@@ -157,7 +157,8 @@ export function parseVerifierKey(backend: CryptoBackend, text: string): Verifier
 /** A verifier of plain Ed25519 note signatures (type 0x01), with strict RFC 8032 checks. */
 export function ed25519NoteVerifier(backend: CryptoBackend, name: string, publicKey: Uint8Array): NoteVerifier {
   if (!isValidKeyName(name)) throw new TypeError('invalid note key name');
-  const verify = backend.ed25519Verifier(publicKey);
+  // Refuses small-order keys: under one, note signatures could be forged without any secret.
+  const verify = strictVerifier(backend, publicKey);
   return {
     name,
     keyId: noteKeyId(backend, name, NOTE_SIG_ED25519, publicKey),

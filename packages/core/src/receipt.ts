@@ -1,7 +1,7 @@
 import type { CryptoBackend } from './backend/types.js';
 import { decodeCbor, encodeCbor } from './cbor.js';
 import { ALG_EDDSA, COSE_SIGN1_TAG, decodeCoseSign1, encodeCoseSign1, HEADER, sigStructure } from './cose.js';
-import { verifyStrict } from './ed25519.js';
+import { strictVerifier, verifyStrict } from './ed25519.js';
 import { SignetError } from './errors.js';
 import { leafHash, rootFromInclusionProof } from './merkle.js';
 import type { NoteVerifier } from './note.js';
@@ -196,7 +196,8 @@ export function verifyReceipt(backend: CryptoBackend, receipt: Uint8Array | Deco
   } catch (e) {
     return rFail(`The inclusion proof is malformed: ${(e as Error).message}`);
   }
-  const verify = backend.ed25519Verifier(logKey.publicKey);
+  // Refuses small-order keys: under one, receipts could be forged without any secret.
+  const verify = strictVerifier(backend, logKey.publicKey);
   if (!verifyStrict(verify, r.signature, receiptToBeSigned(r.protectedBytes, root))) {
     rFail('The receipt does not verify: the entry is not in the tree the log signed, or the receipt was altered.');
   }
