@@ -109,7 +109,8 @@ export function toNodeListener(handler: FetchHandler, onError?: (error: unknown)
         response = await handler(requestFromNode(req, abort.signal));
       } catch (e) {
         onError?.(e);
-        response = jsonError(500, 'SIGNET_E_INPUT_INVALID', 'The server failed to handle the request.');
+        // The failure itself goes to onError; the client learns only that it happened.
+        response = jsonError(500, 'internal_error', 'The server failed to handle the request.');
       }
       await writeToNode(response, res);
     })().catch((e: unknown) => {
