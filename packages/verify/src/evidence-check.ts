@@ -272,8 +272,14 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
         `${c.issuer} states, under its signature, that account tag ${b.account.tag} is account ${JSON.stringify(b.account.id)}, and stands by the match (${b.suspect.method}, score ${b.suspect.score}).`,
       );
     }
+    if (c.account.sealedId !== undefined) {
+      // The signed envelope carries the account id encrypted to designated auditors: they can check the disclosure themselves.
+      proves.push(
+        'The envelope carries the account id encrypted to designated auditors (sealed id): an auditor holding that key can confirm the disclosed account with `signet account open`.',
+      );
+    }
     doesNotProve.push(
-      `That tag ${b.account.tag} belongs to account ${JSON.stringify(b.account.id)}: tags are keyed hashes under the provider's secret; the provider can demonstrate the link to a court by recomputing the tag, but the bundle alone cannot.`,
+      `That tag ${b.account.tag} belongs to account ${JSON.stringify(b.account.id)}: tags are keyed hashes under the provider's secret; the provider can demonstrate the link to a court by recomputing the tag${c.account.sealedId === undefined ? '' : ', and a designated auditor by opening the sealed id'}, but the bundle alone cannot.`,
     );
     return { valid: true, checks, proves, doesNotProve, bundle: b, claims: c };
   } catch (e) {
