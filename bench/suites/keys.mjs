@@ -54,14 +54,7 @@ export default async function run(ctx) {
     await Promise.all(Array.from({ length: CONCURRENCY }, lane));
     return (done / (performance.now() - start)) * 1000;
   };
-  const rate = async (signer) => {
-    await steady(signer, ctx.quick ? 100 : 500);
-    globalThis.gc?.();
-    return steady(signer, ctx.quick ? 300 : 2000);
-  };
   const inProcess = createSigner({ issuer: 'https://api.example.com', key, accountSecret, terms });
-  const inRate = await rate(inProcess);
-  push({ name: 'seal, in-process key (64 in flight)', value: inRate, unit: 'seals/s' });
 
   const socketPath = join(dir, 'signer.sock');
   const child = await spawnSignerWorker({ keyPath: keysDir, socketPath });
@@ -71,7 +64,25 @@ export default async function run(ctx) {
     const extSigner = createSigner({ issuer: 'https://api.example.com', key: external, accountSecret, terms });
     const check = await createVerifier({ trust: toJwks([key]) }).verify((await extSigner.seal(input)).envelope, { response });
     if (!check.valid) throw new Error(`external signer envelope does not verify: ${check.code}`);
-    const extRate = await rate(extSigner);
+    // Load on a shared machine drifts: measure the two signers in alternating rounds and report the
+    // median of the per-round ratios (and the median rates).
+    const rounds = ctx.quick ? 3 : 7;
+    const roundMs = ctx.quick ? 150 : 600;
+    await steady(inProcess, 200);
+    await steady(extSigner, 200);
+    const ins = [];
+    const exts = [];
+    for (let i = 0; i < rounds; i++) {
+      globalThis.gc?.();
+      ins.push(await steady(inProcess, roundMs));
+      globalThis.gc?.();
+      exts.push(await steady(extSigner, roundMs));
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const inRate = median(ins);
+    const extRate = median(exts);
+    const ratio = median(ins.map((v, i) => exts[i] / v));
+    push({ name: 'seal, in-process key (64 in flight)', value: inRate, unit: 'seals/s' });
     const stats = external.stats();
     push({
       name: 'seal, key in a signer process (batched, 64 in flight)',

@@ -147,7 +147,7 @@ export async function connectExternalSigner(options: ExternalSignerOptions): Pro
       return;
     }
     for (let i = 0; i < items.length; i++) {
-      (items[i] as Pending).resolve(Uint8Array.from(body.subarray(6 + 64 * i, 6 + 64 * (i + 1))));
+      (items[i] as Pending).resolve(new Uint8Array(body.buffer, body.byteOffset + 6 + 64 * i, 64));
     }
     stats.signed += items.length;
   };
