@@ -17,7 +17,12 @@ const entry = (s: string) => backend.sha256(new TextEncoder().encode(s));
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => new Uint8Array(0), env: {} });
+  const code = await main(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    stdin: async () => new Uint8Array(0),
+    env: {},
+  });
   return { code, stdout, stderr };
 }
 
@@ -81,13 +86,25 @@ describe('signet log monitor', () => {
   });
 
   it('detects a fork (history rewritten) and a rollback', async () => {
-    const fork = await cli(['log', 'monitor', await serve([honest, forked]), '--log-key', key.verifierKey, '--interval', '0', '--polls', '3']);
+    const fork = await cli([
+      'log',
+      'monitor',
+      await serve([honest, forked]),
+      '--log-key',
+      key.verifierKey,
+      '--interval',
+      '0',
+      '--polls',
+      '3',
+    ]);
     expect(fork.code).toBe(1);
     expect(fork.stderr).toContain('FORK');
     // Rollback: after size 5 the log serves an older checkpoint that is not a prefix of it (its
     // tiles still describe the size-5 tree, so the monitor can prove the mismatch).
     let n = 0;
-    const rollback = await serveHandler(async (req) => (new URL(req.url).pathname === '/checkpoint' ? (n++ === 0 ? forked : twin).handler(req) : forked.handler(req)));
+    const rollback = await serveHandler(async (req) =>
+      new URL(req.url).pathname === '/checkpoint' ? (n++ === 0 ? forked : twin).handler(req) : forked.handler(req),
+    );
     servers.push(rollback);
     const back = await cli(['log', 'monitor', rollback.url, '--log-key', key.verifierKey, '--interval', '0', '--polls', '3']);
     expect(back.code).toBe(1);
@@ -112,7 +129,12 @@ describe('signet log verify', () => {
   it('verifies a receipt offline and against the live log; refuses tampering and other keys', async () => {
     const { createSigner } = await import('@signet/server');
     const { SigningKey, NO_AI_TRAINING } = await import('@signet/core');
-    const signer = createSigner({ issuer: 'https://api.example.com', key: new SigningKey(new Uint8Array(32).fill(5)), accountSecret: new Uint8Array(32).fill(1), terms: { id: 't', version: '1', uri: 'https://example.com/t', document: 'd', usage: NO_AI_TRAINING } });
+    const signer = createSigner({
+      issuer: 'https://api.example.com',
+      key: new SigningKey(new Uint8Array(32).fill(5)),
+      accountSecret: new Uint8Array(32).fill(1),
+      terms: { id: 't', version: '1', uri: 'https://example.com/t', document: 'd', usage: NO_AI_TRAINING },
+    });
     const sealed = await signer.seal({ account: 'a', response: 'hello', model: 'm' });
     await grown.appendAndWait(sealed);
     const receipt = await grown.waitForReceipt(sealed.claims.responseId);
@@ -124,7 +146,19 @@ describe('signet log verify', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/VALID: entry 5 of log cli.example\/log/);
     const url = await serve([grown]);
-    const live = await cli(['log', 'verify', '--log-key', key.verifierKey, '--receipt', rFile, '--envelope', envFile, '--url', url, '--json']);
+    const live = await cli([
+      'log',
+      'verify',
+      '--log-key',
+      key.verifierKey,
+      '--receipt',
+      rFile,
+      '--envelope',
+      envFile,
+      '--url',
+      url,
+      '--json',
+    ]);
     expect(JSON.parse(live.stdout)).toMatchObject({ valid: true, index: 5, checkpointSize: 6 });
     const bad = Uint8Array.from(receipt);
     bad[bad.length - 3]! ^= 1;
@@ -133,7 +167,10 @@ describe('signet log verify', () => {
     expect(tampered.code).toBe(1);
     expect(tampered.stderr).toContain('SIGNET_E_RECEIPT_INVALID');
     writeFileSync(rFile, receipt);
-    expect((await cli(['log', 'verify', '--log-key', LogKey.generate('cli.example/log').verifierKey, '--receipt', rFile, '--envelope', envFile])).code).toBe(1);
+    expect(
+      (await cli(['log', 'verify', '--log-key', LogKey.generate('cli.example/log').verifierKey, '--receipt', rFile, '--envelope', envFile]))
+        .code,
+    ).toBe(1);
     // The receipt's tree is not a prefix of a forked log's checkpoint.
     const forkUrl = await serve([forked]);
     const vsFork = await cli(['log', 'verify', '--log-key', key.verifierKey, '--receipt', rFile, '--envelope', envFile, '--url', forkUrl]);

@@ -17,7 +17,8 @@ import { LogKey, openLog, saveLogKey } from '@signet/log';
 
 const testDir = dirname(fileURLToPath(import.meta.url));
 const pgUrl = process.env.SIGNET_TEST_PG_URL;
-if (pgUrl === undefined && process.env.CI === 'true') throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL crash test cannot run');
+if (pgUrl === undefined && process.env.CI === 'true')
+  throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL crash test cannot run');
 if (pgUrl === undefined) console.warn('skipping the PostgreSQL crash test: set SIGNET_TEST_PG_URL');
 
 const backend = getDefaultBackend();
@@ -59,7 +60,11 @@ interface Observed {
 
 function runAndKill(args: string[], killAfterMs: number): Promise<Observed> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', CHILD, ...args], { cwd: testDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', CHILD, ...args],
+      { cwd: testDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const seen: Observed = { acks: new Map(), checkpoints: [] };
     let buffer = '';
     let stderr = '';
@@ -89,7 +94,13 @@ function runAndKill(args: string[], killAfterMs: number): Promise<Observed> {
 
 const sha = (s: string) => backend.sha256(new TextEncoder().encode(s));
 
-async function checkAfterCrash(target: string, key: LogKey, schema: string | undefined, allAcks: Map<number, string>, allCheckpoints: string[]): Promise<number> {
+async function checkAfterCrash(
+  target: string,
+  key: LogKey,
+  schema: string | undefined,
+  allAcks: Map<number, string>,
+  allCheckpoints: string[],
+): Promise<number> {
   const log = await openLog(target, { key, ...(schema ? { schema } : {}) });
   try {
     const head = await log.head();
@@ -101,7 +112,10 @@ async function checkAfterCrash(target: string, key: LogKey, schema: string | und
       expect(equalBytes(entries[index]!, sha(id)), `entry ${index} (${id})`).toBe(true);
     }
     // The stored tree is sound: tiles give the signed root, which is the root of the entries.
-    const root = rootFromLeafHashes(backend, entries.map((e) => leafHash(backend, e)));
+    const root = rootFromLeafHashes(
+      backend,
+      entries.map((e) => leafHash(backend, e)),
+    );
     expect(head.root).toEqual(root);
     expect(await log.tree.root(head.size)).toEqual(root);
     // Every checkpoint seen before the kill is a prefix of the log as it is now.
@@ -117,8 +131,11 @@ async function checkAfterCrash(target: string, key: LogKey, schema: string | und
   }
 }
 
-const targets: { name: string; target: () => string; schema?: string; rounds: number }[] = [{ name: 'sqlite', target: () => join(dir, 'crash.db'), rounds: 10 }];
-if (pgUrl !== undefined) targets.push({ name: 'postgres', target: () => pgUrl, schema: `crash_${process.pid}_${Date.now() % 1e8}`, rounds: 4 });
+const targets: { name: string; target: () => string; schema?: string; rounds: number }[] = [
+  { name: 'sqlite', target: () => join(dir, 'crash.db'), rounds: 10 },
+];
+if (pgUrl !== undefined)
+  targets.push({ name: 'postgres', target: () => pgUrl, schema: `crash_${process.pid}_${Date.now() % 1e8}`, rounds: 4 });
 
 describe.each(targets)('kill -9 while appending ($name)', ({ target, schema, rounds }) => {
   it(`loses no acknowledged entry and stays consistent over ${rounds} kills`, async () => {
@@ -142,7 +159,10 @@ describe.each(targets)('kill -9 while appending ($name)', ({ target, schema, rou
       checkpoints.push(...seen.checkpoints.filter((_, j) => j % 3 === 0 || j === seen.checkpoints.length - 1));
       const started = performance.now();
       const newSize = await checkAfterCrash(t, key, schema, acks, checkpoints);
-      if (process.env.SIGNET_TEST_VERBOSE) console.log(`round ${round}: ${seen.acks.size} acks, size ${newSize}, ${checkpoints.length} checkpoints, check ${Math.round(performance.now() - started)} ms`);
+      if (process.env.SIGNET_TEST_VERBOSE)
+        console.log(
+          `round ${round}: ${seen.acks.size} acks, size ${newSize}, ${checkpoints.length} checkpoints, check ${Math.round(performance.now() - started)} ms`,
+        );
       expect(newSize).toBeGreaterThanOrEqual(size);
       size = newSize;
     }

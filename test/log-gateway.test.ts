@@ -65,7 +65,11 @@ describe('signet gateway --log', () => {
       }
     }
     expect(receipt).toBeDefined();
-    const verifier = createVerifier({ trust: gw.jwks, policy: { requireReceipt: true }, extensions: { receipt: createReceiptCheck({ logKey }) } });
+    const verifier = createVerifier({
+      trust: gw.jwks,
+      policy: { requireReceipt: true },
+      extensions: { receipt: createReceiptCheck({ logKey }) },
+    });
     const result = await verifier.verify(envelope, { text: body.choices[0]!.message.content, receipt: receipt! });
     expect(result).toMatchObject({ valid: true, receipt: { detail: { index: 0 } } });
   });

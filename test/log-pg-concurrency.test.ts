@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import type * as PgModule from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ed25519NoteVerifier, equalBytes, getDefaultBackend, leafHash, rootFromLeafHashes, verifyCheckpoint, verifyConsistency, verifyReceipt } from '@signet/core';
+import {
+  ed25519NoteVerifier,
+  equalBytes,
+  getDefaultBackend,
+  leafHash,
+  rootFromLeafHashes,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyReceipt,
+} from '@signet/core';
 import { LogKey, openLog, saveLogKey } from '@signet/log';
 
 /**
@@ -16,10 +26,12 @@ import { LogKey, openLog, saveLogKey } from '@signet/log';
 
 const testDir = dirname(fileURLToPath(import.meta.url));
 // The pg driver is @signet/log's dependency; the raw SQL check below borrows it from there.
-const pg = createRequire(join(testDir, '..', 'packages', 'log', 'package.json'))('pg') as typeof import('pg');
+const pg = createRequire(join(testDir, '..', 'packages', 'log', 'package.json'))('pg') as typeof PgModule;
 const pgUrl = process.env.SIGNET_TEST_PG_URL;
-if (pgUrl === undefined && process.env.CI === 'true') throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL concurrency test cannot run');
-if (pgUrl === undefined) console.warn('skipping the PostgreSQL concurrency test: set SIGNET_TEST_PG_URL (scripts/postgres.sh start prints it)');
+if (pgUrl === undefined && process.env.CI === 'true')
+  throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL concurrency test cannot run');
+if (pgUrl === undefined)
+  console.warn('skipping the PostgreSQL concurrency test: set SIGNET_TEST_PG_URL (scripts/postgres.sh start prints it)');
 
 const backend = getDefaultBackend();
 const dir = mkdtempSync(join(tmpdir(), 'signet-log-pg-'));
@@ -43,7 +55,10 @@ await log.close();
 
 function appender(args: string[]): Promise<Map<number, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', CHILD, ...args], { cwd: testDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', CHILD, ...args], {
+      cwd: testDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acks = new Map<number, string>();
     let out = '';
     let err = '';
@@ -72,7 +87,9 @@ describe.skipIf(pgUrl === undefined)('PostgreSQL: several processes appending to
     await (await openLog(pgUrl!, { key, schema, create: true })).close();
     const processes = 4;
     const each = 400;
-    const results = await Promise.all(Array.from({ length: processes }, (_, p) => appender([pgUrl!, keyFile, schema, `p${p}`, String(each)])));
+    const results = await Promise.all(
+      Array.from({ length: processes }, (_, p) => appender([pgUrl!, keyFile, schema, `p${p}`, String(each)])),
+    );
     const all = new Map<number, string>();
     for (const acks of results) {
       expect(acks.size).toBe(each);
@@ -95,13 +112,18 @@ describe.skipIf(pgUrl === undefined)('PostgreSQL: several processes appending to
       expect(head.size).toBe(n);
       const entries = await log.storage.readEntries(0, n);
       for (const [i, id] of all) expect(equalBytes(entries[i]!, backend.sha256(new TextEncoder().encode(id)))).toBe(true);
-      const root = rootFromLeafHashes(backend, entries.map((e) => leafHash(backend, e)));
+      const root = rootFromLeafHashes(
+        backend,
+        entries.map((e) => leafHash(backend, e)),
+      );
       expect(head.root).toEqual(root);
       expect(await log.tree.root(n)).toEqual(root);
       // No duplicate rows behind the API's back.
       const client = new pg.Client({ connectionString: pgUrl });
       await client.connect();
-      const { rows } = await client.query(`SELECT count(*)::int AS c, count(DISTINCT idx)::int AS d, count(DISTINCT rid)::int AS r, min(idx)::int AS lo, max(idx)::int AS hi FROM "${schema}".entries`);
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS c, count(DISTINCT idx)::int AS d, count(DISTINCT rid)::int AS r, min(idx)::int AS lo, max(idx)::int AS hi FROM "${schema}".entries`,
+      );
       await client.end();
       expect(rows[0]).toEqual({ c: n, d: n, r: n, lo: 0, hi: n - 1 });
       // Every head any process signed is a prefix of the final tree.

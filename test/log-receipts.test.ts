@@ -54,11 +54,28 @@ describe('receipts across signer, log and verifier', () => {
   it('checks the signature with an independent Sig_structure construction', async () => {
     const sealed = await seal('independent');
     const receipt = decodeReceipt(await log.waitForReceipt(sealed.claims.responseId));
-    const detail = (await verifier().verify(sealed.envelope, { text: 'independent', receipt: await log.waitForReceipt(sealed.claims.responseId) })) as { receipt: { detail: { root: string } } };
+    const detail = (await verifier().verify(sealed.envelope, {
+      text: 'independent',
+      receipt: await log.waitForReceipt(sealed.claims.responseId),
+    })) as { receipt: { detail: { root: string } } };
     const root = Buffer.from(detail.receipt.detail.root, 'hex');
     // ["Signature1", protected, h'', root] written byte by byte, without the project's CBOR encoder.
-    const bstr = (b: Uint8Array) => Buffer.concat([b.length < 24 ? Buffer.from([0x40 | b.length]) : b.length < 256 ? Buffer.from([0x58, b.length]) : Buffer.from([0x59, b.length >> 8, b.length & 0xff]), Buffer.from(b)]);
-    const tbs = Buffer.concat([Buffer.from([0x84, 0x6a]), Buffer.from('Signature1'), bstr(receipt.protectedBytes), Buffer.from([0x40]), bstr(root)]);
+    const bstr = (b: Uint8Array) =>
+      Buffer.concat([
+        b.length < 24
+          ? Buffer.from([0x40 | b.length])
+          : b.length < 256
+            ? Buffer.from([0x58, b.length])
+            : Buffer.from([0x59, b.length >> 8, b.length & 0xff]),
+        Buffer.from(b),
+      ]);
+    const tbs = Buffer.concat([
+      Buffer.from([0x84, 0x6a]),
+      Buffer.from('Signature1'),
+      bstr(receipt.protectedBytes),
+      Buffer.from([0x40]),
+      bstr(root),
+    ]);
     const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(logKey.publicKey)]);
     expect(nodeVerify(null, tbs, createPublicKey({ key: spki, format: 'der', type: 'spki' }), Buffer.from(receipt.signature))).toBe(true);
   });
@@ -70,7 +87,11 @@ describe('receipts across signer, log and verifier', () => {
     const rb = await log.waitForReceipt(b.claims.responseId);
     const v = verifier();
     // Another envelope's receipt.
-    expect(await v.verify(a.envelope, { text: 'first', receipt: rb })).toMatchObject({ valid: false, code: 'SIGNET_E_RECEIPT_INVALID', step: 'receipt' });
+    expect(await v.verify(a.envelope, { text: 'first', receipt: rb })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_RECEIPT_INVALID',
+      step: 'receipt',
+    });
     // Every flipped byte of the receipt fails (or fails to parse), never verifies.
     for (let i = 0; i < ra.length; i += 3) {
       const bad = Uint8Array.from(ra);
@@ -79,14 +100,29 @@ describe('receipts across signer, log and verifier', () => {
       expect(r.valid, `byte ${i}`).toBe(false);
     }
     // Truncated.
-    expect(await v.verify(a.envelope, { text: 'first', receipt: ra.subarray(0, ra.length - 1) })).toMatchObject({ valid: false, step: 'receipt' });
+    expect(await v.verify(a.envelope, { text: 'first', receipt: ra.subarray(0, ra.length - 1) })).toMatchObject({
+      valid: false,
+      step: 'receipt',
+    });
     // Another log's key: refused when given, ignored when carried (then the policy decides).
     const other = LogKey.generate('receipts.example/log');
-    expect(await verifier(other.verifierKey).verify(a.envelope, { text: 'first', receipt: ra })).toMatchObject({ valid: false, code: 'SIGNET_E_RECEIPT_INVALID' });
-    expect(await verifier(other.verifierKey, true).verify(withReceipts(a.envelope, [ra]), { text: 'first' })).toMatchObject({ valid: false, code: 'SIGNET_E_RECEIPT_MISSING' });
-    expect(await verifier(log.verifierKey, true).verify(a.envelope, { text: 'first' })).toMatchObject({ valid: false, code: 'SIGNET_E_RECEIPT_MISSING' });
+    expect(await verifier(other.verifierKey).verify(a.envelope, { text: 'first', receipt: ra })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_RECEIPT_INVALID',
+    });
+    expect(await verifier(other.verifierKey, true).verify(withReceipts(a.envelope, [ra]), { text: 'first' })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_RECEIPT_MISSING',
+    });
+    expect(await verifier(log.verifierKey, true).verify(a.envelope, { text: 'first' })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_RECEIPT_MISSING',
+    });
     // A carried receipt of a trusted log that does not verify fails the envelope.
-    expect(await v.verify(withReceipts(a.envelope, [rb]), { text: 'first' })).toMatchObject({ valid: false, code: 'SIGNET_E_RECEIPT_INVALID' });
+    expect(await v.verify(withReceipts(a.envelope, [rb]), { text: 'first' })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_RECEIPT_INVALID',
+    });
     // A malformed receipts header.
     const cose = decodeCoseSign1(a.envelope);
     const junk = encodeCoseSign1({ ...cose, unprotected: new Map<unknown, unknown>([[HEADER.receipts, 'junk']]) });
@@ -95,12 +131,20 @@ describe('receipts across signer, log and verifier', () => {
   });
 
   it('refuses a receipt dated before the envelope', async () => {
-    const early = await openLog(join(dir, 'early.db'), { create: true, origin: 'early.example/log', maxDelayMs: 1, now: () => Date.now() - 3_600_000 });
+    const early = await openLog(join(dir, 'early.db'), {
+      create: true,
+      origin: 'early.example/log',
+      maxDelayMs: 1,
+      now: () => Date.now() - 3_600_000,
+    });
     try {
       const sealed = await seal('early');
       await early.appendAndWait(sealed);
       const receipt = await early.waitForReceipt(sealed.claims.responseId);
-      expect(await verifier(early.verifierKey).verify(sealed.envelope, { text: 'early', receipt })).toMatchObject({ valid: false, code: 'SIGNET_E_RECEIPT_INVALID' });
+      expect(await verifier(early.verifierKey).verify(sealed.envelope, { text: 'early', receipt })).toMatchObject({
+        valid: false,
+        code: 'SIGNET_E_RECEIPT_INVALID',
+      });
     } finally {
       await early.close();
     }

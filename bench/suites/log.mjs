@@ -20,7 +20,9 @@ async function appendRate(log, count, backend, tag) {
   // Warm up the storage and the JIT on a small batch first.
   await Promise.all(entries.slice(0, 500).map((entry, i) => log.appendEntry({ entry, responseId: `${tag}-w-${i}` })));
   const started = performance.now();
-  await Promise.all(entries.map((entry, i) => log.appendEntry({ entry, responseId: `chatcmpl-${tag}-${i.toString(36).padStart(8, '0')}` })));
+  await Promise.all(
+    entries.map((entry, i) => log.appendEntry({ entry, responseId: `chatcmpl-${tag}-${i.toString(36).padStart(8, '0')}` })),
+  );
   return (count / (performance.now() - started)) * 1000;
 }
 
@@ -41,7 +43,13 @@ export default async function run(ctx) {
     const sqliteRate = await appendRate(sqlite, appends, backend, 's');
     const batches = sqlite.sequencer.stats.batches;
     await sqlite.close();
-    results.push({ name: `SQLite appends (group commit, ${appends} entries, ${batches} batches)`, value: sqliteRate, unit: 'entries/s', baseline: 'leaf hashing', ratio: sqliteRate / hashRate });
+    results.push({
+      name: `SQLite appends (group commit, ${appends} entries, ${batches} batches)`,
+      value: sqliteRate,
+      unit: 'entries/s',
+      baseline: 'leaf hashing',
+      ratio: sqliteRate / hashRate,
+    });
     const sqliteBytes = fileBytes(sqlitePath) + fileBytes(`${sqlitePath}-wal`);
     results.push({ name: 'SQLite disk per entry (entries + tiles + heads + index)', value: sqliteBytes / (appends + 500), unit: 'bytes' });
 
@@ -51,14 +59,27 @@ export default async function run(ctx) {
       const pg = await openLog(pgUrl, { key, create: true, schema, maxBatch: 1000, maxDelayMs: 10 });
       const pgRate = await appendRate(pg, appends, backend, 'p');
       await pg.close();
-      results.push({ name: `PostgreSQL appends (group commit, ${appends} entries)`, value: pgRate, unit: 'entries/s', baseline: 'leaf hashing', ratio: pgRate / hashRate });
+      results.push({
+        name: `PostgreSQL appends (group commit, ${appends} entries)`,
+        value: pgRate,
+        unit: 'entries/s',
+        baseline: 'leaf hashing',
+        ratio: pgRate / hashRate,
+      });
       const { default: pgLib } = await import('../../packages/log/node_modules/pg/lib/index.js');
       const client = new pgLib.Client({ connectionString: pgUrl });
       await client.connect();
-      const { rows } = await client.query(`SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, [schema]);
+      const { rows } = await client.query(
+        `SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+        [schema],
+      );
       await client.query(`DROP SCHEMA "${schema}" CASCADE`);
       await client.end();
-      results.push({ name: 'PostgreSQL disk per entry (tables + indexes + TOAST)', value: Number(rows[0].bytes) / (appends + 500), unit: 'bytes' });
+      results.push({
+        name: 'PostgreSQL disk per entry (tables + indexes + TOAST)',
+        value: Number(rows[0].bytes) / (appends + 500),
+        unit: 'bytes',
+      });
     } else {
       results.push({ name: 'PostgreSQL appends', value: 'skipped: set SIGNET_BENCH_PG_URL', unit: '' });
     }
@@ -84,7 +105,7 @@ export default async function run(ctx) {
       }
       return b;
     };
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const n = Math.min(chunk, size - done);
       const leaves = new Array(n);
       for (let i = 0; i < n; i++) leaves[i] = leafAt(done + i);
@@ -96,8 +117,16 @@ export default async function run(ctx) {
       done += n;
     }
     const buildSeconds = (performance.now() - buildStart) / 1000;
-    results.push({ name: `build ${size.toLocaleString('en-US')}-entry tree (synthesized leaves, tiles stored)`, value: buildSeconds, unit: 's' });
-    results.push({ name: 'tile storage per entry (all levels)', value: (fileBytes(bigPath) + fileBytes(`${bigPath}-wal`)) / size, unit: 'bytes' });
+    results.push({
+      name: `build ${size.toLocaleString('en-US')}-entry tree (synthesized leaves, tiles stored)`,
+      value: buildSeconds,
+      unit: 's',
+    });
+    results.push({
+      name: 'tile storage per entry (all levels)',
+      value: (fileBytes(bigPath) + fileBytes(`${bigPath}-wal`)) / size,
+      unit: 'bytes',
+    });
 
     const head = await storage.latestHead();
     const rnd = (n) => Math.floor(Math.random() * n);
@@ -108,22 +137,48 @@ export default async function run(ctx) {
     // Spot-check correctness before timing anything.
     for (let k = 0; k < 20; k++) {
       const i = rnd(size);
-      if (!verifyInclusion(backend, i, size, leafAt(i), await cold.inclusionProof(i, size), head.root)) throw new Error('inclusion proof failed');
+      if (!verifyInclusion(backend, i, size, leafAt(i), await cold.inclusionProof(i, size), head.root))
+        throw new Error('inclusion proof failed');
     }
     const m = 1 + rnd(size - 1);
-    if (!verifyConsistency(backend, m, size, await cold.root(m), head.root, await cold.consistencyProof(m, size))) throw new Error('consistency proof failed');
+    if (!verifyConsistency(backend, m, size, await cold.root(m), head.root, await cold.consistencyProof(m, size)))
+      throw new Error('consistency proof failed');
 
     const target = '< 1 ms (1,000 proofs/s)';
     // Also as a ratio: how many leaf hashes one proof costs on this machine (load-independent-ish).
     const asHashes = (proofsPerSecond) => ({ baseline: 'one leaf hash', ratio: hashRate / proofsPerSecond });
     const incCold = await ctx.measure(() => cold.inclusionProof(rnd(size), size), { batch: 16 });
-    results.push({ name: `inclusion proof, ${size.toLocaleString('en-US')} entries, cold (tiles from SQLite)`, value: 1000 / incCold, unit: 'ms/proof', target, ...asHashes(incCold) });
+    results.push({
+      name: `inclusion proof, ${size.toLocaleString('en-US')} entries, cold (tiles from SQLite)`,
+      value: 1000 / incCold,
+      unit: 'ms/proof',
+      target,
+      ...asHashes(incCold),
+    });
     const incWarm = await ctx.measure(() => warm.inclusionProof(rnd(size), size), { batch: 16 });
-    results.push({ name: `inclusion proof, ${size.toLocaleString('en-US')} entries, warm (full tiles cached)`, value: 1000 / incWarm, unit: 'ms/proof', target, ...asHashes(incWarm) });
+    results.push({
+      name: `inclusion proof, ${size.toLocaleString('en-US')} entries, warm (full tiles cached)`,
+      value: 1000 / incWarm,
+      unit: 'ms/proof',
+      target,
+      ...asHashes(incWarm),
+    });
     const conCold = await ctx.measure(() => cold.consistencyProof(1 + rnd(size - 1), size), { batch: 16 });
-    results.push({ name: `consistency proof to ${size.toLocaleString('en-US')}, cold`, value: 1000 / conCold, unit: 'ms/proof', target, ...asHashes(conCold) });
+    results.push({
+      name: `consistency proof to ${size.toLocaleString('en-US')}, cold`,
+      value: 1000 / conCold,
+      unit: 'ms/proof',
+      target,
+      ...asHashes(conCold),
+    });
     const conWarm = await ctx.measure(() => warm.consistencyProof(1 + rnd(size - 1), size), { batch: 16 });
-    results.push({ name: `consistency proof to ${size.toLocaleString('en-US')}, warm`, value: 1000 / conWarm, unit: 'ms/proof', target, ...asHashes(conWarm) });
+    results.push({
+      name: `consistency proof to ${size.toLocaleString('en-US')}, warm`,
+      value: 1000 / conWarm,
+      unit: 'ms/proof',
+      target,
+      ...asHashes(conWarm),
+    });
     await storage.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

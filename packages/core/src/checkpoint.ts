@@ -128,14 +128,19 @@ export function verifyCheckpoint(backend: CryptoBackend, note: string | Uint8Arr
   const witnesses = (policy.witnesses ?? []).map((w) => noteVerifierFromKey(backend, w, NOTE_SIG_COSIGNATURE_V1));
   const quorum = policy.quorum ?? 0;
   if (!Number.isSafeInteger(quorum) || quorum < 0 || quorum > witnesses.length) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', `The witness quorum ${quorum} is not between 0 and the ${witnesses.length} witnesses configured.`);
+    throw new SignetError(
+      'SIGNET_E_CONFIG_INVALID',
+      `The witness quorum ${quorum} is not between 0 and the ${witnesses.length} witnesses configured.`,
+    );
   }
   const parsed = parseSignedNote(note);
   const opened = openNote(parsed, [logVerifier, ...witnesses]);
-  if (!opened.verified.some((v) => v.verifier === logVerifier)) cpFail('The checkpoint is not signed by the log key.', 'Check that you use the log\'s verifier key (`signet log key`).');
+  if (!opened.verified.some((v) => v.verifier === logVerifier))
+    cpFail('The checkpoint is not signed by the log key.', "Check that you use the log's verifier key (`signet log key`).");
   const cp = parseCheckpoint(opened.text);
   const origin = policy.origin ?? logVerifier.name;
-  if (cp.origin !== origin) cpFail(`The checkpoint is for origin ${JSON.stringify(cp.origin.slice(0, 200))}, not ${JSON.stringify(origin)}.`);
+  if (cp.origin !== origin)
+    cpFail(`The checkpoint is for origin ${JSON.stringify(cp.origin.slice(0, 200))}, not ${JSON.stringify(origin)}.`);
   const nowSeconds = Math.floor((policy.now ?? Date.now)() / 1000);
   const maxFuture = policy.maxFutureSeconds ?? 600;
   const cosignatures: WitnessCosignature[] = [];
@@ -146,9 +151,13 @@ export function verifyCheckpoint(backend: CryptoBackend, note: string | Uint8Arr
     cosignatures.push({ name: v.verifier.name, time });
   }
   if (cosignatures.length < quorum) {
-    throw new SignetError('SIGNET_E_LOG_WITNESS_QUORUM', `${cosignatures.length} of the required ${quorum} trusted witnesses cosigned the checkpoint.`, {
-      hint: 'Wait for the witnesses to cosign, or check the witness keys you trust.',
-    });
+    throw new SignetError(
+      'SIGNET_E_LOG_WITNESS_QUORUM',
+      `${cosignatures.length} of the required ${quorum} trusted witnesses cosigned the checkpoint.`,
+      {
+        hint: 'Wait for the witnesses to cosign, or check the witness keys you trust.',
+      },
+    );
   }
   const note_ = typeof note === 'string' ? note : new TextDecoder().decode(note);
   return { ...cp, note: note_, text: opened.text, cosignatures };

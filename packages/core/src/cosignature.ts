@@ -50,7 +50,12 @@ export function cosignatureVerifier(backend: CryptoBackend, name: string, public
 }
 
 /** A witness cosigner from a 32-byte seed: its signatures carry the time of signing (clock injectable). */
-export function cosigner(backend: CryptoBackend, name: string, seed: Uint8Array, now: () => number = Date.now): NoteSigner & { readonly publicKey: Uint8Array } {
+export function cosigner(
+  backend: CryptoBackend,
+  name: string,
+  seed: Uint8Array,
+  now: () => number = Date.now,
+): NoteSigner & { readonly publicKey: Uint8Array } {
   if (!isValidKeyName(name)) throw new TypeError('invalid witness name');
   const publicKey = backend.ed25519PublicKey(seed);
   const sign = backend.ed25519Signer(seed);

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { getDefaultBackend } from './crypto.js';
 import nobleBackend from './backend/noble.js';
-import { addNoteSignature, ed25519NoteSigner, ed25519NoteVerifier, formatVerifierKey, fromBase64, noteKeyId, NOTE_SIG_ED25519, openNote, parseSignedNote, parseVerifierKey, signNote, toBase64 } from './note.js';
+import {
+  addNoteSignature,
+  ed25519NoteSigner,
+  ed25519NoteVerifier,
+  formatVerifierKey,
+  fromBase64,
+  noteKeyId,
+  NOTE_SIG_ED25519,
+  openNote,
+  parseSignedNote,
+  parseVerifierKey,
+  signNote,
+  toBase64,
+} from './note.js';
 import { cosignatureVerifier, cosigner } from './cosignature.js';
 import { formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import { isSignetError } from './errors.js';
@@ -43,16 +56,25 @@ describe.each(backends)('signed notes ($name)', (backend) => {
     const sigAt = GO_NOTE.lastIndexOf(' ') + 1;
     for (let i = sigAt; i < GO_NOTE.length - 2; i += 7) {
       const c = GO_NOTE[i] === 'A' ? 'B' : 'A';
-      expect(code(() => openNote(GO_NOTE.slice(0, i) + c + GO_NOTE.slice(i + 1), [verifier])), `char ${i}`).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
+      expect(
+        code(() => openNote(GO_NOTE.slice(0, i) + c + GO_NOTE.slice(i + 1), [verifier])),
+        `char ${i}`,
+      ).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
     }
     // Unknown keys only: rejected (nothing trusted signed it).
     const other = ed25519NoteSigner(backend, 'PeterNeumann', new Uint8Array(32).fill(9));
-    expect(code(() => openNote(GO_NOTE, [ed25519NoteVerifier(backend, 'PeterNeumann', other.publicKey)]))).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
+    expect(code(() => openNote(GO_NOTE, [ed25519NoteVerifier(backend, 'PeterNeumann', other.publicKey)]))).toBe(
+      'SIGNET_E_LOG_CHECKPOINT_INVALID',
+    );
     // Every truncation of the note and every mangled key is refused.
-    for (let n = 0; n < GO_NOTE.length; n += 5) expect(code(() => openNote(GO_NOTE.slice(0, n), [verifier]))).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
+    for (let n = 0; n < GO_NOTE.length; n += 5)
+      expect(code(() => openNote(GO_NOTE.slice(0, n), [verifier]))).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
     for (let i = 0; i < GO_VKEY.length; i++) {
       const mangled = GO_VKEY.slice(0, i) + String.fromCharCode(GO_VKEY.charCodeAt(i) + 1) + GO_VKEY.slice(i + 1);
-      expect(code(() => parseVerifierKey(backend, mangled)), mangled).toBe('SIGNET_E_KEY_INVALID');
+      expect(
+        code(() => parseVerifierKey(backend, mangled)),
+        mangled,
+      ).toBe('SIGNET_E_KEY_INVALID');
     }
     expect(code(() => parseVerifierKey(backend, GO_VKEY.slice(0, -4)))).toBe('SIGNET_E_KEY_INVALID');
   });
@@ -86,41 +108,67 @@ describe.each(backends)('checkpoints and witness cosignatures ($name)', (backend
     const text = formatCheckpoint({ origin: 'example.com/log', size: 20852163, root, extensions: [] });
     expect(text).toBe(`example.com/log\n20852163\n${toBase64(root)}\n`);
     expect(parseCheckpoint(text)).toEqual({ origin: 'example.com/log', size: 20852163, root, extensions: [] });
-    for (const bad of [`o\n01\n${toBase64(root)}\n`, `o\n-1\n${toBase64(root)}\n`, `o\n1\n${toBase64(root.subarray(1))}\n`, `o\n1\n${toBase64(root)}`, `\n1\n${toBase64(root)}\n`, `o\n1\n`, `o\n1\n${toBase64(root)}\n\n`, `o\n99999999999999999\n${toBase64(root)}\n`]) {
-      expect(code(() => parseCheckpoint(bad)), JSON.stringify(bad)).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
+    for (const bad of [
+      `o\n01\n${toBase64(root)}\n`,
+      `o\n-1\n${toBase64(root)}\n`,
+      `o\n1\n${toBase64(root.subarray(1))}\n`,
+      `o\n1\n${toBase64(root)}`,
+      `\n1\n${toBase64(root)}\n`,
+      `o\n1\n`,
+      `o\n1\n${toBase64(root)}\n\n`,
+      `o\n99999999999999999\n${toBase64(root)}\n`,
+    ]) {
+      expect(
+        code(() => parseCheckpoint(bad)),
+        JSON.stringify(bad),
+      ).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
     }
   });
 
   it('verifies the log signature, the origin and a k-of-n witness quorum', () => {
     let note = signCheckpoint({ origin: log.name, size: 5, root, extensions: [] }, [log]);
     expect(verifyCheckpoint(backend, note, { log: logKey }).size).toBe(5);
-    expect(code(() => verifyCheckpoint(backend, note, { log: logKey, witnesses: wKeys, quorum: 1, now }))).toBe('SIGNET_E_LOG_WITNESS_QUORUM');
+    expect(code(() => verifyCheckpoint(backend, note, { log: logKey, witnesses: wKeys, quorum: 1, now }))).toBe(
+      'SIGNET_E_LOG_WITNESS_QUORUM',
+    );
     note = addNoteSignature(note, w[0]!);
     note = addNoteSignature(note, w[2]!);
     const v = verifyCheckpoint(backend, note, { log: logKey, witnesses: wKeys, quorum: 2, now });
     expect(v.cosignatures.map((c) => c.name)).toEqual(['witness1.example', 'witness3.example']);
     expect(v.cosignatures[0]!.time).toBe(1_800_000_000);
-    expect(code(() => verifyCheckpoint(backend, note, { log: logKey, witnesses: wKeys, quorum: 3, now }))).toBe('SIGNET_E_LOG_WITNESS_QUORUM');
+    expect(code(() => verifyCheckpoint(backend, note, { log: logKey, witnesses: wKeys, quorum: 3, now }))).toBe(
+      'SIGNET_E_LOG_WITNESS_QUORUM',
+    );
     // A cosignature does not count twice, and a witness's key used as the log key does not verify.
-    expect(code(() => verifyCheckpoint(backend, addNoteSignature(note, w[0]!), { log: logKey, witnesses: wKeys, quorum: 3, now }))).toBe('SIGNET_E_LOG_WITNESS_QUORUM');
+    expect(code(() => verifyCheckpoint(backend, addNoteSignature(note, w[0]!), { log: logKey, witnesses: wKeys, quorum: 3, now }))).toBe(
+      'SIGNET_E_LOG_WITNESS_QUORUM',
+    );
     expect(code(() => verifyCheckpoint(backend, note, { log: wKeys[0]! }))).toBe('SIGNET_E_KEY_INVALID');
     // Wrong origin, wrong key, altered body.
-    expect(code(() => verifyCheckpoint(backend, note, { log: logKey, origin: 'other.example/log' }))).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
+    expect(code(() => verifyCheckpoint(backend, note, { log: logKey, origin: 'other.example/log' }))).toBe(
+      'SIGNET_E_LOG_CHECKPOINT_INVALID',
+    );
     const other = ed25519NoteSigner(backend, 'example.com/log', new Uint8Array(32).fill(5));
-    expect(code(() => verifyCheckpoint(backend, note, { log: formatVerifierKey(backend, other.name, 1, other.publicKey) }))).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
+    expect(code(() => verifyCheckpoint(backend, note, { log: formatVerifierKey(backend, other.name, 1, other.publicKey) }))).toBe(
+      'SIGNET_E_LOG_CHECKPOINT_INVALID',
+    );
     expect(code(() => verifyCheckpoint(backend, note.replace('\n5\n', '\n6\n'), { log: logKey }))).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
     // A tampered cosignature (known witness) rejects the whole checkpoint.
     const lines = note.split('\n');
     const last = lines[lines.length - 2]!;
     const tampered = [...lines.slice(0, -2), last.slice(0, -6) + (last.at(-6) === 'A' ? 'B' : 'A') + last.slice(-5), ''].join('\n');
-    expect(code(() => verifyCheckpoint(backend, tampered, { log: logKey, witnesses: wKeys, quorum: 1, now }))).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
+    expect(code(() => verifyCheckpoint(backend, tampered, { log: logKey, witnesses: wKeys, quorum: 1, now }))).toBe(
+      'SIGNET_E_LOG_CHECKPOINT_INVALID',
+    );
   });
 
   it('refuses cosignatures from the future and checks the cosigned message', () => {
     const late = cosigner(backend, 'late.example', new Uint8Array(32).fill(20), () => now() + 3_600_000);
     const lateKey = formatVerifierKey(backend, late.name, 0x04, late.publicKey);
     const note = addNoteSignature(signCheckpoint({ origin: log.name, size: 1, root, extensions: [] }, [log]), late);
-    expect(code(() => verifyCheckpoint(backend, note, { log: logKey, witnesses: [lateKey], quorum: 1, now }))).toBe('SIGNET_E_LOG_CHECKPOINT_INVALID');
+    expect(code(() => verifyCheckpoint(backend, note, { log: logKey, witnesses: [lateKey], quorum: 1, now }))).toBe(
+      'SIGNET_E_LOG_CHECKPOINT_INVALID',
+    );
     const v = cosignatureVerifier(backend, late.name, late.publicKey);
     const parsed = parseSignedNote(note);
     const sig = parsed.signatures[1]!.signature;

@@ -127,7 +127,9 @@ export function formatVerifierKey(backend: CryptoBackend, name: string, type: nu
  */
 export function parseVerifierKey(backend: CryptoBackend, text: string): VerifierKey {
   const fail = (why: string): never => {
-    throw new SignetError('SIGNET_E_KEY_INVALID', `The verifier key is malformed: ${why}.`, { hint: 'A note verifier key looks like example.com/log+1a2b3c4d+AaBb...' });
+    throw new SignetError('SIGNET_E_KEY_INVALID', `The verifier key is malformed: ${why}.`, {
+      hint: 'A note verifier key looks like example.com/log+1a2b3c4d+AaBb...',
+    });
   };
   if (typeof text !== 'string' || text.length > 1024) fail('not a short string');
   const trimmed = text.trim();
@@ -228,7 +230,8 @@ export function parseSignedNote(input: string | Uint8Array): ParsedNote {
 
 /** Checks a note text before signing: non-empty, ends with a newline, no control characters. */
 export function assertNoteText(text: string): void {
-  if (typeof text !== 'string' || text.length === 0 || !text.endsWith('\n')) throw new TypeError('a note text is non-empty and ends with a newline');
+  if (typeof text !== 'string' || text.length === 0 || !text.endsWith('\n'))
+    throw new TypeError('a note text is non-empty and ends with a newline');
   if (text.includes('\n\n') || text.startsWith('\n')) throw new TypeError('this note text must not contain blank lines');
   checkNoteCharacters(text);
 }
@@ -280,13 +283,16 @@ export function openNote(note: string | Uint8Array | ParsedNote, verifiers: read
     const verifier = verifiers.find((v) => v.name === sig.name && v.keyId === sig.keyId);
     if (verifier === undefined) continue;
     if (!verifier.verify(textBytes, sig.signature)) {
-      noteFail(`The signature by ${sig.name} does not verify.`, 'The note was altered, or signed by another key with the same name and key ID.');
+      noteFail(
+        `The signature by ${sig.name} does not verify.`,
+        'The note was altered, or signed by another key with the same name and key ID.',
+      );
     }
     if (!seen.has(verifier)) {
       seen.add(verifier);
       verified.push({ verifier, signature: sig.signature });
     }
   }
-  if (verified.length === 0) noteFail('No trusted key signed this note.', 'Check that you use the log\'s verifier key (`signet log key`).');
+  if (verified.length === 0) noteFail('No trusted key signed this note.', "Check that you use the log's verifier key (`signet log key`).");
   return { text: parsed.text, verified };
 }

@@ -48,9 +48,13 @@ describe.each(backends)('RFC 9942 receipts ($name)', (backend) => {
     const wrongSize = encodeReceipt(prot, sig, { size: 14, index: 5, path: inclusionProof(backend, 5, leaves) });
     expect(fails(() => verifyReceipt(backend, wrongSize, entries[5]!, key))).toBe('SIGNET_E_RECEIPT_INVALID');
     const other = ed25519NoteSigner(backend, 'example.com/log', new Uint8Array(32).fill(7));
-    expect(fails(() => verifyReceipt(backend, r, entries[5]!, ed25519NoteVerifier(backend, other.name, other.publicKey)))).toBe('SIGNET_E_RECEIPT_INVALID');
+    expect(fails(() => verifyReceipt(backend, r, entries[5]!, ed25519NoteVerifier(backend, other.name, other.publicKey)))).toBe(
+      'SIGNET_E_RECEIPT_INVALID',
+    );
     // Same key bytes under another name: another key ID, refused.
-    expect(fails(() => verifyReceipt(backend, r, entries[5]!, ed25519NoteVerifier(backend, 'other.example/log', signer.publicKey)))).toBe('SIGNET_E_RECEIPT_INVALID');
+    expect(fails(() => verifyReceipt(backend, r, entries[5]!, ed25519NoteVerifier(backend, 'other.example/log', signer.publicKey)))).toBe(
+      'SIGNET_E_RECEIPT_INVALID',
+    );
     for (let i = 0; i < r.length; i++) {
       for (const bit of [0, 3, 7]) {
         const bad = Uint8Array.from(r);
@@ -59,17 +63,33 @@ describe.each(backends)('RFC 9942 receipts ($name)', (backend) => {
         expect(c, `byte ${i} bit ${bit}`).toMatch(/^SIGNET_E_(RECEIPT_INVALID|PARSE_)/);
       }
     }
-    for (let n = 0; n < r.length; n++) expect(fails(() => verifyReceipt(backend, r.subarray(0, n), entries[5]!, key))).toMatch(/^SIGNET_E_/);
+    for (let n = 0; n < r.length; n++)
+      expect(fails(() => verifyReceipt(backend, r.subarray(0, n), entries[5]!, key))).toMatch(/^SIGNET_E_/);
     const trailing = new Uint8Array([...r, 0]);
     expect(fails(() => verifyReceipt(backend, trailing, entries[5]!, key))).toBe('SIGNET_E_RECEIPT_INVALID');
   });
 
   it('refuses receipts with attached payloads, other algorithms or extra proofs', () => {
-    const wrapped = (protectedBytes: Uint8Array, unprotected: Map<unknown, unknown>, payload: unknown): Uint8Array => new Uint8Array([0xd2, ...encodeCbor([protectedBytes, unprotected, payload, sig])]);
+    const wrapped = (protectedBytes: Uint8Array, unprotected: Map<unknown, unknown>, payload: unknown): Uint8Array =>
+      new Uint8Array([0xd2, ...encodeCbor([protectedBytes, unprotected, payload, sig])]);
     const proofBytes = encodeCbor([13, 5, inclusionProof(backend, 5, leaves)]);
     const vdp = new Map<unknown, unknown>([[396, new Map<unknown, unknown>([[-1, [proofBytes]]])]]);
     expect(fails(() => decodeReceipt(wrapped(prot, vdp, root)))).toBe('SIGNET_E_RECEIPT_INVALID');
-    const es256 = encodeCbor(new Map<unknown, unknown>([[1, -7], [4, new Uint8Array(4)], [15, new Map([[1, 'x'], [6, 1]])], [395, 1], [-65537, 13]]));
+    const es256 = encodeCbor(
+      new Map<unknown, unknown>([
+        [1, -7],
+        [4, new Uint8Array(4)],
+        [
+          15,
+          new Map<unknown, unknown>([
+            [1, 'x'],
+            [6, 1],
+          ]),
+        ],
+        [395, 1],
+        [-65537, 13],
+      ]),
+    );
     expect(fails(() => decodeReceipt(wrapped(es256, vdp, null)))).toBe('SIGNET_E_RECEIPT_INVALID');
     const two = new Map<unknown, unknown>([[396, new Map<unknown, unknown>([[-1, [proofBytes, proofBytes]]])]]);
     expect(fails(() => decodeReceipt(wrapped(prot, two, null)))).toBe('SIGNET_E_RECEIPT_INVALID');
@@ -79,7 +99,11 @@ describe.each(backends)('RFC 9942 receipts ($name)', (backend) => {
   });
 
   it('handles sizes beyond 2^32', () => {
-    const big = encodeReceipt(receiptProtectedHeader(signer.keyId, signer.name, 1, 2 ** 40 + 3), sig, { size: 2 ** 40 + 3, index: 2 ** 33, path: [] });
+    const big = encodeReceipt(receiptProtectedHeader(signer.keyId, signer.name, 1, 2 ** 40 + 3), sig, {
+      size: 2 ** 40 + 3,
+      index: 2 ** 33,
+      path: [],
+    });
     expect(decodeReceipt(big).proof).toMatchObject({ size: 2 ** 40 + 3, index: 2 ** 33 });
   });
 });

@@ -95,7 +95,13 @@ export function receiptProtectedHeader(keyId: number, origin: string, time: numb
     new Map<number, unknown>([
       [HEADER.alg, ALG_EDDSA],
       [HEADER.kid, kid],
-      [HEADER.cwtClaims, new Map<number, unknown>([[1, origin], [6, bigOrNumber(time)]])],
+      [
+        HEADER.cwtClaims,
+        new Map<number, unknown>([
+          [1, origin],
+          [6, bigOrNumber(time)],
+        ]),
+      ],
       [RECEIPT_HEADER.vds, VDS_RFC9162_SHA256],
       [RECEIPT_HEADER.treeSize, bigOrNumber(size)],
     ]),
@@ -110,7 +116,9 @@ export function receiptToBeSigned(protectedBytes: Uint8Array, root: Uint8Array):
 /** Encodes a receipt from a signed tree head (protected header and signature) and one inclusion proof. */
 export function encodeReceipt(protectedBytes: Uint8Array, signature: Uint8Array, proof: InclusionProof): Uint8Array {
   const proofBytes = encodeCbor([bigOrNumber(proof.size), bigOrNumber(proof.index), [...proof.path]]);
-  const unprotected = new Map<number, unknown>([[RECEIPT_HEADER.vdp, new Map<number, unknown>([[RECEIPT_HEADER.inclusionProofs, [proofBytes]]])]]);
+  const unprotected = new Map<number, unknown>([
+    [RECEIPT_HEADER.vdp, new Map<number, unknown>([[RECEIPT_HEADER.inclusionProofs, [proofBytes]]])],
+  ]);
   // COSE_Sign1 with a nil (detached) payload; encodeCoseSign1 only takes byte payloads.
   const body = encodeCbor([protectedBytes, unprotected, null, signature]);
   const out = new Uint8Array(body.length + 1);
@@ -132,23 +140,31 @@ export function decodeReceipt(bytes: Uint8Array): DecodedReceipt {
   if (value !== null && typeof value === 'object' && 'tag' in value) value = (value as unknown as { value: unknown }).value;
   if (!Array.isArray(value) || value.length !== 4) rFail('A receipt is a COSE_Sign1: an array of four items.');
   const [protectedBytes, unprotected, payload, signature] = value as unknown[];
-  if (!(protectedBytes instanceof Uint8Array) || !(unprotected instanceof Map) || !(signature instanceof Uint8Array)) rFail('The receipt\'s COSE items have the wrong types.');
-  if (payload !== null) rFail('A receipt\'s payload must be detached (nil).');
+  if (!(protectedBytes instanceof Uint8Array) || !(unprotected instanceof Map) || !(signature instanceof Uint8Array))
+    rFail("The receipt's COSE items have the wrong types.");
+  if (payload !== null) rFail("A receipt's payload must be detached (nil).");
   let header: unknown;
   try {
     header = decodeCbor(protectedBytes as Uint8Array, { maxBytes: MAX_RECEIPT_BYTES });
   } catch {
-    return rFail('The receipt\'s protected header is not well-formed CBOR.');
+    return rFail("The receipt's protected header is not well-formed CBOR.");
   }
-  if (!(header instanceof Map)) rFail('The receipt\'s protected header is not a map.');
+  if (!(header instanceof Map)) rFail("The receipt's protected header is not a map.");
   const h = header as Map<unknown, unknown>;
   for (const label of h.keys()) {
-    if (label !== HEADER.alg && label !== HEADER.kid && label !== HEADER.cwtClaims && label !== RECEIPT_HEADER.vds && label !== RECEIPT_HEADER.treeSize) rFail(`The receipt's protected header has an unexpected label ${String(label)}.`);
+    if (
+      label !== HEADER.alg &&
+      label !== HEADER.kid &&
+      label !== HEADER.cwtClaims &&
+      label !== RECEIPT_HEADER.vds &&
+      label !== RECEIPT_HEADER.treeSize
+    )
+      rFail(`The receipt's protected header has an unexpected label ${String(label)}.`);
   }
   if (h.get(HEADER.alg) !== ALG_EDDSA) rFail('The receipt is not signed with EdDSA.');
   if (h.get(RECEIPT_HEADER.vds) !== VDS_RFC9162_SHA256) rFail('The receipt is not for an RFC9162_SHA256 log.');
   const kid = h.get(HEADER.kid);
-  if (!(kid instanceof Uint8Array) || kid.length !== 4) rFail('The receipt\'s key ID is not 4 bytes.');
+  if (!(kid instanceof Uint8Array) || kid.length !== 4) rFail("The receipt's key ID is not 4 bytes.");
   const k = kid as Uint8Array;
   const keyId = (((k[0] as number) << 24) | ((k[1] as number) << 16) | ((k[2] as number) << 8) | (k[3] as number)) >>> 0;
   const cwt = h.get(HEADER.cwtClaims);
@@ -159,7 +175,8 @@ export function decodeReceipt(bytes: Uint8Array): DecodedReceipt {
   const vdp = (unprotected as Map<unknown, unknown>).get(RECEIPT_HEADER.vdp);
   if (!(vdp instanceof Map)) rFail('The receipt carries no proofs (label 396).');
   const proofs = (vdp as Map<unknown, unknown>).get(RECEIPT_HEADER.inclusionProofs);
-  if (!Array.isArray(proofs) || proofs.length !== 1 || !(proofs[0] instanceof Uint8Array)) rFail('The receipt must carry exactly one inclusion proof.');
+  if (!Array.isArray(proofs) || proofs.length !== 1 || !(proofs[0] instanceof Uint8Array))
+    rFail('The receipt must carry exactly one inclusion proof.');
   let decodedProof: unknown;
   try {
     decodedProof = decodeCbor(proofs[0] as Uint8Array, { maxBytes: MAX_RECEIPT_BYTES });
@@ -176,9 +193,17 @@ export function decodeReceipt(bytes: Uint8Array): DecodedReceipt {
     return p as Uint8Array;
   });
   if (index >= size) rFail('The leaf index is not inside the tree.');
-  if (asSafeInt(h.get(RECEIPT_HEADER.treeSize), 'signed tree size') !== size) rFail('The proof is for another tree size than the one the log signed.');
+  if (asSafeInt(h.get(RECEIPT_HEADER.treeSize), 'signed tree size') !== size)
+    rFail('The proof is for another tree size than the one the log signed.');
   if ((signature as Uint8Array).length !== 64) rFail('The receipt signature is not 64 bytes.');
-  return { protectedBytes: protectedBytes as Uint8Array, keyId, origin: origin as string, time, proof: { size, index, path }, signature: signature as Uint8Array };
+  return {
+    protectedBytes: protectedBytes as Uint8Array,
+    keyId,
+    origin: origin as string,
+    time,
+    proof: { size, index, path },
+    signature: signature as Uint8Array,
+  };
 }
 
 /**
@@ -186,10 +211,17 @@ export function decodeReceipt(bytes: Uint8Array): DecodedReceipt {
  * inclusion proof, then checks the log's Ed25519 signature over it. `entry` is the logged entry
  * (for envelopes, {@link envelopeLogEntry}). Throws `SIGNET_E_RECEIPT_INVALID`.
  */
-export function verifyReceipt(backend: CryptoBackend, receipt: Uint8Array | DecodedReceipt, entry: Uint8Array, logKey: NoteVerifier): VerifiedReceipt {
+export function verifyReceipt(
+  backend: CryptoBackend,
+  receipt: Uint8Array | DecodedReceipt,
+  entry: Uint8Array,
+  logKey: NoteVerifier,
+): VerifiedReceipt {
   const r = receipt instanceof Uint8Array ? decodeReceipt(receipt) : receipt;
-  if (r.keyId !== logKey.keyId) rFail('The receipt was signed by another log key.', 'Check that you verify with the key of the log that issued the receipt.');
-  if (r.origin !== logKey.name) rFail(`The receipt names log ${JSON.stringify(r.origin.slice(0, 200))}, not ${JSON.stringify(logKey.name)}.`);
+  if (r.keyId !== logKey.keyId)
+    rFail('The receipt was signed by another log key.', 'Check that you verify with the key of the log that issued the receipt.');
+  if (r.origin !== logKey.name)
+    rFail(`The receipt names log ${JSON.stringify(r.origin.slice(0, 200))}, not ${JSON.stringify(logKey.name)}.`);
   let root: Uint8Array;
   try {
     root = rootFromInclusionProof(backend, r.proof.index, r.proof.size, leafHash(backend, entry), r.proof.path);

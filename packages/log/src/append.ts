@@ -100,12 +100,19 @@ export interface AppendPlan {
  * Appends leaf hashes to a tree of `size` leaves whose edge tiles are `edge` (by level, exactly the
  * widths {@link edgeTiles} gives). Pure: storage applies the returned writes in one transaction.
  */
-export function appendLeafHashes(backend: CryptoBackend, size: number, edge: ReadonlyMap<number, Uint8Array>, leafHashes: readonly Uint8Array[]): AppendPlan {
+export function appendLeafHashes(
+  backend: CryptoBackend,
+  size: number,
+  edge: ReadonlyMap<number, Uint8Array>,
+  leafHashes: readonly Uint8Array[],
+): AppendPlan {
   const expected = edgeTiles(size);
   for (const e of expected) {
     const data = edge.get(e.level);
     if (data === undefined || data.length !== e.width * HASH_SIZE) {
-      throw new SignetError('SIGNET_E_LOG_STORAGE', `The stored edge tile at level ${e.level} does not match the tree size ${size}.`, { hint: 'The log database is damaged: restore it from a backup or a mirror.' });
+      throw new SignetError('SIGNET_E_LOG_STORAGE', `The stored edge tile at level ${e.level} does not match the tree size ${size}.`, {
+        hint: 'The log database is damaged: restore it from a backup or a mirror.',
+      });
     }
   }
   const newEdge = new Map(edge);

@@ -40,16 +40,26 @@ export async function auditLog(remote: RemoteLog, checkpoint: Checkpoint, option
     if (options.requireHashEntries !== false && entries.some((e) => e.length !== 32)) {
       throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `Entry bundle ${bundle} holds an entry that is not a 32-byte envelope hash.`);
     }
-    const plan = appendLeafHashes(backend, done, edge, entries.map((e) => leafHash(backend, e)));
+    const plan = appendLeafHashes(
+      backend,
+      done,
+      edge,
+      entries.map((e) => leafHash(backend, e)),
+    );
     // Full tiles come back expanded (with their interior); what is served is the first 256 hashes.
-    for (const t of plan.tiles) finalTiles.set(`${t.level}/${t.index}`, t.data.subarray(0, Math.min(t.data.length, TILE_WIDTH * HASH_SIZE)));
+    for (const t of plan.tiles)
+      finalTiles.set(`${t.level}/${t.index}`, t.data.subarray(0, Math.min(t.data.length, TILE_WIDTH * HASH_SIZE)));
     edge = plan.edge;
     root = plan.root;
     done = plan.size;
     options.onProgress?.(done);
   }
   if (!equalBytes(root, checkpoint.root)) {
-    throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `The entries the log serves hash to another root than its checkpoint at size ${size}.`, { hint: 'The log rewrote its entries or serves a checkpoint it cannot back: keep the checkpoint as evidence.' });
+    throw new SignetError(
+      'SIGNET_E_LOG_INCONSISTENT',
+      `The entries the log serves hash to another root than its checkpoint at size ${size}.`,
+      { hint: 'The log rewrote its entries or serves a checkpoint it cannot back: keep the checkpoint as evidence.' },
+    );
   }
   const keys = [...finalTiles.keys()];
   for (let i = 0; i < keys.length; i += 64) {
@@ -62,7 +72,8 @@ export async function auditLog(remote: RemoteLog, checkpoint: Checkpoint, option
     for (let j = 0; j < reqs.length; j++) {
       const r = reqs[j] as TileRequest;
       const served = got[j];
-      if (served === undefined) throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `The log does not serve tile ${r.level}/${r.index} (width ${r.width}).`);
+      if (served === undefined)
+        throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `The log does not serve tile ${r.level}/${r.index} (width ${r.width}).`);
       if (!equalBytes(served, finalTiles.get(chunk[j] as string) as Uint8Array)) {
         throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `Tile ${r.level}/${r.index} differs from the tree its entries build.`);
       }

@@ -42,7 +42,12 @@ function problem(status: number, code: string, message: string, extra: Record<st
 }
 
 function bytes(body: Uint8Array, contentType: string, cache: string, head: boolean): Response {
-  const headers = { 'content-type': contentType, 'cache-control': cache, 'content-length': String(body.length), 'x-content-type-options': 'nosniff' };
+  const headers = {
+    'content-type': contentType,
+    'cache-control': cache,
+    'content-length': String(body.length),
+    'x-content-type-options': 'nosniff',
+  };
   return new Response(head ? null : (body as unknown as BodyInit), { status: 200, headers });
 }
 
@@ -60,7 +65,8 @@ export function createLogHandler(source: LogHandlerSource, options: LogHandlerOp
     const path = url.pathname;
     const isReceipt = receipts && path.startsWith(RECEIPTS);
     if (!isReceipt && !(path === `${prefix}/checkpoint` || path.startsWith(`${prefix}/tile/`))) return undefined;
-    if (request.method !== 'GET' && request.method !== 'HEAD') return problem(405, 'SIGNET_E_INPUT_INVALID', 'Only GET and HEAD are allowed.', { allow: 'GET, HEAD' });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return problem(405, 'SIGNET_E_INPUT_INVALID', 'Only GET and HEAD are allowed.', { allow: 'GET, HEAD' });
     const head = request.method === 'HEAD';
     try {
       if (isReceipt) {
@@ -70,10 +76,14 @@ export function createLogHandler(source: LogHandlerSource, options: LogHandlerOp
         } catch {
           return problem(400, 'SIGNET_E_INPUT_INVALID', 'The response id is not valid percent-encoding.');
         }
-        if (id.length === 0 || id.length > 1024 || id.includes('/')) return problem(400, 'SIGNET_E_INPUT_INVALID', 'The response id is malformed.');
+        if (id.length === 0 || id.length > 1024 || id.includes('/'))
+          return problem(400, 'SIGNET_E_INPUT_INVALID', 'The response id is malformed.');
         const receipt = await source.receiptFor(id);
         if (receipt !== undefined) return bytes(receipt, 'application/cose; cose-type="cose-sign1"', 'public, max-age=86400', head);
-        if (source.isPending?.(id) === true) return problem(202, 'SIGNET_E_LOG_NOT_FOUND', 'The response is queued; its receipt is available when its batch commits.', { 'retry-after': '1' });
+        if (source.isPending?.(id) === true)
+          return problem(202, 'SIGNET_E_LOG_NOT_FOUND', 'The response is queued; its receipt is available when its batch commits.', {
+            'retry-after': '1',
+          });
         return problem(404, 'SIGNET_E_LOG_NOT_FOUND', 'No log entry for this response id.');
       }
       if (path === `${prefix}/checkpoint`) {
@@ -100,7 +110,8 @@ export function createLogHandler(source: LogHandlerSource, options: LogHandlerOp
         return bytes(out, 'application/octet-stream', IMMUTABLE, head);
       }
       const [data] = await source.storage.readTiles([{ level: tile.level, index: tile.index, width }]);
-      if (data === undefined || data.length < width * HASH_SIZE) return problem(404, 'SIGNET_E_LOG_NOT_FOUND', 'The tile does not exist (yet).');
+      if (data === undefined || data.length < width * HASH_SIZE)
+        return problem(404, 'SIGNET_E_LOG_NOT_FOUND', 'The tile does not exist (yet).');
       return bytes(data.subarray(0, width * HASH_SIZE), 'application/octet-stream', IMMUTABLE, head);
     } catch (e) {
       // Storage trouble is the server's problem: say so without internals.

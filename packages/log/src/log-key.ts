@@ -38,7 +38,10 @@ export class LogKey {
   readonly #sign: (message: Uint8Array) => Uint8Array;
 
   constructor(name: string, seed: Uint8Array, backend: CryptoBackend = getDefaultBackend()) {
-    if (!isValidKeyName(name)) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The log origin is not a valid key name.', { hint: 'Use a schema-less URL without spaces or "+", for example logs.example.com/signet.' });
+    if (!isValidKeyName(name))
+      throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The log origin is not a valid key name.', {
+        hint: 'Use a schema-less URL without spaces or "+", for example logs.example.com/signet.',
+      });
     if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new SignetError('SIGNET_E_KEY_INVALID', 'A log key seed is 32 bytes.');
     this.#seed = Uint8Array.from(seed);
     const signer = ed25519NoteSigner(backend, name, this.#seed);
@@ -106,7 +109,9 @@ export function loadLogKey(path: string, backend: CryptoBackend = getDefaultBack
   try {
     const mode = statSync(path).mode & 0o077;
     if (mode !== 0 && process.platform !== 'win32') {
-      throw new SignetError('SIGNET_E_KEY_FILE', `The log key file ${path} is readable by other users.`, { hint: `Run: chmod 600 ${path}` });
+      throw new SignetError('SIGNET_E_KEY_FILE', `The log key file ${path} is readable by other users.`, {
+        hint: `Run: chmod 600 ${path}`,
+      });
     }
     text = readFileSync(path, 'utf8');
   } catch (cause) {

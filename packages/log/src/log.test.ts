@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDefaultBackend, leafHash, parseVerifierKey, ed25519NoteVerifier, rootFromLeafHashes, verifyCheckpoint, verifyConsistency, verifyReceipt, decodeReceipt } from '@signet/core';
+import {
+  getDefaultBackend,
+  leafHash,
+  parseVerifierKey,
+  ed25519NoteVerifier,
+  rootFromLeafHashes,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyReceipt,
+  decodeReceipt,
+} from '@signet/core';
 import { auditLog } from './audit.js';
 import { LogKey } from './log-key.js';
 import { openLog, type Log } from './log.js';
@@ -33,7 +43,10 @@ const targets: Target[] = [
   { name: 'sqlite', make: () => ({ target: join(dir, `log-${++counter}.db`), keyPath: join(dir, `log-${counter}.db.key`) }) },
 ];
 if (pgUrl !== undefined) {
-  targets.push({ name: 'postgres', make: () => ({ target: pgUrl, schema: `t_${process.pid}_${Date.now() % 1e8}_${++counter}`, keyPath: join(dir, `pg-${counter}.key`) }) });
+  targets.push({
+    name: 'postgres',
+    make: () => ({ target: pgUrl, schema: `t_${process.pid}_${Date.now() % 1e8}_${++counter}`, keyPath: join(dir, `pg-${counter}.key`) }),
+  });
 }
 
 const entryOf = (i: number): Uint8Array => backend.sha256(new TextEncoder().encode(`entry ${i}`));
@@ -45,7 +58,13 @@ describe.each(targets)('transparency log on $name', ({ make }) => {
 
   beforeAll(async () => {
     where = make();
-    log = await openLog(where.target, { key, create: true, maxDelayMs: 5, maxBatch: 64, ...(where.schema ? { schema: where.schema } : {}) });
+    log = await openLog(where.target, {
+      key,
+      create: true,
+      maxDelayMs: 5,
+      maxBatch: 64,
+      ...(where.schema ? { schema: where.schema } : {}),
+    });
   });
   afterAll(async () => log?.close());
 
@@ -102,7 +121,9 @@ describe.each(targets)('transparency log on $name', ({ make }) => {
     expect(full.headers.get('cache-control')).toContain('immutable');
     expect((await full.arrayBuffer()).byteLength).toBe(8192);
     const partial = (await get('/tile/0/001.p/44'))!;
-    expect(new Uint8Array(await partial.arrayBuffer()).subarray(0, 32)).toEqual(leafHash(backend, (await log.storage.readEntries(256, 1))[0]!));
+    expect(new Uint8Array(await partial.arrayBuffer()).subarray(0, 32)).toEqual(
+      leafHash(backend, (await log.storage.readEntries(256, 1))[0]!),
+    );
     expect((await get('/tile/0/001'))!.status).toBe(404); // only 44 hashes exist
     expect((await get('/tile/0/001.p/45'))!.status).toBe(404);
     expect((await get('/tile/1/000.p/1'))!.status).toBe(200);
@@ -142,7 +163,9 @@ describe.each(targets)('transparency log on $name', ({ make }) => {
   });
 
   it('refuses another key, and reads without one', async () => {
-    await expect(openLog(where.target, { key: LogKey.generate('test.example/log'), ...(where.schema ? { schema: where.schema } : {}) })).rejects.toMatchObject({ code: 'SIGNET_E_LOG_KEY_MISMATCH' });
+    await expect(
+      openLog(where.target, { key: LogKey.generate('test.example/log'), ...(where.schema ? { schema: where.schema } : {}) }),
+    ).rejects.toMatchObject({ code: 'SIGNET_E_LOG_KEY_MISMATCH' });
     const reader = await openLog(where.target, { readOnly: true, ...(where.schema ? { schema: where.schema } : {}) });
     try {
       expect(reader.verifierKey).toBe(key.verifierKey);

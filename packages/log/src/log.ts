@@ -90,9 +90,13 @@ function isPgUrl(target: string): boolean {
 
 /** Opens the storage a target names: a PostgreSQL URL, or a SQLite file path. */
 export async function openStorage(target: string, options: { readOnly?: boolean; schema?: string } = {}): Promise<LogStorage> {
-  if (typeof target !== 'string' || target.length === 0) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The log target is empty.', { hint: 'Pass a SQLite file path or a postgres:// URL.' });
+  if (typeof target !== 'string' || target.length === 0)
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The log target is empty.', { hint: 'Pass a SQLite file path or a postgres:// URL.' });
   if (isPgUrl(target)) return openPgStorage(target, options.schema === undefined ? {} : { schema: options.schema });
-  if (options.readOnly === true && !existsSync(target)) throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `There is no log at ${target}.`, { hint: 'Create one with `signet log init --log FILE`.' });
+  if (options.readOnly === true && !existsSync(target))
+    throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `There is no log at ${target}.`, {
+      hint: 'Create one with `signet log init --log FILE`.',
+    });
   return openSqliteStorage(target, options.readOnly === true ? { readonly: true } : {});
 }
 
@@ -105,7 +109,9 @@ function resolveKey(target: string, options: OpenLogOptions, backend: CryptoBack
   if (options.key instanceof LogKey) return options.key;
   const path = options.key ?? defaultKeyPath(target);
   if (path === undefined) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'A PostgreSQL log needs its key file.', { hint: 'Pass --log-key FILE (every process appending to the log uses the same key).' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'A PostgreSQL log needs its key file.', {
+      hint: 'Pass --log-key FILE (every process appending to the log uses the same key).',
+    });
   }
   if (!existsSync(path) && options.create === true) {
     const key = LogKey.generate(options.origin ?? DEFAULT_ORIGIN, backend);
@@ -144,7 +150,9 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
       meta = await storage.initialize({ origin: key.name, verifierKey: key.verifierKey }, empty);
     }
     if (key !== undefined && (meta.verifierKey !== key.verifierKey || meta.origin !== key.name)) {
-      throw new SignetError('SIGNET_E_LOG_KEY_MISMATCH', 'This log was created with another key or origin.', { hint: `The log's key is ${meta.verifierKey}; use its key file.` });
+      throw new SignetError('SIGNET_E_LOG_KEY_MISMATCH', 'This log was created with another key or origin.', {
+        hint: `The log's key is ${meta.verifierKey}; use its key file.`,
+      });
     }
   } catch (e) {
     await storage.close();
@@ -155,17 +163,18 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
   const pending = new Map<string, number>();
   const waiters = new Map<string, (() => void)[]>();
 
-  const sequencer = key === undefined
-    ? undefined
-    : new Sequencer(async (batch) => {
-        // Hash outside the lock: only the tree update and the signatures happen inside it.
-        const leaves = batch.map((e) => leafHash(backend, e.entry));
-        const { firstIndex } = await storage.append(batch, (size, edge) => {
-          const plan = appendLeafHashes(backend, size, edge, leaves);
-          return { plan, head: signTreeHead(key, plan.size, plan.root, Math.floor(now() / 1000)) };
-        });
-        return firstIndex;
-      }, options);
+  const sequencer =
+    key === undefined
+      ? undefined
+      : new Sequencer(async (batch) => {
+          // Hash outside the lock: only the tree update and the signatures happen inside it.
+          const leaves = batch.map((e) => leafHash(backend, e.entry));
+          const { firstIndex } = await storage.append(batch, (size, edge) => {
+            const plan = appendLeafHashes(backend, size, edge, leaves);
+            return { plan, head: signTreeHead(key, plan.size, plan.root, Math.floor(now() / 1000)) };
+          });
+          return firstIndex;
+        }, options);
 
   const settle = (responseId: string): void => {
     const n = (pending.get(responseId) ?? 1) - 1;
@@ -181,14 +190,21 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
   const appendEntry = (entry: PendingEntry): Promise<number> => {
     if (sequencer === undefined) return Promise.reject(new SignetError('SIGNET_E_LOG_STORAGE', 'The log was opened read-only.'));
     if (!(entry.entry instanceof Uint8Array) || entry.entry.length !== 32) return Promise.reject(new TypeError('a log entry is 32 bytes'));
-    if (typeof entry.responseId !== 'string' || entry.responseId.length === 0 || entry.responseId.length > 1024) return Promise.reject(new TypeError('responseId must be a non-empty string'));
+    if (typeof entry.responseId !== 'string' || entry.responseId.length === 0 || entry.responseId.length > 1024)
+      return Promise.reject(new TypeError('responseId must be a non-empty string'));
     pending.set(entry.responseId, (pending.get(entry.responseId) ?? 0) + 1);
     const p = sequencer.add(entry);
-    p.then(() => settle(entry.responseId), () => settle(entry.responseId));
+    p.then(
+      () => settle(entry.responseId),
+      () => settle(entry.responseId),
+    );
     return p;
   };
 
-  const entryOf = (sealed: SealedLike): PendingEntry => ({ entry: envelopeLogEntry(backend, sealed.envelope), responseId: sealed.claims.responseId });
+  const entryOf = (sealed: SealedLike): PendingEntry => ({
+    entry: envelopeLogEntry(backend, sealed.envelope),
+    responseId: sealed.claims.responseId,
+  });
 
   const receiptFor = async (responseId: string): Promise<Uint8Array | undefined> => {
     const index = await storage.indexOf(responseId);
@@ -234,7 +250,15 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
     async waitForReceipt(responseId, timeoutMs = 10_000) {
       if (pending.has(responseId)) {
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new SignetError('SIGNET_E_LOG_NOT_FOUND', 'The receipt did not arrive in time.', { hint: 'The log storage may be slow or failing.' })), timeoutMs);
+          const timer = setTimeout(
+            () =>
+              reject(
+                new SignetError('SIGNET_E_LOG_NOT_FOUND', 'The receipt did not arrive in time.', {
+                  hint: 'The log storage may be slow or failing.',
+                }),
+              ),
+            timeoutMs,
+          );
           const list = waiters.get(responseId) ?? [];
           list.push(() => {
             clearTimeout(timer);

@@ -35,7 +35,15 @@ describe.skipIf(!present)('RFC 9162 vectors (transparency-dev/merkle)', () => {
     it(`every inclusion case gives its verdict (${backend.name})`, () => {
       let checked = 0;
       for (const f of inclusion) {
-        const v = JSON.parse(readFileSync(f, 'utf8')) as { leafIdx: number; treeSize: number; root: string; leafHash: string; proof: string[] | null; wantErr: boolean; desc: string };
+        const v = JSON.parse(readFileSync(f, 'utf8')) as {
+          leafIdx: number;
+          treeSize: number;
+          root: string;
+          leafHash: string;
+          proof: string[] | null;
+          wantErr: boolean;
+          desc: string;
+        };
         const ok = verifyInclusion(backend, v.leafIdx, v.treeSize, b64(v.leafHash), (v.proof ?? []).map(b64), b64(v.root));
         expect(ok, `${f.slice(folder.length)}: ${v.desc}`).toBe(!v.wantErr);
         checked++;
@@ -45,7 +53,15 @@ describe.skipIf(!present)('RFC 9162 vectors (transparency-dev/merkle)', () => {
 
     it(`every consistency case gives its verdict (${backend.name})`, () => {
       for (const f of consistency) {
-        const v = JSON.parse(readFileSync(f, 'utf8')) as { size1: number; size2: number; root1: string; root2: string; proof: string[] | null; wantErr: boolean; desc: string };
+        const v = JSON.parse(readFileSync(f, 'utf8')) as {
+          size1: number;
+          size2: number;
+          root1: string;
+          root2: string;
+          proof: string[] | null;
+          wantErr: boolean;
+          desc: string;
+        };
         const ok = verifyConsistency(backend, v.size1, v.size2, b64(v.root1), b64(v.root2), (v.proof ?? []).map(b64));
         expect(ok, `${f.slice(folder.length)}: ${v.desc}`).toBe(!v.wantErr);
       }

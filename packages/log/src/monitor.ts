@@ -82,7 +82,9 @@ export class LogMonitor {
 
   /** The state to persist. */
   get state(): MonitorState | undefined {
-    return this.#origin === undefined ? undefined : { origin: this.#origin, ...(this.#latest === undefined ? {} : { latest: this.#latest }) };
+    return this.#origin === undefined
+      ? undefined
+      : { origin: this.#origin, ...(this.#latest === undefined ? {} : { latest: this.#latest }) };
   }
 
   /** Fetches the current checkpoint and checks it. Never throws: the event says what happened. */
@@ -103,7 +105,11 @@ export class LogMonitor {
     const seen: SeenCheckpoint = { size: cp.size, root: toBase64(cp.root), note: cp.note };
     const same = this.#seen.get(cp.size);
     if (same !== undefined && same.root !== seen.root) {
-      return { kind: 'equivocation', message: `EQUIVOCATION: the log signed two different trees of size ${cp.size}.`, evidence: [same.note, cp.note] };
+      return {
+        kind: 'equivocation',
+        message: `EQUIVOCATION: the log signed two different trees of size ${cp.size}.`,
+        evidence: [same.note, cp.note],
+      };
     }
     const last = this.#latest;
     if (last === undefined) {
@@ -130,9 +136,17 @@ export class LogMonitor {
     const ok = verifyConsistency(this.#backend, small.size, big.size, fromBase64(small.root), fromBase64(big.root), proof);
     if (!ok) {
       if (cp.size > last.size) {
-        return { kind: 'fork', message: `FORK: the checkpoint of size ${cp.size} does not extend the one of size ${last.size}: the log rewrote its history.`, evidence: [last.note, cp.note] };
+        return {
+          kind: 'fork',
+          message: `FORK: the checkpoint of size ${cp.size} does not extend the one of size ${last.size}: the log rewrote its history.`,
+          evidence: [last.note, cp.note],
+        };
       }
-      return { kind: 'rollback', message: `ROLLBACK: the log now serves size ${cp.size}, which is not a prefix of the size ${last.size} it served before.`, evidence: [last.note, cp.note] };
+      return {
+        kind: 'rollback',
+        message: `ROLLBACK: the log now serves size ${cp.size}, which is not a prefix of the size ${last.size} it served before.`,
+        evidence: [last.note, cp.note],
+      };
     }
     if (cp.size < last.size) {
       this.#remember(seen, false);
@@ -162,7 +176,8 @@ export function parseMonitorState(text: string): MonitorState {
   if (typeof o?.origin !== 'string') throw new SignetError('SIGNET_E_INPUT_INVALID', 'The monitor state has no origin.');
   if (o.latest === undefined) return { origin: o.origin };
   const { size, root, note } = o.latest;
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || typeof root !== 'string' || typeof note !== 'string') throw new SignetError('SIGNET_E_INPUT_INVALID', 'The monitor state is malformed.');
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || typeof root !== 'string' || typeof note !== 'string')
+    throw new SignetError('SIGNET_E_INPUT_INVALID', 'The monitor state is malformed.');
   try {
     if (fromBase64(root).length !== 32) throw new Error('root');
   } catch {
@@ -170,4 +185,3 @@ export function parseMonitorState(text: string): MonitorState {
   }
   return { origin: o.origin, latest: { size, root, note } };
 }
-

@@ -45,10 +45,11 @@ export function serveHandler(handler: LogHandler, options: { port?: number; host
       resolve({
         url,
         server,
-        close: () => new Promise<void>((r) => {
-          server.closeAllConnections?.();
-          server.close(() => r());
-        }),
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections?.();
+            server.close(() => r());
+          }),
       });
     });
   });

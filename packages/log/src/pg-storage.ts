@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { SignetError } from '@signet/core';
 import { edgeTiles } from './append.js';
-import type { Committer, LogMeta, LogStorage, TreeHead } from './storage.js';
+import type { LogMeta, LogStorage, TreeHead } from './storage.js';
 import type { TileRequest } from './tiled-tree.js';
 
 /**
@@ -36,7 +36,10 @@ function storageError(cause: unknown, what: string): SignetError {
   if (cause instanceof SignetError) return cause;
   const code = (cause as { code?: string })?.code;
   // pg error messages can echo connection strings: report only the code.
-  return new SignetError('SIGNET_E_LOG_STORAGE', `PostgreSQL log storage failed to ${what}${code ? ` (${code})` : ''}.`, { hint: 'Check that the server is reachable and the user may create tables in the schema.', cause: code });
+  return new SignetError('SIGNET_E_LOG_STORAGE', `PostgreSQL log storage failed to ${what}${code ? ` (${code})` : ''}.`, {
+    hint: 'Check that the server is reachable and the user may create tables in the schema.',
+    cause: code,
+  });
 }
 
 /** Options of {@link openPgStorage}. */
@@ -50,7 +53,8 @@ export interface PgStorageOptions {
 /** Opens a PostgreSQL log (connection URL `postgres://...`). */
 export async function openPgStorage(url: string, options: PgStorageOptions = {}): Promise<LogStorage> {
   const schema = options.schema ?? 'signet_log';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The schema name must be lowercase letters, digits and underscores.');
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The schema name must be lowercase letters, digits and underscores.');
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined);
@@ -89,14 +93,10 @@ export async function openPgStorage(url: string, options: PgStorageOptions = {})
     return origin === undefined || verifierKey === undefined ? undefined : { origin, verifierKey };
   };
   const insertHead = async (c: pg.PoolClient, h: TreeHead): Promise<void> => {
-    await c.query(`INSERT INTO ${t('heads')} (size, time, root, note, rprot, rsig) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (size) DO NOTHING`, [
-      h.size,
-      h.time,
-      Buffer.from(h.root),
-      h.note,
-      Buffer.from(h.receiptProtected),
-      Buffer.from(h.receiptSignature),
-    ]);
+    await c.query(
+      `INSERT INTO ${t('heads')} (size, time, root, note, rprot, rsig) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (size) DO NOTHING`,
+      [h.size, h.time, Buffer.from(h.root), h.note, Buffer.from(h.receiptProtected), Buffer.from(h.receiptSignature)],
+    );
   };
   const inTransaction = async <T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
     let client: pg.PoolClient;
@@ -180,18 +180,34 @@ export async function openPgStorage(url: string, options: PgStorageOptions = {})
       return rows[0] === undefined ? undefined : toHead(rows[0]);
     },
     async headCovering(index) {
-      const rows = await query<HeadRow>('read a tree head', `SELECT * FROM ${t('heads')} WHERE size > $1 ORDER BY size ASC LIMIT 1`, [index]);
+      const rows = await query<HeadRow>('read a tree head', `SELECT * FROM ${t('heads')} WHERE size > $1 ORDER BY size ASC LIMIT 1`, [
+        index,
+      ]);
       return rows[0] === undefined ? undefined : toHead(rows[0]);
     },
     async headsBetween(from, to, limit) {
-      return (await query<HeadRow>('read tree heads', `SELECT * FROM ${t('heads')} WHERE size >= $1 AND size <= $2 ORDER BY size ASC LIMIT $3`, [from, to, limit])).map(toHead);
+      return (
+        await query<HeadRow>('read tree heads', `SELECT * FROM ${t('heads')} WHERE size >= $1 AND size <= $2 ORDER BY size ASC LIMIT $3`, [
+          from,
+          to,
+          limit,
+        ])
+      ).map(toHead);
     },
     async indexOf(responseId) {
-      const rows = await query<{ idx: string }>('look up a response', `SELECT idx FROM ${t('entries')} WHERE rid = $1 ORDER BY idx DESC LIMIT 1`, [responseId]);
+      const rows = await query<{ idx: string }>(
+        'look up a response',
+        `SELECT idx FROM ${t('entries')} WHERE rid = $1 ORDER BY idx DESC LIMIT 1`,
+        [responseId],
+      );
       return rows[0] === undefined ? undefined : Number(rows[0].idx);
     },
     async readEntries(start, count) {
-      const rows = await query<{ entry: Buffer }>('read entries', `SELECT entry FROM ${t('entries')} WHERE idx >= $1 AND idx < $2 ORDER BY idx`, [start, start + count]);
+      const rows = await query<{ entry: Buffer }>(
+        'read entries',
+        `SELECT entry FROM ${t('entries')} WHERE idx >= $1 AND idx < $2 ORDER BY idx`,
+        [start, start + count],
+      );
       return rows.map((r) => new Uint8Array(r.entry));
     },
     async readTiles(requests: readonly TileRequest[]) {

@@ -33,7 +33,8 @@ export class RemoteLog implements TileReader {
     } catch {
       throw new SignetError('SIGNET_E_INPUT_INVALID', `Not a URL: ${base.slice(0, 200)}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SignetError('SIGNET_E_INPUT_INVALID', 'The log URL must be http or https.');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new SignetError('SIGNET_E_INPUT_INVALID', 'The log URL must be http or https.');
     this.base = url.href.replace(/\/+$/, '');
     this.#fetch = options.fetch ?? fetch;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
@@ -43,9 +44,14 @@ export class RemoteLog implements TileReader {
   async #get(path: string, maxBytes: number): Promise<Uint8Array | undefined> {
     let res: Response;
     try {
-      res = await this.#fetch(`${this.base}/${path}`, { signal: AbortSignal.timeout(this.#timeoutMs), headers: { 'accept-encoding': 'gzip, identity' } });
+      res = await this.#fetch(`${this.base}/${path}`, {
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        headers: { 'accept-encoding': 'gzip, identity' },
+      });
     } catch (cause) {
-      throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `Cannot fetch ${path} from the log: ${(cause as Error)?.name ?? 'network error'}.`, { hint: 'Check the log URL and that the log is up.' });
+      throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `Cannot fetch ${path} from the log: ${(cause as Error)?.name ?? 'network error'}.`, {
+        hint: 'Check the log URL and that the log is up.',
+      });
     }
     if (res.status === 404) {
       await res.body?.cancel();
@@ -56,7 +62,8 @@ export class RemoteLog implements TileReader {
       throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `The log answered ${res.status} for ${path}.`);
     }
     const body = new Uint8Array(await res.arrayBuffer());
-    if (body.length > maxBytes) throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `The log sent ${body.length} bytes for ${path}; at most ${maxBytes} are expected.`);
+    if (body.length > maxBytes)
+      throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `The log sent ${body.length} bytes for ${path}; at most ${maxBytes} are expected.`);
     return body;
   }
 
@@ -81,7 +88,10 @@ export class RemoteLog implements TileReader {
         const r = requests[i] as TileRequest;
         const data = await this.#get(tilePath({ kind: 'hash', level: r.level, index: r.index, width: r.width }), TILE_WIDTH * HASH_SIZE);
         if (data !== undefined && data.length !== r.width * HASH_SIZE) {
-          throw new SignetError('SIGNET_E_LOG_PROOF_INVALID', `Tile ${r.level}/${r.index} has ${data.length} bytes; width ${r.width} means ${r.width * HASH_SIZE}.`);
+          throw new SignetError(
+            'SIGNET_E_LOG_PROOF_INVALID',
+            `Tile ${r.level}/${r.index} has ${data.length} bytes; width ${r.width} means ${r.width * HASH_SIZE}.`,
+          );
         }
         out[i] = data;
       }
@@ -103,7 +113,8 @@ export class RemoteLog implements TileReader {
       entries.push(body.subarray(at + 2, at + 2 + len));
       at += 2 + len;
     }
-    if (entries.length !== width) throw new SignetError('SIGNET_E_PARSE_MALFORMED', `Entry bundle ${index} has ${entries.length} entries, expected ${width}.`);
+    if (entries.length !== width)
+      throw new SignetError('SIGNET_E_PARSE_MALFORMED', `Entry bundle ${index} has ${entries.length} entries, expected ${width}.`);
     return entries;
   }
 }

@@ -45,11 +45,14 @@ describe('group-commit sequencer', () => {
   it('rejects a failed batch with the storage error, and keeps going afterwards', async () => {
     let fail = true;
     let size = 0;
-    const s = new Sequencer(async (batch) => {
-      if (fail) throw new Error('disk full');
-      size += batch.length;
-      return size - batch.length;
-    }, { maxDelayMs: 1 });
+    const s = new Sequencer(
+      async (batch) => {
+        if (fail) throw new Error('disk full');
+        size += batch.length;
+        return size - batch.length;
+      },
+      { maxDelayMs: 1 },
+    );
     const failed = await Promise.allSettled([s.add(entry(1)), s.add(entry(2))]);
     expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
     fail = false;
@@ -63,7 +66,9 @@ describe('group-commit sequencer', () => {
     // The first 5 left the queue for a running batch, so 3 wait: room for 5 more, not 6.
     const more = Array.from({ length: 6 }, (_, i) => s.add(entry(100 + i)));
     const settled = await Promise.allSettled([...accepted, ...more]);
-    expect(settled.filter((x) => x.status === 'rejected').map((x) => (x as PromiseRejectedResult).reason.code)).toEqual(['SIGNET_E_LOG_QUEUE_FULL']);
+    expect(settled.filter((x) => x.status === 'rejected').map((x) => (x as PromiseRejectedResult).reason.code)).toEqual([
+      'SIGNET_E_LOG_QUEUE_FULL',
+    ]);
     const last = s.add(entry(200));
     await s.close();
     await expect(last).resolves.toBe(13);

@@ -64,7 +64,11 @@ export class Sequencer {
   add(entry: PendingEntry): Promise<number> {
     if (this.#closed) return Promise.reject(new SignetError('SIGNET_E_LOG_STORAGE', 'The log is closed.'));
     if (this.#queue.length >= this.maxQueue) {
-      return Promise.reject(new SignetError('SIGNET_E_LOG_QUEUE_FULL', `More than ${this.maxQueue} entries are waiting for the log.`, { hint: 'The log storage is too slow or unreachable; check it, or raise maxQueue.' }));
+      return Promise.reject(
+        new SignetError('SIGNET_E_LOG_QUEUE_FULL', `More than ${this.maxQueue} entries are waiting for the log.`, {
+          hint: 'The log storage is too slow or unreachable; check it, or raise maxQueue.',
+        }),
+      );
     }
     return new Promise<number>((resolve, reject) => {
       this.#queue.push({ entry, resolve, reject });

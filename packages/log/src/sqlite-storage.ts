@@ -38,7 +38,10 @@ function toHead(row: HeadRow): TreeHead {
 function storageError(cause: unknown, what: string): SignetError {
   if (cause instanceof SignetError) return cause;
   const code = (cause as { code?: string })?.code;
-  return new SignetError('SIGNET_E_LOG_STORAGE', `SQLite log storage failed to ${what}${code ? ` (${code})` : ''}.`, { hint: 'Check the database path, free disk space and file permissions.', cause });
+  return new SignetError('SIGNET_E_LOG_STORAGE', `SQLite log storage failed to ${what}${code ? ` (${code})` : ''}.`, {
+    hint: 'Check the database path, free disk space and file permissions.',
+    cause,
+  });
 }
 
 /** Options of {@link openSqliteStorage}. */
@@ -78,8 +81,13 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
     indexOf: db.prepare<[string], { idx: number }>('SELECT idx FROM log_entries WHERE rid = ? ORDER BY idx DESC LIMIT 1'),
     latest: db.prepare<[], HeadRow>('SELECT * FROM log_heads ORDER BY size DESC LIMIT 1'),
     covering: db.prepare<[number], HeadRow>('SELECT * FROM log_heads WHERE size > ? ORDER BY size ASC LIMIT 1'),
-    between: db.prepare<[number, number, number], HeadRow>('SELECT * FROM log_heads WHERE size >= ? AND size <= ? ORDER BY size ASC LIMIT ?'),
-    putHead: options.readonly === true ? undefined : db.prepare('INSERT OR IGNORE INTO log_heads (size, time, root, note, rprot, rsig) VALUES (?, ?, ?, ?, ?, ?)'),
+    between: db.prepare<[number, number, number], HeadRow>(
+      'SELECT * FROM log_heads WHERE size >= ? AND size <= ? ORDER BY size ASC LIMIT ?',
+    ),
+    putHead:
+      options.readonly === true
+        ? undefined
+        : db.prepare('INSERT OR IGNORE INTO log_heads (size, time, root, note, rprot, rsig) VALUES (?, ?, ?, ?, ?, ?)'),
   };
   const writable = <T>(s: T | undefined): T => {
     if (s === undefined) throw new SignetError('SIGNET_E_LOG_STORAGE', 'The log was opened read-only.');
@@ -127,14 +135,16 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
     },
     async initialize(meta, emptyHead) {
       try {
-        return db.transaction(() => {
-          const existing = readMeta();
-          if (existing !== undefined) return existing;
-          writable(q.putMeta).run('origin', meta.origin);
-          writable(q.putMeta).run('verifier_key', meta.verifierKey);
-          putHead(emptyHead);
-          return meta;
-        }).immediate();
+        return db
+          .transaction(() => {
+            const existing = readMeta();
+            if (existing !== undefined) return existing;
+            writable(q.putMeta).run('origin', meta.origin);
+            writable(q.putMeta).run('verifier_key', meta.verifierKey);
+            putHead(emptyHead);
+            return meta;
+          })
+          .immediate();
       } catch (cause) {
         throw storageError(cause, 'initialize the log');
       }

@@ -35,7 +35,8 @@ export function encodeTileIndex(index: number): string {
 
 /** The path of a tile, relative to the log's prefix (no leading slash). */
 export function tilePath(tile: TilePath): string {
-  const base = tile.kind === 'entries' ? `tile/entries/${encodeTileIndex(tile.index)}` : `tile/${tile.level}/${encodeTileIndex(tile.index)}`;
+  const base =
+    tile.kind === 'entries' ? `tile/entries/${encodeTileIndex(tile.index)}` : `tile/${tile.level}/${encodeTileIndex(tile.index)}`;
   if (tile.width === undefined || tile.width === TILE_WIDTH) return base;
   if (!Number.isInteger(tile.width) || tile.width < 1 || tile.width > 255) throw new RangeError('partial tile width is 1..255');
   return `${base}.p/${tile.width}`;

@@ -28,16 +28,22 @@ function refSubproof(b: CryptoBackend, m: number, d: Uint8Array[], complete: boo
   const n = d.length;
   if (m === n) return complete ? [] : [mth(b, d)];
   const s = k(n);
-  return m <= s ? [...refSubproof(b, m, d.slice(0, s), complete), mth(b, d.slice(s))] : [...refSubproof(b, m - s, d.slice(s), false), mth(b, d.slice(0, s))];
+  return m <= s
+    ? [...refSubproof(b, m, d.slice(0, s), complete), mth(b, d.slice(s))]
+    : [...refSubproof(b, m - s, d.slice(s), false), mth(b, d.slice(0, s))];
 }
-const refConsistency = (b: CryptoBackend, m: number, d: Uint8Array[]): Uint8Array[] => (m === 0 || m === d.length ? [] : refSubproof(b, m, d, true));
+const refConsistency = (b: CryptoBackend, m: number, d: Uint8Array[]): Uint8Array[] =>
+  m === 0 || m === d.length ? [] : refSubproof(b, m, d, true);
 
 function leaves(n: number, salt = 0): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => backend.sha256(Uint8Array.of(0, salt, i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff)));
 }
 
 /** Builds tiles in memory with the real append path, in batches of the given sizes. */
-function memoryTiles(hashes: Uint8Array[], batches: number[]): { reader: TileReader; tiles: Map<string, Uint8Array>; roots: Map<number, Uint8Array> } {
+function memoryTiles(
+  hashes: Uint8Array[],
+  batches: number[],
+): { reader: TileReader; tiles: Map<string, Uint8Array>; roots: Map<number, Uint8Array> } {
   const tiles = new Map<string, Uint8Array>();
   const roots = new Map<number, Uint8Array>();
   let size = 0;
@@ -58,25 +64,31 @@ function memoryTiles(hashes: Uint8Array[], batches: number[]): { reader: TileRea
 describe('tiled tree vs a naive RFC 9162 reference', () => {
   it('roots, inclusion and consistency proofs match for random sizes and batchings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 1300 }), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 5 }), fc.nat(), fc.nat(), async (n, batches, a, b) => {
-        const d = leaves(n);
-        const { reader, roots } = memoryTiles(d, batches);
-        const tree = new TiledTree(backend, reader);
-        // Every root the append path produced equals the reference root of that prefix.
-        for (const [size, root] of roots) expect(root).toEqual(mth(backend, d.slice(0, size)));
-        const size = 1 + (a % n);
-        const prefix = d.slice(0, size);
-        const root = mth(backend, prefix);
-        expect(await tree.root(size)).toEqual(root);
-        const index = b % size;
-        const proof = await tree.inclusionProof(index, size);
-        expect(proof).toEqual(refPath(backend, index, prefix));
-        expect(verifyInclusion(backend, index, size, d[index] as Uint8Array, proof, root)).toBe(true);
-        const old = 1 + (b % size);
-        const cproof = await tree.consistencyProof(old, size);
-        expect(cproof).toEqual(refConsistency(backend, old, prefix));
-        expect(verifyConsistency(backend, old, size, mth(backend, d.slice(0, old)), root, cproof)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1300 }),
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        fc.nat(),
+        async (n, batches, a, b) => {
+          const d = leaves(n);
+          const { reader, roots } = memoryTiles(d, batches);
+          const tree = new TiledTree(backend, reader);
+          // Every root the append path produced equals the reference root of that prefix.
+          for (const [size, root] of roots) expect(root).toEqual(mth(backend, d.slice(0, size)));
+          const size = 1 + (a % n);
+          const prefix = d.slice(0, size);
+          const root = mth(backend, prefix);
+          expect(await tree.root(size)).toEqual(root);
+          const index = b % size;
+          const proof = await tree.inclusionProof(index, size);
+          expect(proof).toEqual(refPath(backend, index, prefix));
+          expect(verifyInclusion(backend, index, size, d[index] as Uint8Array, proof, root)).toBe(true);
+          const old = 1 + (b % size);
+          const cproof = await tree.consistencyProof(old, size);
+          expect(cproof).toEqual(refConsistency(backend, old, prefix));
+          expect(verifyConsistency(backend, old, size, mth(backend, d.slice(0, old)), root, cproof)).toBe(true);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -86,34 +98,40 @@ describe('tiled tree vs a naive RFC 9162 reference', () => {
     const { reader } = memoryTiles(d, [97]);
     const tree = new TiledTree(backend, reader);
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 700 }), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), async (size, ia, ib, bit) => {
-        const root = mth(backend, d.slice(0, size));
-        const index = ia % size;
-        const proof = await tree.inclusionProof(index, size);
-        const leaf = d[index] as Uint8Array;
-        if (proof.length > 0) {
-          const j = ib % proof.length;
-          const bad = proof.map((p) => Uint8Array.from(p));
-          (bad[j] as Uint8Array)[bit % 32]! ^= 1 << (bit % 8);
-          expect(verifyInclusion(backend, index, size, leaf, bad, root)).toBe(false);
-          expect(verifyInclusion(backend, index, size, leaf, proof.slice(0, -1), root)).toBe(false);
-          expect(verifyInclusion(backend, index, size, leaf, [...proof, proof[0] as Uint8Array], root)).toBe(false);
-        }
-        expect(verifyInclusion(backend, (index + 1) % size, size, leaf, proof, root)).toBe(false);
-        // A proof for one size never proves inclusion in the tree of another size.
-        if (size < 700) expect(verifyInclusion(backend, index, size + 1, leaf, proof, mth(backend, d.slice(0, size + 1)))).toBe(false);
-        expect(verifyInclusion(backend, index, size - 1, leaf, proof, mth(backend, d.slice(0, size - 1)))).toBe(false);
-        const old = 1 + (ib % (size - 1));
-        const oldRoot = mth(backend, d.slice(0, old));
-        const cp = await tree.consistencyProof(old, size);
-        expect(verifyConsistency(backend, old, size, oldRoot, root, cp)).toBe(true);
-        const badC = cp.map((p) => Uint8Array.from(p));
-        (badC[bit % badC.length] as Uint8Array)[bit % 32]! ^= 1;
-        expect(verifyConsistency(backend, old, size, oldRoot, root, badC)).toBe(false);
-        expect(verifyConsistency(backend, old, size, oldRoot, root, cp.slice(1))).toBe(false);
-        if (old + 1 < size) expect(verifyConsistency(backend, old + 1, size, mth(backend, d.slice(0, old + 1)), root, cp)).toBe(false);
-        expect(verifyConsistency(backend, old, size, root, oldRoot, cp)).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 700 }),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        async (size, ia, ib, bit) => {
+          const root = mth(backend, d.slice(0, size));
+          const index = ia % size;
+          const proof = await tree.inclusionProof(index, size);
+          const leaf = d[index] as Uint8Array;
+          if (proof.length > 0) {
+            const j = ib % proof.length;
+            const bad = proof.map((p) => Uint8Array.from(p));
+            (bad[j] as Uint8Array)[bit % 32]! ^= 1 << (bit % 8);
+            expect(verifyInclusion(backend, index, size, leaf, bad, root)).toBe(false);
+            expect(verifyInclusion(backend, index, size, leaf, proof.slice(0, -1), root)).toBe(false);
+            expect(verifyInclusion(backend, index, size, leaf, [...proof, proof[0] as Uint8Array], root)).toBe(false);
+          }
+          expect(verifyInclusion(backend, (index + 1) % size, size, leaf, proof, root)).toBe(false);
+          // A proof for one size never proves inclusion in the tree of another size.
+          if (size < 700) expect(verifyInclusion(backend, index, size + 1, leaf, proof, mth(backend, d.slice(0, size + 1)))).toBe(false);
+          expect(verifyInclusion(backend, index, size - 1, leaf, proof, mth(backend, d.slice(0, size - 1)))).toBe(false);
+          const old = 1 + (ib % (size - 1));
+          const oldRoot = mth(backend, d.slice(0, old));
+          const cp = await tree.consistencyProof(old, size);
+          expect(verifyConsistency(backend, old, size, oldRoot, root, cp)).toBe(true);
+          const badC = cp.map((p) => Uint8Array.from(p));
+          (badC[bit % badC.length] as Uint8Array)[bit % 32]! ^= 1;
+          expect(verifyConsistency(backend, old, size, oldRoot, root, badC)).toBe(false);
+          expect(verifyConsistency(backend, old, size, oldRoot, root, cp.slice(1))).toBe(false);
+          if (old + 1 < size) expect(verifyConsistency(backend, old + 1, size, mth(backend, d.slice(0, old + 1)), root, cp)).toBe(false);
+          expect(verifyConsistency(backend, old, size, root, oldRoot, cp)).toBe(false);
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -141,9 +159,13 @@ describe('tiled tree vs a naive RFC 9162 reference', () => {
   it('refuses missing or short tiles with a typed error', async () => {
     const d = leaves(300);
     const { tiles } = memoryTiles(d, [300]);
-    const short: TileReader = { readTiles: async (reqs) => reqs.map((r) => (tiles.get(`${r.level}/${r.index}`) ?? new Uint8Array(0)).subarray(0, 32)) };
+    const short: TileReader = {
+      readTiles: async (reqs) => reqs.map((r) => (tiles.get(`${r.level}/${r.index}`) ?? new Uint8Array(0)).subarray(0, 32)),
+    };
     await expect(new TiledTree(backend, short).root(300)).rejects.toMatchObject({ code: 'SIGNET_E_LOG_NOT_FOUND' });
-    await expect(new TiledTree(backend, { readTiles: async (r) => r.map(() => undefined) }).inclusionProof(3, 300)).rejects.toMatchObject({ code: 'SIGNET_E_LOG_NOT_FOUND' });
+    await expect(new TiledTree(backend, { readTiles: async (r) => r.map(() => undefined) }).inclusionProof(3, 300)).rejects.toMatchObject({
+      code: 'SIGNET_E_LOG_NOT_FOUND',
+    });
     await expect(new TiledTree(backend, short).inclusionProof(300, 300)).rejects.toThrow(RangeError);
   });
 

@@ -152,7 +152,14 @@ class ExpandedTile {
       const nw = Math.floor(w / 2);
       const next = new Uint8Array(nw * HASH_SIZE);
       for (let j = 0; j < nw; j++) {
-        next.set(nodeHash(backend, prev.subarray(2 * j * HASH_SIZE, (2 * j + 1) * HASH_SIZE), prev.subarray((2 * j + 1) * HASH_SIZE, (2 * j + 2) * HASH_SIZE)), j * HASH_SIZE);
+        next.set(
+          nodeHash(
+            backend,
+            prev.subarray(2 * j * HASH_SIZE, (2 * j + 1) * HASH_SIZE),
+            prev.subarray((2 * j + 1) * HASH_SIZE, (2 * j + 2) * HASH_SIZE),
+          ),
+          j * HASH_SIZE,
+        );
       }
       this.levels.push(next);
       prev = next;
@@ -237,7 +244,8 @@ export class TiledTree {
     return nodes.map((node) => {
       const { tileLevel, tileIndex, k, pos } = locate(node);
       const hash = tiles.get(`${tileLevel}/${tileIndex}`)?.node(k, pos);
-      if (hash === undefined) throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `Tile ${tileLevel}/${tileIndex} does not hold node ${node.level}/${node.index}.`);
+      if (hash === undefined)
+        throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `Tile ${tileLevel}/${tileIndex} does not hold node ${node.level}/${node.index}.`);
       return hash;
     });
   }

@@ -49,7 +49,9 @@ export interface ReceiptDetail {
 }
 
 /** Creates the receipt check for `createVerifier`'s `extensions.receipt`. */
-export function createReceiptCheck(options: ReceiptCheckOptions): (envelope: ParsedEnvelope, given: Uint8Array | undefined) => ReceiptOutcome | undefined {
+export function createReceiptCheck(
+  options: ReceiptCheckOptions,
+): (envelope: ParsedEnvelope, given: Uint8Array | undefined) => ReceiptOutcome | undefined {
   const backend = options.backend ?? getDefaultBackend();
   const keys = (Array.isArray(options.logKey) ? options.logKey : [options.logKey]) as readonly (string | NoteVerifier)[];
   // Configuration errors surface at once, not at the first envelope.
@@ -66,7 +68,7 @@ export function createReceiptCheck(options: ReceiptCheckOptions): (envelope: Par
     const carried = envelope.unprotected.get(HEADER.receipts);
     if (carried !== undefined) {
       if (!Array.isArray(carried) || carried.length > 16 || !carried.every((r) => r instanceof Uint8Array)) {
-        return fail('The envelope\'s receipts header (394) is not an array of byte strings.');
+        return fail("The envelope's receipts header (394) is not an array of byte strings.");
       }
       for (const r of carried as Uint8Array[]) candidates.push({ bytes: r, explicit: false });
     }

@@ -30,7 +30,11 @@ empty checkpoint, then prints the verifier key to publish.
     const log = await openLog(target, { key, create: true, ...schemaOption(args) });
     try {
       io.stdout(`${log.verifierKey}\n`);
-      io.stderr(existed ? `signet log init: log ${log.origin} is ready (key ${keyPath} already existed)\n` : `signet log init: created log ${log.origin}; its key is in ${keyPath} (keep it secret, back it up)\n`);
+      io.stderr(
+        existed
+          ? `signet log init: log ${log.origin} is ready (key ${keyPath} already existed)\n`
+          : `signet log init: created log ${log.origin}; its key is in ${keyPath} (keep it secret, back it up)\n`,
+      );
     } finally {
       await log.close();
     }

@@ -23,7 +23,16 @@ signed checkpoints as evidence, and the monitor exits 1 at once.
   --state FILE        remember the last checkpoint across runs (recommended)
 Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid checkpoint).`,
   async run(argv, io) {
-    const args = parseArgs(argv, { 'log-key': 'string', interval: 'string', once: 'boolean', polls: 'string', state: 'string', witness: 'list', quorum: 'string', json: 'boolean' });
+    const args = parseArgs(argv, {
+      'log-key': 'string',
+      interval: 'string',
+      once: 'boolean',
+      polls: 'string',
+      state: 'string',
+      witness: 'list',
+      quorum: 'string',
+      json: 'boolean',
+    });
     const url = args.positionals[0];
     if (url === undefined || args.positionals.length > 1) throw new UsageError('give exactly one log URL');
     const key = verifierKeyArg(optional(args, 'log-key'));
@@ -42,11 +51,17 @@ Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid c
         throw new InputError(`${statePath}: ${isSignetError(e) ? e.message : 'unreadable'}`);
       }
     }
-    const monitor = new LogMonitor(new RemoteLog(url), { policy: { log: key, witnesses, quorum }, backend: getDefaultBackend(), ...(state === undefined ? {} : { state }) });
+    const monitor = new LogMonitor(new RemoteLog(url), {
+      policy: { log: key, witnesses, quorum },
+      backend: getDefaultBackend(),
+      ...(state === undefined ? {} : { state }),
+    });
     const print = (event: MonitorEvent): void => {
       if (json) {
         const { checkpoint, ...rest } = event as MonitorEvent & { checkpoint?: { size: number; root: Uint8Array } };
-        io.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...rest, ...(checkpoint === undefined ? {} : { size: checkpoint.size, root: toHex(checkpoint.root) }) })}\n`);
+        io.stdout(
+          `${JSON.stringify({ time: new Date().toISOString(), ...rest, ...(checkpoint === undefined ? {} : { size: checkpoint.size, root: toHex(checkpoint.root) }) })}\n`,
+        );
         return;
       }
       switch (event.kind) {
@@ -58,7 +73,9 @@ Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid c
           io.stdout(`consistent: ${event.from} -> ${event.checkpoint.size}\n`);
           break;
         case 'stale':
-          io.stderr(`warning: the log served an older checkpoint (size ${event.checkpoint.size}, seen ${event.latest}); it is a consistent prefix\n`);
+          io.stderr(
+            `warning: the log served an older checkpoint (size ${event.checkpoint.size}, seen ${event.latest}); it is a consistent prefix\n`,
+          );
           break;
         case 'unavailable':
           io.stderr(`warning: ${event.message}\n`);
@@ -67,7 +84,9 @@ Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid c
           io.stderr(`\n!!! INVALID CHECKPOINT: ${event.message}\n`);
           break;
         default:
-          io.stderr(`\n!!! ${event.message}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`);
+          io.stderr(
+            `\n!!! ${event.message}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`,
+          );
       }
     };
     const save = (): void => {

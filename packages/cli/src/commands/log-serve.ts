@@ -24,7 +24,10 @@ SIGINT/SIGTERM stop it.`,
     const prefix = optional(args, 'prefix') ?? '';
     let server;
     try {
-      server = await serveHandler(prefix === '' ? log.handler : createLogHandler(log, { prefix }), { port: intFlag(args, 'port', 8788), host: optional(args, 'host') ?? '127.0.0.1' });
+      server = await serveHandler(prefix === '' ? log.handler : createLogHandler(log, { prefix }), {
+        port: intFlag(args, 'port', 8788),
+        host: optional(args, 'host') ?? '127.0.0.1',
+      });
     } catch (cause) {
       await log.close();
       throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot listen: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`);

@@ -1,4 +1,16 @@
-import { decodeReceipt, envelopeLogEntry, getDefaultBackend, isSignetError, noteVerifierFromKey, NOTE_SIG_ED25519, SignetError, toHex, verifyCheckpoint, verifyConsistency, verifyReceipt } from '@signet/core';
+import {
+  decodeReceipt,
+  envelopeLogEntry,
+  getDefaultBackend,
+  isSignetError,
+  noteVerifierFromKey,
+  NOTE_SIG_ED25519,
+  SignetError,
+  toHex,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyReceipt,
+} from '@signet/core';
 import { auditLog, RemoteLog, TiledTree } from '@signet/log';
 import { flag, optional, parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -56,10 +68,20 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
         try {
           const remote = new RemoteLog(url);
           const cp = verifyCheckpoint(backend, await remote.checkpoint(), { log: verifier });
-          if (cp.size < r.size) throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `The log's checkpoint (size ${cp.size}) is older than the receipt (size ${r.size}).`);
+          if (cp.size < r.size)
+            throw new SignetError(
+              'SIGNET_E_LOG_INCONSISTENT',
+              `The log's checkpoint (size ${cp.size}) is older than the receipt (size ${r.size}).`,
+            );
           const proof = await new TiledTree(backend, remote).consistencyProof(r.size, cp.size);
-          if (!verifyConsistency(backend, r.size, cp.size, r.root, cp.root, proof) && !(r.size === cp.size && Buffer.from(r.root).equals(Buffer.from(cp.root)))) {
-            throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `The receipt's tree (size ${r.size}) is not a prefix of the log's checkpoint (size ${cp.size}): the log forked.`);
+          if (
+            !verifyConsistency(backend, r.size, cp.size, r.root, cp.root, proof) &&
+            !(r.size === cp.size && Buffer.from(r.root).equals(Buffer.from(cp.root)))
+          ) {
+            throw new SignetError(
+              'SIGNET_E_LOG_INCONSISTENT',
+              `The receipt's tree (size ${r.size}) is not a prefix of the log's checkpoint (size ${cp.size}): the log forked.`,
+            );
           }
           data.checkpointSize = cp.size;
           extra = `; consistent with the log's checkpoint at size ${cp.size}`;
@@ -67,7 +89,11 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
           return failure(e);
         }
       }
-      return report(true, data, `VALID: entry ${r.index} of log ${r.origin} (tree size ${r.size}), committed at ${new Date(r.time * 1000).toISOString()}${extra}`);
+      return report(
+        true,
+        data,
+        `VALID: entry ${r.index} of log ${r.origin} (tree size ${r.size}), committed at ${new Date(r.time * 1000).toISOString()}${extra}`,
+      );
     }
 
     if (url === undefined) throw new UsageError('give --receipt and --envelope, or --url');
@@ -75,7 +101,11 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
       const remote = new RemoteLog(url);
       const cp = verifyCheckpoint(backend, await remote.checkpoint(), { log: verifier });
       const result = await auditLog(remote, cp, { backend });
-      return report(true, { log: cp.origin, treeSize: cp.size, root: toHex(cp.root), tiles: result.tilesChecked }, `VALID: log ${cp.origin}: ${cp.size} entries and ${result.tilesChecked} tiles match the signed checkpoint`);
+      return report(
+        true,
+        { log: cp.origin, treeSize: cp.size, root: toHex(cp.root), tiles: result.tilesChecked },
+        `VALID: log ${cp.origin}: ${cp.size} entries and ${result.tilesChecked} tiles match the signed checkpoint`,
+      );
     } catch (e) {
       return failure(e);
     }

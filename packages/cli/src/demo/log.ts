@@ -32,13 +32,32 @@ export const logDemo: DemoPart = async (ctx) => {
     // Non-blocking: the seal goes back to the client now; the entry commits with its batch.
     onSealed: (sealed) => log.append(sealed),
   });
-  const answers = ['The capital of France is Paris.', 'Water boils at 100 degrees Celsius at sea level.', 'A byte has eight bits.', 'Light takes about eight minutes to reach Earth from the Sun.', 'SHA-256 digests are 32 bytes long.'];
+  const answers = [
+    'The capital of France is Paris.',
+    'Water boils at 100 degrees Celsius at sea level.',
+    'A byte has eight bits.',
+    'Light takes about eight minutes to reach Earth from the Sun.',
+    'SHA-256 digests are 32 bytes long.',
+  ];
   const started = performance.now();
   const sealed = [];
-  for (const [i, text] of answers.entries()) sealed.push(await signer.seal({ account: `acct_demo_${i % 2}`, response: { id: `chatcmpl-log-${i}`, object: 'chat.completion', model: 'demo-model-1', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } }));
+  for (const [i, text] of answers.entries())
+    sealed.push(
+      await signer.seal({
+        account: `acct_demo_${i % 2}`,
+        response: {
+          id: `chatcmpl-log-${i}`,
+          object: 'chat.completion',
+          model: 'demo-model-1',
+          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+        },
+      }),
+    );
   const sealMs = performance.now() - started;
   const pending = sealed.filter((s) => log.isPending(s.claims.responseId)).length;
-  ctx.say(`sealed ${sealed.length} answers in ${sealMs.toFixed(1)} ms; ${pending} still waiting for their batch (group commit, at most 50 ms)`);
+  ctx.say(
+    `sealed ${sealed.length} answers in ${sealMs.toFixed(1)} ms; ${pending} still waiting for their batch (group commit, at most 50 ms)`,
+  );
 
   ctx.step('2. The answers land in the log; each gets a receipt');
   const receipts = await Promise.all(sealed.map((s) => log.waitForReceipt(s.claims.responseId)));
@@ -46,7 +65,9 @@ export const logDemo: DemoPart = async (ctx) => {
   ctx.expect(head.size >= sealed.length, 'every answer is in the log');
   ctx.say(`the log holds ${head.size} entries in ${log.sequencer?.stats.batches ?? 0} batch(es); root ${toHex(head.root).slice(0, 16)}...`);
   ctx.say(`checkpoint (C2SP signed note):\n${(await log.checkpoint()).trimEnd().replace(/^/gm, '    ')}`);
-  ctx.say(`receipt of ${sealed[2]!.claims.responseId}: ${receipts[2]!.length} bytes (RFC 9942 COSE receipt, RFC9162_SHA256 inclusion proof)`);
+  ctx.say(
+    `receipt of ${sealed[2]!.claims.responseId}: ${receipts[2]!.length} bytes (RFC 9942 COSE receipt, RFC9162_SHA256 inclusion proof)`,
+  );
 
   ctx.step('3. Anyone verifies a receipt offline, with only the log key');
   const envFile = join(ctx.dir, 'log-envelope.txt');
@@ -56,10 +77,16 @@ export const logDemo: DemoPart = async (ctx) => {
   const offline = await ctx.cli(['log', 'verify', '--log-key', logKeyFile, '--receipt', receiptFile, '--envelope', envFile]);
   ctx.expect(offline.code === 0, 'the receipt verifies offline');
   ctx.say(`signet log verify --receipt: ${offline.stdout.trim()}`);
-  const verifier = createVerifier({ trust: readJwks(ctx), extensions: { receipt: createReceiptCheck({ logKey }) }, policy: { requireReceipt: true } });
+  const verifier = createVerifier({
+    trust: readJwks(ctx),
+    extensions: { receipt: createReceiptCheck({ logKey }) },
+    policy: { requireReceipt: true },
+  });
   const result = await verifier.verify(sealed[2]!.envelope, { text: answers[2]!, receipt: receipts[2]! });
   ctx.expect(result.valid, '@signet/verify accepts the envelope with its receipt');
-  ctx.say(`@signet/verify with createReceiptCheck({ logKey }): valid, committed at ${new Date(((result as { receipt: { time: number } }).receipt.time) * 1000).toISOString()}`);
+  ctx.say(
+    `@signet/verify with createReceiptCheck({ logKey }): valid, committed at ${new Date((result as { receipt: { time: number } }).receipt.time * 1000).toISOString()}`,
+  );
   const forged = Uint8Array.from(receipts[2]!);
   forged[forged.length - 10]! ^= 1;
   writeFileSync(receiptFile, forged);
