@@ -5,6 +5,7 @@ import { createJwksHandler, type JwksSource } from './jwks-handler.js';
 import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptions } from './response-sealer.js';
 import { modelRouteKind, parseRequestBody } from './routes.js';
 import { serve, type RunningServer, type ServeOptions } from './serve.js';
+import { nodeFetch } from './upstream-client.js';
 
 /**
  * The signing gateway: a reverse proxy in front of any OpenAI-compatible server that seals every
@@ -35,7 +36,7 @@ export interface GatewayOptions extends SealingOptions {
    * undefined to go on. A transparency log plugs its `GET /v1/signet/receipts/{id}` in here.
    */
   readonly extraRoutes?: (request: Request) => Response | undefined | Promise<Response | undefined>;
-  /** How to reach the upstream: a `fetch`-compatible function (default: the global `fetch`). */
+  /** How to reach the upstream: a `fetch`-compatible function (default: `node:http` with keep-alive). */
   readonly fetch?: (url: URL, init: RequestInit) => Promise<Response>;
   /** Largest model request body accepted, in bytes (default 16 MiB). */
   readonly maxRequestBytes?: number;
@@ -100,7 +101,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
-  const upstreamFetch = options.fetch ?? ((url: URL, init: RequestInit) => fetch(url, init));
+  const upstreamFetch = options.fetch ?? nodeFetch;
   const sealer = options.sealing === false ? undefined : createResponseSealer(options);
   const basePath = upstream.pathname.endsWith('/') ? upstream.pathname.slice(0, -1) : upstream.pathname;
   const termsVersion = options.signer.terms.version;

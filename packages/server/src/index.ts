@@ -24,3 +24,4 @@ export * from './node-http.js';
 export * from './serve.js';
 export * from './accounts.js';
 export * from './gateway.js';
+export * from './upstream-client.js';

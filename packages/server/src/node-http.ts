@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { createMiddlewareCore, type FetchHandler, type MiddlewareOptions } from './fetch-middleware.js';
+import { nodeToWebStream } from './node-streams.js';
 import { jsonError } from './response-sealer.js';
 import { parseRequestBody } from './routes.js';
 
@@ -20,7 +20,7 @@ export function requestFromNode(req: IncomingMessage, signal?: AbortSignal): Req
   const hasBody = method !== 'GET' && method !== 'HEAD';
   const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(signal === undefined ? {} : { signal }) };
   if (hasBody) {
-    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+    init.body = nodeToWebStream(req, () => req.destroy());
     init.duplex = 'half';
   }
   return new Request(url, init);
