@@ -105,7 +105,7 @@ export function defaultKeyPath(target: string): string | undefined {
   return isPgUrl(target) ? undefined : `${target}.key`;
 }
 
-function resolveKey(target: string, options: OpenLogOptions, backend: CryptoBackend): LogKey {
+function resolveKey(target: string, options: OpenLogOptions, backend: CryptoBackend, logExists: boolean): LogKey {
   if (options.key instanceof LogKey) return options.key;
   const path = options.key ?? defaultKeyPath(target);
   if (path === undefined) {
@@ -113,7 +113,8 @@ function resolveKey(target: string, options: OpenLogOptions, backend: CryptoBack
       hint: 'Pass --log-key FILE (every process appending to the log uses the same key).',
     });
   }
-  if (!existsSync(path) && options.create === true) {
+  // A new key only for a new log: a log whose key file went missing must not silently get another.
+  if (!existsSync(path) && options.create === true && !logExists) {
     const key = LogKey.generate(options.origin ?? DEFAULT_ORIGIN, backend);
     saveLogKey(path, key);
     return key;
@@ -137,11 +138,17 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
   const backend = options.backend ?? getDefaultBackend();
   const now = options.now ?? Date.now;
   const readOnly = options.readOnly === true;
-  const key = readOnly ? undefined : resolveKey(target, options, backend);
+  if (!readOnly && !(options.key instanceof LogKey) && options.key === undefined && defaultKeyPath(target) === undefined) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'A PostgreSQL log needs its key file.', {
+      hint: 'Pass --log-key FILE (every process appending to the log uses the same key).',
+    });
+  }
   const storage = await openStorage(target, { readOnly, ...(options.schema === undefined ? {} : { schema: options.schema }) });
   let meta: LogMeta | undefined;
+  let key: LogKey | undefined;
   try {
     meta = await storage.meta();
+    key = readOnly ? undefined : resolveKey(target, options, backend, meta !== undefined);
     if (meta === undefined) {
       if (key === undefined || options.create !== true) {
         throw new SignetError('SIGNET_E_LOG_NOT_FOUND', 'The log has not been created.', { hint: 'Create it with `signet log init`.' });
