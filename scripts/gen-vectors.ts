@@ -11,16 +11,23 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as Vectors from './vectors-generate.js';
+
+type VectorsModule = typeof Vectors;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'docs', 'vectors');
 
 if (!process.execArgv.includes('--conditions=source')) {
-  const r = spawnSync(process.execPath, ['--conditions=source', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=source', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   process.exit(r.status ?? 1);
 }
 
-const { generateVectors } = (await import(pathToFileURL(join(root, 'scripts', 'vectors-generate.ts')).href)) as typeof import('./vectors-generate.js');
+const { generateVectors } = (await import(pathToFileURL(join(root, 'scripts', 'vectors-generate.ts')).href)) as VectorsModule;
 const files = await generateVectors();
 const check = process.argv.includes('--check');
 let stale = 0;
@@ -45,6 +52,8 @@ for (const [name, text] of files) {
   }
 }
 if (check && stale > 0) {
-  console.error('The committed vectors differ from what the generator writes: run `node --import tsx scripts/gen-vectors.ts` and review the diff.');
+  console.error(
+    'The committed vectors differ from what the generator writes: run `node --import tsx scripts/gen-vectors.ts` and review the diff.',
+  );
   process.exit(1);
 }

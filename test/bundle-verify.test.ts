@@ -52,7 +52,9 @@ beforeAll(async () => {
   minifiedBytes = min.outputFiles[0]!.contents.length;
   gzippedBytes = gzipSync(min.outputFiles[0]!.contents).length;
   writeFileSync(join(dir, 'verify.browser.mjs'), min.outputFiles[0]!.contents);
-  console.log(`@signet/verify browser bundle: ${minifiedBytes} bytes minified, ${gzippedBytes} bytes gzipped, ${Object.keys(metafile.inputs).length} modules`);
+  console.log(
+    `@signet/verify browser bundle: ${minifiedBytes} bytes minified, ${gzippedBytes} bytes gzipped, ${Object.keys(metafile.inputs).length} modules`,
+  );
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,7 +62,11 @@ const inputs = (): string[] => Object.keys(metafile.inputs).map((p) => relative(
 
 describe('@signet/verify browser bundle', () => {
   it('has no Node built-ins', () => {
-    expect(inputs().filter((p) => p.startsWith('node:') || /^(crypto|fs|path|os|child_process|net|http|https|zlib|stream|buffer|worker_threads)$/.test(p))).toEqual([]);
+    expect(
+      inputs().filter(
+        (p) => p.startsWith('node:') || /^(crypto|fs|path|os|child_process|net|http|https|zlib|stream|buffer|worker_threads)$/.test(p),
+      ),
+    ).toEqual([]);
     for (const output of Object.values(metafile.outputs)) expect(output.imports.filter((i) => i.external)).toEqual([]);
     expect(text).not.toMatch(/\bfrom\s*["']node:/);
     expect(text).not.toMatch(/\bimport\(\s*["']node:/);
@@ -70,7 +76,12 @@ describe('@signet/verify browser bundle', () => {
   it('has no storage drivers and no server or signing code', () => {
     const files = inputs();
     expect(files.filter((p) => /better-sqlite3|node_modules\/(\.pnpm\/)?pg[@/]|\/pg\//.test(p))).toEqual([]);
-    expect(files.filter((p) => p.includes('packages/server/') || p.includes('packages/log/') || p.includes('packages/registry/') || p.includes('packages/cli/'))).toEqual([]);
+    expect(
+      files.filter(
+        (p) =>
+          p.includes('packages/server/') || p.includes('packages/log/') || p.includes('packages/registry/') || p.includes('packages/cli/'),
+      ),
+    ).toEqual([]);
     expect(text).not.toContain('better-sqlite3');
     expect(text).not.toMatch(/\bcreateSigner\b/);
     expect(text).not.toMatch(/\bCompactSign\b/);
@@ -94,14 +105,29 @@ describe('@signet/verify browser bundle', () => {
   it('works: the bundle verifies a sealed envelope and rejects a tampered one', async () => {
     const verify = (await import(pathToFileURL(join(dir, 'verify.browser.mjs')).href)) as typeof VerifyModule;
     const key = new SigningKey(nodeBackend.sha256(utf8('bundle key')), {}, nodeBackend);
-    const signer = createSigner({ issuer: 'https://api.example.com', key, accountSecret: new Uint8Array(32).fill(5), terms: { id: 't', version: '1', uri: 'https://example.com/t', document: 'd', usage: NO_AI_TRAINING } });
+    const signer = createSigner({
+      issuer: 'https://api.example.com',
+      key,
+      accountSecret: new Uint8Array(32).fill(5),
+      terms: { id: 't', version: '1', uri: 'https://example.com/t', document: 'd', usage: NO_AI_TRAINING },
+    });
     const sealed = await signer.seal({ account: 'acct', response: 'Bundled and verified.', model: 'm', request: { q: 1 } });
     const verifier = verify.createVerifier({ trust: toJwks([key]) });
-    expect(await verifier.verify(sealed.text, { text: 'Bundled and verified.', request: { q: 1 } })).toMatchObject({ valid: true, content: { match: 'exact' }, requestChecked: true });
-    expect(await verifier.verify(sealed.text, { text: 'Bundled and altered.' })).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
+    expect(await verifier.verify(sealed.text, { text: 'Bundled and verified.', request: { q: 1 } })).toMatchObject({
+      valid: true,
+      content: { match: 'exact' },
+      requestChecked: true,
+    });
+    expect(await verifier.verify(sealed.text, { text: 'Bundled and altered.' })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_CONTENT_MISMATCH',
+    });
     const tampered = Uint8Array.from(sealed.envelope);
     tampered[tampered.length - 1]! ^= 1;
-    expect(await verifier.verify(tampered, { text: 'Bundled and verified.' })).toMatchObject({ valid: false, code: 'SIGNET_E_SIG_INVALID' });
+    expect(await verifier.verify(tampered, { text: 'Bundled and verified.' })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_SIG_INVALID',
+    });
     const { jws } = await signer.sealJws({ account: 'acct', response: 'JSON profile.', model: 'm' });
     expect(await verifier.verifyJws(jws, { text: 'JSON profile.' })).toMatchObject({ valid: true });
   });

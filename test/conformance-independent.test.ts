@@ -24,7 +24,12 @@ const signer = createSigner({
   now: () => 1_767_225_600_000,
 });
 const texts = ['Hello.', 'A longer answer.\n\nWith paragraphs, "quotes" and émojis 🙂.', 'x'.repeat(3000), ''];
-const response = (text: string, i: number) => ({ id: `chatcmpl-${i}`, object: 'chat.completion', model: 'gpt-test', choices: [{ index: 0, message: { role: 'assistant', content: text } }] });
+const response = (text: string, i: number) => ({
+  id: `chatcmpl-${i}`,
+  object: 'chat.completion',
+  model: 'gpt-test',
+  choices: [{ index: 0, message: { role: 'assistant', content: text } }],
+});
 const { Ed25519Key, Header, Sign1Message, decodeCBOR } = await loadCoseTs();
 const sealed = await Promise.all(texts.map((t, i) => signer.seal({ account: `acct_${i}`, response: response(t, i), request: { q: i } })));
 
@@ -40,7 +45,16 @@ function cborHead(major: number, n: number): number[] {
 /** RFC 9052 section 4.4 Sig_structure for COSE_Sign1 with empty external_aad, built without our encoder. */
 function handBuiltSigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
   const context = [...Buffer.from('Signature1', 'ascii')];
-  return Uint8Array.from([0x84, ...cborHead(3, context.length), ...context, ...cborHead(2, protectedBytes.length), ...protectedBytes, 0x40, ...cborHead(2, payload.length), ...payload]);
+  return Uint8Array.from([
+    0x84,
+    ...cborHead(3, context.length),
+    ...context,
+    ...cborHead(2, protectedBytes.length),
+    ...protectedBytes,
+    0x40,
+    ...cborHead(2, payload.length),
+    ...payload,
+  ]);
 }
 
 function flip(bytes: Uint8Array, index: number): Uint8Array {
@@ -97,7 +111,22 @@ describe('OpenSSL Ed25519 over the COSE Sig_structure', () => {
     writeFileSync(join(dir, 'pub.pem'), pem);
     writeFileSync(join(dir, `${name}.tbs`), message);
     writeFileSync(join(dir, `${name}.sig`), signature);
-    const r = spawnSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(dir, 'pub.pem'), '-rawin', '-in', join(dir, `${name}.tbs`), '-sigfile', join(dir, `${name}.sig`)], { encoding: 'utf8' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        join(dir, 'pub.pem'),
+        '-rawin',
+        '-in',
+        join(dir, `${name}.tbs`),
+        '-sigfile',
+        join(dir, `${name}.sig`),
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.error) throw r.error;
     return r.status === 0 && /Signature Verified Successfully/.test(r.stdout);
   }
@@ -110,16 +139,19 @@ describe('OpenSSL Ed25519 over the COSE Sig_structure', () => {
     expect(toHex(der.subarray(-32))).toBe(toHex(key.publicKey));
   });
 
-  it.skipIf(openssl.status !== 0 && process.env.CI !== 'true')('verifies the signature of every envelope over the hand-built Sig_structure, and rejects tampering', () => {
-    sealed.forEach((s, i) => {
-      const ours = parseEnvelope(s.envelope);
-      const tbs = handBuiltSigStructure(ours.protectedBytes, ours.payload);
-      expect(toHex(tbs)).toBe(toHex(ours.toBeSigned));
-      expect(opensslVerify(tbs, ours.signature, `ok${i}`)).toBe(true);
-      expect(opensslVerify(flip(tbs, tbs.length - 1), ours.signature, `badmsg${i}`)).toBe(false);
-      expect(opensslVerify(tbs, flip(ours.signature, 63), `badsig${i}`)).toBe(false);
-    });
-  });
+  it.skipIf(openssl.status !== 0 && process.env.CI !== 'true')(
+    'verifies the signature of every envelope over the hand-built Sig_structure, and rejects tampering',
+    () => {
+      sealed.forEach((s, i) => {
+        const ours = parseEnvelope(s.envelope);
+        const tbs = handBuiltSigStructure(ours.protectedBytes, ours.payload);
+        expect(toHex(tbs)).toBe(toHex(ours.toBeSigned));
+        expect(opensslVerify(tbs, ours.signature, `ok${i}`)).toBe(true);
+        expect(opensslVerify(flip(tbs, tbs.length - 1), ours.signature, `badmsg${i}`)).toBe(false);
+        expect(opensslVerify(tbs, flip(ours.signature, 63), `badsig${i}`)).toBe(false);
+      });
+    },
+  );
 });
 
 describe("jose's generic compactVerify (JSON profile)", () => {
@@ -136,7 +168,12 @@ describe("jose's generic compactVerify (JSON profile)", () => {
 
   it('verifies the JWS an external signer makes (no jose on the signing side)', async () => {
     const external: ExternalSigner = { kid: key.kid, publicKey: key.publicKey, sign: (m) => key.sign(m) };
-    const s = createSigner({ issuer: 'https://api.example.com', key: external, accountSecret: new Uint8Array(32).fill(3), terms: signer.terms });
+    const s = createSigner({
+      issuer: 'https://api.example.com',
+      key: external,
+      accountSecret: new Uint8Array(32).fill(3),
+      terms: signer.terms,
+    });
     const { jws } = await s.sealJws({ account: 'a', response: 'plain text', model: 'm' });
     await expect(compactVerify(jws, await publicKey, { algorithms: ['EdDSA', 'Ed25519'] })).resolves.toBeDefined();
   });
@@ -151,7 +188,9 @@ describe("jose's generic compactVerify (JSON profile)", () => {
   it('a JWS that jose signs over our JSON claims verifies with our verifier', async () => {
     const claims = signer.claimsFor({ account: 'a', response: response('From jose.', 0) });
     const privateKey = await importJWK(key.toPrivateJwk(), 'EdDSA');
-    const jws = await new CompactSign(utf8(JSON.stringify(claimsToJson(claims)))).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: JWS_TYPE }).sign(privateKey);
+    const jws = await new CompactSign(utf8(JSON.stringify(claimsToJson(claims))))
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: JWS_TYPE })
+      .sign(privateKey);
     const r = await createVerifier({ trust: toJwks([key]), now: () => 1_767_225_600_000 }).verifyJws(jws, { text: 'From jose.' });
     expect(r).toMatchObject({ valid: true });
   });

@@ -16,9 +16,19 @@ const signer = createSigner({
 });
 const verifier = createVerifier({ trust: toJwks([key]), now: () => (T0 + 1) * 1000 });
 
-const text = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }), fc.lorem({ maxCount: 30 }));
+const text = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'grapheme', maxLength: 80 }),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.lorem({ maxCount: 30 }),
+);
 const account = fc.string({ minLength: 1, maxLength: 40 });
-const chat = (choices: string[]) => ({ id: 'chatcmpl-p', object: 'chat.completion', model: 'gpt-p', choices: choices.map((content, index) => ({ index, message: { role: 'assistant', content } })) });
+const chat = (choices: string[]) => ({
+  id: 'chatcmpl-p',
+  object: 'chat.completion',
+  model: 'gpt-p',
+  choices: choices.map((content, index) => ({ index, message: { role: 'assistant', content } })),
+});
 const requestBody = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1, maxKeys: 6 });
 
 function fails(r: VerificationResult): { code: string; step: VerificationStep } {
@@ -45,13 +55,25 @@ describe('seal/verify round-trips (property)', () => {
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 4 }), account, requestBody, async (choices, acct, request) => {
         const response = chat(choices);
         const s = await signer.seal({ account: acct, response, request });
-        expect(await verifier.verify(s.envelope, { response, request })).toMatchObject({ valid: true, content: { match: 'exact' }, requestChecked: true });
+        expect(await verifier.verify(s.envelope, { response, request })).toMatchObject({
+          valid: true,
+          content: { match: 'exact' },
+          requestChecked: true,
+        });
         for (const [i, c] of choices.entries()) {
           expect(await verifier.verify(s.text, { text: c, choice: i })).toMatchObject({ valid: true, content: { match: 'exact' } });
         }
-        const r = await createVerifier({ trust: toJwks([key]), now: () => (T0 + 1) * 1000, policy: { accountTags: [signer.accountTag(acct)] } }).verify(s.envelope, { response });
+        const r = await createVerifier({
+          trust: toJwks([key]),
+          now: () => (T0 + 1) * 1000,
+          policy: { accountTags: [signer.accountTag(acct)] },
+        }).verify(s.envelope, { response });
         expect(r.valid).toBe(true);
-        const other = await createVerifier({ trust: toJwks([key]), now: () => (T0 + 1) * 1000, policy: { accountTags: [signer.accountTag(`${acct}x`)] } }).verify(s.envelope, { response });
+        const other = await createVerifier({
+          trust: toJwks([key]),
+          now: () => (T0 + 1) * 1000,
+          policy: { accountTags: [signer.accountTag(`${acct}x`)] },
+        }).verify(s.envelope, { response });
         expect(other).toMatchObject({ valid: false, code: 'SIGNET_E_POLICY_ACCOUNT', kind: 'policy' });
       }),
       { numRuns: 200 },
@@ -71,7 +93,11 @@ describe('seal/verify round-trips (property)', () => {
 
 describe('tampering always fails, with the code of the step that catches it (property)', () => {
   it('flipping any byte of the envelope', async () => {
-    const sealed = await Promise.all(['short', 'a longer text with\nlines', 'ü'.repeat(300)].map((t, i) => signer.seal({ account: `a${i}`, response: chat([t]), request: { i } })));
+    const sealed = await Promise.all(
+      ['short', 'a longer text with\nlines', 'ü'.repeat(300)].map((t, i) =>
+        signer.seal({ account: `a${i}`, response: chat([t]), request: { i } }),
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...sealed), fc.nat(), fc.integer({ min: 1, max: 255 }), async (s, at, xor) => {
         const env = Uint8Array.from(s.envelope);
@@ -113,52 +139,73 @@ describe('tampering always fails, with the code of the step that catches it (pro
   it('truncating or extending the envelope is a parse error', async () => {
     const s = await signer.seal({ account: 'acct', response: chat(['cut']) });
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: s.envelope.length - 1 }), fc.uint8Array({ minLength: 1, maxLength: 8 }), async (cut, extra) => {
-        expect(fails(await verifier.verify(s.envelope.subarray(0, cut), { text: 'cut' })).step).toBe('parse');
-        const longer = new Uint8Array(s.envelope.length + extra.length);
-        longer.set(s.envelope);
-        longer.set(extra, s.envelope.length);
-        expect(fails(await verifier.verify(longer, { text: 'cut' }))).toEqual({ code: 'SIGNET_E_PARSE_MALFORMED', step: 'parse' });
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: s.envelope.length - 1 }),
+        fc.uint8Array({ minLength: 1, maxLength: 8 }),
+        async (cut, extra) => {
+          expect(fails(await verifier.verify(s.envelope.subarray(0, cut), { text: 'cut' })).step).toBe('parse');
+          const longer = new Uint8Array(s.envelope.length + extra.length);
+          longer.set(s.envelope);
+          longer.set(extra, s.envelope.length);
+          expect(fails(await verifier.verify(longer, { text: 'cut' }))).toEqual({ code: 'SIGNET_E_PARSE_MALFORMED', step: 'parse' });
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('changing any character of the text beyond white-space normalization', async () => {
     await fc.assert(
-      fc.asyncProperty(text.filter((t) => t.length > 0), fc.nat(), fc.string({ minLength: 1, maxLength: 2, unit: 'grapheme' }), async (t, at, replacement) => {
-        const s = await signer.seal({ account: 'acct', response: chat([t]) });
-        const pos = at % t.length;
-        const changed = t.slice(0, pos) + replacement + t.slice(pos + 1);
-        const r = await verifier.verify(s.envelope, { text: changed });
-        if (changed === t) expect(r).toMatchObject({ valid: true, content: { match: 'exact' } });
-        else if (normalizeText(changed) === normalizeText(t)) expect(r).toMatchObject({ valid: true, content: { match: 'normalized' } });
-        else expect(fails(r)).toEqual({ code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' });
-      }),
+      fc.asyncProperty(
+        text.filter((t) => t.length > 0),
+        fc.nat(),
+        fc.string({ minLength: 1, maxLength: 2, unit: 'grapheme' }),
+        async (t, at, replacement) => {
+          const s = await signer.seal({ account: 'acct', response: chat([t]) });
+          const pos = at % t.length;
+          const changed = t.slice(0, pos) + replacement + t.slice(pos + 1);
+          const r = await verifier.verify(s.envelope, { text: changed });
+          if (changed === t) expect(r).toMatchObject({ valid: true, content: { match: 'exact' } });
+          else if (normalizeText(changed) === normalizeText(t)) expect(r).toMatchObject({ valid: true, content: { match: 'normalized' } });
+          else expect(fails(r)).toEqual({ code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' });
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('white-space-only reformatting still verifies, as a normalized match', async () => {
     const s = await signer.seal({ account: 'acct', response: chat(['Line one.\n\nLine  two.\tEnd']) });
-    expect(await verifier.verify(s.envelope, { text: ' Line one. Line two. End\r\n' })).toMatchObject({ valid: true, content: { match: 'normalized' } });
-    expect(fails(await verifier.verify(s.envelope, { text: 'Line one. Line two. end' }))).toEqual({ code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' });
+    expect(await verifier.verify(s.envelope, { text: ' Line one. Line two. End\r\n' })).toMatchObject({
+      valid: true,
+      content: { match: 'normalized' },
+    });
+    expect(fails(await verifier.verify(s.envelope, { text: 'Line one. Line two. end' }))).toEqual({
+      code: 'SIGNET_E_CONTENT_MISMATCH',
+      step: 'content',
+    });
   });
 
   it('changing, adding or removing any field of the request', async () => {
     await fc.assert(
-      fc.asyncProperty(requestBody, fc.nat(), fc.jsonValue({ maxDepth: 1 }), fc.constantFrom('change', 'add', 'remove'), async (request, at, value, how) => {
-        const s = await signer.seal({ account: 'acct', response: chat(['r']), request });
-        const keys = Object.keys(request);
-        const k = keys[at % keys.length]!;
-        const mutated: Record<string, unknown> = { ...request };
-        if (how === 'change') mutated[k] = value;
-        else if (how === 'add') mutated[`${k}_extra`] = value;
-        else delete mutated[k];
-        const r = await verifier.verify(s.envelope, { text: 'r', request: mutated });
-        if (canonicalizeJson(mutated) === canonicalizeJson(request)) expect(r.valid).toBe(true);
-        else expect(fails(r)).toEqual({ code: 'SIGNET_E_REQUEST_MISMATCH', step: 'content' });
-      }),
+      fc.asyncProperty(
+        requestBody,
+        fc.nat(),
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.constantFrom('change', 'add', 'remove'),
+        async (request, at, value, how) => {
+          const s = await signer.seal({ account: 'acct', response: chat(['r']), request });
+          const keys = Object.keys(request);
+          const k = keys[at % keys.length]!;
+          const mutated: Record<string, unknown> = { ...request };
+          if (how === 'change') mutated[k] = value;
+          else if (how === 'add') mutated[`${k}_extra`] = value;
+          else delete mutated[k];
+          const r = await verifier.verify(s.envelope, { text: 'r', request: mutated });
+          if (canonicalizeJson(mutated) === canonicalizeJson(request)) expect(r.valid).toBe(true);
+          else expect(fails(r)).toEqual({ code: 'SIGNET_E_REQUEST_MISMATCH', step: 'content' });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -25,10 +25,33 @@ import { findVectors, hex, listFiles, readJson } from './support/vectors.js';
 // - Ed25519 signatures verify with our strict verifier on both backends, and signing the ToBeSign
 //   with the example key gives the example signature (Ed25519 is deterministic).
 
-interface CoseKey { kty: string; crv: string; kid?: string; x_hex?: string; d_hex?: string; x?: string; y?: string; d?: string }
-interface HeaderSpec { alg?: string; ctyp?: number; kid?: string }
-interface Sign0 { key: CoseKey; protected?: HeaderSpec; unprotected?: HeaderSpec; alg: string; external?: string }
-interface Signer { key: CoseKey; protected?: HeaderSpec; unprotected?: HeaderSpec }
+interface CoseKey {
+  kty: string;
+  crv: string;
+  kid?: string;
+  x_hex?: string;
+  d_hex?: string;
+  x?: string;
+  y?: string;
+  d?: string;
+}
+interface HeaderSpec {
+  alg?: string;
+  ctyp?: number;
+  kid?: string;
+}
+interface Sign0 {
+  key: CoseKey;
+  protected?: HeaderSpec;
+  unprotected?: HeaderSpec;
+  alg: string;
+  external?: string;
+}
+interface Signer {
+  key: CoseKey;
+  protected?: HeaderSpec;
+  unprotected?: HeaderSpec;
+}
 interface Example {
   title: string;
   fail?: boolean;
@@ -96,7 +119,9 @@ function verifySign1(bytes: Uint8Array, key: CoseKey, external: Uint8Array): { o
 }
 
 const lookup = findVectors('cose');
-const files = lookup.found ? [...listFiles(join(lookup.dir, 'eddsa-examples'), '.json'), ...listFiles(join(lookup.dir, 'sign1-tests'), '.json')] : [];
+const files = lookup.found
+  ? [...listFiles(join(lookup.dir, 'eddsa-examples'), '.json'), ...listFiles(join(lookup.dir, 'sign1-tests'), '.json')]
+  : [];
 
 describe.skipIf(!lookup.found)('COSE WG examples (cose/eddsa-examples, cose/sign1-tests)', () => {
   it('reads every file, with pass and fail cases', () => {
@@ -128,7 +153,8 @@ describe.skipIf(!lookup.found)('COSE WG examples (cose/eddsa-examples, cose/sign
         if (ex.fail === true) {
           // And it fails for the reason the example was built for.
           const failure = Object.keys(ex.input.failures ?? {})[0];
-          const want = failure === 'ChangeCBORTag' ? /^SIGNET_E_PARSE_/ : failure === 'ChangeAttr' ? /^unsupported algorithm/ : /^bad signature$/;
+          const want =
+            failure === 'ChangeCBORTag' ? /^SIGNET_E_PARSE_/ : failure === 'ChangeAttr' ? /^unsupported algorithm/ : /^bad signature$/;
           expect(result.reason).toMatch(want);
         }
         if (ex.fail !== true) {
@@ -154,7 +180,13 @@ describe.skipIf(!lookup.found)('COSE WG examples (cose/eddsa-examples, cose/sign
         expect(sign.signers.length).toBe(1);
         const signer = sign.signers[0]!;
         const tbsHex = ex.intermediates.signers?.[0]?.ToBeSign_hex ?? '';
-        const ours = encodeCbor(['Signature', protectedFromSpec(sign.protected), protectedFromSpec(signer.protected), new Uint8Array(0), payload]);
+        const ours = encodeCbor([
+          'Signature',
+          protectedFromSpec(sign.protected),
+          protectedFromSpec(signer.protected),
+          new Uint8Array(0),
+          payload,
+        ]);
         expect(toHex(ours)).toBe(tbsHex.toLowerCase());
         // Our Sign1 decoder refuses a COSE_Sign (tag 98) rather than misreading it.
         expect(() => decodeCoseSign1(bytes, { deterministic: false })).toThrow();
@@ -166,7 +198,8 @@ describe.skipIf(!lookup.found)('COSE WG examples (cose/eddsa-examples, cose/sign
         const tampered = Uint8Array.from(hex(tbsHex));
         tampered[tampered.length - 1]! ^= 1;
         expect(verifyWithKey(signer.key, ALG_EDDSA, signature, tampered)).toBe(false);
-        if (signer.key.crv === 'Ed25519') expect(toHex(nodeBackend.ed25519Signer(hex(signer.key.d_hex!))(hex(tbsHex)))).toBe(toHex(signature));
+        if (signer.key.crv === 'Ed25519')
+          expect(toHex(nodeBackend.ed25519Signer(hex(signer.key.d_hex!))(hex(tbsHex)))).toBe(toHex(signature));
       });
     } else {
       it(`${name}: is a known example shape`, () => {

@@ -13,10 +13,23 @@ import { repoRoot } from './support/vectors.js';
 
 const dir = join(repoRoot, 'docs', 'vectors');
 const generated = await generateVectors();
-const committed = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const committed = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const files = committed.map((name) => [name, JSON.parse(readFileSync(join(dir, name), 'utf8')) as VectorFile] as const);
 
-const REQUIRED_FAMILIES = ['valid', 'bit-flip', 'truncation', 'trailing-bytes', 'swapped-account', 'swapped-terms', 'wrong-key', 'expired-key', 'wrong-request', 'normalized-text'];
+const REQUIRED_FAMILIES = [
+  'valid',
+  'bit-flip',
+  'truncation',
+  'trailing-bytes',
+  'swapped-account',
+  'swapped-terms',
+  'wrong-key',
+  'expired-key',
+  'wrong-request',
+  'normalized-text',
+];
 
 function policyOf(c: VectorCase): VerificationPolicy {
   return { ...(c.policy ?? {}) } as VerificationPolicy;
@@ -41,7 +54,9 @@ describe('generated vectors (docs/vectors)', () => {
     expect(committed).toEqual([...generated.keys()].sort());
     for (const [name, text] of generated) {
       // Compare as text: any change in bytes, order or formatting counts.
-      expect(readFileSync(join(dir, name), 'utf8'), `docs/vectors/${name} is stale: run node --import tsx scripts/gen-vectors.ts`).toBe(text);
+      expect(readFileSync(join(dir, name), 'utf8'), `docs/vectors/${name} is stale: run node --import tsx scripts/gen-vectors.ts`).toBe(
+        text,
+      );
     }
   });
 
@@ -73,9 +88,15 @@ describe('generated vectors (docs/vectors)', () => {
         const wrong: string[] = [];
         for (const c of file.cases) {
           const r = await run(file, c, backend);
-          const got = r.valid ? { valid: true, match: r.content?.match, requestChecked: r.requestChecked } : { valid: false, code: r.code, step: r.step };
-          const want = c.want !== undefined ? { valid: true, match: c.want.match, requestChecked: c.want.requestChecked } : { valid: false, code: c.code, step: c.step };
-          if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${c.family}: ${c.desc}: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+          const got = r.valid
+            ? { valid: true, match: r.content?.match, requestChecked: r.requestChecked }
+            : { valid: false, code: r.code, step: r.step };
+          const want =
+            c.want !== undefined
+              ? { valid: true, match: c.want.match, requestChecked: c.want.requestChecked }
+              : { valid: false, code: c.code, step: c.step };
+          if (JSON.stringify(got) !== JSON.stringify(want))
+            wrong.push(`${c.family}: ${c.desc}: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
         }
         expect(wrong).toEqual([]);
       });

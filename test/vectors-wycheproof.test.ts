@@ -43,7 +43,8 @@ describe.skipIf(!lookup.found)(`Wycheproof Ed25519 (${join('wycheproof', 'ed2551
       const mismatches: string[] = [];
       for (const c of cases) {
         const got = ed25519Verify(backend, hex(c.pk), hex(c.sig), hex(c.msg));
-        if (got !== (c.result === 'valid')) mismatches.push(`tcId ${c.tcId} (${c.flags.join(',')}: ${c.comment}): want ${c.result}, got ${got}`);
+        if (got !== (c.result === 'valid'))
+          mismatches.push(`tcId ${c.tcId} (${c.flags.join(',')}: ${c.comment}): want ${c.result}, got ${got}`);
       }
       expect(mismatches).toEqual([]);
     });

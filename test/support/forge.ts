@@ -57,7 +57,14 @@ export function honestHeader(kid: string, claims: EnvelopeClaims): Map<number, u
   return new Map<number, unknown>([
     [HEADER.alg, ALG_EDDSA],
     [HEADER.kid, kidToBytes(kid)],
-    [HEADER.cwtClaims, new Map<number, unknown>([[1, claims.issuer], [2, claims.responseId], [6, claims.issuedAt]])],
+    [
+      HEADER.cwtClaims,
+      new Map<number, unknown>([
+        [1, claims.issuer],
+        [2, claims.responseId],
+        [6, claims.issuedAt],
+      ]),
+    ],
     [HEADER.typ, ENVELOPE_TYPE],
   ]);
 }

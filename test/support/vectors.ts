@@ -20,7 +20,8 @@ export const vectorsRoot: string = process.env.SIGNET_VECTORS_DIR ?? resolve(rep
 export const inCI: boolean = process.env.CI === 'true' || process.env.CI === '1';
 
 /** What {@link findVectors} found. */
-export type VectorLookup = { readonly found: true; readonly dir: string } | { readonly found: false; readonly dir: string; readonly reason: string };
+export type VectorLookup =
+  { readonly found: true; readonly dir: string } | { readonly found: false; readonly dir: string; readonly reason: string };
 
 /**
  * Looks up a vectors folder (or file) below the shared root. Throws under CI when it is missing;

@@ -16,16 +16,20 @@ describe('base64url', () => {
 
   it('rejects non-canonical text: set trailing bits (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 50 }).filter((b) => b.length % 3 !== 0), fc.integer({ min: 1, max: 15 }), (bytes, extra) => {
-        const text = toBase64url(bytes);
-        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-        const unused = bytes.length % 3 === 1 ? 4 : 2;
-        const last = alphabet.indexOf(text[text.length - 1]!);
-        const changed = last | (extra & ((1 << unused) - 1));
-        if (changed === last) return;
-        const mutated = text.slice(0, -1) + alphabet[changed]!;
-        expect(() => fromBase64url(mutated)).toThrow(TypeError);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 50 }).filter((b) => b.length % 3 !== 0),
+        fc.integer({ min: 1, max: 15 }),
+        (bytes, extra) => {
+          const text = toBase64url(bytes);
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+          const unused = bytes.length % 3 === 1 ? 4 : 2;
+          const last = alphabet.indexOf(text[text.length - 1]!);
+          const changed = last | (extra & ((1 << unused) - 1));
+          if (changed === last) return;
+          const mutated = text.slice(0, -1) + alphabet[changed]!;
+          expect(() => fromBase64url(mutated)).toThrow(TypeError);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -41,7 +45,10 @@ describe('base64url', () => {
 
 describe('hex, UTF-8 and byte helpers', () => {
   it('hex round-trips and rejects bad input', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => toHex(fromHex(toHex(b))) === toHex(b)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => toHex(fromHex(toHex(b))) === toHex(b)),
+      { numRuns: 300 },
+    );
     expect(toHex(fromHex('ABcd'))).toBe('abcd');
     for (const bad of ['a', 'zz', '0x00', ' 00']) expect(() => fromHex(bad)).toThrow(TypeError);
   });

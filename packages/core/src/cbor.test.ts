@@ -6,7 +6,11 @@ import { compareCborKeys, decodeCbor, encodeCbor, validateCbor, type CborLimits 
 import { isSignetError } from './errors.js';
 
 const key = fc.oneof(fc.integer({ min: -1000, max: 100000 }), fc.string({ maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 4 }));
-const int = fc.oneof(fc.integer(), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(0, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, -(2 ** 32), -(2 ** 32) - 1));
+const int = fc.oneof(
+  fc.integer(),
+  fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
+  fc.constantFrom(0, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, -(2 ** 32), -(2 ** 32) - 1),
+);
 const { value } = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -17,7 +21,9 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.uniqueArray(fc.tuple(key, tie('value')), { maxLength: 5, selector: ([k]) => (typeof k === 'number' ? `n${k}` : `s${k}`) }).map((entries) => new Map(entries)),
+    fc
+      .uniqueArray(fc.tuple(key, tie('value')), { maxLength: 5, selector: ([k]) => (typeof k === 'number' ? `n${k}` : `s${k}`) })
+      .map((entries) => new Map(entries)),
   ),
 }));
 
@@ -48,9 +54,20 @@ describe('deterministic CBOR', () => {
   it('matches cbor-x byte for byte on the same (pre-sorted) values (property)', () => {
     // cbor-x is an independent encoder; given maps already in deterministic key order and 64-bit
     // integers as BigInt, its output is the deterministic encoding too.
-    const reference = new Encoder({ useRecords: false, mapsAsObjects: false, variableMapSize: true, tagUint8Array: false, useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
+    const reference = new Encoder({
+      useRecords: false,
+      mapsAsObjects: false,
+      variableMapSize: true,
+      tagUint8Array: false,
+      useTag259ForMaps: false,
+    } as ConstructorParameters<typeof Encoder>[0]);
     const prepare = (v: unknown): unknown => {
-      if (v instanceof Map) return new Map([...v.entries()].sort((a, b) => compareCborKeys(a[0] as string | number, b[0] as string | number)).map(([k, x]) => [k, prepare(x)]));
+      if (v instanceof Map)
+        return new Map(
+          [...v.entries()]
+            .sort((a, b) => compareCborKeys(a[0] as string | number, b[0] as string | number))
+            .map(([k, x]) => [k, prepare(x)]),
+        );
       if (Array.isArray(v)) return v.map(prepare);
       if (typeof v === 'number' && (v > 0xffffffff || v < -0x100000000)) return BigInt(v);
       return v;
@@ -65,7 +82,13 @@ describe('deterministic CBOR', () => {
   });
 
   it('writes correct heads at every length boundary, for ASCII, 2-, 3- and 4-byte characters', () => {
-    const reference = new Encoder({ useRecords: false, mapsAsObjects: false, variableMapSize: true, tagUint8Array: false, useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
+    const reference = new Encoder({
+      useRecords: false,
+      mapsAsObjects: false,
+      variableMapSize: true,
+      tagUint8Array: false,
+      useTag259ForMaps: false,
+    } as ConstructorParameters<typeof Encoder>[0]);
     const same = (v: unknown): void => {
       const ours = encodeCbor(v);
       const theirs = reference.encode(v);

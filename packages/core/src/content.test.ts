@@ -18,7 +18,9 @@ function mth(leaves: Uint8Array[]): Buffer {
 }
 
 // Text long enough to need several chunks, with multi-byte characters near the cuts.
-const longText = fc.array(fc.constantFrom('a', 'é', '€', '😀', ' ', 'word ', '\u0301'), { minLength: 0, maxLength: 2500 }).map((parts) => parts.join(''));
+const longText = fc
+  .array(fc.constantFrom('a', 'é', '€', '😀', ' ', 'word ', '\u0301'), { minLength: 0, maxLength: 2500 })
+  .map((parts) => parts.join(''));
 
 describe('content digests (spec section 3)', () => {
   it('chunks are 1 KiB at most, never split a character, are each the longest possible, and rebuild the text', () => {
@@ -56,7 +58,12 @@ describe('content digests (spec section 3)', () => {
         expect(d.chunkCount).toBe(chunks.length);
         expect(toHex(d.chunkRoot)).toBe(mth(chunks).toString('hex'));
         const n = digestContent(nobleBackend, t);
-        expect([toHex(n.exact), toHex(n.normalized), toHex(n.chunkRoot), n.chunkCount]).toEqual([toHex(d.exact), toHex(d.normalized), toHex(d.chunkRoot), d.chunkCount]);
+        expect([toHex(n.exact), toHex(n.normalized), toHex(n.chunkRoot), n.chunkCount]).toEqual([
+          toHex(d.exact),
+          toHex(d.normalized),
+          toHex(d.chunkRoot),
+          d.chunkCount,
+        ]);
       }),
       { numRuns: 300 },
     );
@@ -64,7 +71,9 @@ describe('content digests (spec section 3)', () => {
 
   it('structured and request digests hash the RFC 8785 form', () => {
     const calls = { tool_calls: [{ type: 'function', id: 'c', function: { name: 'f', arguments: '{}' } }] };
-    expect(toHex(digestContent(nodeBackend, '', calls).structured!)).toBe(sha256('{"tool_calls":[{"function":{"arguments":"{}","name":"f"},"id":"c","type":"function"}]}').toString('hex'));
+    expect(toHex(digestContent(nodeBackend, '', calls).structured!)).toBe(
+      sha256('{"tool_calls":[{"function":{"arguments":"{}","name":"f"},"id":"c","type":"function"}]}').toString('hex'),
+    );
     expect(digestContent(nodeBackend, 'x').structured).toBeUndefined();
     expect(toHex(digestRequest(nobleBackend, { b: [1, 2.5], a: 'x' }))).toBe(sha256('{"a":"x","b":[1,2.5]}').toString('hex'));
   });

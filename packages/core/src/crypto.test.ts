@@ -43,34 +43,46 @@ describe('noble and node backends agree', () => {
 
   it('identical verdicts on mutated signatures, messages and keys', () => {
     fc.assert(
-      fc.property(seed, message, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom('sig', 'msg', 'key'), (s, m, pos, xor, what) => {
-        const pk = nodeBackend.ed25519PublicKey(s);
-        let sig = nodeBackend.ed25519Signer(s)(m);
-        let msg: Uint8Array = m;
-        let key = pk;
-        const flip = (b: Uint8Array): Uint8Array => {
-          if (b.length === 0) return Uint8Array.of(xor);
-          const out = Uint8Array.from(b);
-          out[pos % out.length]! ^= xor;
-          return out;
-        };
-        if (what === 'sig') sig = flip(sig);
-        else if (what === 'msg') msg = flip(m);
-        else key = flip(pk);
-        const a = ed25519Verify(nobleBackend, key, sig, msg);
-        const b = ed25519Verify(nodeBackend, key, sig, msg);
-        expect(a).toBe(b);
-        expect(a).toBe(false);
-      }),
+      fc.property(
+        seed,
+        message,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.constantFrom('sig', 'msg', 'key'),
+        (s, m, pos, xor, what) => {
+          const pk = nodeBackend.ed25519PublicKey(s);
+          let sig = nodeBackend.ed25519Signer(s)(m);
+          let msg: Uint8Array = m;
+          let key = pk;
+          const flip = (b: Uint8Array): Uint8Array => {
+            if (b.length === 0) return Uint8Array.of(xor);
+            const out = Uint8Array.from(b);
+            out[pos % out.length]! ^= xor;
+            return out;
+          };
+          if (what === 'sig') sig = flip(sig);
+          else if (what === 'msg') msg = flip(m);
+          else key = flip(pk);
+          const a = ed25519Verify(nobleBackend, key, sig, msg);
+          const b = ed25519Verify(nodeBackend, key, sig, msg);
+          expect(a).toBe(b);
+          expect(a).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('identical verdicts on random garbage (keys, signatures)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), message, (pk, sig, m) => {
-        expect(ed25519Verify(nobleBackend, pk, sig, m)).toBe(ed25519Verify(nodeBackend, pk, sig, m));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        message,
+        (pk, sig, m) => {
+          expect(ed25519Verify(nobleBackend, pk, sig, m)).toBe(ed25519Verify(nodeBackend, pk, sig, m));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -40,35 +40,41 @@ const RFC8032 = [
     secret: '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
     public: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
     message: '',
-    signature: 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    signature:
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
   },
   {
     name: 'TEST 2',
     secret: '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
     public: '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c',
     message: '72',
-    signature: '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+    signature:
+      '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
   },
   {
     name: 'TEST 3',
     secret: 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7',
     public: 'fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025',
     message: 'af82',
-    signature: '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
+    signature:
+      '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
   },
   {
     name: 'TEST 1024',
     secret: 'f5e5767cf153319517630f226876b86c8160cc583bc013744c6bf255f5cc0ee5',
     public: '278117fc144c72340f67d0f2316e8386ceffbf2b2428c9c51fef7c597f1d426e',
     message: TEST_1024_MESSAGE,
-    signature: '0aab4c900501b3e24d7cdf4663326a3a87df5e4843b2cbdb67cbf6e460fec350aa5371b1508f9f4528ecea23c436d94b5e8fcd4f681e30a6ac00a9704a188a03',
+    signature:
+      '0aab4c900501b3e24d7cdf4663326a3a87df5e4843b2cbdb67cbf6e460fec350aa5371b1508f9f4528ecea23c436d94b5e8fcd4f681e30a6ac00a9704a188a03',
   },
   {
     name: 'TEST SHA(abc)',
     secret: '833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42',
     public: 'ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf',
-    message: 'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
-    signature: 'dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704',
+    message:
+      'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
+    signature:
+      'dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704',
   },
 ] as const;
 
@@ -140,7 +146,8 @@ describe('strict Ed25519 checks', () => {
   });
 
   it('refuses every small-order public key as weak', () => {
-    for (const h of SMALL_ORDER) expect({ h, code: codeOf(() => assertStrongPublicKey(fromHex(h))) }).toEqual({ h, code: 'SIGNET_E_KEY_WEAK' });
+    for (const h of SMALL_ORDER)
+      expect({ h, code: codeOf(() => assertStrongPublicKey(fromHex(h))) }).toEqual({ h, code: 'SIGNET_E_KEY_WEAK' });
   });
 
   it('refuses non-canonical public keys as weak and malformed ones as invalid', () => {
@@ -211,7 +218,8 @@ describe('signatures with small-order components get one verdict on both backend
     }
     return out;
   };
-  const challenge = (r: Uint8Array, a: Uint8Array, m: Uint8Array): bigint => le(createHash('sha512').update(r).update(a).update(m).digest()) % L;
+  const challenge = (r: Uint8Array, a: Uint8Array, m: Uint8Array): bigint =>
+    le(createHash('sha512').update(r).update(a).update(m).digest()) % L;
   /** A signature made directly from a secret scalar `a`, nonce `n` and an extra point added to R. */
   const forge = (a: bigint, n: bigint, publicKey: Uint8Array, extraR: Point, m: Uint8Array): Uint8Array => {
     const R = Point.BASE.multiply(n).add(extraR).toBytes();
@@ -260,7 +268,10 @@ describe('signatures with small-order components get one verdict on both backend
           const raw = [nobleBackend, nodeBackend].map((b) => b.ed25519Verifier(fromHex(a))(sig, m));
           expect({ a, r, raw: raw[0] }).toEqual({ a, r, raw: raw[1] });
           expect([ed25519Verify(nobleBackend, fromHex(a), sig, m), ed25519Verify(nodeBackend, fromHex(a), sig, m)]).toEqual([false, false]);
-          expect([strictVerifier(nobleBackend, fromHex(a))(sig, m), strictVerifier(nodeBackend, fromHex(a))(sig, m)]).toEqual([false, false]);
+          expect([strictVerifier(nobleBackend, fromHex(a))(sig, m), strictVerifier(nodeBackend, fromHex(a))(sig, m)]).toEqual([
+            false,
+            false,
+          ]);
         }
       }
     }
@@ -273,12 +284,17 @@ describe('signatures with small-order components get one verdict on both backend
       const forged = Uint8Array.from([...fromHex(SMALL_ORDER[0]!), ...new Uint8Array(32)]);
       for (const b of backends) {
         expect(ed25519NoteVerifier(b, 'example.com/log', fromHex(a)).verify(text, forged)).toBe(false);
-        expect(cosignatureVerifier(b, 'witness.example', fromHex(a)).verify(text, Uint8Array.from([...new Uint8Array(8), ...forged]))).toBe(false);
+        expect(cosignatureVerifier(b, 'witness.example', fromHex(a)).verify(text, Uint8Array.from([...new Uint8Array(8), ...forged]))).toBe(
+          false,
+        );
       }
     }
     // An honest note signature still verifies.
     const seed = fromHex(RFC8032[2].secret);
-    for (const b of backends) expect(ed25519NoteVerifier(b, 'example.com/log', fromHex(RFC8032[2].public)).verify(text, nodeBackend.ed25519Signer(seed)(text))).toBe(true);
+    for (const b of backends)
+      expect(
+        ed25519NoteVerifier(b, 'example.com/log', fromHex(RFC8032[2].public)).verify(text, nodeBackend.ed25519Signer(seed)(text)),
+      ).toBe(true);
   });
 
   it('strictVerifier verifies honest signatures under strong keys', () => {

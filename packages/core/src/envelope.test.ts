@@ -5,7 +5,15 @@ import { decodeCbor } from './cbor.js';
 import type { EnvelopeClaims } from './claims.js';
 import { digestContent, digestRequest } from './content.js';
 import { ALG_EDDSA, decodeCoseSign1, sigStructure } from './cose.js';
-import { envelopeFromText, envelopeToText, kidToBytes, MAX_ENVELOPE_BYTES, parseEnvelope, prepareEnvelope, signEnvelope } from './envelope.js';
+import {
+  envelopeFromText,
+  envelopeToText,
+  kidToBytes,
+  MAX_ENVELOPE_BYTES,
+  parseEnvelope,
+  prepareEnvelope,
+  signEnvelope,
+} from './envelope.js';
 import { isSignetError } from './errors.js';
 import { ed25519Verify } from './ed25519.js';
 import { SigningKey } from './keys.js';
@@ -23,7 +31,10 @@ function claims(overrides: Partial<EnvelopeClaims> = {}): EnvelopeClaims {
     account: { mode: 'linkable', tag: new Uint8Array(16).fill(7) },
     terms: { id: 'terms', version: '1', digest: new Uint8Array(32).fill(9), uri: 'https://example.com/t', usage: NO_AI_TRAINING },
     requestDigest: digestRequest(nodeBackend, { q: 1 }),
-    content: [digestContent(nodeBackend, text), digestContent(nodeBackend, 'second', { tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] })],
+    content: [
+      digestContent(nodeBackend, text),
+      digestContent(nodeBackend, 'second', { tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] }),
+    ],
     ...overrides,
   };
 }
@@ -60,7 +71,13 @@ describe('envelope', () => {
     expect([...header.keys()]).toEqual([1, 4, 15, 16]);
     expect(header.get(1)).toBe(-8);
     expect(toHex(header.get(4) as Uint8Array)).toBe(toHex(kidToBytes(key.kid)));
-    expect(header.get(15)).toEqual(new Map<number, unknown>([[1, 'https://api.example.com'], [2, 'chatcmpl-unit'], [6, 1_767_225_600]]));
+    expect(header.get(15)).toEqual(
+      new Map<number, unknown>([
+        [1, 'https://api.example.com'],
+        [2, 'chatcmpl-unit'],
+        [6, 1_767_225_600],
+      ]),
+    );
     expect(header.get(16)).toBe('application/signet+cose');
     const cose = decodeCoseSign1(signEnvelope(claims(), key));
     expect(cose.unprotected.size).toBe(0);
@@ -95,7 +112,12 @@ describe('envelope', () => {
   });
 
   it('a failing signer gives SIGNET_E_SIG_FAILED', () => {
-    const broken = { kid: key.kid, sign: (): Uint8Array => { throw new Error('hsm offline'); } };
+    const broken = {
+      kid: key.kid,
+      sign: (): Uint8Array => {
+        throw new Error('hsm offline');
+      },
+    };
     expect(codeOf(() => signEnvelope(claims(), broken))).toBe('SIGNET_E_SIG_FAILED');
   });
 });

@@ -5,12 +5,16 @@ import { canonicalizeJson } from './jcs.js';
 
 describe('RFC 8785 canonical JSON', () => {
   it('sorts members by UTF-16 code units and drops white space', () => {
-    expect(canonicalizeJson({ b: 1, a: [true, null, 'x'], '\u20ac': 0, '\ud83d\ude00': 1, '\ufb33': 2 })).toBe('{"a":[true,null,"x"],"b":1,"\u20ac":0,"\ud83d\ude00":1,"\ufb33":2}');
+    expect(canonicalizeJson({ b: 1, a: [true, null, 'x'], '\u20ac': 0, '\ud83d\ude00': 1, '\ufb33': 2 })).toBe(
+      '{"a":[true,null,"x"],"b":1,"\u20ac":0,"\ud83d\ude00":1,"\ufb33":2}',
+    );
     expect(canonicalizeJson({ z: { y: 1, x: 2 } })).toBe('{"z":{"x":2,"y":1}}');
   });
 
   it('writes numbers as ECMAScript does', () => {
-    expect(canonicalizeJson([1e21, 1e-7, 0.1, -0, 333333333.3333333, 1e300, 5e-324, 100])).toBe('[1e+21,1e-7,0.1,0,333333333.3333333,1e+300,5e-324,100]');
+    expect(canonicalizeJson([1e21, 1e-7, 0.1, -0, 333333333.3333333, 1e300, 5e-324, 100])).toBe(
+      '[1e+21,1e-7,0.1,0,333333333.3333333,1e+300,5e-324,100]',
+    );
   });
 
   it('escapes strings minimally', () => {
@@ -18,7 +22,18 @@ describe('RFC 8785 canonical JSON', () => {
   });
 
   it('refuses what JSON cannot represent, with a typed error', () => {
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 1n, () => 1, Symbol('x'), new Date(0), '\ud800', { k: '\udc00' }, { '\ud800': 1 }, undefined]) {
+    for (const bad of [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      1n,
+      () => 1,
+      Symbol('x'),
+      new Date(0),
+      '\ud800',
+      { k: '\udc00' },
+      { '\ud800': 1 },
+      undefined,
+    ]) {
       let code: string | undefined;
       try {
         canonicalizeJson(bad);

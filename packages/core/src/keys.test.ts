@@ -66,11 +66,38 @@ describe('keys', () => {
     ['a private key in a public key set', { ...good, d: RFC8037.d }, 'SIGNET_E_KEY_INVALID'],
     ['a kid that is not the thumbprint', { ...good, kid: 'my-key-1' }, 'SIGNET_E_KEY_INVALID'],
     ['the thumbprint of another key', { ...good, kid: jwkThumbprint(generateSigningKey().publicKey) }, 'SIGNET_E_KEY_INVALID'],
-    ['a small-order key (identity)', { ...good, x: toBase64url(fromHex('0100000000000000000000000000000000000000000000000000000000000000')) }, 'SIGNET_E_KEY_WEAK'],
-    ['a small-order key (order 8)', { ...good, x: toBase64url(fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a')) }, 'SIGNET_E_KEY_WEAK'],
-    ['a key with a small-order component (A + T)', { ...good, x: toBase64url(Point.fromHex(toHex(fromBase64url(RFC8037.x))).add(Point.fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a')).toBytes()) }, 'SIGNET_E_KEY_WEAK'],
-    ['a non-canonical key (y = p + 1)', { ...good, x: toBase64url(fromHex('eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f')) }, 'SIGNET_E_KEY_WEAK'],
-    ['a key that is not a curve point', { ...good, x: toBase64url(fromHex('0200000000000000000000000000000000000000000000000000000000000000')) }, 'SIGNET_E_KEY_INVALID'],
+    [
+      'a small-order key (identity)',
+      { ...good, x: toBase64url(fromHex('0100000000000000000000000000000000000000000000000000000000000000')) },
+      'SIGNET_E_KEY_WEAK',
+    ],
+    [
+      'a small-order key (order 8)',
+      { ...good, x: toBase64url(fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a')) },
+      'SIGNET_E_KEY_WEAK',
+    ],
+    [
+      'a key with a small-order component (A + T)',
+      {
+        ...good,
+        x: toBase64url(
+          Point.fromHex(toHex(fromBase64url(RFC8037.x)))
+            .add(Point.fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'))
+            .toBytes(),
+        ),
+      },
+      'SIGNET_E_KEY_WEAK',
+    ],
+    [
+      'a non-canonical key (y = p + 1)',
+      { ...good, x: toBase64url(fromHex('eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f')) },
+      'SIGNET_E_KEY_WEAK',
+    ],
+    [
+      'a key that is not a curve point',
+      { ...good, x: toBase64url(fromHex('0200000000000000000000000000000000000000000000000000000000000000')) },
+      'SIGNET_E_KEY_INVALID',
+    ],
     ['a short key', { ...good, x: toBase64url(new Uint8Array(31)) }, 'SIGNET_E_KEY_INVALID'],
     ['non-canonical base64url', { ...good, x: RFC8037.x.slice(0, -1) + 'p' }, 'SIGNET_E_KEY_INVALID'],
     ['padded base64url', { ...good, x: `${RFC8037.x}=` }, 'SIGNET_E_KEY_INVALID'],

@@ -35,7 +35,14 @@ const response = {
   model: 'model-x',
   choices: [
     { index: 0, message: { role: 'assistant', content: 'First  answer.\n' } },
-    { index: 1, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] } },
+    {
+      index: 1,
+      message: {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }],
+      },
+    },
   ],
 };
 
@@ -47,7 +54,13 @@ function claimsFor(overrides: Partial<EnvelopeClaims> = {}, body: unknown = resp
     issuedAt: T0,
     model: 'model-x',
     account: { mode: 'linkable', tag: accountTag(nodeBackend, secret, 'acct_1') },
-    terms: { id: 'terms', version: '2026-01', digest: nodeBackend.sha256(utf8(TERMS_DOC)), uri: 'https://example.com/terms', usage: NO_AI_TRAINING },
+    terms: {
+      id: 'terms',
+      version: '2026-01',
+      digest: nodeBackend.sha256(utf8(TERMS_DOC)),
+      uri: 'https://example.com/terms',
+      usage: NO_AI_TRAINING,
+    },
     requestDigest: digestRequest(nodeBackend, request),
     content: content.choices.map((c) => digestContent(nodeBackend, c.text, c.structured)),
     ...overrides,
@@ -77,10 +90,16 @@ describe('createVerifier: the happy paths', () => {
 
   it('verifies text alone, exactly or after normalization, and says which', async () => {
     const v = verifier();
-    expect(await v.verify(seal(), { text: 'First  answer.\n' })).toMatchObject({ valid: true, content: { match: 'exact', choices: [{ index: 0 }] } });
+    expect(await v.verify(seal(), { text: 'First  answer.\n' })).toMatchObject({
+      valid: true,
+      content: { match: 'exact', choices: [{ index: 0 }] },
+    });
     expect(await v.verify(seal(), { text: '  First answer. ' })).toMatchObject({ valid: true, content: { match: 'normalized' } });
     expect(await v.verify(seal(), { text: 'First  answer.\n', choice: 0 })).toMatchObject({ valid: true });
-    expect(await verifier({ policy: { allowNormalized: false } }).verify(seal(), { text: 'First answer.' })).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
+    expect(await verifier({ policy: { allowNormalized: false } }).verify(seal(), { text: 'First answer.' })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_CONTENT_MISMATCH',
+    });
   });
 
   it('accepts base64url text envelopes and trust given as a store or as JSON text', async () => {
@@ -90,7 +109,12 @@ describe('createVerifier: the happy paths', () => {
   });
 
   it('verifies without content only when explicitly allowed', async () => {
-    expect(await verifier().verify(seal())).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISSING', step: 'content', kind: 'verification' });
+    expect(await verifier().verify(seal())).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_CONTENT_MISSING',
+      step: 'content',
+      kind: 'verification',
+    });
     expect(await verifier().verify(seal(), { allowMissingContent: true })).toMatchObject({ valid: true, content: null });
   });
 });
@@ -100,27 +124,129 @@ describe('createVerifier: each step fails with its stable code', () => {
     ['garbage bytes', () => verifier().verify(Uint8Array.of(1, 2, 3), { response }), { code: 'SIGNET_E_PARSE_MALFORMED', step: 'parse' }],
     ['not base64url', () => verifier().verify('not base64!', { response }), { code: 'SIGNET_E_PARSE_MALFORMED', step: 'parse' }],
     ['an unknown key', () => verifier().verify(seal({}, otherKey), { response }), { code: 'SIGNET_E_KEY_UNKNOWN', step: 'key' }],
-    ['a key not yet valid', () => verifier().verify(seal({ issuedAt: T0 - 86401 }), { response }), { code: 'SIGNET_E_KEY_NOT_YET_VALID', step: 'validity' }],
-    ['an expired key', () => createVerifier({ trust: toJwks([key]), now: () => (T0 + 2 * 86400) * 1000 }).verify(seal({ issuedAt: T0 + 86401 }), { response }), { code: 'SIGNET_E_KEY_EXPIRED', step: 'validity' }],
-    ['a time in the future', () => verifier().verify(seal({ issuedAt: T0 + 60 + 301 }), { response }), { code: 'SIGNET_E_TIME_FUTURE', step: 'validity' }],
+    [
+      'a key not yet valid',
+      () => verifier().verify(seal({ issuedAt: T0 - 86401 }), { response }),
+      { code: 'SIGNET_E_KEY_NOT_YET_VALID', step: 'validity' },
+    ],
+    [
+      'an expired key',
+      () =>
+        createVerifier({ trust: toJwks([key]), now: () => (T0 + 2 * 86400) * 1000 }).verify(seal({ issuedAt: T0 + 86401 }), { response }),
+      { code: 'SIGNET_E_KEY_EXPIRED', step: 'validity' },
+    ],
+    [
+      'a time in the future',
+      () => verifier().verify(seal({ issuedAt: T0 + 60 + 301 }), { response }),
+      { code: 'SIGNET_E_TIME_FUTURE', step: 'validity' },
+    ],
     ['changed text', () => verifier().verify(seal(), { text: 'First answer!' }), { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' }],
-    ['a missing choice', () => verifier().verify(seal(), { text: 'First  answer.\n', choice: 2 }), { code: 'SIGNET_E_CONTENT_CHOICE', step: 'content' }],
-    ['text of another choice', () => verifier().verify(seal(), { text: 'First  answer.\n', choice: 1 }), { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' }],
-    ['a changed tool call', () => verifier().verify(seal(), { response: { ...response, choices: [response.choices[0], { index: 1, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"y"}' } }] } }] } }), { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' }],
-    ['a dropped choice', () => verifier().verify(seal(), { response: { ...response, choices: [response.choices[0]] } }), { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' }],
-    ['another request', () => verifier().verify(seal(), { response, request: { ...request, model: 'n' } }), { code: 'SIGNET_E_REQUEST_MISMATCH', step: 'content' }],
-    ['a request when none was sealed', () => verifier().verify(signEnvelope((({ requestDigest: _, ...c }) => c)(claimsFor()), key), { response, request }), { code: 'SIGNET_E_REQUEST_MISMATCH', step: 'content' }],
-    ['a partial response', () => verifier().verify(seal({ partial: true }), { response }), { code: 'SIGNET_E_CONTENT_PARTIAL', kind: 'policy' }],
-    ['another terms document', () => verifier().verify(seal(), { response, termsDocument: 'Anything goes.' }), { code: 'SIGNET_E_POLICY_TERMS', step: 'policy', kind: 'policy' }],
-    ['another issuer', () => verifier({ policy: { issuers: ['https://other.example'] } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_ISSUER', step: 'policy', kind: 'policy' }],
-    ['another account', () => verifier({ policy: { accountTags: [accountTag(nodeBackend, secret, 'acct_2')] } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_ACCOUNT', step: 'policy', kind: 'policy' }],
-    ['another terms id', () => verifier({ policy: { terms: { id: 'other' } } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_TERMS', step: 'policy', kind: 'policy' }],
-    ['another terms version', () => verifier({ policy: { terms: { version: '2025-01' } } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_TERMS', kind: 'policy' }],
-    ['another model', () => verifier({ policy: { models: ['model-y'] } }).verify(seal(), { response }), { code: 'SIGNET_E_POLICY_MODEL', kind: 'policy' }],
-    ['too old', () => verifier({ policy: { maxAgeSeconds: 10 } }).verify(seal(), { response }), { code: 'SIGNET_E_TIME_TOO_OLD', kind: 'policy' }],
-    ['no receipt when one is required', () => verifier({ policy: { requireReceipt: true } }).verify(seal(), { response }), { code: 'SIGNET_E_RECEIPT_MISSING', step: 'receipt' }],
-    ['a failing receipt', () => verifier({ extensions: { receipt: () => ({ ok: false, code: 'SIGNET_E_RECEIPT_INVALID', message: 'bad proof' }) } }).verify(seal(), { response }), { code: 'SIGNET_E_RECEIPT_INVALID', step: 'receipt', kind: 'verification' }],
-    ['a revoked key', () => verifier({ extensions: { revocation: () => ({ code: 'SIGNET_E_KEY_REVOKED', message: 'revoked' }) } }).verify(seal(), { response }), { code: 'SIGNET_E_KEY_REVOKED', step: 'validity' }],
+    [
+      'a missing choice',
+      () => verifier().verify(seal(), { text: 'First  answer.\n', choice: 2 }),
+      { code: 'SIGNET_E_CONTENT_CHOICE', step: 'content' },
+    ],
+    [
+      'text of another choice',
+      () => verifier().verify(seal(), { text: 'First  answer.\n', choice: 1 }),
+      { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' },
+    ],
+    [
+      'a changed tool call',
+      () =>
+        verifier().verify(seal(), {
+          response: {
+            ...response,
+            choices: [
+              response.choices[0],
+              {
+                index: 1,
+                message: {
+                  role: 'assistant',
+                  content: null,
+                  tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"y"}' } }],
+                },
+              },
+            ],
+          },
+        }),
+      { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' },
+    ],
+    [
+      'a dropped choice',
+      () => verifier().verify(seal(), { response: { ...response, choices: [response.choices[0]] } }),
+      { code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' },
+    ],
+    [
+      'another request',
+      () => verifier().verify(seal(), { response, request: { ...request, model: 'n' } }),
+      { code: 'SIGNET_E_REQUEST_MISMATCH', step: 'content' },
+    ],
+    [
+      'a request when none was sealed',
+      () => verifier().verify(signEnvelope((({ requestDigest: _, ...c }) => c)(claimsFor()), key), { response, request }),
+      { code: 'SIGNET_E_REQUEST_MISMATCH', step: 'content' },
+    ],
+    [
+      'a partial response',
+      () => verifier().verify(seal({ partial: true }), { response }),
+      { code: 'SIGNET_E_CONTENT_PARTIAL', kind: 'policy' },
+    ],
+    [
+      'another terms document',
+      () => verifier().verify(seal(), { response, termsDocument: 'Anything goes.' }),
+      { code: 'SIGNET_E_POLICY_TERMS', step: 'policy', kind: 'policy' },
+    ],
+    [
+      'another issuer',
+      () => verifier({ policy: { issuers: ['https://other.example'] } }).verify(seal(), { response }),
+      { code: 'SIGNET_E_POLICY_ISSUER', step: 'policy', kind: 'policy' },
+    ],
+    [
+      'another account',
+      () => verifier({ policy: { accountTags: [accountTag(nodeBackend, secret, 'acct_2')] } }).verify(seal(), { response }),
+      { code: 'SIGNET_E_POLICY_ACCOUNT', step: 'policy', kind: 'policy' },
+    ],
+    [
+      'another terms id',
+      () => verifier({ policy: { terms: { id: 'other' } } }).verify(seal(), { response }),
+      { code: 'SIGNET_E_POLICY_TERMS', step: 'policy', kind: 'policy' },
+    ],
+    [
+      'another terms version',
+      () => verifier({ policy: { terms: { version: '2025-01' } } }).verify(seal(), { response }),
+      { code: 'SIGNET_E_POLICY_TERMS', kind: 'policy' },
+    ],
+    [
+      'another model',
+      () => verifier({ policy: { models: ['model-y'] } }).verify(seal(), { response }),
+      { code: 'SIGNET_E_POLICY_MODEL', kind: 'policy' },
+    ],
+    [
+      'too old',
+      () => verifier({ policy: { maxAgeSeconds: 10 } }).verify(seal(), { response }),
+      { code: 'SIGNET_E_TIME_TOO_OLD', kind: 'policy' },
+    ],
+    [
+      'no receipt when one is required',
+      () => verifier({ policy: { requireReceipt: true } }).verify(seal(), { response }),
+      { code: 'SIGNET_E_RECEIPT_MISSING', step: 'receipt' },
+    ],
+    [
+      'a failing receipt',
+      () =>
+        verifier({ extensions: { receipt: () => ({ ok: false, code: 'SIGNET_E_RECEIPT_INVALID', message: 'bad proof' }) } }).verify(
+          seal(),
+          { response },
+        ),
+      { code: 'SIGNET_E_RECEIPT_INVALID', step: 'receipt', kind: 'verification' },
+    ],
+    [
+      'a revoked key',
+      () =>
+        verifier({ extensions: { revocation: () => ({ code: 'SIGNET_E_KEY_REVOKED', message: 'revoked' }) } }).verify(seal(), { response }),
+      { code: 'SIGNET_E_KEY_REVOKED', step: 'validity' },
+    ],
   ];
   for (const [name, run, want] of cases) {
     it(`${name} -> ${String(want.code)}`, async () => {
@@ -131,7 +257,15 @@ describe('createVerifier: each step fails with its stable code', () => {
   }
 
   it('policy results are matched exactly and pass when they match', async () => {
-    const v = verifier({ policy: { issuers: ['https://api.example.com'], accountTags: [toBase64url(accountTag(nodeBackend, secret, 'acct_1'))], terms: { id: 'terms', version: '2026-01', digest: nodeBackend.sha256(utf8(TERMS_DOC)) }, models: ['model-x'], maxAgeSeconds: 3600 } });
+    const v = verifier({
+      policy: {
+        issuers: ['https://api.example.com'],
+        accountTags: [toBase64url(accountTag(nodeBackend, secret, 'acct_1'))],
+        terms: { id: 'terms', version: '2026-01', digest: nodeBackend.sha256(utf8(TERMS_DOC)) },
+        models: ['model-x'],
+        maxAgeSeconds: 3600,
+      },
+    });
     expect(await v.verify(seal(), { response })).toMatchObject({ valid: true });
     const prefix = verifier({ policy: { issuers: ['https://api.example'] } });
     expect(await prefix.verify(seal(), { response })).toMatchObject({ valid: false, code: 'SIGNET_E_POLICY_ISSUER' });
@@ -147,7 +281,15 @@ describe('createVerifier: each step fails with its stable code', () => {
     expect(r2).toMatchObject({ code: 'SIGNET_E_KEY_UNKNOWN' });
     // A receipt extension sees a valid receipt time; revocation gets it as committedAt.
     let committed: number | undefined;
-    const r3 = await verifier({ extensions: { receipt: () => ({ ok: true, time: T0 + 5 }), revocation: (_kid, _iat, at) => { committed = at; return undefined; } } }).verify(seal(), { response });
+    const r3 = await verifier({
+      extensions: {
+        receipt: () => ({ ok: true, time: T0 + 5 }),
+        revocation: (_kid, _iat, at) => {
+          committed = at;
+          return undefined;
+        },
+      },
+    }).verify(seal(), { response });
     expect(r3).toMatchObject({ valid: true, receipt: { time: T0 + 5 } });
     expect(committed).toBe(T0 + 5);
   });
@@ -157,9 +299,23 @@ describe('createVerifier: each step fails with its stable code', () => {
       throw new Error('backend unavailable');
     };
     const store = { get: async () => boom(), keys: () => [] };
-    expect(await createVerifier({ trust: store, now }).verify(seal(), { response })).toMatchObject({ valid: false, step: 'key', code: 'SIGNET_E_KEY_UNKNOWN', kind: 'verification' });
-    expect(await verifier({ extensions: { revocation: boom } }).verify(seal(), { response })).toMatchObject({ valid: false, step: 'validity', kind: 'verification' });
-    expect(await verifier({ extensions: { receipt: boom } }).verify(seal(), { response })).toMatchObject({ valid: false, step: 'receipt', code: 'SIGNET_E_RECEIPT_INVALID', kind: 'verification' });
+    expect(await createVerifier({ trust: store, now }).verify(seal(), { response })).toMatchObject({
+      valid: false,
+      step: 'key',
+      code: 'SIGNET_E_KEY_UNKNOWN',
+      kind: 'verification',
+    });
+    expect(await verifier({ extensions: { revocation: boom } }).verify(seal(), { response })).toMatchObject({
+      valid: false,
+      step: 'validity',
+      kind: 'verification',
+    });
+    expect(await verifier({ extensions: { receipt: boom } }).verify(seal(), { response })).toMatchObject({
+      valid: false,
+      step: 'receipt',
+      code: 'SIGNET_E_RECEIPT_INVALID',
+      kind: 'verification',
+    });
   });
 
   it('never throws, whatever the input type', async () => {
@@ -174,7 +330,11 @@ describe('createVerifier: each step fails with its stable code', () => {
 });
 
 describe('verifyJws (JSON profile)', () => {
-  async function jws(header: Record<string, unknown>, claims: unknown = claimsToJson(claimsFor()), signer: SigningKey = key): Promise<string> {
+  async function jws(
+    header: Record<string, unknown>,
+    claims: unknown = claimsToJson(claimsFor()),
+    signer: SigningKey = key,
+  ): Promise<string> {
     const h = toBase64url(utf8(JSON.stringify(header)));
     const p = toBase64url(utf8(JSON.stringify(claims)));
     return `${h}.${p}.${toBase64url(signer.sign(utf8(`${h}.${p}`)))}`;
@@ -193,9 +353,21 @@ describe('verifyJws (JSON profile)', () => {
     ['no kid', () => jws({ alg: 'EdDSA', typ: JWS_TYPE }), 'SIGNET_E_PARSE_MISSING_FIELD'],
     ['an unknown kid', () => jws({ ...header, kid: otherKey.kid }, undefined, otherKey), 'SIGNET_E_KEY_UNKNOWN'],
     ['a signature by another key', () => jws(header, undefined, otherKey), 'SIGNET_E_SIG_INVALID'],
-    ['claims of another version', () => jws(header, { ...claimsToJson(claimsFor()), signet: { ...claimsToJson(claimsFor()).signet, v: 2 } }), 'SIGNET_E_PARSE_UNSUPPORTED_VERSION'],
-    ['claims with a short digest', () => jws(header, { ...claimsToJson(claimsFor()), signet: { ...claimsToJson(claimsFor()).signet, request: 'AAAA' } }), 'SIGNET_E_PARSE_WRONG_TYPE'],
-    ['a payload that is not JSON', async () => (await jws(header)).replace(/\.[^.]+\./, `.${toBase64url(utf8('{'))}.`), 'SIGNET_E_PARSE_MALFORMED'],
+    [
+      'claims of another version',
+      () => jws(header, { ...claimsToJson(claimsFor()), signet: { ...claimsToJson(claimsFor()).signet, v: 2 } }),
+      'SIGNET_E_PARSE_UNSUPPORTED_VERSION',
+    ],
+    [
+      'claims with a short digest',
+      () => jws(header, { ...claimsToJson(claimsFor()), signet: { ...claimsToJson(claimsFor()).signet, request: 'AAAA' } }),
+      'SIGNET_E_PARSE_WRONG_TYPE',
+    ],
+    [
+      'a payload that is not JSON',
+      async () => (await jws(header)).replace(/\.[^.]+\./, `.${toBase64url(utf8('{'))}.`),
+      'SIGNET_E_PARSE_MALFORMED',
+    ],
     ['two parts', async () => (await jws(header)).split('.').slice(0, 2).join('.'), 'SIGNET_E_PARSE_MALFORMED'],
     ['an oversized JWS', async () => 'a'.repeat(20000), 'SIGNET_E_PARSE_TOO_LARGE'],
   ];
