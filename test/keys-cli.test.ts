@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { envelopeToText, parseEnvelope } from '@signet/core';
+import { envelopeToText, parseEnvelope, signRevocationList } from '@signet/core';
+import { LogKey, openLog } from '@signet/log';
 import { createSigner, loadAccountSecret, loadSigningKey } from '@signet/server';
 import { main, type CommandIO } from 'signet';
 import { ISSUER, TERMS } from './support/keys-fixture.js';
@@ -160,5 +161,51 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
     // Not among the candidates: exit 1.
     writeFileSync(p('others.txt'), 'acct_9\n');
     expect((await run(['account', 'open', '--keys', keys, '--accounts', p('others.txt'), '--envelope', file])).code).toBe(1);
+  });
+
+  it('verify --log-key --receipt: an envelope of a revoked key passes only when the log committed it first', async () => {
+    const keys = p('keys-log');
+    expect((await run(['keys', 'new', '--out', keys])).code).toBe(0);
+    const log = await openLog(p('log.db'), { key: LogKey.generate('cli.example/log'), create: true, maxDelayMs: 5 });
+    try {
+      const signer = createSigner({
+        issuer: ISSUER,
+        key: loadSigningKey(keys),
+        accountSecret: loadAccountSecret(join(keys, 'account-secret')),
+        terms: TERMS,
+        onSealed: (s) => log.append(s),
+      });
+      const sealed = await signer.seal({ account: 'acct_1', response: 'Sealed text.', model: 'm1' });
+      const receipt = await log.waitForReceipt(sealed.claims.responseId);
+      const envFile = p('logged.env');
+      writeFileSync(envFile, envelopeToText(sealed.envelope));
+      writeFileSync(p('receipt.cbor'), receipt);
+      writeFileSync(p('log.key'), `${log.verifierKey}\n`);
+      const kid = sealed.kid;
+      const rot = await run(['keys', 'rotate', '--keys', keys, '--json']);
+      const committed = sealed.claims.issuedAt;
+      // Revoked well after the log committed the envelope: valid with the receipt, not without.
+      expect(
+        (await run(['keys', 'revoke', '--keys', keys, '--kid', kid, '--reason', 'rotated out', '--at', String(committed + 3600)])).code,
+      ).toBe(0);
+      const trust = join(keys, 'jwks.json');
+      const later = join(keys, 'revocations.json');
+      const withReceipt = ['--revocations', later, '--log-key', p('log.key'), '--receipt', p('receipt.cbor')];
+      expect(JSON.parse((await verify(envFile, trust, withReceipt)).out)).toMatchObject({ valid: true });
+      expect(JSON.parse((await verify(envFile, trust, ['--revocations', later])).out)).toMatchObject({
+        valid: false,
+        code: 'SIGNET_E_KEY_REVOKED',
+      });
+      // Revoked before the log's time: fails even with the receipt.
+      const active = loadSigningKey(keys);
+      expect(active.kid).toBe(JSON.parse(rot.out).kid);
+      const earlier = p('earlier.json');
+      writeFileSync(earlier, JSON.stringify(signRevocationList([{ kid, at: committed - 3600, reason: 'key compromise' }], active)));
+      const r = await verify(envFile, trust, ['--revocations', earlier, '--log-key', p('log.key'), '--receipt', p('receipt.cbor')]);
+      expect(JSON.parse(r.out)).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_REVOKED' });
+      expect((await verify(envFile, trust, ['--receipt', p('receipt.cbor')])).code).toBe(2);
+    } finally {
+      await log.close();
+    }
   });
 });

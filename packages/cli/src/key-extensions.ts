@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseJwks, SignetError, type TrustedKey } from '@signet/core';
-import { createDelegationCheck, createRevocationCheck, type VerifierExtensions } from '@signet/verify';
+import { createDelegationCheck, createReceiptCheck, createRevocationCheck, type VerifierExtensions } from '@signet/verify';
+import { verifierKeyArg } from './commands/log-common.js';
 import { InputError } from './io.js';
 
 function readFile(path: string, what: string): string {
@@ -12,17 +13,20 @@ function readFile(path: string, what: string): string {
 }
 
 /**
- * The verifier extensions behind `signet verify --revocations FILE --roots JWKS`: a signed revocation
- * list (verified against the trusted keys and roots; an unusable list is an input error, never
- * ignored) and delegated node keys certified by the roots.
+ * The verifier extensions behind `signet verify --revocations FILE --roots JWKS --log-key KEY`: a
+ * signed revocation list (verified against the trusted keys and roots; an unusable list is an input
+ * error, never ignored), delegated node keys certified by the roots, and the log's receipts, whose
+ * time is what revocations and delegation windows are held to.
  */
 export async function keyExtensions(
   trustJwks: string,
   revocationsFile: string | undefined,
   rootsFile: string | undefined,
-): Promise<Pick<VerifierExtensions, 'revocation' | 'delegation'>> {
+  logKey?: string,
+): Promise<Pick<VerifierExtensions, 'revocation' | 'delegation' | 'receipt'>> {
   let roots: TrustedKey[] = [];
-  const out: { -readonly [K in 'revocation' | 'delegation']?: NonNullable<VerifierExtensions[K]> } = {};
+  const out: { -readonly [K in 'revocation' | 'delegation' | 'receipt']?: NonNullable<VerifierExtensions[K]> } = {};
+  if (logKey !== undefined) out.receipt = createReceiptCheck({ logKey: verifierKeyArg(logKey) });
   try {
     if (rootsFile !== undefined) {
       roots = parseJwks(readFile(rootsFile, 'roots JWKS'));

@@ -5,10 +5,11 @@ import { createVerifier, type VerificationPolicy, type VerificationResult, type 
 import { flag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
-import { InputError, readJson, readText } from '../io.js';
+import { InputError, readInput, readJson, readText } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
 import { describeResult } from '../describe.js';
 import { keyExtensions } from '../key-extensions.js';
+import { decodeReceiptInput } from './log-common.js';
 
 /** `signet verify`: checks an envelope against text or a response. Exit 0 valid, 1 invalid, 2 usage. */
 export const verify: Command = {
@@ -16,7 +17,8 @@ export const verify: Command = {
   summary: 'verify an envelope against the text (or response) it seals',
   usage: `Usage: signet verify --trust JWKS --envelope FILE|- (--text FILE|- | --response FILE)
                      [--request FILE] [--terms FILE] [--issuer ISS] [--account-tag TAG]
-                     [--choice N] [--allow-partial] [--revocations FILE] [--roots JWKS] [--json]
+                     [--choice N] [--allow-partial] [--revocations FILE] [--roots JWKS]
+                     [--log-key KEY [--receipt FILE]] [--json]
 
 Checks, in order: parse, key, signature, validity window, content (exact, then normalized),
 request digest, terms and policy. Exit 0: valid. Exit 1: invalid (the reason code is printed
@@ -24,12 +26,14 @@ on stderr, or in the JSON with --json). Exit 2: usage or unreadable input.
 --terms FILE checks that the envelope was served under that terms file (id, version, document).
 --revocations FILE honours a signed revocation list (\`signet keys revoke\`): an envelope of a revoked
 key fails unless a log receipt proves it was committed before the revocation.
---roots JWKS accepts delegated node keys (\`signet keys delegate\`) certified by these root keys.`,
+--roots JWKS accepts delegated node keys (\`signet keys delegate\`) certified by these root keys.
+--log-key KEY checks transparency-log receipts (carried in the envelope, or --receipt FILE) with the
+log's verifier key; a valid receipt's time is what revocation and delegation windows are held to.`,
   async run(argv, io) {
     const args = parseArgs(argv, {
       trust: 'string', envelope: 'string', text: 'string', response: 'string', request: 'string', terms: 'string',
       issuer: 'list', 'account-tag': 'list', choice: 'string', 'allow-partial': 'boolean', json: 'boolean',
-      revocations: 'string', roots: 'string',
+      revocations: 'string', roots: 'string', 'log-key': 'string', receipt: 'string',
     });
     const trustPath = required(args, 'trust');
     const envelopeSource = required(args, 'envelope');
@@ -53,7 +57,9 @@ key fails unless a log receipt proves it was committed before the revocation.
       ...(terms === undefined ? {} : { terms: { id: terms.id, version: terms.version, digest: terms.digest } }),
       ...(flag(args, 'allow-partial') ? { allowPartial: true } : {}),
     };
-    const extensions = await keyExtensions(jwks, optional(args, 'revocations'), optional(args, 'roots'));
+    const extensions = await keyExtensions(jwks, optional(args, 'revocations'), optional(args, 'roots'), optional(args, 'log-key'));
+    const receiptFile = optional(args, 'receipt');
+    if (receiptFile !== undefined && extensions.receipt === undefined) throw new UsageError('--receipt needs --log-key');
     let verifier;
     try {
       verifier = createVerifier({ trust: jwks, policy, extensions });
@@ -70,6 +76,7 @@ key fails unless a log receipt proves it was committed before the revocation.
       ...(responseFile === undefined ? {} : { response: await readJson(io, responseFile) }),
       ...(requestFile === undefined ? {} : { request: await readJson(io, requestFile) }),
       ...(choice === undefined ? {} : { choice }),
+      ...(receiptFile === undefined ? {} : { receipt: decodeReceiptInput(await readInput(io, receiptFile, 64 * 1024)) }),
     };
     let result: VerificationResult;
     try {
