@@ -129,9 +129,26 @@ export function assertStrongPublicKey(publicKey: Uint8Array): void {
   }
   // A key with a small-order component (A = aB + T) is never made by key generation; under it, whether
   // a signature verifies depends on the verifier's choice of equation (cofactored or not).
-  if (!point.isTorsionFree()) {
+  if (!isTorsionFree(publicKey, point)) {
     throw new SignetError('SIGNET_E_KEY_WEAK', 'The public key has a small-order component and is never trusted.', {
       hint: 'Generate a fresh key with `signet keys new`.',
     });
   }
+}
+
+// The torsion check is a full scalar multiplication (milliseconds in JavaScript), and the same keys
+// come back often (a delegated node key is imported for every envelope it signs): remember results.
+const torsionFree = new Map<string, boolean>();
+const TORSION_CACHE_LIMIT = 1024;
+
+function isTorsionFree(publicKey: Uint8Array, point: Point): boolean {
+  let id = '';
+  for (let i = 0; i < publicKey.length; i++) id += String.fromCharCode(publicKey[i] as number);
+  let result = torsionFree.get(id);
+  if (result === undefined) {
+    result = point.isTorsionFree();
+    if (torsionFree.size >= TORSION_CACHE_LIMIT) torsionFree.clear();
+    torsionFree.set(id, result);
+  }
+  return result;
 }
