@@ -61,7 +61,9 @@ export function decodeCoseSign1(bytes: Uint8Array, limits: Partial<CborLimits> =
     throw new SignetError('SIGNET_E_PARSE_WRONG_TYPE', 'COSE_Sign1 items have the wrong types.', { step: 'parse' });
   }
   if (!(payload instanceof Uint8Array)) {
-    throw new SignetError('SIGNET_E_PARSE_WRONG_TYPE', 'Detached COSE payloads are not supported: the payload must be a byte string.', { step: 'parse' });
+    throw new SignetError('SIGNET_E_PARSE_WRONG_TYPE', 'Detached COSE payloads are not supported: the payload must be a byte string.', {
+      step: 'parse',
+    });
   }
   return { protectedBytes, unprotected, payload, signature };
 }
