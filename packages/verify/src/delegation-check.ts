@@ -4,11 +4,13 @@ import {
   getDefaultBackend,
   parseDelegation,
   parseJwks,
+  toBase64url,
   verifyDelegation,
   type CryptoBackend,
   type Jwks,
   type ParsedEnvelope,
   type TrustedKey,
+  type VerifiedDelegation,
 } from '@signet/core';
 import type { TrustStore } from './trust.js';
 import type { DelegatedKey, VerifierExtensions } from './verifier.js';
@@ -37,15 +39,21 @@ export interface DelegationCheckOptions {
   readonly backend?: CryptoBackend;
 }
 
+const CACHE_LIMIT = 1024;
+
 /** Creates the delegation step. */
 export function createDelegationCheck(options: DelegationCheckOptions): NonNullable<VerifierExtensions['delegation']> {
   const backend = options.backend ?? getDefaultBackend();
   const roots = options.roots;
   let lookup: (kid: string) => TrustedKey | undefined | Promise<TrustedKey | undefined>;
+  // With fixed roots, a verified delegation stays verified: every envelope of a node carries the same
+  // one, so caching it halves the signature checks. A trust store may drop a root, so no cache then.
+  let cache: Map<string, VerifiedDelegation> | undefined;
   if (roots !== null && typeof roots === 'object' && 'get' in roots && typeof roots.get === 'function') {
     const store = roots as TrustStore;
     lookup = (kid) => store.get(kid);
   } else {
+    cache = new Map();
     const list = Array.isArray(roots) ? (roots as readonly TrustedKey[]) : parseJwks(roots, backend);
     const byKid = new Map(list.map((k) => [k.kid, k] as const));
     lookup = (kid) => byKid.get(kid);
@@ -61,12 +69,21 @@ export function createDelegationCheck(options: DelegationCheckOptions): NonNulla
     const carried = envelopeDelegation(envelope.unprotected);
     const bytes = carried ?? referenced.get(envelope.kid)?.[0];
     if (bytes === undefined) return undefined;
-    const d = await verifyDelegation(bytes, lookup, backend);
+    const cacheKey = cache === undefined ? undefined : toBase64url(bytes);
+    let d = cacheKey === undefined ? undefined : cache?.get(cacheKey);
+    if (d === undefined) {
+      d = await verifyDelegation(bytes, lookup, backend);
+      if (cache !== undefined && cacheKey !== undefined) {
+        if (cache.size >= CACHE_LIMIT) cache.clear();
+        cache.set(cacheKey, d);
+      }
+    }
+    const verified = d;
     return {
-      key: d.key,
-      rootKid: d.rootKid,
+      key: verified.key,
+      rootKid: verified.rootKid,
       check(claims, committedAt) {
-        const reason = checkDelegationUse(d.claims, {
+        const reason = checkDelegationUse(verified.claims, {
           issuer: claims.issuer,
           model: claims.model,
           termsId: claims.terms.id,
