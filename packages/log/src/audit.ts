@@ -31,7 +31,23 @@ export async function auditLog(remote: RemoteLog, checkpoint: Checkpoint, option
   const backend = options.backend ?? getDefaultBackend();
   const size = checkpoint.size;
   let edge: ReadonlyMap<number, Uint8Array> = new Map();
-  const finalTiles = new Map<string, Uint8Array>();
+  // Full tiles are final the moment they fill, so they are checked in batches as the rebuild goes
+  // (memory stays bounded); the partial edge tiles are checked once, at the end.
+  const partials = new Map<string, TileRequest & { data: Uint8Array }>();
+  let queue: (TileRequest & { data: Uint8Array })[] = [];
+  let tilesChecked = 0;
+  const check = async (tiles: (TileRequest & { data: Uint8Array })[]): Promise<void> => {
+    const got = await remote.readTiles(tiles);
+    for (let j = 0; j < tiles.length; j++) {
+      const t = tiles[j] as TileRequest & { data: Uint8Array };
+      const served = got[j];
+      if (served === undefined)
+        throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `The log does not serve tile ${t.level}/${t.index} (width ${t.width}).`);
+      if (!equalBytes(served, t.data))
+        throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `Tile ${t.level}/${t.index} differs from the tree its entries build.`);
+    }
+    tilesChecked += tiles.length;
+  };
   let done = 0;
   let root = backend.sha256(new Uint8Array(0));
   for (let bundle = 0; done < size; bundle++) {
@@ -46,9 +62,18 @@ export async function auditLog(remote: RemoteLog, checkpoint: Checkpoint, option
       edge,
       entries.map((e) => leafHash(backend, e)),
     );
-    // Full tiles come back expanded (with their interior); what is served is the first 256 hashes.
-    for (const t of plan.tiles)
-      finalTiles.set(`${t.level}/${t.index}`, t.data.subarray(0, Math.min(t.data.length, TILE_WIDTH * HASH_SIZE)));
+    for (const t of plan.tiles) {
+      const key = `${t.level}/${t.index}`;
+      // Full tiles come back expanded (with their interior); what is served is the first 256 hashes.
+      if (t.data.length >= TILE_WIDTH * HASH_SIZE) {
+        partials.delete(key);
+        queue.push({ level: t.level, index: t.index, width: TILE_WIDTH, data: t.data.slice(0, TILE_WIDTH * HASH_SIZE) });
+      } else partials.set(key, { level: t.level, index: t.index, width: t.data.length / HASH_SIZE, data: t.data });
+    }
+    if (queue.length >= 64) {
+      await check(queue);
+      queue = [];
+    }
     edge = plan.edge;
     root = plan.root;
     done = plan.size;
@@ -58,26 +83,11 @@ export async function auditLog(remote: RemoteLog, checkpoint: Checkpoint, option
     throw new SignetError(
       'SIGNET_E_LOG_INCONSISTENT',
       `The entries the log serves hash to another root than its checkpoint at size ${size}.`,
-      { hint: 'The log rewrote its entries or serves a checkpoint it cannot back: keep the checkpoint as evidence.' },
+      {
+        hint: 'The log rewrote its entries or serves a checkpoint it cannot back: keep the checkpoint as evidence.',
+      },
     );
   }
-  const keys = [...finalTiles.keys()];
-  for (let i = 0; i < keys.length; i += 64) {
-    const chunk = keys.slice(i, i + 64);
-    const reqs: TileRequest[] = chunk.map((k) => {
-      const [level, index] = k.split('/').map(Number) as [number, number];
-      return { level, index, width: (finalTiles.get(k) as Uint8Array).length / HASH_SIZE };
-    });
-    const got = await remote.readTiles(reqs);
-    for (let j = 0; j < reqs.length; j++) {
-      const r = reqs[j] as TileRequest;
-      const served = got[j];
-      if (served === undefined)
-        throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `The log does not serve tile ${r.level}/${r.index} (width ${r.width}).`);
-      if (!equalBytes(served, finalTiles.get(chunk[j] as string) as Uint8Array)) {
-        throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `Tile ${r.level}/${r.index} differs from the tree its entries build.`);
-      }
-    }
-  }
-  return { size, root, tilesChecked: keys.length };
+  await check([...queue, ...partials.values()]);
+  return { size, root, tilesChecked };
 }
