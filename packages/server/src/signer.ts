@@ -179,7 +179,7 @@ export function createSigner(options: SignerOptions): Signer {
     const sealedId = await sealAccountId(input.account);
     if (sealedId === undefined) return claims;
     // The envelope format caps text fields at 1024 characters: refuse rather than emit an envelope no verifier accepts.
-    if (sealedId.length > 1024) throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id is too long for the envelope.', { hint: 'Use fewer auditors or shorter account ids (about 90 bytes fit with three auditors).' });
+    if (sealedId.length > 1024) throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id is too long for the envelope.', { hint: 'Use fewer auditors or shorter account ids (up to 63 bytes fit with three auditors).' });
     return { ...claims, account: { ...claims.account, sealedId } };
   };
   const terms = termsClaim(options.terms, backend);
@@ -253,12 +253,15 @@ export function createSigner(options: SignerOptions): Signer {
   };
 
   // Unprotected header entries: the key's delegation and the hybrid signature (both self-authenticating).
-  const unprotectedFor = async (k: SigningKey | ExternalSigner, toBeSigned: Uint8Array): Promise<Map<unknown, unknown>> => {
-    const out = new Map<unknown, unknown>();
+  const sign = async (k: SigningKey | ExternalSigner, toBeSigned: Uint8Array): Promise<{ signature: Uint8Array; unprotected: Map<unknown, unknown> }> => {
+    const unprotected = new Map<unknown, unknown>();
     const delegation = k instanceof SigningKey ? keyDelegation(k) : k.delegation;
-    if (delegation !== undefined) out.set(DELEGATION_HEADER, delegation);
-    if (hybrid !== undefined) out.set(HYBRID_HEADER, hybridHeaderValue(hybrid.kid, await signPq(toBeSigned, hybrid)));
-    return out;
+    if (delegation !== undefined) unprotected.set(DELEGATION_HEADER, delegation);
+    // The plain path stays one await: the hybrid one signs both at once.
+    if (hybrid === undefined) return { signature: await signBytes(toBeSigned, k), unprotected };
+    const [signature, pq] = await Promise.all([signBytes(toBeSigned, k), signPq(toBeSigned, hybrid)]);
+    unprotected.set(HYBRID_HEADER, hybridHeaderValue(hybrid.kid, pq));
+    return { signature, unprotected };
   };
 
   const joseKeys = new WeakMap<SigningKey, ReturnType<typeof importJWK>>();
@@ -273,9 +276,9 @@ export function createSigner(options: SignerOptions): Signer {
     accountTag: tagOf,
     async seal(input) {
       const k = activeKey();
-      const claims = await withSealedId(claimsFor(input), input);
+      const claims = auditors === undefined ? claimsFor(input) : await withSealedId(claimsFor(input), input);
       const unsigned = prepareEnvelope(k.kid, claims);
-      const [signature, unprotected] = await Promise.all([signBytes(unsigned.toBeSigned, k), unprotectedFor(k, unsigned.toBeSigned)]);
+      const { signature, unprotected } = await sign(k, unsigned.toBeSigned);
       const envelope = assembleEnvelope(unsigned, signature, unprotected);
       const sealed: Sealed = { envelope, text: envelopeToText(envelope), claims, kid: k.kid };
       if (options.onSealed !== undefined) await options.onSealed(sealed, input);
