@@ -8,6 +8,7 @@
 // append path the log uses (no entry rows, which proofs never read). `--quick` uses 1M entries.
 // PostgreSQL comes from SIGNET_BENCH_PG_URL or SIGNET_TEST_PG_URL (`scripts/postgres.sh start`).
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getDefaultBackend, leafHash, verifyConsistency, verifyInclusion } from '@signet/core';
@@ -66,7 +67,8 @@ export default async function run(ctx) {
         baseline: 'leaf hashing',
         ratio: pgRate / hashRate,
       });
-      const { default: pgLib } = await import('../../packages/log/node_modules/pg/lib/index.js');
+      // The pg driver is @signet/log's dependency: borrow it from there for the size query.
+      const pgLib = createRequire(new URL('../../packages/log/package.json', import.meta.url))('pg');
       const client = new pgLib.Client({ connectionString: pgUrl });
       await client.connect();
       const { rows } = await client.query(
