@@ -122,6 +122,9 @@ describe('signet log monitor', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('INVALID CHECKPOINT');
     expect((await cli(['log', 'monitor', 'http://127.0.0.1:9', '--log-key', 'nonsense', '--once'])).code).toBe(2);
+    const unreachable = await cli(['log', 'monitor', 'http://127.0.0.1:9', '--log-key', key.verifierKey, '--once']);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toContain('warning');
   });
 });
 

@@ -21,7 +21,8 @@ signed checkpoints as evidence, and the monitor exits 1 at once.
   --interval SECONDS  time between polls (default 10)     --once    poll once (with --state: compare)
   --polls N           stop after N polls (default: run until SIGINT/SIGTERM)
   --state FILE        remember the last checkpoint across runs (recommended)
-Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid checkpoint).`,
+Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid checkpoint).
+Exit 2: usage error, or the log could not be reached at all.`,
   async run(argv, io) {
     const args = parseArgs(argv, {
       'log-key': 'string',
@@ -95,6 +96,7 @@ Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid c
       writeFileSync(`${statePath}.tmp`, `${JSON.stringify(s)}\n`);
       renameSync(`${statePath}.tmp`, statePath);
     };
+    let checked = 0;
     let stopped = false;
     const stop = (): void => {
       stopped = true;
@@ -107,12 +109,14 @@ Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid c
         const event = await monitor.poll();
         print(event);
         if (isMisbehaviour(event)) return 1;
+        if (event.kind !== 'unavailable') checked++;
         save();
       }
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
-    return 0;
+    // A run that never reached the log checked nothing: say so in the exit code.
+    return checked === 0 ? 2 : 0;
   },
 };
