@@ -88,7 +88,7 @@ export default async function run(ctx) {
       name: 'seal, key in a signer process (batched, 64 in flight)',
       value: extRate,
       unit: 'seals/s',
-      ratio: extRate / inRate,
+      ratio,
       baseline: 'in-process key',
       target: '>= 0.8',
     });
