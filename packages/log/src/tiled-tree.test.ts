@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getDefaultBackend, nodeHash, verifyConsistency, verifyInclusion, type CryptoBackend } from '@signet/core';
 import { appendLeafHashes, edgeTiles } from './append.js';
-import { TiledTree, type TileReader, type TileRequest } from './tiled-tree.js';
+import { rangeNodes, TiledTree, type TileReader, type TileRequest } from './tiled-tree.js';
 
 const backend = getDefaultBackend();
 
@@ -167,6 +167,26 @@ describe('tiled tree vs a naive RFC 9162 reference', () => {
       code: 'SIGNET_E_LOG_NOT_FOUND',
     });
     await expect(new TiledTree(backend, short).inclusionProof(300, 300)).rejects.toThrow(RangeError);
+  });
+
+  it('splits ranges into aligned perfect subtrees, exactly, up to 2^53', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 53 - 2 }), fc.integer({ min: 1, max: 2 ** 53 - 1 }), (a, b) => {
+        const lo = Math.min(a, b - 1);
+        const hi = Math.max(b, lo + 1);
+        let at = lo;
+        const nodes = rangeNodes(lo, hi);
+        for (const n of nodes) {
+          expect(n.index * 2 ** n.level).toBe(at); // aligned and contiguous
+          at += 2 ** n.level;
+        }
+        expect(at).toBe(hi);
+        // Greedy: no two neighbours could merge into one bigger aligned node.
+        for (let i = 1; i < nodes.length; i++) expect(nodes[i]!.level === nodes[i - 1]!.level && nodes[i - 1]!.index % 2 === 0).toBe(false);
+      }),
+    );
+    expect(rangeNodes(0, 2 ** 53 - 1)).toHaveLength(53);
+    expect(rangeNodes(2 ** 40, 2 ** 41)).toEqual([{ level: 40, index: 1 }]);
   });
 
   it('append refuses an edge tile that does not match the size', () => {

@@ -46,13 +46,28 @@ function splitPoint(n: number): number {
   return k;
 }
 
+const TWO_32 = 2 ** 32;
+
+/** floor(log2(x)) for an integer 1 <= x < 2^53, exactly (no floating-point log). */
+function floorLog2(x: number): number {
+  const high = Math.floor(x / TWO_32);
+  return high > 0 ? 63 - Math.clz32(high) : 31 - Math.clz32(x);
+}
+
+/** The number of trailing zero bits of an integer 1 <= x < 2^53. */
+function trailingZeros(x: number): number {
+  const low = x % TWO_32;
+  const tz32 = (v: number): number => 31 - Math.clz32(v & -v);
+  return low !== 0 ? tz32(low) : 32 + tz32(Math.floor(x / TWO_32));
+}
+
 /** The perfect subtrees that make up the range [lo, hi), left to right. */
 export function rangeNodes(lo: number, hi: number): TreeNode[] {
   const out: TreeNode[] = [];
   while (lo < hi) {
-    // The biggest aligned power of two that fits.
-    let level = 0;
-    while (lo % pow2(level + 1) === 0 && lo + pow2(level + 1) <= hi) level++;
+    // The biggest power of two that both fits in what is left and keeps lo aligned.
+    const fits = floorLog2(hi - lo);
+    const level = lo === 0 ? fits : Math.min(fits, trailingZeros(lo));
     out.push({ level, index: lo / pow2(level) });
     lo += pow2(level);
   }
