@@ -282,7 +282,7 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
       return (await latest()).note;
     },
     head: latest,
-    handler: undefined as unknown as LogHandler,
+    handler: createLogHandler({ storage, receiptFor, isPending: (responseId) => pending.has(responseId) }),
     async close() {
       try {
         await sequencer?.close();
@@ -291,6 +291,5 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
       }
     },
   };
-  (log as { handler: LogHandler }).handler = createLogHandler(log);
   return log;
 }
