@@ -116,13 +116,22 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
     expect(statSync(join(node, 'account-secret')).mode & 0o777).toBe(0o600);
 
     const inScope = await sign(node, 'm2');
-    const outOfScope = await sign(node, 'm3');
+    // The node refuses to seal a model its delegation does not allow.
+    const refused = await run(
+      ['sign', '--key', node, '--issuer', ISSUER, '--account', 'acct_1', '--terms', p('terms.json'), '--model', 'm3'],
+      'Sealed text.',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('SIGNET_E_KEY_DELEGATION');
     const roots = join(root, 'jwks.json');
     // The node's own directory holds only the root's public key.
     const empty = p('empty-jwks.json');
     writeFileSync(empty, '{"keys":[]}');
     expect(JSON.parse((await verify(inScope, empty, ['--roots', roots])).out)).toMatchObject({ valid: true });
-    expect(JSON.parse((await verify(outOfScope, empty, ['--roots', roots])).out)).toMatchObject({
+    // Another root's verifier does not accept it.
+    const otherRoot = p('other-root');
+    expect((await run(['keys', 'new', '--out', otherRoot])).code).toBe(0);
+    expect(JSON.parse((await verify(inScope, empty, ['--roots', join(otherRoot, 'jwks.json')])).out)).toMatchObject({
       valid: false,
       code: 'SIGNET_E_KEY_DELEGATION',
     });

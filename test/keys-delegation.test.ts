@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assembleEnvelope,
   DELEGATION_HEADER,
   decodeCbor,
   encodeCbor,
@@ -9,7 +10,7 @@ import {
   toJwks,
   type SigningKey,
 } from '@signet/core';
-import { attachDelegation, createSigner } from '@signet/server';
+import { attachDelegation, createSigner, keyDelegation } from '@signet/server';
 import { createDelegationCheck, createVerifier, type ReceiptOutcome } from '@signet/verify';
 import { ISSUER, MODEL, SECRET, sealInput, TERMS, TEXT } from './support/keys-fixture.js';
 
@@ -33,9 +34,19 @@ function nodeWith(
   return { node, delegation };
 }
 
+/**
+ * What a node that ignores its delegation produces (a stolen key, or a broken signer): the honest
+ * signer refuses to sign outside its delegation, so the envelope is assembled here.
+ */
 async function sealWith(node: SigningKey, at = NOW, extra: Record<string, unknown> = {}) {
-  const signer = createSigner({ issuer: ISSUER, key: node, accountSecret: SECRET, terms: TERMS, now: () => at * 1000 });
-  return signer.seal(sealInput('acct_1', extra));
+  const bare = { kid: node.kid, publicKey: node.publicKey, sign: (m: Uint8Array) => node.sign(m) };
+  const signer = createSigner({ issuer: ISSUER, key: bare, accountSecret: SECRET, terms: TERMS, now: () => at * 1000 });
+  const sealed = await signer.seal(sealInput('acct_1', extra));
+  const delegation = keyDelegation(node);
+  if (delegation === undefined) return sealed;
+  const p = parseEnvelope(sealed.envelope);
+  const unsigned = { protectedBytes: p.protectedBytes, payload: p.payload, toBeSigned: p.toBeSigned };
+  return { ...sealed, envelope: assembleEnvelope(unsigned, p.signature, new Map([[DELEGATION_HEADER, delegation]])) };
 }
 
 function verifierFor(roots: SigningKey[], receipt?: ReceiptOutcome) {
@@ -53,11 +64,26 @@ function verifierFor(roots: SigningKey[], receipt?: ReceiptOutcome) {
 describe('delegated signing keys', () => {
   it('accepts an envelope of a node key a trusted root delegated, carrying a small delegation', async () => {
     const { node, delegation } = nodeWith();
-    const sealed = await sealWith(node);
+    const sealed = await createSigner({ issuer: ISSUER, key: node, accountSecret: SECRET, terms: TERMS, now: () => NOW * 1000 }).seal(
+      sealInput(),
+    );
     expect(delegation.length).toBeLessThan(256);
     expect(parseEnvelope(sealed.envelope).unprotected.get(DELEGATION_HEADER)).toEqual(delegation);
     const r = await verifierFor([root]).verify(sealed.envelope, { text: TEXT });
     expect(r).toMatchObject({ valid: true, key: { kid: node.kid } });
+  });
+
+  it('the honest signer refuses to sign outside its delegation', async () => {
+    for (const claims of [{ notBefore: NOW - 7200, notAfter: NOW - 3600 }, { models: ['other'] }, { issuer: 'https://other.example' }]) {
+      const { node } = nodeWith(claims);
+      const signer = createSigner({ issuer: ISSUER, key: node, accountSecret: SECRET, terms: TERMS, now: () => NOW * 1000 });
+      await expect(signer.seal(sealInput())).rejects.toMatchObject({ code: 'SIGNET_E_KEY_DELEGATION' });
+    }
+    // A delegation of another key attached to this one.
+    const { node } = nodeWith();
+    attachDelegation(node, nodeWith().delegation);
+    const signer = createSigner({ issuer: ISSUER, key: node, accountSecret: SECRET, terms: TERMS, now: () => NOW * 1000 });
+    await expect(signer.seal(sealInput())).rejects.toMatchObject({ code: 'SIGNET_E_KEY_DELEGATION' });
   });
 
   it('fails an envelope from an expired delegation with SIGNET_E_KEY_DELEGATION', async () => {

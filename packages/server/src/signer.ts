@@ -3,7 +3,10 @@ import {
   commitAccount,
   commitmentKey,
   commitmentSalt,
+  checkDelegationUse,
   DELEGATION_HEADER,
+  parseDelegation,
+  type ParsedDelegation,
   HYBRID_HEADER,
   hybridHeaderValue,
   assembleEnvelope,
@@ -252,10 +255,26 @@ export function createSigner(options: SignerOptions): Signer {
     }
   };
 
-  // Unprotected header entries: the key's delegation and the hybrid signature (both self-authenticating).
-  const sign = async (k: SigningKey | ExternalSigner, toBeSigned: Uint8Array): Promise<{ signature: Uint8Array; unprotected: Map<unknown, unknown> }> => {
-    const unprotected = new Map<unknown, unknown>();
+  // A node key outside its delegation's window or scope would only make envelopes every verifier
+  // refuses: fail here, loudly, instead (parsed once per delegation).
+  const parsedDelegations = new WeakMap<Uint8Array, ParsedDelegation>();
+  const delegationOf = (k: SigningKey | ExternalSigner, claims: EnvelopeClaims): Uint8Array | undefined => {
     const delegation = k instanceof SigningKey ? keyDelegation(k) : k.delegation;
+    if (delegation === undefined) return undefined;
+    let d = parsedDelegations.get(delegation);
+    if (d === undefined) {
+      d = parseDelegation(delegation, backend);
+      parsedDelegations.set(delegation, d);
+    }
+    if (d.kid !== k.kid) throw new SignetError('SIGNET_E_KEY_DELEGATION', 'The delegation is for another key than the signing key.');
+    const reason = checkDelegationUse(d.claims, { issuer: claims.issuer, model: claims.model, termsId: claims.terms.id, issuedAt: claims.issuedAt });
+    if (reason !== undefined) throw new SignetError('SIGNET_E_KEY_DELEGATION', reason, { hint: 'Delegate a fresh node key with `signet keys delegate`.' });
+    return delegation;
+  };
+
+  // Unprotected header entries: the key's delegation and the hybrid signature (both self-authenticating).
+  const sign = async (k: SigningKey | ExternalSigner, toBeSigned: Uint8Array, delegation: Uint8Array | undefined): Promise<{ signature: Uint8Array; unprotected: Map<unknown, unknown> }> => {
+    const unprotected = new Map<unknown, unknown>();
     if (delegation !== undefined) unprotected.set(DELEGATION_HEADER, delegation);
     // The plain path stays one await: the hybrid one signs both at once.
     if (hybrid === undefined) return { signature: await signBytes(toBeSigned, k), unprotected };
@@ -277,8 +296,9 @@ export function createSigner(options: SignerOptions): Signer {
     async seal(input) {
       const k = activeKey();
       const claims = auditors === undefined ? claimsFor(input) : await withSealedId(claimsFor(input), input);
+      const delegation = delegationOf(k, claims);
       const unsigned = prepareEnvelope(k.kid, claims);
-      const { signature, unprotected } = await sign(k, unsigned.toBeSigned);
+      const { signature, unprotected } = await sign(k, unsigned.toBeSigned, delegation);
       const envelope = assembleEnvelope(unsigned, signature, unprotected);
       const sealed: Sealed = { envelope, text: envelopeToText(envelope), claims, kid: k.kid };
       if (options.onSealed !== undefined) await options.onSealed(sealed, input);
