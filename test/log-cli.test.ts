@@ -128,6 +128,50 @@ describe('signet log monitor', () => {
   });
 });
 
+describe('signet log monitor with witnesses', () => {
+  it('requires K of N witness cosignatures', async () => {
+    const { addNoteSignature, cosigner, formatVerifierKey, NOTE_SIG_COSIGNATURE_V1 } = await import('@signet/core');
+    const witnesses = [1, 2, 3].map((i) => cosigner(backend, `w${i}.example`, new Uint8Array(32).fill(40 + i)));
+    const keys = witnesses.map((w) => formatVerifierKey(backend, w.name, NOTE_SIG_COSIGNATURE_V1, w.publicKey));
+    const cosigned = async (count: number): Promise<string> => {
+      let note = await honest.checkpoint();
+      for (const w of witnesses.slice(0, count)) note = addNoteSignature(note, w);
+      return note;
+    };
+    const serveNote = async (note: string) => {
+      const s = await serveHandler(async (req) =>
+        new URL(req.url).pathname === '/checkpoint'
+          ? new Response(note, { headers: { 'content-type': 'text/plain; charset=utf-8' } })
+          : honest.handler(req),
+      );
+      servers.push(s);
+      return s.url;
+    };
+    const args = (url: string) => [
+      'log',
+      'monitor',
+      url,
+      '--log-key',
+      key.verifierKey,
+      '--witness',
+      keys[0]!,
+      '--witness',
+      keys[1]!,
+      '--witness',
+      keys[2]!,
+      '--quorum',
+      '2',
+      '--once',
+    ];
+    const two = await cli(args(await serveNote(await cosigned(2))));
+    expect(two.code).toBe(0);
+    const one = await cli(args(await serveNote(await cosigned(1))));
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain('1 of the required 2 trusted witnesses');
+    expect((await cli([...args('http://127.0.0.1:9').slice(0, -3), '--quorum', '4', '--once'])).code).toBe(2);
+  });
+});
+
 describe('signet log verify', () => {
   it('verifies a receipt offline and against the live log; refuses tampering and other keys', async () => {
     const { createSigner } = await import('@signet/server');
