@@ -217,4 +217,25 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
       await log.close();
     }
   });
+
+  it('keys pq makes a directory seal hybrid; verify --hybrid-keys requires both signatures', async () => {
+    const keys = p('keys-pq');
+    expect((await run(['keys', 'new', '--out', keys])).code).toBe(0);
+    const plain = await sign(keys);
+    const pq = await run(['keys', 'pq', '--keys', keys, '--json']);
+    expect(pq.code).toBe(0);
+    expect(statSync(join(keys, 'pq-signing-key.jwk')).mode & 0o777).toBe(0o600);
+    expect((await run(['keys', 'pq', '--keys', keys])).code).toBe(2);
+    const hybrid = await sign(keys);
+    expect(readFileSync(hybrid, 'utf8').length).toBeGreaterThan(readFileSync(plain, 'utf8').length + 3000);
+    const trust = join(keys, 'jwks.json');
+    const pqJwks = join(keys, 'pq-jwks.json');
+    expect(JSON.parse((await verify(hybrid, trust, ['--hybrid-keys', pqJwks])).out)).toMatchObject({ valid: true });
+    expect(JSON.parse((await verify(plain, trust, ['--hybrid-keys', pqJwks])).out)).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_SIG_INVALID',
+    });
+    // Ed25519-only verifiers still accept the hybrid envelope.
+    expect((await verify(hybrid, trust)).code).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromBase64url, generateSigningKey, importSigningKey, parseDelegation, SignetError, toBase64url, toJwks, type KeyValidity, type SigningKey } from '@signet/core';
+import { fromBase64url, generateSigningKey, importPqSigningKey, importSigningKey, parseDelegation, SignetError, type PqSigningKey, toBase64url, toJwks, type KeyValidity, type SigningKey } from '@signet/core';
 
 /**
  * Key files on disk. A keys directory holds `signing-key.jwk` (private, mode 0600), `jwks.json`
@@ -16,6 +16,10 @@ export const KEY_FILES = {
   delegation: 'delegation.cose',
   /** The signed revocation list (`signet keys revoke`). */
   revocations: 'revocations.json',
+  /** The optional ML-DSA-44 key of hybrid seals (`signet keys pq`), private, mode 0600. */
+  pqSigningKey: 'pq-signing-key.jwk',
+  /** Its public JWKS, for verifiers that require hybrid seals. */
+  pqJwks: 'pq-jwks.json',
 } as const;
 
 // Delegations loaded with a node key directory, attached to the key without widening its type.
@@ -24,6 +28,20 @@ const delegations = new WeakMap<SigningKey, Uint8Array>();
 /** The delegation loaded with `key` from its keys directory, if any (the signer carries it in envelopes). */
 export function keyDelegation(key: SigningKey): Uint8Array | undefined {
   return delegations.get(key);
+}
+
+// ML-DSA-44 keys loaded with a keys directory: the signer then makes hybrid seals.
+const hybridKeys = new WeakMap<SigningKey, PqSigningKey>();
+
+/** The ML-DSA-44 key loaded with `key` from its keys directory, if any (the signer then seals hybrid). */
+export function keyHybrid(key: SigningKey): PqSigningKey | undefined {
+  return hybridKeys.get(key);
+}
+
+/** Attaches an ML-DSA-44 key to a key (what {@link loadSigningKey} does for a directory with pq-signing-key.jwk). */
+export function attachHybrid(key: SigningKey, pq: PqSigningKey): SigningKey {
+  hybridKeys.set(key, pq);
+  return key;
 }
 
 /** Attaches a delegation to a key (what {@link loadSigningKey} does for a directory with delegation.cose). */
@@ -103,6 +121,23 @@ export function loadSigningKey(path: string): SigningKey {
       // A delegation for another key would make every envelope fail: refuse it here, loudly.
       if (parseDelegation(bytes).kid !== key.kid) throw new SignetError('SIGNET_E_KEY_DELEGATION', `${join(dir, KEY_FILES.delegation)} delegates another key than ${file}.`);
       attachDelegation(key, bytes);
+    }
+    const pqFile = join(dir, KEY_FILES.pqSigningKey);
+    let pqText: string | undefined;
+    try {
+      pqText = readFileSync(pqFile, 'utf8');
+    } catch {
+      pqText = undefined;
+    }
+    if (pqText !== undefined) {
+      let pqJwk: unknown;
+      try {
+        pqJwk = JSON.parse(pqText);
+      } catch {
+        // Never echo the file: it holds a private key.
+        throw new SignetError('SIGNET_E_KEY_FILE', `${pqFile} is not a JSON JWK`);
+      }
+      attachHybrid(key, importPqSigningKey(pqJwk));
     }
   }
   return key;

@@ -29,7 +29,7 @@ import {
 } from '@signet/core';
 import { CompactSign, importJWK } from 'jose';
 import { termsClaim, type TermsConfig } from './terms.js';
-import { keyDelegation } from './keyfile.js';
+import { keyDelegation, keyHybrid } from './keyfile.js';
 import { createAccountIdSealer, parseAuditorKeys, type AccountIdSealer } from './sealed-id.js';
 
 /**
@@ -79,7 +79,10 @@ export interface SignerOptions {
   readonly accountMode?: 'linkable' | 'commitment';
   /** Designated auditors' X25519 public keys (a JWKS): every envelope then carries the account id encrypted to them. */
   readonly auditors?: unknown;
-  /** Opt-in hybrid seal: also sign with this ML-DSA-44 key (in the unprotected header; see docs/keys.md). */
+  /**
+   * Opt-in hybrid seal: also sign with this ML-DSA-44 key (in the unprotected header; see docs/keys.md).
+   * Keys loaded from a directory with pq-signing-key.jwk bring their own.
+   */
   readonly hybrid?: PqSigner;
   /** Called after each seal, for example to append to a transparency log or a registry. Errors propagate. */
   readonly onSealed?: (sealed: Sealed, input: SealInput) => void | Promise<void>;
@@ -151,8 +154,8 @@ export function createSigner(options: SignerOptions): Signer {
   }
   const accountMode = options.accountMode ?? 'linkable';
   if (accountMode !== 'linkable' && accountMode !== 'commitment') throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accountMode must be linkable or commitment');
-  const hybrid = options.hybrid;
-  if (hybrid !== undefined && (hybrid === null || typeof hybrid.kid !== 'string' || typeof hybrid.sign !== 'function')) {
+  const configuredHybrid = options.hybrid;
+  if (configuredHybrid !== undefined && (configuredHybrid === null || typeof configuredHybrid.kid !== 'string' || typeof configuredHybrid.sign !== 'function')) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'hybrid must be an ML-DSA-44 signer', { hint: 'Use generatePqSigningKey() or importPqSigningKey().' });
   }
   // The key to sign with now: fixed, or asked of the source once per seal.
@@ -276,6 +279,7 @@ export function createSigner(options: SignerOptions): Signer {
   const sign = async (k: SigningKey | ExternalSigner, toBeSigned: Uint8Array, delegation: Uint8Array | undefined): Promise<{ signature: Uint8Array; unprotected: Map<unknown, unknown> }> => {
     const unprotected = new Map<unknown, unknown>();
     if (delegation !== undefined) unprotected.set(DELEGATION_HEADER, delegation);
+    const hybrid = options.hybrid ?? (k instanceof SigningKey ? keyHybrid(k) : undefined);
     // The plain path stays one await: the hybrid one signs both at once.
     if (hybrid === undefined) return { signature: await signBytes(toBeSigned, k), unprotected };
     const [signature, pq] = await Promise.all([signBytes(toBeSigned, k), signPq(toBeSigned, hybrid)]);

@@ -5,6 +5,7 @@ import { keysRevoke } from './keys-revoke.js';
 import { keysJwks } from './keys-jwks.js';
 import { keysAuditor } from './keys-auditor.js';
 import { accountOpen } from './account-open.js';
+import { keysPq } from './keys-pq.js';
 import { accountsAdd, accountsList, accountsRevoke } from './accounts.js';
 import { gateway } from './gateway.js';
 import { attribute } from './attribute.js';
@@ -24,4 +25,4 @@ import { logMonitor } from './log-monitor.js';
 /**
  * Every command. Each lives in its own file under commands/ and is listed here once.
  */
-export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify, gateway, accountsAdd, accountsList, accountsRevoke, keysRotate, keysDelegate, keysRevoke, keysJwks, keysAuditor, accountOpen, logInit, logKey, logServe, logVerify, logMonitor];
+export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify, gateway, accountsAdd, accountsList, accountsRevoke, keysRotate, keysDelegate, keysRevoke, keysJwks, keysAuditor, keysPq, accountOpen, logInit, logKey, logServe, logVerify, logMonitor];

@@ -18,7 +18,7 @@ export const verify: Command = {
   usage: `Usage: signet verify --trust JWKS --envelope FILE|- (--text FILE|- | --response FILE)
                      [--request FILE] [--terms FILE] [--issuer ISS] [--account-tag TAG]
                      [--choice N] [--allow-partial] [--revocations FILE] [--roots JWKS]
-                     [--log-key KEY [--receipt FILE]] [--json]
+                     [--log-key KEY [--receipt FILE]] [--hybrid-keys JWKS] [--json]
 
 Checks, in order: parse, key, signature, validity window, content (exact, then normalized),
 request digest, terms and policy. Exit 0: valid. Exit 1: invalid (the reason code is printed
@@ -28,12 +28,14 @@ on stderr, or in the JSON with --json). Exit 2: usage or unreadable input.
 key fails unless a log receipt proves it was committed before the revocation.
 --roots JWKS accepts delegated node keys (\`signet keys delegate\`) certified by these root keys.
 --log-key KEY checks transparency-log receipts (carried in the envelope, or --receipt FILE) with the
-log's verifier key; a valid receipt's time is what revocation and delegation windows are held to.`,
+log's verifier key; a valid receipt's time is what revocation and delegation windows are held to.
+--hybrid-keys JWKS requires a hybrid seal: an ML-DSA-44 signature by one of these keys (\`signet keys pq\`)
+as well as the Ed25519 one.`,
   async run(argv, io) {
     const args = parseArgs(argv, {
       trust: 'string', envelope: 'string', text: 'string', response: 'string', request: 'string', terms: 'string',
       issuer: 'list', 'account-tag': 'list', choice: 'string', 'allow-partial': 'boolean', json: 'boolean',
-      revocations: 'string', roots: 'string', 'log-key': 'string', receipt: 'string',
+      revocations: 'string', roots: 'string', 'log-key': 'string', receipt: 'string', 'hybrid-keys': 'string',
     });
     const trustPath = required(args, 'trust');
     const envelopeSource = required(args, 'envelope');
@@ -57,7 +59,7 @@ log's verifier key; a valid receipt's time is what revocation and delegation win
       ...(terms === undefined ? {} : { terms: { id: terms.id, version: terms.version, digest: terms.digest } }),
       ...(flag(args, 'allow-partial') ? { allowPartial: true } : {}),
     };
-    const extensions = await keyExtensions(jwks, optional(args, 'revocations'), optional(args, 'roots'), optional(args, 'log-key'));
+    const extensions = await keyExtensions(jwks, optional(args, 'revocations'), optional(args, 'roots'), optional(args, 'log-key'), optional(args, 'hybrid-keys'));
     const receiptFile = optional(args, 'receipt');
     if (receiptFile !== undefined && extensions.receipt === undefined) throw new UsageError('--receipt needs --log-key');
     let verifier;
