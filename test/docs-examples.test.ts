@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type CommandIO } from 'signet';
 import { startUpstream, type Upstream } from './support/upstream.js';
+import type * as ClientExample from '../docs/examples/client-openai.js';
+import type * as FetchExample from '../docs/examples/provider-fetch.js';
+import type * as HonoExample from '../docs/examples/provider-hono.js';
+import type * as ExpressExample from '../docs/examples/provider-express.js';
 
 /**
  * The guides' examples run here: the "gateway in 3 commands" exactly as docs/provider-guide.md
@@ -25,7 +29,7 @@ function isLink(p: string): boolean {
   }
 }
 
-const { askVerified } = (await import(join(examples, 'client-openai.ts'))) as typeof import('../docs/examples/client-openai.js');
+const { askVerified } = (await import(join(examples, 'client-openai.ts'))) as typeof ClientExample;
 
 function quietIO(out: string[] = []): CommandIO {
   return { stdout: (t) => void out.push(t), stderr: () => undefined, stdin: async () => new Uint8Array(), env: {} };
@@ -61,13 +65,21 @@ describe('docs/provider-guide.md', () => {
     writeFileSync(join(cwd, 'terms.json'), terms);
     // File arguments are relative to the reader's folder: here, a fresh temporary one.
     const pathFlags = new Set(['--out', '--file', '--keys', '--accounts', '--terms']);
-    const argvOf = (line: string): string[] => line.trim().split(/\s+/).slice(1).map((a, i, all) => (pathFlags.has(all[i - 1] as string) ? join(cwd, a) : a));
+    const argvOf = (line: string): string[] =>
+      line
+        .trim()
+        .split(/\s+/)
+        .slice(1)
+        .map((a, i, all) => (pathFlags.has(all[i - 1] as string) ? join(cwd, a) : a));
     const out: string[] = [];
     expect(await main(argvOf(commands[0] as string), quietIO())).toBe(0);
     expect(await main(argvOf(commands[1] as string), quietIO(out))).toBe(0);
     const apiKey = out.join('').trim();
     const gatewayArgv = argvOf((commands[2] as string).replace('http://127.0.0.1:8000', upstream.url));
-    const child = spawn(process.execPath, [join(root, 'packages', 'cli', 'dist', 'bin.js'), ...gatewayArgv, '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'packages', 'cli', 'dist', 'bin.js'), ...gatewayArgv, '--port', '0'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const url = await new Promise<string>((res, rej) => {
         let err = '';
@@ -79,7 +91,10 @@ describe('docs/provider-guide.md', () => {
         child.once('exit', (code) => rej(new Error(`gateway exited with ${code}: ${err}`)));
       });
       const results = await askVerified({ baseURL: `${url}/v1`, apiKey });
-      expect(results.map((r) => [r.valid, r.streamed])).toEqual([[true, false], [true, true]]);
+      expect(results.map((r) => [r.valid, r.streamed])).toEqual([
+        [true, false],
+        [true, true],
+      ]);
     } finally {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
@@ -88,7 +103,7 @@ describe('docs/provider-guide.md', () => {
   });
 
   it('the fetch-handler example serves sealed answers and its JWKS', async () => {
-    const { startFetchProvider } = (await import(join(examples, 'provider-fetch.ts'))) as typeof import('../docs/examples/provider-fetch.js');
+    const { startFetchProvider } = (await import(join(examples, 'provider-fetch.ts'))) as typeof FetchExample;
     const server = await startFetchProvider(keys);
     try {
       const results = await askVerified({ baseURL: `${server.url}/v1`, apiKey: 'example-key-1', issuer: 'https://api.example.com' });
@@ -99,10 +114,14 @@ describe('docs/provider-guide.md', () => {
   });
 
   it('the Hono example serves sealed answers', async () => {
-    const { startHonoProvider } = (await import(join(examples, 'provider-hono.ts'))) as typeof import('../docs/examples/provider-hono.js');
+    const { startHonoProvider } = (await import(join(examples, 'provider-hono.ts'))) as typeof HonoExample;
     const server = await startHonoProvider(keys);
     try {
-      const results = await askVerified({ baseURL: `${server.url}/v1`, apiKey: 'example-key-1', jwks: JSON.parse(readFileSync(join(keys, 'jwks.json'), 'utf8')) });
+      const results = await askVerified({
+        baseURL: `${server.url}/v1`,
+        apiKey: 'example-key-1',
+        jwks: JSON.parse(readFileSync(join(keys, 'jwks.json'), 'utf8')),
+      });
       expect(results.map((r) => r.valid)).toEqual([true, true]);
     } finally {
       await server.close();
@@ -110,10 +129,14 @@ describe('docs/provider-guide.md', () => {
   });
 
   it('the Express-style example serves sealed answers', async () => {
-    const { startExpressProvider } = (await import(join(examples, 'provider-express.ts'))) as typeof import('../docs/examples/provider-express.js');
+    const { startExpressProvider } = (await import(join(examples, 'provider-express.ts'))) as typeof ExpressExample;
     const server = await startExpressProvider(keys);
     try {
-      const results = await askVerified({ baseURL: `${server.url}/v1`, apiKey: 'example-key-1', jwks: JSON.parse(readFileSync(join(keys, 'jwks.json'), 'utf8')) });
+      const results = await askVerified({
+        baseURL: `${server.url}/v1`,
+        apiKey: 'example-key-1',
+        jwks: JSON.parse(readFileSync(join(keys, 'jwks.json'), 'utf8')),
+      });
       expect(results.map((r) => r.valid)).toEqual([true, true]);
     } finally {
       await server.close();
@@ -126,6 +149,8 @@ describe('docs/client-guide.md', () => {
     const guide = readFileSync(join(root, 'docs', 'client-guide.md'), 'utf8');
     expect(guide).toContain('examples/client-openai.ts');
     // Straight at the upstream (no gateway): nothing is sealed, so the client example must throw.
-    await expect(askVerified({ baseURL: `${upstream.url}/v1`, apiKey: 'x', jwks: JSON.parse(readFileSync(join(keys, 'jwks.json'), 'utf8')) })).rejects.toThrow();
+    await expect(
+      askVerified({ baseURL: `${upstream.url}/v1`, apiKey: 'x', jwks: JSON.parse(readFileSync(join(keys, 'jwks.json'), 'utf8')) }),
+    ).rejects.toThrow();
   });
 });

@@ -12,7 +12,12 @@ import { wireForms } from './support/upstream.js';
  * how it handles request shapes, and stream edge cases the gateway tests do not reach.
  */
 const key = new SigningKey(new Uint8Array(32).fill(21));
-const signer = createSigner({ issuer: 'https://api.example.test', key, accountSecret: new Uint8Array(32).fill(22), terms: { id: 't', version: '1', uri: 'https://example.test/t', document: 'terms', usage: NO_AI_TRAINING } });
+const signer = createSigner({
+  issuer: 'https://api.example.test',
+  key,
+  accountSecret: new Uint8Array(32).fill(22),
+  terms: { id: 't', version: '1', uri: 'https://example.test/t', document: 'terms', usage: NO_AI_TRAINING },
+});
 const sealer = createResponseSealer({ signer });
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -26,11 +31,20 @@ function sealingTransport(alter: (sse: string) => string = (s) => s): Stub {
     const { whole, chunks } = wireForms(path, body, `id-${Math.random().toString(36).slice(2)}`);
     const kind = path.endsWith('/responses') ? 'response' : path.endsWith('/chat/completions') ? 'chat' : 'completion';
     if (body.stream !== true) return sealer.seal(Response.json(whole), { account: 'a', kind, request: body });
-    const text = chunks.map((c) => (kind === 'response' ? `event: ${String(c.type)}\ndata: ${JSON.stringify(c)}\n\n` : `data: ${JSON.stringify(c)}\n\n`)).join('') + (kind === 'response' ? '' : 'data: [DONE]\n\n');
-    const sealedBody = sealEventStream(new Response(text).body as ReadableStream<Uint8Array>, signer, { account: 'a', kind, request: body });
+    const text =
+      chunks
+        .map((c) => (kind === 'response' ? `event: ${String(c.type)}\ndata: ${JSON.stringify(c)}\n\n` : `data: ${JSON.stringify(c)}\n\n`))
+        .join('') + (kind === 'response' ? '' : 'data: [DONE]\n\n');
+    const sealedBody = sealEventStream(new Response(text).body as ReadableStream<Uint8Array>, signer, {
+      account: 'a',
+      kind,
+      request: body,
+    });
     const all = dec.decode(await new Response(sealedBody).arrayBuffer());
     // One network chunk per event, as a server would flush them.
-    const pieces = alter(all).split(/(?<=\n\n)/).map((p) => enc.encode(p));
+    const pieces = alter(all)
+      .split(/(?<=\n\n)/)
+      .map((p) => enc.encode(p));
     const stream = new ReadableStream<Uint8Array>({
       pull(c) {
         const next = pieces.shift();
@@ -60,7 +74,10 @@ const chatBody = (stream: boolean) => JSON.stringify({ model: 'm', stream, messa
 describe('createVerifyingFetch', () => {
   it('checks only model requests with a success status', async () => {
     const results: FetchVerification[] = [];
-    const f = verifyingOver(async (url) => (url.endsWith('/models') ? Response.json({ data: [] }) : Response.json({ error: { message: 'no' } }, { status: 429 })), results);
+    const f = verifyingOver(
+      async (url) => (url.endsWith('/models') ? Response.json({ data: [] }) : Response.json({ error: { message: 'no' } }, { status: 429 })),
+      results,
+    );
     expect((await f('http://127.0.0.1/v1/models')).status).toBe(200);
     const limited = await f('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: chatBody(false) });
     expect(limited.status).toBe(429);
@@ -100,8 +117,13 @@ describe('createVerifyingFetch', () => {
 
   it('catches the Responses API completed event altered while the deltas are intact', async () => {
     const results: FetchVerification[] = [];
-    const f = verifyingOver(sealingTransport((sse) => sse.replace(/("type":"response\.completed".*?)You said/, '$1Yoo said')), results);
-    const text = await readAll(await f('http://127.0.0.1/v1/responses', { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x', stream: true }) }));
+    const f = verifyingOver(
+      sealingTransport((sse) => sse.replace(/("type":"response\.completed".*?)You said/, '$1Yoo said')),
+      results,
+    );
+    const text = await readAll(
+      await f('http://127.0.0.1/v1/responses', { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x', stream: true }) }),
+    );
     expect(text).toContain('Yoo said');
     expect(results[0]).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
   });
@@ -109,7 +131,10 @@ describe('createVerifyingFetch', () => {
   it('catches content appended after the envelope', async () => {
     const results: FetchVerification[] = [];
     const extra = `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: ' (and more)' }, finish_reason: null }] })}\n\n`;
-    const f = verifyingOver(sealingTransport((sse) => sse.replace('data: [DONE]', `${extra}data: [DONE]`)), results);
+    const f = verifyingOver(
+      sealingTransport((sse) => sse.replace('data: [DONE]', `${extra}data: [DONE]`)),
+      results,
+    );
     await readAll(await f('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: chatBody(true) }));
     expect(results[0]).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
   });
@@ -122,7 +147,11 @@ describe('createVerifyingFetch', () => {
     await reader.read();
     await reader.cancel();
     expect(await verificationOf(res)).toMatchObject({ valid: false, code: 'SIGNET_E_STREAM_TRUNCATED' });
-    const huge = verifyingOver(async () => new Response(`data: ${'x'.repeat(9 * 1024 * 1024)}`, { headers: { 'content-type': 'text/event-stream' } }), results, { throwOnFailure: true });
+    const huge = verifyingOver(
+      async () => new Response(`data: ${'x'.repeat(9 * 1024 * 1024)}`, { headers: { 'content-type': 'text/event-stream' } }),
+      results,
+      { throwOnFailure: true },
+    );
     const r2 = await huge('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: chatBody(true) });
     await expect(readAll(r2)).rejects.toMatchObject({ code: 'SIGNET_E_STREAM_MALFORMED' });
   });

@@ -48,16 +48,49 @@ beforeAll(async () => {
   upstream = await startUpstream();
   const io = captureIO();
   expect(await main(['keys', 'new', '--out', keys], io)).toBe(0);
-  writeFileSync(terms, JSON.stringify({ id: 'cli-terms', version: '3', uri: 'https://api.example.test/terms/3', document: 'No training on outputs.', usage: { 'cawg.ai_generative_training': 'notAllowed' } }));
+  writeFileSync(
+    terms,
+    JSON.stringify({
+      id: 'cli-terms',
+      version: '3',
+      uri: 'https://api.example.test/terms/3',
+      document: 'No training on outputs.',
+      usage: { 'cawg.ai_generative_training': 'notAllowed' },
+    }),
+  );
   const add = captureIO();
   expect(await main(['accounts', 'add', '--file', accounts, '--account', 'acct_cli', '--terms-version', '3'], add)).toBe(0);
   apiKey = (add.out[0] as string).trim();
   const lagging = captureIO();
   expect(await main(['accounts', 'add', '--file', accounts, '--account', 'acct_lagging', '--terms-version', '2'], lagging)).toBe(0);
   laggingKey = (lagging.out[0] as string).trim();
-  const args = parseArgs(['--upstream', upstream.url, '--keys', keys, '--accounts', accounts, '--terms', terms, '--port', '0', '--issuer', 'https://api.example.test', '--log', 'memory'], {
-    upstream: 'string', keys: 'string', accounts: 'string', terms: 'string', port: 'string', issuer: 'string', log: 'string',
-  });
+  const args = parseArgs(
+    [
+      '--upstream',
+      upstream.url,
+      '--keys',
+      keys,
+      '--accounts',
+      accounts,
+      '--terms',
+      terms,
+      '--port',
+      '0',
+      '--issuer',
+      'https://api.example.test',
+      '--log',
+      'memory',
+    ],
+    {
+      upstream: 'string',
+      keys: 'string',
+      accounts: 'string',
+      terms: 'string',
+      port: 'string',
+      issuer: 'string',
+      log: 'string',
+    },
+  );
   started = await startGatewayFromArgs(args, captureIO(), [fakeLog]);
 });
 afterAll(async () => {
@@ -79,9 +112,23 @@ describe('signet gateway and signet accounts', () => {
   it('serves sealed answers that verify against the published JWKS, and runs extension hooks', async () => {
     const jwks = await (await fetch(`${started.server.url}/.well-known/signet/jwks.json`)).json();
     const results: FetchVerification[] = [];
-    const client = new OpenAI({ apiKey, baseURL: `${started.server.url}/v1`, maxRetries: 0, fetch: createVerifyingFetch({ trust: jwks, policy: { issuers: ['https://api.example.test'], terms: { id: 'cli-terms', version: '3' } }, onResult: (r) => results.push(r) }) });
+    const client = new OpenAI({
+      apiKey,
+      baseURL: `${started.server.url}/v1`,
+      maxRetries: 0,
+      fetch: createVerifyingFetch({
+        trust: jwks,
+        policy: { issuers: ['https://api.example.test'], terms: { id: 'cli-terms', version: '3' } },
+        onResult: (r) => results.push(r),
+      }),
+    });
     const r = await client.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: 'cli' }] });
-    for await (const _ of await client.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: 'cli' }], stream: true })) void _;
+    for await (const _ of await client.chat.completions.create({
+      model: 'local-model',
+      messages: [{ role: 'user', content: 'cli' }],
+      stream: true,
+    }))
+      void _;
     expect(results.map((x) => x.valid)).toEqual([true, true]);
     expect(receipts).toContain(r.id);
     const receipt = await fetch(`${started.server.url}/v1/signet/receipts/${r.id}`);
@@ -89,7 +136,11 @@ describe('signet gateway and signet accounts', () => {
   });
 
   it('403 for an account on older terms; revoking a key takes effect without a restart', async () => {
-    const old = await fetch(`${started.server.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${laggingKey}` }, body: '{}' });
+    const old = await fetch(`${started.server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${laggingKey}` },
+      body: '{}',
+    });
     expect(old.status).toBe(403);
     expect(await old.json()).toMatchObject({ error: { code: 'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED' } });
     const list = captureIO();
@@ -100,7 +151,11 @@ describe('signet gateway and signet accounts', () => {
     expect(await main(['accounts', 'revoke', '--file', accounts, '--account', 'acct_cli'], revoke)).toBe(0);
     expect(revoke.out.join('')).toContain('revoked 1 key');
     await new Promise((r) => setTimeout(r, 1100));
-    const res = await fetch(`${started.server.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: '{}' });
+    const res = await fetch(`${started.server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}` },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     expect(await main(['accounts', 'revoke', '--file', accounts, '--account', 'nobody'], captureIO())).toBe(1);
     expect(await main(['accounts', 'revoke', '--file', accounts], captureIO())).toBe(2);
@@ -108,13 +163,22 @@ describe('signet gateway and signet accounts', () => {
 
   it('refuses bad configuration at startup with a typed error', async () => {
     const io = captureIO();
-    expect(await main(['gateway', '--upstream', upstream.url, '--keys', join(dir, 'nope'), '--accounts', accounts, '--terms', terms, '--port', '0'], io)).toBe(2);
+    expect(
+      await main(
+        ['gateway', '--upstream', upstream.url, '--keys', join(dir, 'nope'), '--accounts', accounts, '--terms', terms, '--port', '0'],
+        io,
+      ),
+    ).toBe(2);
     expect(io.err.join('')).toContain('SIGNET_E_KEY_FILE');
     const io2 = captureIO();
-    expect(await main(['gateway', '--upstream', 'nonsense', '--keys', keys, '--accounts', accounts, '--terms', terms, '--port', '0'], io2)).toBe(2);
+    expect(
+      await main(['gateway', '--upstream', 'nonsense', '--keys', keys, '--accounts', accounts, '--terms', terms, '--port', '0'], io2),
+    ).toBe(2);
     expect(io2.err.join('')).toContain('SIGNET_E_CONFIG_INVALID');
     const io3 = captureIO({ SIGNET_ACCOUNT_SECRET: 'too-short' });
-    expect(await main(['gateway', '--upstream', upstream.url, '--keys', keys, '--accounts', accounts, '--terms', terms, '--port', '0'], io3)).toBe(2);
+    expect(
+      await main(['gateway', '--upstream', upstream.url, '--keys', keys, '--accounts', accounts, '--terms', terms, '--port', '0'], io3),
+    ).toBe(2);
     expect(io3.err.join('')).toContain('account secret');
   });
 });

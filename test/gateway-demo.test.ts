@@ -11,7 +11,16 @@ describe('the gateway part of signet demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'signet-demo-gw-'));
     const keysDir = join(dir, 'keys');
     const termsFile = join(dir, 'terms.json');
-    writeFileSync(termsFile, JSON.stringify({ id: 'demo-terms', version: '2026-01', uri: 'https://demo.example/terms', document: 'No training.', usage: { 'cawg.ai_generative_training': 'notAllowed' } }));
+    writeFileSync(
+      termsFile,
+      JSON.stringify({
+        id: 'demo-terms',
+        version: '2026-01',
+        uri: 'https://demo.example/terms',
+        document: 'No training.',
+        usage: { 'cawg.ai_generative_training': 'notAllowed' },
+      }),
+    );
     const lines: string[] = [];
     const io: CommandIO = { stdout: (t) => void lines.push(t), stderr: () => undefined, stdin: async () => new Uint8Array(), env: {} };
     const cli = async (argv: readonly string[]) => {

@@ -8,12 +8,21 @@ import { ISSUER, startTestGateway, TEST_TERMS, type TestGateway } from './suppor
 const ask = (content: string, model = 'local-model') => ({ model, messages: [{ role: 'user' as const, content }] });
 
 function verifying(gw: TestGateway, results: FetchVerification[], policy = {}) {
-  return new OpenAI({ apiKey: gw.apiKey, baseURL: `${gw.url}/v1`, maxRetries: 0, fetch: createVerifyingFetch({ trust: gw.jwks, policy, onResult: (r) => results.push(r) }) });
+  return new OpenAI({
+    apiKey: gw.apiKey,
+    baseURL: `${gw.url}/v1`,
+    maxRetries: 0,
+    fetch: createVerifyingFetch({ trust: gw.jwks, policy, onResult: (r) => results.push(r) }),
+  });
 }
 
 async function firstChunkAndTotal(url: string, apiKey: string, body: unknown): Promise<{ first: number; total: number; text: string }> {
   const start = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   let first = -1;
   let text = '';
@@ -37,7 +46,11 @@ describe('upstream failures, aborts and shutdown', () => {
   });
 
   it('an upstream error status passes through unchanged and unsealed', async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gw.apiKey}` }, body: JSON.stringify(ask('x', 'fail-500')) });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.apiKey}` },
+      body: JSON.stringify(ask('x', 'fail-500')),
+    });
     expect(res.status).toBe(500);
     expect(res.headers.get(ENVELOPE_HEADER)).toBeNull();
     expect(await res.json()).toEqual({ error: { message: 'The model crashed.', type: 'server_error', code: null, param: null } });
@@ -68,7 +81,8 @@ describe('upstream failures, aborts and shutdown', () => {
   it('a connection dropped halfway is sealed as partial too', async () => {
     const results: FetchVerification[] = [];
     await (async () => {
-      for await (const _ of await verifying(gw, results).chat.completions.create({ ...ask('reset', 'reset-halfway'), stream: true })) void _;
+      for await (const _ of await verifying(gw, results).chat.completions.create({ ...ask('reset', 'reset-halfway'), stream: true }))
+        void _;
     })().catch(() => undefined);
     expect(results[0]).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_PARTIAL' });
   });
@@ -88,7 +102,12 @@ describe('upstream failures, aborts and shutdown', () => {
     const abortedBefore = gw.upstream.aborted;
     const sealedBefore = gw.sealed.length;
     const controller = new AbortController();
-    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', signal: controller.signal, headers: { authorization: `Bearer ${gw.apiKey}` }, body: JSON.stringify({ ...ask('abort me', 'slow'), stream: true }) });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { authorization: `Bearer ${gw.apiKey}` },
+      body: JSON.stringify({ ...ask('abort me', 'slow'), stream: true }),
+    });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
     await reader.read();
@@ -125,7 +144,10 @@ describe('an unreachable upstream', () => {
     const gw = await startTestGateway({ upstreamUrl: 'http://127.0.0.1:1' });
     try {
       const client = new OpenAI({ apiKey: gw.apiKey, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-      await expect(client.chat.completions.create(ask('anyone?'))).rejects.toMatchObject({ status: 502, code: 'SIGNET_E_GATEWAY_UPSTREAM' });
+      await expect(client.chat.completions.create(ask('anyone?'))).rejects.toMatchObject({
+        status: 502,
+        code: 'SIGNET_E_GATEWAY_UPSTREAM',
+      });
       expect(gw.errors[0]).toMatchObject({ code: 'SIGNET_E_GATEWAY_UPSTREAM' });
     } finally {
       await gw.close();
@@ -150,11 +172,21 @@ describe('sealing failures fail closed (502), or open when the operator chose so
 
   it('fail closed: a whole response becomes a 502, a stream ends in an error event without an envelope', async () => {
     const base = await startTestGateway();
-    const gw = createGateway({ upstream: base.upstream.url, signer: failing(base), accounts: openAccountStore(base.accountsFile), jwks: base.jwks });
+    const gw = createGateway({
+      upstream: base.upstream.url,
+      signer: failing(base),
+      accounts: openAccountStore(base.accountsFile),
+      jwks: base.jwks,
+    });
     const running = await gw.listen();
     try {
       const results: FetchVerification[] = [];
-      const client = new OpenAI({ apiKey: base.apiKey, baseURL: `${running.url}/v1`, maxRetries: 0, fetch: createVerifyingFetch({ trust: base.jwks, onResult: (r) => results.push(r) }) });
+      const client = new OpenAI({
+        apiKey: base.apiKey,
+        baseURL: `${running.url}/v1`,
+        maxRetries: 0,
+        fetch: createVerifyingFetch({ trust: base.jwks, onResult: (r) => results.push(r) }),
+      });
       const e1 = await client.chat.completions.create(ask('seal me')).catch((e: unknown) => e);
       expect(e1).toMatchObject({ status: 502, code: 'SIGNET_E_GATEWAY_SEAL_FAILED' });
       expect(JSON.stringify(e1)).not.toContain('HSM');
@@ -164,7 +196,9 @@ describe('sealing failures fail closed (502), or open when the operator chose so
       expect(e2).toMatchObject({ code: 'SIGNET_E_GATEWAY_SEAL_FAILED' });
       expect(results.at(-1)).toMatchObject({ valid: false, code: 'SIGNET_E_ENVELOPE_MISSING' });
       // A 200 that is not JSON cannot be sealed either.
-      const e3 = await new OpenAI({ apiKey: base.apiKey, baseURL: `${base.url}/v1`, maxRetries: 0 }).chat.completions.create(ask('x', 'not-json')).catch((e: unknown) => e);
+      const e3 = await new OpenAI({ apiKey: base.apiKey, baseURL: `${base.url}/v1`, maxRetries: 0 }).chat.completions
+        .create(ask('x', 'not-json'))
+        .catch((e: unknown) => e);
       expect(e3).toMatchObject({ status: 502, code: 'SIGNET_E_GATEWAY_SEAL_FAILED' });
     } finally {
       await running.close();
@@ -174,14 +208,29 @@ describe('sealing failures fail closed (502), or open when the operator chose so
 
   it('fail open: the answer passes, marked unsealed, and the verifying fetch reports it', async () => {
     const base = await startTestGateway();
-    const gw = createGateway({ upstream: base.upstream.url, signer: failing(base), accounts: openAccountStore(base.accountsFile), jwks: base.jwks, failOpen: true });
+    const gw = createGateway({
+      upstream: base.upstream.url,
+      signer: failing(base),
+      accounts: openAccountStore(base.accountsFile),
+      jwks: base.jwks,
+      failOpen: true,
+    });
     const running = await gw.listen();
     try {
-      const res = await fetch(`${running.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${base.apiKey}` }, body: JSON.stringify(ask('open')) });
+      const res = await fetch(`${running.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${base.apiKey}` },
+        body: JSON.stringify(ask('open')),
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get(UNSEALED_HEADER)).toBe('SIGNET_E_GATEWAY_SEAL_FAILED');
       const results: FetchVerification[] = [];
-      const client = new OpenAI({ apiKey: base.apiKey, baseURL: `${running.url}/v1`, maxRetries: 0, fetch: createVerifyingFetch({ trust: base.jwks, onResult: (r) => results.push(r) }) });
+      const client = new OpenAI({
+        apiKey: base.apiKey,
+        baseURL: `${running.url}/v1`,
+        maxRetries: 0,
+        fetch: createVerifyingFetch({ trust: base.jwks, onResult: (r) => results.push(r) }),
+      });
       await client.chat.completions.create(ask('open'));
       for await (const _ of await client.chat.completions.create({ ...ask('open'), stream: true })) void _;
       expect(results.map((r) => r.valid || r.code)).toEqual(['SIGNET_E_ENVELOPE_MISSING', 'SIGNET_E_ENVELOPE_MISSING']);

@@ -19,7 +19,10 @@ function median(xs: number[]): number {
 describe('gateway under load', () => {
   it(`${CONCURRENCY} concurrent streamed requests for ${DURATION_MS / 1000} s: all verify, memory flat`, { timeout: 45_000 }, async () => {
     let sealedCount = 0;
-    const gw = await startTestGateway({ upstream: { quiet: true, words: 24 }, gateway: { onSealed: () => void sealedCount++, onError: () => undefined } });
+    const gw = await startTestGateway({
+      upstream: { quiet: true, words: 24 },
+      gateway: { onSealed: () => void sealedCount++, onError: () => undefined },
+    });
     const counts = { ok: 0, failed: 0, unsealed: 0, errors: 0 };
     const codes = new Map<string, number>();
     const verifyingFetch = createVerifyingFetch({
@@ -43,7 +46,11 @@ describe('gateway under load', () => {
     const worker = async (): Promise<void> => {
       while (Date.now() - start < DURATION_MS) {
         try {
-          const res = await verifyingFetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' }, body });
+          const res = await verifyingFetch(`${gw.url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' },
+            body,
+          });
           if (res.status !== 200) {
             counts.errors++;
             await res.body?.cancel();
@@ -61,7 +68,9 @@ describe('gateway under load', () => {
     await gw.close();
 
     const completed = counts.ok + counts.failed;
-    console.log(`load: ${completed} streamed responses in ${((Date.now() - start) / 1000).toFixed(1)} s (${(completed / (DURATION_MS / 1000)).toFixed(0)}/s), sealed ${sealedCount}, failed ${counts.failed}, errors ${counts.errors}`);
+    console.log(
+      `load: ${completed} streamed responses in ${((Date.now() - start) / 1000).toFixed(1)} s (${(completed / (DURATION_MS / 1000)).toFixed(0)}/s), sealed ${sealedCount}, failed ${counts.failed}, errors ${counts.errors}`,
+    );
     expect(completed).toBeGreaterThan(CONCURRENCY * 5);
     expect(counts.failed, JSON.stringify([...codes])).toBe(0);
     expect(counts.unsealed).toBe(0);
@@ -76,7 +85,9 @@ describe('gateway under load', () => {
     const late = steady.slice(-third);
     const heapGrowth = median(late.map((s) => s.heap)) - median(early.map((s) => s.heap));
     const rssGrowth = median(late.map((s) => s.rss)) - median(early.map((s) => s.rss));
-    console.log(`load: heap ${(median(early.map((s) => s.heap)) / 2 ** 20).toFixed(0)} -> ${(median(late.map((s) => s.heap)) / 2 ** 20).toFixed(0)} MiB, rss ${(median(early.map((s) => s.rss)) / 2 ** 20).toFixed(0)} -> ${(median(late.map((s) => s.rss)) / 2 ** 20).toFixed(0)} MiB`);
+    console.log(
+      `load: heap ${(median(early.map((s) => s.heap)) / 2 ** 20).toFixed(0)} -> ${(median(late.map((s) => s.heap)) / 2 ** 20).toFixed(0)} MiB, rss ${(median(early.map((s) => s.rss)) / 2 ** 20).toFixed(0)} -> ${(median(late.map((s) => s.rss)) / 2 ** 20).toFixed(0)} MiB`,
+    );
     expect(heapGrowth).toBeLessThan(64 * 2 ** 20);
     expect(rssGrowth).toBeLessThan(128 * 2 ** 20);
   });

@@ -24,7 +24,12 @@ afterAll(async () => {
   await gw.close();
 });
 
-const tools = [{ type: 'function' as const, function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }];
+const tools = [
+  {
+    type: 'function' as const,
+    function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } },
+  },
+];
 
 function lastResult(): FetchVerification {
   const r = results.at(-1);
@@ -35,7 +40,9 @@ function lastResult(): FetchVerification {
 describe('the openai client through the signing gateway, verified by the verifying fetch', () => {
   it('chat completion, not streamed: sealed in header and body, verified', async () => {
     const before = results.length;
-    const { data, response } = await client.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: 'hello there' }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model: 'local-model', messages: [{ role: 'user', content: 'hello there' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe(answerText({ messages: [{ role: 'user', content: 'hello there' }] }));
     expect(response.headers.get(ENVELOPE_HEADER)).toMatch(/^[A-Za-z0-9_-]+$/);
     expect((data as unknown as { signet: { envelope: string } }).signet.envelope).toBe(response.headers.get(ENVELOPE_HEADER));
@@ -46,7 +53,12 @@ describe('the openai client through the signing gateway, verified by the verifyi
   });
 
   it('chat completion, streamed: chunks arrive, the envelope verifies at the end', async () => {
-    const stream = await client.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: 'stream please' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'local-model',
+      messages: [{ role: 'user', content: 'stream please' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let carrier: unknown;
     for await (const chunk of stream) {
@@ -166,9 +178,13 @@ describe('the openai client through the signing gateway, verified by the verifyi
   it('401 for an unknown key and 403 for terms not accepted, before reaching the upstream', async () => {
     const count = gw.upstream.requests.length;
     const stranger = new OpenAI({ apiKey: 'sgk_not-a-real-key', baseURL: `${gw.url}/v1`, maxRetries: 0 });
-    await expect(stranger.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401, code: 'SIGNET_E_AUTH_UNKNOWN_KEY' });
+    await expect(
+      stranger.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({ status: 401, code: 'SIGNET_E_AUTH_UNKNOWN_KEY' });
     const old = new OpenAI({ apiKey: gw.oldTermsKey, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-    const err = await old.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await old.chat.completions
+      .create({ model: 'local-model', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 403, code: 'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED' });
     expect((err as Error).message).toContain(TEST_TERMS.version);
     const noKey = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', body: '{}' });

@@ -94,7 +94,8 @@ describe('tampering between the gateway and the client is reported with the righ
   it('the stream cut before its end', async () => {
     proxy.tamper = { events: cutAfter(4) };
     let text = '';
-    for await (const c of await client.chat.completions.create({ ...ask('cut me'), stream: true })) text += c.choices[0]?.delta.content ?? '';
+    for await (const c of await client.chat.completions.create({ ...ask('cut me'), stream: true }))
+      text += c.choices[0]?.delta.content ?? '';
     expect(text.length).toBeGreaterThan(0);
     expect(only()).toMatchObject({ valid: false, code: 'SIGNET_E_STREAM_TRUNCATED', streamed: true });
   });
@@ -174,7 +175,12 @@ describe('tampering between the gateway and the client is reported with the righ
   });
 
   it('throwOnFailure makes a tampered whole response reject and a tampered stream throw', async () => {
-    const strict = new OpenAI({ apiKey: gw.apiKey, baseURL: `${proxy.url}/v1`, maxRetries: 0, fetch: createVerifyingFetch({ trust: gw.jwks, throwOnFailure: true }) });
+    const strict = new OpenAI({
+      apiKey: gw.apiKey,
+      baseURL: `${proxy.url}/v1`,
+      maxRetries: 0,
+      fetch: createVerifyingFetch({ trust: gw.jwks, throwOnFailure: true }),
+    });
     proxy.tamper = { body: (t) => t.replace('You said', 'You saiD') };
     const e1 = await strict.chat.completions.create(ask('strict')).catch((e: unknown) => e);
     expect((e1 as { cause?: { code?: string } }).cause?.code).toBe('SIGNET_E_CONTENT_MISMATCH');

@@ -6,7 +6,12 @@ import { createVerifier } from '@signet/verify';
 import { pieces, wireForms } from './support/upstream.js';
 
 const key = new SigningKey(new Uint8Array(32).fill(3));
-const signer = createSigner({ issuer: 'https://api.example.test', key, accountSecret: new Uint8Array(32).fill(5), terms: { id: 't', version: '1', uri: 'https://example.test/t', document: 'terms', usage: NO_AI_TRAINING } });
+const signer = createSigner({
+  issuer: 'https://api.example.test',
+  key,
+  accountSecret: new Uint8Array(32).fill(5),
+  terms: { id: 't', version: '1', uri: 'https://example.test/t', document: 'terms', usage: NO_AI_TRAINING },
+});
 const verifier = createVerifier({ trust: toJwks([key]) });
 const tools = [{ type: 'function', function: { name: 'lookup', parameters: {} } }];
 
@@ -16,11 +21,19 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ['chat tool call', '/v1/chat/completions', { model: 'm', tools, messages: [{ role: 'user', content: 'weather' }] }],
   ['chat tool calls n=2', '/v1/chat/completions', { model: 'm', n: 2, tools, messages: [{ role: 'user', content: 'weather' }] }],
   ['chat refusal', '/v1/chat/completions', { model: 'refuse', messages: [{ role: 'user', content: 'no' }] }],
-  ['chat with usage chunk', '/v1/chat/completions', { model: 'm', stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'u' }] }],
+  [
+    'chat with usage chunk',
+    '/v1/chat/completions',
+    { model: 'm', stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'u' }] },
+  ],
   ['completion', '/v1/completions', { model: 'm', prompt: 'once upon' }],
   ['completion n=2', '/v1/completions', { model: 'm', n: 2, prompt: 'twice' }],
   ['responses text', '/v1/responses', { model: 'm', input: 'respond' }],
-  ['responses function call', '/v1/responses', { model: 'm', input: 'call', tools: [{ type: 'function', name: 'lookup', parameters: {} }] }],
+  [
+    'responses function call',
+    '/v1/responses',
+    { model: 'm', input: 'call', tools: [{ type: 'function', name: 'lookup', parameters: {} }] },
+  ],
 ];
 
 describe('a streamed response seals to the same digests as the same response sent whole', () => {
@@ -44,22 +57,52 @@ describe('a streamed response seals to the same digests as the same response sen
 
   it('holds for any text cut into any deltas (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.array(fc.nat({ max: 300 }), { maxLength: 12 }), async (text, cuts) => {
-        const chars = Array.from(text);
-        const points = [...new Set(cuts.map((c) => c % (chars.length + 1)))].sort((a, b) => a - b);
-        const parts: string[] = [];
-        let prev = 0;
-        for (const p of [...points, chars.length]) {
-          parts.push(chars.slice(prev, p).join(''));
-          prev = p;
-        }
-        const a = new StreamAssembler();
-        a.pushValue({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-        for (const p of parts) a.pushValue({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: p }, finish_reason: null }] });
-        a.pushValue({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-        const whole = { id: 'c1', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] };
-        expect(signer.claimsFor({ account: 'a', response: a.response() }).content).toEqual(signer.claimsFor({ account: 'a', response: whole }).content);
-      }),
+      fc.asyncProperty(
+        fc.string({ unit: 'grapheme', maxLength: 300 }),
+        fc.array(fc.nat({ max: 300 }), { maxLength: 12 }),
+        async (text, cuts) => {
+          const chars = Array.from(text);
+          const points = [...new Set(cuts.map((c) => c % (chars.length + 1)))].sort((a, b) => a - b);
+          const parts: string[] = [];
+          let prev = 0;
+          for (const p of [...points, chars.length]) {
+            parts.push(chars.slice(prev, p).join(''));
+            prev = p;
+          }
+          const a = new StreamAssembler();
+          a.pushValue({
+            id: 'c1',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'm',
+            choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+          });
+          for (const p of parts)
+            a.pushValue({
+              id: 'c1',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model: 'm',
+              choices: [{ index: 0, delta: { content: p }, finish_reason: null }],
+            });
+          a.pushValue({
+            id: 'c1',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'm',
+            choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+          });
+          const whole = {
+            id: 'c1',
+            object: 'chat.completion',
+            model: 'm',
+            choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+          };
+          expect(signer.claimsFor({ account: 'a', response: a.response() }).content).toEqual(
+            signer.claimsFor({ account: 'a', response: whole }).content,
+          );
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -71,7 +114,10 @@ describe('a streamed response seals to the same digests as the same response sen
     for (const c of chunks.slice(0, Math.floor(chunks.length / 2))) seal.push(c);
     const sealed = await seal.finish();
     expect(sealed.claims.partial).toBe(true);
-    expect(await verifier.verify(sealed.envelope, { response: seal.assembled.response() })).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_PARTIAL' });
+    expect(await verifier.verify(sealed.envelope, { response: seal.assembled.response() })).toMatchObject({
+      valid: false,
+      code: 'SIGNET_E_CONTENT_PARTIAL',
+    });
     expect(await verifier.verify(sealed.envelope, { response: whole })).toMatchObject({ valid: false });
     // Finishing twice gives the one envelope.
     expect(await seal.finish()).toBe(sealed);

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ENVELOPE_HEADER, isSignetError, NO_AI_TRAINING, SigningKey, toJwks } from '@signet/core';
 import { createSigner, serve, signetExpress, signetHono, toNodeListener, withSignet, type RunningServer } from '@signet/server';
 import { createVerifyingFetch, type FetchVerification } from '@signet/verify';
@@ -14,10 +14,16 @@ import { wireForms } from './support/upstream.js';
  */
 
 const key = new SigningKey(new Uint8Array(32).fill(11));
-const signer = createSigner({ issuer: 'https://api.example.test', key, accountSecret: new Uint8Array(32).fill(12), terms: { id: 't', version: '1', uri: 'https://example.test/t', document: 'terms', usage: NO_AI_TRAINING } });
+const signer = createSigner({
+  issuer: 'https://api.example.test',
+  key,
+  accountSecret: new Uint8Array(32).fill(12),
+  terms: { id: 't', version: '1', uri: 'https://example.test/t', document: 'terms', usage: NO_AI_TRAINING },
+});
 const jwks = toJwks([key]);
 const enc = new TextEncoder();
-const accountOf = (authorization: string | null | undefined): string | undefined => (authorization === 'Bearer good-key' ? 'acct_42' : undefined);
+const accountOf = (authorization: string | null | undefined): string | undefined =>
+  authorization === 'Bearer good-key' ? 'acct_42' : undefined;
 
 /** A model route as a fetch handler: the whole answer as JSON, or SSE chunks. */
 async function modelRoute(request: Request): Promise<Response> {
@@ -28,7 +34,13 @@ async function modelRoute(request: Request): Promise<Response> {
   const stream = new ReadableStream<Uint8Array>({
     async start(c) {
       for (const chunk of chunks) {
-        c.enqueue(enc.encode(path.endsWith('/responses') ? `event: ${String(chunk.type)}\ndata: ${JSON.stringify(chunk)}\n\n` : `data: ${JSON.stringify(chunk)}\n\n`));
+        c.enqueue(
+          enc.encode(
+            path.endsWith('/responses')
+              ? `event: ${String(chunk.type)}\ndata: ${JSON.stringify(chunk)}\n\n`
+              : `data: ${JSON.stringify(chunk)}\n\n`,
+          ),
+        );
         await new Promise((r) => setTimeout(r, 1));
       }
       if (!path.endsWith('/responses')) c.enqueue(enc.encode('data: [DONE]\n\n'));
@@ -38,7 +50,9 @@ async function modelRoute(request: Request): Promise<Response> {
   return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
 }
 
-async function listenNode(listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close: () => Promise<void> }> {
+async function listenNode(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer(listener);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
@@ -53,7 +67,12 @@ async function listenNode(listener: (req: IncomingMessage, res: ServerResponse) 
 
 async function exercise(baseURL: string): Promise<FetchVerification[]> {
   const results: FetchVerification[] = [];
-  const client = new OpenAI({ apiKey: 'good-key', baseURL, maxRetries: 0, fetch: createVerifyingFetch({ trust: jwks, throwOnFailure: true, onResult: (r) => results.push(r) }) });
+  const client = new OpenAI({
+    apiKey: 'good-key',
+    baseURL,
+    maxRetries: 0,
+    fetch: createVerifyingFetch({ trust: jwks, throwOnFailure: true, onResult: (r) => results.push(r) }),
+  });
   const ask = { model: 'm', messages: [{ role: 'user' as const, content: 'adapter' }] };
   const { data, response } = await client.chat.completions.create(ask).withResponse();
   expect(response.headers.get(ENVELOPE_HEADER)).not.toBeNull();
@@ -76,12 +95,18 @@ describe('sealing middleware', () => {
   });
 
   it('as a wrapper around a Web-standard fetch handler', async () => {
-    const app = async (request: Request): Promise<Response> => (new URL(request.url).pathname === '/health' ? new Response('ok') : modelRoute(request));
+    const app = async (request: Request): Promise<Response> =>
+      new URL(request.url).pathname === '/health' ? new Response('ok') : modelRoute(request);
     const handler = withSignet(app, { signer, account: (req) => accountOf(req.headers.get('authorization')) });
     const running: RunningServer = await serve(handler);
     servers.push(running);
     const results = await exercise(`${running.url}/v1`);
-    expect(results.map((r) => [r.valid, r.streamed])).toEqual([[true, false], [true, true], [true, true], [true, false]]);
+    expect(results.map((r) => [r.valid, r.streamed])).toEqual([
+      [true, false],
+      [true, true],
+      [true, true],
+      [true, false],
+    ]);
   });
 
   it('as Hono middleware', async () => {
@@ -124,7 +149,9 @@ describe('sealing middleware', () => {
           res.end();
           return;
         }
-        res.write(path.endsWith('/responses') ? `event: ${String(c.type)}\ndata: ${JSON.stringify(c)}\n\n` : `data: ${JSON.stringify(c)}\n\n`);
+        res.write(
+          path.endsWith('/responses') ? `event: ${String(c.type)}\ndata: ${JSON.stringify(c)}\n\n` : `data: ${JSON.stringify(c)}\n\n`,
+        );
         setTimeout(tick, 1);
       };
       tick();
@@ -146,7 +173,14 @@ describe('sealing middleware', () => {
   });
 
   it('toNodeListener serves a fetch handler on plain Node http', async () => {
-    const running = await listenNode(toNodeListener(withSignet(async (r) => (new URL(r.url).pathname === '/health' ? new Response('ok') : modelRoute(r)), { signer, account: (req) => accountOf(req.headers.get('authorization')) })));
+    const running = await listenNode(
+      toNodeListener(
+        withSignet(async (r) => (new URL(r.url).pathname === '/health' ? new Response('ok') : modelRoute(r)), {
+          signer,
+          account: (req) => accountOf(req.headers.get('authorization')),
+        }),
+      ),
+    );
     servers.push(running);
     const results = await exercise(`${running.url}/v1`);
     expect(results.every((r) => r.valid)).toBe(true);

@@ -15,19 +15,32 @@ export async function startExpressProvider(keysDir: string): Promise<{ url: stri
   const seal = signetExpress({ signer: exampleSigner(keysDir), account: (req) => accountOf(req.headers.authorization) });
 
   // A route written the Express way: it writes to `res`, streamed or not.
-  const chatRoute = (req: IncomingMessage & { body?: { stream?: boolean; model?: string; messages?: { content: string }[] } }, res: ServerResponse): void => {
+  const chatRoute = (
+    req: IncomingMessage & { body?: { stream?: boolean; model?: string; messages?: { content: string }[] } },
+    res: ServerResponse,
+  ): void => {
     const question = req.body?.messages?.at(-1)?.content ?? '';
     const base = { id: `chatcmpl-${Date.now()}`, created: Math.floor(Date.now() / 1000), model: req.body?.model ?? 'example-model' };
     if (req.body?.stream !== true) {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: `You asked: ${question}.` }, finish_reason: 'stop' }] }));
+      res.end(
+        JSON.stringify({
+          ...base,
+          object: 'chat.completion',
+          choices: [{ index: 0, message: { role: 'assistant', content: `You asked: ${question}.` }, finish_reason: 'stop' }],
+        }),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     for (const piece of ['You ', 'asked: ', `${question}.`]) {
-      res.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`,
+      );
     }
-    res.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
+    );
     res.end('data: [DONE]\n\n');
   };
 

@@ -24,5 +24,5 @@ export function exampleSigner(keysDir: string): Signer {
 /** Your own authentication: which account an API key belongs to. */
 export function accountOf(authorization: string | null | undefined): string | undefined {
   const accounts: Record<string, string> = { 'Bearer example-key-1': 'acct_1' };
-  return authorization == null ? undefined : accounts[authorization];
+  return authorization === null || authorization === undefined ? undefined : accounts[authorization];
 }

@@ -2,11 +2,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_AI_TRAINING, toJwks, type SigningKey } from '@signet/core';
-import { addAccountKey, createGateway, createKeysDirectory, createSigner, loadAccountSecret, openAccountStore, type GatewayOptions, type RunningServer, type Sealed, type Signer } from '@signet/server';
+import {
+  addAccountKey,
+  createGateway,
+  createKeysDirectory,
+  createSigner,
+  loadAccountSecret,
+  openAccountStore,
+  type GatewayOptions,
+  type RunningServer,
+  type Sealed,
+  type Signer,
+} from '@signet/server';
 import { startUpstream, type Upstream, type UpstreamOptions } from './upstream.js';
 
 /** The terms every test gateway serves under. */
-export const TEST_TERMS = { id: 'local-terms', version: '2026-02', uri: 'https://api.example.test/terms/2026-02', document: 'Outputs may not be used to train models.', usage: NO_AI_TRAINING };
+export const TEST_TERMS = {
+  id: 'local-terms',
+  version: '2026-02',
+  uri: 'https://api.example.test/terms/2026-02',
+  document: 'Outputs may not be used to train models.',
+  usage: NO_AI_TRAINING,
+};
 export const ISSUER = 'https://api.example.test';
 
 export interface TestGateway {
@@ -27,7 +44,9 @@ export interface TestGateway {
 }
 
 /** Starts an upstream and a gateway in front of it, with fresh keys and accounts in a temp folder. */
-export async function startTestGateway(options: { upstream?: UpstreamOptions; gateway?: Partial<GatewayOptions>; upstreamUrl?: string } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: { upstream?: UpstreamOptions; gateway?: Partial<GatewayOptions>; upstreamUrl?: string } = {},
+): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-gw-'));
   const key = createKeysDirectory(join(dir, 'keys'));
   const accountSecret = loadAccountSecret(join(dir, 'keys', 'account-secret'));

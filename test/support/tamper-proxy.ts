@@ -29,8 +29,7 @@ export function rewriteEvent(ev: SseEvent, change: (data: string) => string): Ui
 
 export async function startTamperProxy(target: string): Promise<TamperProxy> {
   const state: { tamper: Tamper } = { tamper: {} };
-  let server: RunningServer | undefined;
-  server = await serve(async (request) => {
+  const server: RunningServer = await serve(async (request) => {
     const url = new URL(request.url);
     const headers = new Headers(request.headers);
     headers.delete('host');
@@ -74,6 +73,6 @@ export async function startTamperProxy(target: string): Promise<TamperProxy> {
     set tamper(t: Tamper) {
       state.tamper = t;
     },
-    close: () => (server as RunningServer).close({ timeoutMs: 500 }),
+    close: () => server.close({ timeoutMs: 500 }),
   };
 }

@@ -40,7 +40,32 @@ export interface UpstreamOptions {
 
 type Json = Record<string, unknown>;
 
-const WORDS = ['Sealed', 'answers', 'travel', 'with', 'their', 'envelope:', 'café', 'naïve', 'déjà-vu,', 'über', '—', '日本語', 'text', 'and', 'emoji', '🙂', 'survive', 'streaming.', 'Tabs\tand', 'double  spaces', 'stay', 'exact.', 'Line\nbreaks', 'too.'];
+const WORDS = [
+  'Sealed',
+  'answers',
+  'travel',
+  'with',
+  'their',
+  'envelope:',
+  'café',
+  'naïve',
+  'déjà-vu,',
+  'über',
+  '—',
+  '日本語',
+  'text',
+  'and',
+  'emoji',
+  '🙂',
+  'survive',
+  'streaming.',
+  'Tabs\tand',
+  'double  spaces',
+  'stay',
+  'exact.',
+  'Line\nbreaks',
+  'too.',
+];
 
 function lastUserText(body: Json): string {
   const messages = Array.isArray(body.messages) ? (body.messages as Json[]) : [];
@@ -95,19 +120,46 @@ function chatCompletion(body: Json, model: string, id: string, created: number, 
   const choices = [];
   for (let i = 0; i < n; i++) {
     if (model === 'refuse') {
-      choices.push({ index: i, message: { role: 'assistant', content: null, refusal: `I can't help with that (${i}).`, annotations: [] }, logprobs: null, finish_reason: 'stop' });
+      choices.push({
+        index: i,
+        message: { role: 'assistant', content: null, refusal: `I can't help with that (${i}).`, annotations: [] },
+        logprobs: null,
+        finish_reason: 'stop',
+      });
     } else if (tool !== undefined) {
       choices.push({
         index: i,
-        message: { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: [{ id: `call_${callId(body)}_${i}`, type: 'function', function: { name: tool.name, arguments: toolArguments(body) } }] },
+        message: {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          annotations: [],
+          tool_calls: [
+            { id: `call_${callId(body)}_${i}`, type: 'function', function: { name: tool.name, arguments: toolArguments(body) } },
+          ],
+        },
         logprobs: null,
         finish_reason: 'tool_calls',
       });
     } else {
-      choices.push({ index: i, message: { role: 'assistant', content: answerText(body, i, words), refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' });
+      choices.push({
+        index: i,
+        message: { role: 'assistant', content: answerText(body, i, words), refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: 'stop',
+      });
     }
   }
-  return { id, object: 'chat.completion', created, model, choices, usage: { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 }, service_tier: 'default', system_fingerprint: 'fp_local' };
+  return {
+    id,
+    object: 'chat.completion',
+    created,
+    model,
+    choices,
+    usage: { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 },
+    service_tier: 'default',
+    system_fingerprint: 'fp_local',
+  };
 }
 
 /** The chunks of a streamed chat completion (as objects), interleaving choices like the real API. */
@@ -124,13 +176,20 @@ function chatChunks(body: Json, model: string, id: string, created: number, word
     } else if (Array.isArray(m.tool_calls)) {
       const call = m.tool_calls[0] as Json;
       const fn = call.function as Json;
-      deltas.push({ role: 'assistant', content: null, refusal: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: fn.name, arguments: '' } }] });
+      deltas.push({
+        role: 'assistant',
+        content: null,
+        refusal: null,
+        tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: fn.name, arguments: '' } }],
+      });
       for (const p of pieces(fn.arguments as string, 5)) deltas.push({ tool_calls: [{ index: 0, function: { arguments: p } }] });
     } else {
       deltas.push({ role: 'assistant', content: '', refusal: null });
       for (const p of pieces(m.content as string)) deltas.push({ content: p });
     }
-    return deltas.map((delta) => ({ index, delta, logprobs: null, finish_reason: null })).concat([{ index, delta: {}, logprobs: null, finish_reason: c.finish_reason as never }]);
+    return deltas
+      .map((delta) => ({ index, delta, logprobs: null, finish_reason: null }))
+      .concat([{ index, delta: {}, logprobs: null, finish_reason: c.finish_reason as never }]);
   });
   const chunks: Json[] = [];
   const longest = Math.max(...perChoice.map((p) => p.length));
@@ -144,15 +203,36 @@ function completion(body: Json, model: string, id: string, created: number, word
   const n = typeof body.n === 'number' ? body.n : 1;
   const choices = [];
   for (let i = 0; i < n; i++) choices.push({ text: answerText(body, i, words), index: i, logprobs: null, finish_reason: 'stop' });
-  return { id, object: 'text_completion', created, model, choices, usage: { prompt_tokens: 5, completion_tokens: 12, total_tokens: 17 }, system_fingerprint: 'fp_local' };
+  return {
+    id,
+    object: 'text_completion',
+    created,
+    model,
+    choices,
+    usage: { prompt_tokens: 5, completion_tokens: 12, total_tokens: 17 },
+    system_fingerprint: 'fp_local',
+  };
 }
 
 function completionChunks(body: Json, model: string, id: string, created: number, words: number): Json[] {
   const whole = completion(body, model, id, created, words);
   const chunks: Json[] = [];
   for (const c of whole.choices as Json[]) {
-    for (const p of pieces(c.text as string)) chunks.push({ id, object: 'text_completion', created, model, choices: [{ text: p, index: c.index, logprobs: null, finish_reason: null }] });
-    chunks.push({ id, object: 'text_completion', created, model, choices: [{ text: '', index: c.index, logprobs: null, finish_reason: 'stop' }] });
+    for (const p of pieces(c.text as string))
+      chunks.push({
+        id,
+        object: 'text_completion',
+        created,
+        model,
+        choices: [{ text: p, index: c.index, logprobs: null, finish_reason: null }],
+      });
+    chunks.push({
+      id,
+      object: 'text_completion',
+      created,
+      model,
+      choices: [{ text: '', index: c.index, logprobs: null, finish_reason: 'stop' }],
+    });
   }
   return chunks;
 }
@@ -161,8 +241,23 @@ function responseObject(body: Json, model: string, id: string, created: number, 
   const tool = wantsTool(body);
   const output: Json[] = [];
   if (status === 'completed') {
-    if (tool !== undefined) output.push({ type: 'function_call', id: `fc_${callId(body)}`, call_id: `call_${callId(body)}`, name: tool.name, arguments: toolArguments(body), status: 'completed' });
-    else output.push({ type: 'message', id: `msg_${id}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: answerText(body, 0, words), annotations: [], logprobs: [] }] });
+    if (tool !== undefined)
+      output.push({
+        type: 'function_call',
+        id: `fc_${callId(body)}`,
+        call_id: `call_${callId(body)}`,
+        name: tool.name,
+        arguments: toolArguments(body),
+        status: 'completed',
+      });
+    else
+      output.push({
+        type: 'message',
+        id: `msg_${id}`,
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: answerText(body, 0, words), annotations: [], logprobs: [] }],
+      });
   }
   return {
     id,
@@ -179,7 +274,16 @@ function responseObject(body: Json, model: string, id: string, created: number, 
     tool_choice: 'auto',
     tools: [],
     top_p: 1,
-    usage: status === 'completed' ? { input_tokens: 8, output_tokens: 12, total_tokens: 20, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } : null,
+    usage:
+      status === 'completed'
+        ? {
+            input_tokens: 8,
+            output_tokens: 12,
+            total_tokens: 20,
+            input_tokens_details: { cached_tokens: 0 },
+            output_tokens_details: { reasoning_tokens: 0 },
+          }
+        : null,
     metadata: {},
   };
 }
@@ -196,14 +300,16 @@ function responseEvents(body: Json, model: string, id: string, created: number, 
   const item = (done.output as Json[])[0] as Json;
   if (item.type === 'function_call') {
     add({ type: 'response.output_item.added', output_index: 0, item: { ...item, arguments: '', status: 'in_progress' } });
-    for (const p of pieces(item.arguments as string, 5)) add({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: 0, delta: p });
+    for (const p of pieces(item.arguments as string, 5))
+      add({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: 0, delta: p });
     add({ type: 'response.function_call_arguments.done', item_id: item.id, output_index: 0, arguments: item.arguments });
     add({ type: 'response.output_item.done', output_index: 0, item });
   } else {
     const part = (item.content as Json[])[0] as Json;
     add({ type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] } });
     add({ type: 'response.content_part.added', item_id: item.id, output_index: 0, content_index: 0, part: { ...part, text: '' } });
-    for (const p of pieces(part.text as string)) add({ type: 'response.output_text.delta', item_id: item.id, output_index: 0, content_index: 0, delta: p, logprobs: [] });
+    for (const p of pieces(part.text as string))
+      add({ type: 'response.output_text.delta', item_id: item.id, output_index: 0, content_index: 0, delta: p, logprobs: [] });
     add({ type: 'response.output_text.done', item_id: item.id, output_index: 0, content_index: 0, text: part.text, logprobs: [] });
     add({ type: 'response.content_part.done', item_id: item.id, output_index: 0, content_index: 0, part });
     add({ type: 'response.output_item.done', output_index: 0, item });
@@ -215,8 +321,10 @@ function responseEvents(body: Json, model: string, id: string, created: number, 
 /** The non-streamed and streamed forms of an answer, for tests that compare them directly. */
 export function wireForms(path: string, body: Json, id = 'test-id', created = 1_760_000_000, words = 24): { whole: Json; chunks: Json[] } {
   const model = typeof body.model === 'string' ? body.model : 'local-model';
-  if (path.endsWith('/chat/completions')) return { whole: chatCompletion(body, model, id, created, words), chunks: chatChunks(body, model, id, created, words) };
-  if (path.endsWith('/responses')) return { whole: responseObject(body, model, id, created, words, 'completed'), chunks: responseEvents(body, model, id, created, words) };
+  if (path.endsWith('/chat/completions'))
+    return { whole: chatCompletion(body, model, id, created, words), chunks: chatChunks(body, model, id, created, words) };
+  if (path.endsWith('/responses'))
+    return { whole: responseObject(body, model, id, created, words, 'completed'), chunks: responseEvents(body, model, id, created, words) };
   return { whole: completion(body, model, id, created, words), chunks: completionChunks(body, model, id, created, words) };
 }
 
@@ -250,11 +358,16 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
         return sendJson(res, 400, { error: { message: 'invalid JSON', type: 'invalid_request_error', code: null, param: null } });
       }
       if (options.quiet !== true) requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-      if (req.method === 'GET' && path === '/v1/models') return sendJson(res, 200, { object: 'list', data: [{ id: 'local-model', object: 'model', created: 0, owned_by: 'local' }] });
+      if (req.method === 'GET' && path === '/v1/models')
+        return sendJson(res, 200, { object: 'list', data: [{ id: 'local-model', object: 'model', created: 0, owned_by: 'local' }] });
       const isModel = req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/completions' || path === '/v1/responses');
-      if (!isModel) return sendJson(res, 404, { error: { message: `no route ${path}`, type: 'invalid_request_error', code: 'not_found', param: null } });
+      if (!isModel)
+        return sendJson(res, 404, {
+          error: { message: `no route ${path}`, type: 'invalid_request_error', code: 'not_found', param: null },
+        });
       const model = typeof body.model === 'string' ? body.model : 'local-model';
-      if (model === 'fail-500') return sendJson(res, 500, { error: { message: 'The model crashed.', type: 'server_error', code: null, param: null } });
+      if (model === 'fail-500')
+        return sendJson(res, 500, { error: { message: 'The model crashed.', type: 'server_error', code: null, param: null } });
       if (model === 'not-json') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         return res.end('plain text');

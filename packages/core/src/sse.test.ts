@@ -26,7 +26,9 @@ function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 
 describe('SseParser', () => {
   it('parses data, event names, multi-line data and comments', () => {
-    const events = parseAll([enc.encode(': keep-alive\n\nevent: response.created\ndata: {"a":1}\n\ndata: line one\ndata:line two\n\ndata: [DONE]\n\n')]);
+    const events = parseAll([
+      enc.encode(': keep-alive\n\nevent: response.created\ndata: {"a":1}\n\ndata: line one\ndata:line two\n\ndata: [DONE]\n\n'),
+    ]);
     expect(events.map((e) => [e.event, e.data])).toEqual([
       [undefined, undefined],
       ['response.created', '{"a":1}'],
@@ -60,10 +62,18 @@ describe('SseParser', () => {
 
   it('gives the same events however the bytes are split (multi-byte characters included)', () => {
     const line = fc.stringMatching(/^[^\r\n]{0,20}$/);
-    const event = fc.record({ name: fc.option(fc.constantFrom('message', 'response.output_text.delta'), { nil: undefined }), data: fc.array(fc.oneof(line, fc.constantFrom('café 日本 🙂', '{"k":"v"}')), { minLength: 1, maxLength: 3 }), eol: fc.constantFrom('\n', '\r\n', '\r') });
+    const event = fc.record({
+      name: fc.option(fc.constantFrom('message', 'response.output_text.delta'), { nil: undefined }),
+      data: fc.array(fc.oneof(line, fc.constantFrom('café 日本 🙂', '{"k":"v"}')), { minLength: 1, maxLength: 3 }),
+      eol: fc.constantFrom('\n', '\r\n', '\r'),
+    });
     fc.assert(
       fc.property(fc.array(event, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 8 }), (events, cuts) => {
-        const text = events.map((e) => `${e.name === undefined ? '' : `event: ${e.name}${e.eol}`}${e.data.map((d) => `data: ${d}${e.eol}`).join('')}${e.eol}`).join('');
+        const text = events
+          .map(
+            (e) => `${e.name === undefined ? '' : `event: ${e.name}${e.eol}`}${e.data.map((d) => `data: ${d}${e.eol}`).join('')}${e.eol}`,
+          )
+          .join('');
         const bytes = enc.encode(text);
         const whole = parseAll([bytes]);
         const split = parseAll(splitAt(bytes, cuts));

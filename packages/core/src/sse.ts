@@ -121,7 +121,9 @@ export class SseParser {
     this.#scan = Math.max(0, i - eventStart);
     this.#lineStart = lineStart - eventStart;
     if (this.#pending.length > this.#maxEventBytes) {
-      throw new SignetError('SIGNET_E_STREAM_MALFORMED', `An event of the stream is larger than ${this.#maxEventBytes} bytes.`, { hint: 'The stream is not a sequence of normal server-sent events.' });
+      throw new SignetError('SIGNET_E_STREAM_MALFORMED', `An event of the stream is larger than ${this.#maxEventBytes} bytes.`, {
+        hint: 'The stream is not a sequence of normal server-sent events.',
+      });
     }
     return events;
   }

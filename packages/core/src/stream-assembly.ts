@@ -142,7 +142,8 @@ export class StreamAssembler {
   get complete(): boolean {
     if (this.finished) return true;
     if (this.#kind === 'chat') return this.#chat.size > 0 && [...this.#chat.values()].every((c) => c.finishReason !== null);
-    if (this.#kind === 'completion') return this.#completion.size > 0 && [...this.#completion.values()].every((c) => c.finishReason !== null);
+    if (this.#kind === 'completion')
+      return this.#completion.size > 0 && [...this.#completion.values()].every((c) => c.finishReason !== null);
     return false;
   }
 
@@ -173,7 +174,10 @@ export class StreamAssembler {
   pushValue(value: unknown, event?: string): StreamEventKind {
     if (!isObject(value)) return 'other';
     const type = typeof value.type === 'string' ? value.type : event;
-    if (value[CARRIER_FIELD] !== undefined && (type === RESPONSES_CARRIER_TYPE || (Array.isArray(value.choices) && value.choices.length === 0))) {
+    if (
+      value[CARRIER_FIELD] !== undefined &&
+      (type === RESPONSES_CARRIER_TYPE || (Array.isArray(value.choices) && value.choices.length === 0))
+    ) {
       const field = value[CARRIER_FIELD];
       if (isObject(field)) this.#carrier = field as CarrierField;
       return 'carrier';
@@ -280,7 +284,8 @@ export class StreamAssembler {
       case 'response.content_part.added': {
         const item = this.#item(oi);
         const ci = e.content_index;
-        if (item === undefined || !isObject(e.part) || typeof ci !== 'number' || !Number.isSafeInteger(ci) || ci < 0 || ci >= MAX_SLOTS) return;
+        if (item === undefined || !isObject(e.part) || typeof ci !== 'number' || !Number.isSafeInteger(ci) || ci < 0 || ci >= MAX_SLOTS)
+          return;
         if (!Array.isArray(item.content)) item.content = [];
         (item.content as unknown[])[ci] ??= clone(e.part);
         return;
@@ -289,7 +294,16 @@ export class StreamAssembler {
       case 'response.refusal.delta': {
         const item = this.#item(oi);
         const ci = e.content_index;
-        if (item === undefined || this.#finalItems.has(oi as number) || typeof e.delta !== 'string' || typeof ci !== 'number' || !Number.isSafeInteger(ci) || ci < 0 || ci >= MAX_SLOTS) return;
+        if (
+          item === undefined ||
+          this.#finalItems.has(oi as number) ||
+          typeof e.delta !== 'string' ||
+          typeof ci !== 'number' ||
+          !Number.isSafeInteger(ci) ||
+          ci < 0 ||
+          ci >= MAX_SLOTS
+        )
+          return;
         if (!Array.isArray(item.content)) item.content = [];
         const parts = item.content as unknown[];
         const key = type === 'response.output_text.delta' ? 'text' : 'refusal';
@@ -315,10 +329,18 @@ export class StreamAssembler {
   /** The non-streamed response with the content received so far. */
   response(): Json {
     if (this.#kind === 'response') {
-      return { ...(this.#responseBase ?? {}), id: this.#id, object: 'response', model: this.#model, output: this.#output.filter((o) => o !== undefined) };
+      return {
+        ...(this.#responseBase ?? {}),
+        id: this.#id,
+        object: 'response',
+        model: this.#model,
+        output: this.#output.filter((o) => o !== undefined),
+      };
     }
     if (this.#kind === 'completion') {
-      const choices = [...this.#completion.entries()].sort((a, b) => a[0] - b[0]).map(([index, c]) => ({ index, text: c.text, finish_reason: c.finishReason }));
+      const choices = [...this.#completion.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([index, c]) => ({ index, text: c.text, finish_reason: c.finishReason }));
       return { id: this.#id, object: 'text_completion', created: this.#created, model: this.#model, choices };
     }
     const choices = [...this.#chat.values()]

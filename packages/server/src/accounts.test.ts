@@ -44,7 +44,10 @@ describe('accounts file', () => {
     expect(store.lookup(a.apiKey)?.account).toBe('acct_a');
     expect(errors).toHaveLength(1);
     expect(() => openAccountStore(file)).toThrow(expect.objectContaining({ code: 'SIGNET_E_CONFIG_INVALID' }));
-    writeFileSync(file, JSON.stringify({ version: 1, accounts: [{ keyId: 'k', keyHash: 'short', account: 'a', termsVersion: '1', created: 'now' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ version: 1, accounts: [{ keyId: 'k', keyHash: 'short', account: 'a', termsVersion: '1', created: 'now' }] }),
+    );
     expect(() => openAccountStore(file)).toThrow(/malformed keyHash/);
   });
 });

@@ -43,7 +43,9 @@ export function hashApiKey(apiKey: string): string {
 }
 
 function bad(path: string, message: string): never {
-  throw new SignetError('SIGNET_E_CONFIG_INVALID', `${path}: ${message}`, { hint: 'Manage the file with `signet accounts add|list|revoke`.' });
+  throw new SignetError('SIGNET_E_CONFIG_INVALID', `${path}: ${message}`, {
+    hint: 'Manage the file with `signet accounts add|list|revoke`.',
+  });
 }
 
 function checkEntry(path: string, e: unknown, i: number): AccountKey {
@@ -64,7 +66,10 @@ export function readAccountsFile(path: string, options: { allowMissing?: boolean
     text = readFileSync(path, 'utf8');
   } catch (cause) {
     if (options.allowMissing === true && (cause as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, accounts: [] };
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot read the accounts file ${path}`, { cause, hint: 'Create it with `signet accounts add --file FILE --account ID --terms-version V`.' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot read the accounts file ${path}`, {
+      cause,
+      hint: 'Create it with `signet accounts add --file FILE --account ID --terms-version V`.',
+    });
   }
   let data: unknown;
   try {
@@ -73,7 +78,8 @@ export function readAccountsFile(path: string, options: { allowMissing?: boolean
     bad(path, 'not valid JSON');
   }
   const d = data as { version?: unknown; accounts?: unknown };
-  if (d === null || typeof d !== 'object' || d.version !== 1 || !Array.isArray(d.accounts)) bad(path, 'expected { "version": 1, "accounts": [...] }');
+  if (d === null || typeof d !== 'object' || d.version !== 1 || !Array.isArray(d.accounts))
+    bad(path, 'expected { "version": 1, "accounts": [...] }');
   return { version: 1, accounts: (d.accounts as unknown[]).map((e, i) => checkEntry(path, e, i)) };
 }
 
@@ -93,27 +99,41 @@ export function writeAccountsFile(path: string, file: AccountsFile): void {
  * Creates an API key for an account and stores its hash. Returns the key: this is the only time it
  * exists in clear, so hand it to the account holder now.
  */
-export function addAccountKey(path: string, options: { account: string; termsVersion: string; now?: Date }): { apiKey: string; entry: AccountKey } {
+export function addAccountKey(
+  path: string,
+  options: { account: string; termsVersion: string; now?: Date },
+): { apiKey: string; entry: AccountKey } {
   for (const name of ['account', 'termsVersion'] as const) {
     const v = options[name];
-    if (typeof v !== 'string' || v.length === 0 || v.length > 256) throw new SignetError('SIGNET_E_INPUT_INVALID', `${name} must be a non-empty string`);
+    if (typeof v !== 'string' || v.length === 0 || v.length > 256)
+      throw new SignetError('SIGNET_E_INPUT_INVALID', `${name} must be a non-empty string`);
   }
   const file = readAccountsFile(path, { allowMissing: true });
   const apiKey = `${API_KEY_PREFIX}${toBase64url(randomBytes(32))}`;
   const keyHash = hashApiKey(apiKey);
-  const entry: AccountKey = { keyId: `k_${keyHash.slice(0, 12)}`, keyHash, account: options.account, termsVersion: options.termsVersion, created: (options.now ?? new Date()).toISOString() };
+  const entry: AccountKey = {
+    keyId: `k_${keyHash.slice(0, 12)}`,
+    keyHash,
+    account: options.account,
+    termsVersion: options.termsVersion,
+    created: (options.now ?? new Date()).toISOString(),
+  };
   writeAccountsFile(path, { version: 1, accounts: [...file.accounts, entry] });
   return { apiKey, entry };
 }
 
 /** Revokes every key of an account, or one key by its keyId. Returns how many keys were revoked. */
 export function revokeAccountKeys(path: string, which: { account?: string; keyId?: string; now?: Date }): number {
-  if (which.account === undefined && which.keyId === undefined) throw new SignetError('SIGNET_E_INPUT_INVALID', 'say which keys to revoke: an account or a keyId');
+  if (which.account === undefined && which.keyId === undefined)
+    throw new SignetError('SIGNET_E_INPUT_INVALID', 'say which keys to revoke: an account or a keyId');
   const file = readAccountsFile(path);
   const when = (which.now ?? new Date()).toISOString();
   let count = 0;
   const accounts = file.accounts.map((e) => {
-    const hit = e.revoked === undefined && (which.account === undefined || e.account === which.account) && (which.keyId === undefined || e.keyId === which.keyId);
+    const hit =
+      e.revoked === undefined &&
+      (which.account === undefined || e.account === which.account) &&
+      (which.keyId === undefined || e.keyId === which.keyId);
     if (!hit) return e;
     count++;
     return { ...e, revoked: when };
@@ -135,7 +155,10 @@ export interface AccountStore {
  * the file's modification time is checked at most every `reloadMs` and a changed file is re-read.
  * A file that turns bad later keeps the last good contents (and `onReloadError` is told).
  */
-export function openAccountStore(path: string, options: { reloadMs?: number; onReloadError?: (e: SignetError) => void } = {}): AccountStore {
+export function openAccountStore(
+  path: string,
+  options: { reloadMs?: number; onReloadError?: (e: SignetError) => void } = {},
+): AccountStore {
   const reloadMs = options.reloadMs ?? 1000;
   let byHash = new Map<string, AccountKey>();
   let stamp = '';

@@ -19,8 +19,12 @@ describe('carriers', () => {
   it('builds the final chunk of each stream dialect', () => {
     const dec = new TextDecoder();
     const chat = dec.decode(carrierEvent({ kind: 'chat', id: 'c', model: 'm', created: 5, lastSequence: undefined }, { envelope: 'e' }));
-    expect(chat).toBe('data: {"id":"c","object":"chat.completion.chunk","created":5,"model":"m","choices":[],"signet":{"envelope":"e"}}\n\n');
-    const responses = dec.decode(carrierEvent({ kind: 'response', id: 'r', model: 'm', created: undefined, lastSequence: 9 }, { envelope: 'e' }));
+    expect(chat).toBe(
+      'data: {"id":"c","object":"chat.completion.chunk","created":5,"model":"m","choices":[],"signet":{"envelope":"e"}}\n\n',
+    );
+    const responses = dec.decode(
+      carrierEvent({ kind: 'response', id: 'r', model: 'm', created: undefined, lastSequence: 9 }, { envelope: 'e' }),
+    );
     expect(responses).toBe('event: keepalive\ndata: {"type":"keepalive","sequence_number":10,"signet":{"envelope":"e"}}\n\n');
   });
 });

@@ -51,7 +51,14 @@ export interface StreamIdentity {
  */
 export function carrierEvent(stream: StreamIdentity, field: CarrierField): Uint8Array {
   if (stream.kind === 'response') {
-    return sseEvent({ type: RESPONSES_CARRIER_TYPE, ...(stream.lastSequence === undefined ? {} : { sequence_number: stream.lastSequence + 1 }), [CARRIER_FIELD]: field }, RESPONSES_CARRIER_TYPE);
+    return sseEvent(
+      {
+        type: RESPONSES_CARRIER_TYPE,
+        ...(stream.lastSequence === undefined ? {} : { sequence_number: stream.lastSequence + 1 }),
+        [CARRIER_FIELD]: field,
+      },
+      RESPONSES_CARRIER_TYPE,
+    );
   }
   return sseEvent({
     id: stream.id,

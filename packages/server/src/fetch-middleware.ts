@@ -31,16 +31,23 @@ export interface SealingMiddlewareCore<Req> {
 export function createMiddlewareCore<Req>(options: MiddlewareOptions<Req>, who: string): SealingMiddlewareCore<Req> {
   checkSealingOptions(options, who);
   if (typeof options.account !== 'function') {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: account must be a function that returns the account id of a request`, { hint: 'For example (req) => req.headers.get("x-account-id") ?? undefined, after your own authentication.' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: account must be a function that returns the account id of a request`, {
+      hint: 'For example (req) => req.headers.get("x-account-id") ?? undefined, after your own authentication.',
+    });
   }
-  if (options.route !== undefined && typeof options.route !== 'function') throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: route must be a function`);
+  if (options.route !== undefined && typeof options.route !== 'function')
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: route must be a function`);
   return {
     sealer: createResponseSealer(options),
     route: options.route ?? modelRouteKind,
     async resolveAccount(request) {
       const account = await options.account(request);
       if (typeof account !== 'string' || account.length === 0) {
-        return jsonError(401, 'SIGNET_E_AUTH_UNKNOWN_KEY', 'This request is not from a known account, and model responses are only served sealed to one.');
+        return jsonError(
+          401,
+          'SIGNET_E_AUTH_UNKNOWN_KEY',
+          'This request is not from a known account, and model responses are only served sealed to one.',
+        );
       }
       return account;
     },

@@ -55,7 +55,21 @@ export interface Gateway {
 }
 
 /** Request headers that belong to one connection, or that the gateway sets itself. */
-const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'authorization', 'api-key', 'accept-encoding', 'expect']);
+const DROP_REQUEST = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'content-length',
+  'authorization',
+  'api-key',
+  'accept-encoding',
+  'expect',
+]);
 /** Response headers that describe the upstream's framing (fetch has already decoded the body). */
 const DROP_RESPONSE = ['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'trailer', 'upgrade'];
 
@@ -82,21 +96,30 @@ export function createGateway(options: GatewayOptions): Gateway {
   try {
     upstream = new URL(String(options.upstream));
   } catch {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the upstream must be an absolute http(s) URL', { hint: 'For example --upstream http://127.0.0.1:8000' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the upstream must be an absolute http(s) URL', {
+      hint: 'For example --upstream http://127.0.0.1:8000',
+    });
   }
-  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the upstream must be an http or https URL');
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:')
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the upstream must be an http or https URL');
   const accounts = options.accounts;
   if (accounts === null || typeof accounts !== 'object' || typeof accounts.lookup !== 'function') {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accounts must be an account store', { hint: 'Open one with openAccountStore(FILE).' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accounts must be an account store', {
+      hint: 'Open one with openAccountStore(FILE).',
+    });
   }
   const jwks = options.jwks as unknown;
   const dynamic = jwks !== null && typeof jwks === 'object' && typeof (jwks as { jwks?: unknown }).jwks === 'function';
   const current = dynamic ? (jwks as { jwks(): unknown }).jwks() : jwks;
-  if (current === null || typeof current !== 'object' || !Array.isArray((current as { keys?: unknown }).keys)) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document or a key ring');
-  if (!((current as { keys: unknown[] }).keys).some((k) => (k as { kid?: unknown }).kid === options.signer.kid)) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the published JWKS does not hold the signing key', { hint: 'Publish the jwks.json of the keys directory the signing key comes from.' });
+  if (current === null || typeof current !== 'object' || !Array.isArray((current as { keys?: unknown }).keys))
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document or a key ring');
+  if (!(current as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the published JWKS does not hold the signing key', {
+      hint: 'Publish the jwks.json of the keys directory the signing key comes from.',
+    });
   }
-  if (options.extraRoutes !== undefined && typeof options.extraRoutes !== 'function') throw new SignetError('SIGNET_E_CONFIG_INVALID', 'extraRoutes must be a function');
+  if (options.extraRoutes !== undefined && typeof options.extraRoutes !== 'function')
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'extraRoutes must be a function');
   if (options.upstreamApiKey !== undefined && (typeof options.upstreamApiKey !== 'string' || /\s/.test(options.upstreamApiKey))) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
@@ -109,7 +132,13 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const serveJwks = createJwksHandler(options.jwks);
 
-  const forward = async (request: Request, url: URL, body: BodyInit | null, kind: StreamKind | undefined, sealing: boolean): Promise<Response> => {
+  const forward = async (
+    request: Request,
+    url: URL,
+    body: BodyInit | null,
+    kind: StreamKind | undefined,
+    sealing: boolean,
+  ): Promise<Response> => {
     const headers = new Headers();
     request.headers.forEach((value, name) => {
       if (!DROP_REQUEST.has(name)) headers.set(name, value);
@@ -146,14 +175,23 @@ export function createGateway(options: GatewayOptions): Gateway {
     const key = bearer(request);
     const entry = key === undefined ? undefined : accounts.lookup(key);
     if (entry === undefined) {
-      return jsonError(401, 'SIGNET_E_AUTH_UNKNOWN_KEY', key === undefined ? 'No API key was given. Send it as "Authorization: Bearer <key>".' : 'The API key is unknown or revoked.', { 'www-authenticate': 'Bearer' });
+      return jsonError(
+        401,
+        'SIGNET_E_AUTH_UNKNOWN_KEY',
+        key === undefined ? 'No API key was given. Send it as "Authorization: Bearer <key>".' : 'The API key is unknown or revoked.',
+        { 'www-authenticate': 'Bearer' },
+      );
     }
     const kind = modelRouteKind(request.method, url.pathname);
     if (kind === undefined) {
       return forward(request, url, request.method === 'GET' || request.method === 'HEAD' ? null : request.body, undefined, false);
     }
     if (entry.termsVersion !== termsVersion) {
-      return jsonError(403, 'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED', `Account ${entry.account} has accepted terms version ${entry.termsVersion}, but responses are served under ${termsRef}. Accept the current terms to continue.`);
+      return jsonError(
+        403,
+        'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED',
+        `Account ${entry.account} has accepted terms version ${entry.termsVersion}, but responses are served under ${termsRef}. Accept the current terms to continue.`,
+      );
     }
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > maxRequest) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
@@ -168,6 +206,19 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     handler,
-    listen: (serveOptions) => serve(handler, { ...(options.onError === undefined ? {} : { onError: (e: unknown) => options.onError?.(e instanceof SignetError ? e : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e })) }), ...serveOptions }),
+    listen: (serveOptions) =>
+      serve(handler, {
+        ...(options.onError === undefined
+          ? {}
+          : {
+              onError: (e: unknown) =>
+                options.onError?.(
+                  e instanceof SignetError
+                    ? e
+                    : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e }),
+                ),
+            }),
+        ...serveOptions,
+      }),
   };
 }

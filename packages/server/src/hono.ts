@@ -18,7 +18,11 @@ export function signetHono(options: MiddlewareOptions<Context>): MiddlewareHandl
     // Hono caches the body, so the route handler can still read it after this.
     const text = await c.req.text();
     await next();
-    const sealed = await core.sealer.seal(c.res, { account, kind, ...(parseRequestBody(text) === undefined ? {} : { request: parseRequestBody(text) }) });
+    const sealed = await core.sealer.seal(c.res, {
+      account,
+      kind,
+      ...(parseRequestBody(text) === undefined ? {} : { request: parseRequestBody(text) }),
+    });
     // Assigning over an existing response makes Hono copy the old headers (content-length among
     // them) onto the new one; clearing it first keeps the sealed response's own headers.
     c.res = undefined;

@@ -97,7 +97,10 @@ export async function writeToNode(response: Response, res: ServerResponse, write
 }
 
 /** A Node `request` listener that serves a fetch handler. */
-export function toNodeListener(handler: FetchHandler, onError?: (error: unknown) => void): (req: IncomingMessage, res: ServerResponse) => void {
+export function toNodeListener(
+  handler: FetchHandler,
+  onError?: (error: unknown) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const abort = new AbortController();
     res.once('close', () => {
@@ -138,7 +141,9 @@ async function readAll(req: IncomingMessage): Promise<string> {
  * @example
  * app.use(express.json(), signetExpress({ signer, account: (req) => req.user?.id }));
  */
-export function signetExpress(options: MiddlewareOptions<IncomingMessage>): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+export function signetExpress(
+  options: MiddlewareOptions<IncomingMessage>,
+): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
   const core = createMiddlewareCore(options, 'signetExpress');
   return (req, res, next) => {
     const run = async (): Promise<void> => {
@@ -173,7 +178,9 @@ export function signetExpress(options: MiddlewareOptions<IncomingMessage>): (req
         resolveHead(new Response(noBody ? null : readable, { status: res.statusCode, statusText: res.statusMessage ?? '', headers }));
       };
       const toBytes = (chunk: unknown, encoding?: unknown): Uint8Array =>
-        typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : (chunk as Uint8Array);
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+          : (chunk as Uint8Array);
       // What the route writes goes into the sealer instead of the socket.
       const patched = res as unknown as Record<string, unknown>;
       patched.writeHead = (status: number, ...rest: unknown[]) => {
@@ -190,14 +197,20 @@ export function signetExpress(options: MiddlewareOptions<IncomingMessage>): (req
       patched.write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
         start();
         const callback = typeof encoding === 'function' ? encoding : cb;
-        sink.write(toBytes(chunk, encoding)).then(() => (callback as (() => void) | undefined)?.(), () => {});
+        sink.write(toBytes(chunk, encoding)).then(
+          () => (callback as (() => void) | undefined)?.(),
+          () => {},
+        );
         return true;
       };
       patched.end = (chunk?: unknown, encoding?: unknown, cb?: unknown) => {
         start();
         const callback = [chunk, encoding, cb].find((x) => typeof x === 'function') as (() => void) | undefined;
         if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') sink.write(toBytes(chunk, encoding)).catch(() => {});
-        sink.close().then(() => callback?.(), () => {});
+        sink.close().then(
+          () => callback?.(),
+          () => {},
+        );
         return res;
       };
       next();

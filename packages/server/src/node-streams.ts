@@ -54,4 +54,3 @@ export function nodeToWebStream(source: Readable, onCancel: () => void): Readabl
     },
   });
 }
-

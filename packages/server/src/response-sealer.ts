@@ -67,12 +67,16 @@ export function checkSealingOptions(options: SealingOptions, who: string): void 
   if (options === null || typeof options !== 'object') throw new TypeError(`${who} needs an options object`);
   const s = options.signer as Partial<Signer> | undefined;
   if (s === null || typeof s !== 'object' || typeof s.seal !== 'function' || typeof s.kid !== 'string') {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: signer must be a Signer`, { hint: 'Create one with createSigner({ issuer, key, accountSecret, terms }).' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: signer must be a Signer`, {
+      hint: 'Create one with createSigner({ issuer, key, accountSecret, terms }).',
+    });
   }
   for (const name of ['onSealed', 'onError'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: ${name} must be a function`);
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: ${name} must be a function`);
   }
-  if (options.failOpen !== undefined && typeof options.failOpen !== 'boolean') throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: failOpen must be a boolean`);
+  if (options.failOpen !== undefined && typeof options.failOpen !== 'boolean')
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: failOpen must be a boolean`);
   if (options.maxBodyBytes !== undefined && (!Number.isSafeInteger(options.maxBodyBytes) || options.maxBodyBytes <= 0)) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: maxBodyBytes must be a positive whole number`);
   }
@@ -116,7 +120,11 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
     }
   };
   const sealFailure = (e: unknown): SignetError =>
-    isSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED') ? e : new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', `The response could not be sealed${isSignetError(e) ? `: ${e.message}` : '.'}`, { cause: e });
+    isSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED')
+      ? e
+      : new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', `The response could not be sealed${isSignetError(e) ? `: ${e.message}` : '.'}`, {
+          cause: e,
+        });
 
   return {
     async seal(response, context) {
@@ -141,7 +149,11 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
       }
       let text: string | undefined;
       try {
-        if (!type.includes('json')) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', `A model response of type ${JSON.stringify(type.slice(0, 80))} cannot be sealed.`);
+        if (!type.includes('json'))
+          throw new SignetError(
+            'SIGNET_E_GATEWAY_SEAL_FAILED',
+            `A model response of type ${JSON.stringify(type.slice(0, 80))} cannot be sealed.`,
+          );
         text = await readBounded(response, maxBody);
         let parsed: unknown;
         try {
@@ -171,7 +183,12 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
           return new Response(text, { status: response.status, statusText: response.statusText, headers });
         }
         if (response.body !== null && !response.bodyUsed) response.body.cancel().catch(() => {});
-        return jsonError(502, err.code, 'The response could not be sealed, so it was withheld.', failOpen ? { [UNSEALED_HEADER]: err.code } : {});
+        return jsonError(
+          502,
+          err.code,
+          'The response could not be sealed, so it was withheld.',
+          failOpen ? { [UNSEALED_HEADER]: err.code } : {},
+        );
       }
     },
   };

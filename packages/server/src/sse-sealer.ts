@@ -12,7 +12,9 @@ export interface EventStreamSealOptions extends StreamSealInput {
 }
 
 function toSignetError(e: unknown, code: 'SIGNET_E_GATEWAY_SEAL_FAILED' | 'SIGNET_E_GATEWAY_UPSTREAM', message: string): SignetError {
-  return isSignetError(e) && code === 'SIGNET_E_GATEWAY_SEAL_FAILED' ? new SignetError(code, `${message}: ${e.message}`, { cause: e }) : new SignetError(code, message, { cause: e });
+  return isSignetError(e) && code === 'SIGNET_E_GATEWAY_SEAL_FAILED'
+    ? new SignetError(code, `${message}: ${e.message}`, { cause: e })
+    : new SignetError(code, message, { cause: e });
 }
 
 /**
@@ -25,7 +27,11 @@ function toSignetError(e: unknown, code: 'SIGNET_E_GATEWAY_SEAL_FAILED' | 'SIGNE
  * reader goes away, the partial response is still sealed (and given to `onSealed`, for the record)
  * and the upstream is cancelled.
  */
-export function sealEventStream(body: ReadableStream<Uint8Array>, signer: Signer, options: EventStreamSealOptions): ReadableStream<Uint8Array> {
+export function sealEventStream(
+  body: ReadableStream<Uint8Array>,
+  signer: Signer,
+  options: EventStreamSealOptions,
+): ReadableStream<Uint8Array> {
   const seal = createStreamingSeal(signer, options);
   const parser = new SseParser();
   const reader = body.getReader();
@@ -59,7 +65,8 @@ export function sealEventStream(body: ReadableStream<Uint8Array>, signer: Signer
     closed = true;
     const kind: StreamKind | undefined = seal.assembled.kind ?? options.kind;
     const partial = !seal.assembled.complete;
-    if (broken !== undefined || partial) report(broken ?? new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream ended before the response was complete.'));
+    if (broken !== undefined || partial)
+      report(broken ?? new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream ended before the response was complete.'));
     if (seal.assembled.hasContent) {
       try {
         const sealed = await seal.finish({ partial });
@@ -77,7 +84,8 @@ export function sealEventStream(body: ReadableStream<Uint8Array>, signer: Signer
         }
       }
     }
-    if (partial) controller.enqueue(errorEvent(kind, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream broke off before the response was complete.'));
+    if (partial)
+      controller.enqueue(errorEvent(kind, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream broke off before the response was complete.'));
     else if (sawDone) controller.enqueue(SSE_DONE);
     controller.close();
   };
@@ -116,7 +124,9 @@ export function sealEventStream(body: ReadableStream<Uint8Array>, signer: Signer
       if (closed || !seal.assembled.hasContent) return;
       closed = true;
       // The reader left: seal what was delivered (marked partial unless it was whole) for the record.
-      seal.finish({ partial: !seal.assembled.complete }).catch((e: unknown) => report(toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The aborted response could not be sealed')));
+      seal
+        .finish({ partial: !seal.assembled.complete })
+        .catch((e: unknown) => report(toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The aborted response could not be sealed')));
     },
   });
 }

@@ -41,7 +41,8 @@ export interface StreamingSeal {
 }
 
 function modelOf(request: unknown): string | undefined {
-  if (request !== null && typeof request === 'object' && typeof (request as { model?: unknown }).model === 'string') return (request as { model: string }).model;
+  if (request !== null && typeof request === 'object' && typeof (request as { model?: unknown }).model === 'string')
+    return (request as { model: string }).model;
   return undefined;
 }
 

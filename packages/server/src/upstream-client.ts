@@ -48,6 +48,14 @@ async function writeBody(req: ReturnType<typeof httpRequest>, body: BodyInit | n
 
 /** `fetch(url, init)` over `node:http`/`node:https` with keep-alive. */
 export function nodeFetch(url: URL, init: RequestInit = {}): Promise<Response> {
+  return attempt(url, init, true);
+}
+
+function replayable(body: BodyInit | null | undefined): boolean {
+  return body === null || body === undefined || typeof body === 'string' || body instanceof Uint8Array;
+}
+
+function attempt(url: URL, init: RequestInit, mayRetry: boolean): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
     if (signal?.aborted) {
@@ -66,8 +74,21 @@ export function nodeFetch(url: URL, init: RequestInit = {}): Promise<Response> {
       req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    req.once('error', (e) => {
+    req.once('error', (e: NodeJS.ErrnoException) => {
       signal?.removeEventListener('abort', onAbort);
+      // A kept-alive connection the server closed just as it was reused fails before the request
+      // reached the server: retry once on a fresh connection (Node's documented pattern), when the
+      // body can be sent again.
+      if (
+        mayRetry &&
+        req.reusedSocket &&
+        (e.code === 'ECONNRESET' || e.code === 'EPIPE') &&
+        replayable(init.body) &&
+        signal?.aborted !== true
+      ) {
+        attempt(url, init, false).then(resolve, reject);
+        return;
+      }
       reject(e);
     });
     req.once('response', (res) => {

@@ -79,7 +79,14 @@ export function defaultModelRoute(method: string, pathname: string): StreamKind 
 }
 
 function failure(code: SignetErrorCode, message: string, hint?: string): InvalidResult {
-  return { valid: false, kind: 'verification', code, step: code === 'SIGNET_E_STREAM_TRUNCATED' || code === 'SIGNET_E_ENVELOPE_MISSING' ? 'parse' : 'content', message, ...(hint === undefined ? {} : { hint }) };
+  return {
+    valid: false,
+    kind: 'verification',
+    code,
+    step: code === 'SIGNET_E_STREAM_TRUNCATED' || code === 'SIGNET_E_ENVELOPE_MISSING' ? 'parse' : 'content',
+    message,
+    ...(hint === undefined ? {} : { hint }),
+  };
 }
 
 function toError(result: VerificationResult): SignetError {
@@ -105,7 +112,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 function checkResponseId(result: VerificationResult, id: unknown): VerificationResult {
   if (!result.valid || typeof id !== 'string' || id === result.claims.responseId) return result;
-  return { ...failure('SIGNET_E_CONTENT_MISMATCH', `The envelope seals response ${result.claims.responseId.slice(0, 80)}, not ${id.slice(0, 80)}.`, 'The envelope was moved here from another response.'), claims: result.claims, key: result.key };
+  return {
+    ...failure(
+      'SIGNET_E_CONTENT_MISMATCH',
+      `The envelope seals response ${result.claims.responseId.slice(0, 80)}, not ${id.slice(0, 80)}.`,
+      'The envelope was moved here from another response.',
+    ),
+    claims: result.claims,
+    key: result.key,
+  };
 }
 
 /** Headers that described the encoded body; the body handed on is decoded. */
@@ -119,7 +134,13 @@ function passHeaders(from: Headers): Headers {
 /** Creates a verifying fetch. Configuration errors throw now. */
 export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingFetch {
   if (options === null || typeof options !== 'object') throw new TypeError('createVerifyingFetch needs an options object');
-  const verifier = options.verifier ?? createVerifier({ trust: options.trust, ...(options.policy === undefined ? {} : { policy: options.policy }), ...(options.verifierOptions ?? {}) });
+  const verifier =
+    options.verifier ??
+    createVerifier({
+      trust: options.trust,
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
+      ...(options.verifierOptions ?? {}),
+    });
   const inner = options.fetch ?? globalThis.fetch.bind(globalThis);
   if (typeof inner !== 'function') throw new TypeError('no fetch function is available; pass options.fetch');
   const route = options.route ?? defaultModelRoute;
@@ -144,7 +165,12 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     return result;
   };
 
-  const verifyStream = (body: ReadableStream<Uint8Array>, kind: StreamKind, request: unknown, settle: (r: VerificationResult) => void): ReadableStream<Uint8Array> => {
+  const verifyStream = (
+    body: ReadableStream<Uint8Array>,
+    kind: StreamKind,
+    request: unknown,
+    settle: (r: VerificationResult) => void,
+  ): ReadableStream<Uint8Array> => {
     const reader = body.getReader();
     const parser = new SseParser();
     const assembler = new StreamAssembler(kind);
@@ -175,13 +201,30 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     const conclude = async (): Promise<VerificationResult> => {
       const carrier = assembler.carrier;
       if (carrier?.envelope === undefined) {
-        if (carrier?.unsealed !== undefined) return failure('SIGNET_E_ENVELOPE_MISSING', `The server could not seal this response (${String(carrier.unsealed).slice(0, 64)}).`);
-        if (serverError !== undefined) return failure('SIGNET_E_ENVELOPE_MISSING', `The server ended the stream with ${serverError} instead of an envelope.`);
-        if (!assembler.finished) return failure('SIGNET_E_STREAM_TRUNCATED', 'The stream ended before its envelope arrived.', 'The connection was cut or the stream was shortened on the way.');
-        return failure('SIGNET_E_ENVELOPE_MISSING', 'The stream carries no envelope.', 'The response did not come through a sealing server, or its seal was removed.');
+        if (carrier?.unsealed !== undefined)
+          return failure(
+            'SIGNET_E_ENVELOPE_MISSING',
+            `The server could not seal this response (${String(carrier.unsealed).slice(0, 64)}).`,
+          );
+        if (serverError !== undefined)
+          return failure('SIGNET_E_ENVELOPE_MISSING', `The server ended the stream with ${serverError} instead of an envelope.`);
+        if (!assembler.finished)
+          return failure(
+            'SIGNET_E_STREAM_TRUNCATED',
+            'The stream ended before its envelope arrived.',
+            'The connection was cut or the stream was shortened on the way.',
+          );
+        return failure(
+          'SIGNET_E_ENVELOPE_MISSING',
+          'The stream carries no envelope.',
+          'The response did not come through a sealing server, or its seal was removed.',
+        );
       }
       if (!assembler.hasContent) return failure('SIGNET_E_STREAM_TRUNCATED', 'The stream carried an envelope but no content.');
-      const result = checkResponseId(await verifier.verify(carrier.envelope, { response: assembler.response(), ...(request === undefined ? {} : { request }) }), assembler.id);
+      const result = checkResponseId(
+        await verifier.verify(carrier.envelope, { response: assembler.response(), ...(request === undefined ? {} : { request }) }),
+        assembler.id,
+      );
       // The Responses API repeats the whole answer in its completed event: a reader may use either copy.
       if (result.valid && completed !== undefined) {
         const second = await verifier.verify(carrier.envelope, { response: completed });
@@ -269,13 +312,24 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     const text = await response.text();
     const parsed = parseJson(text);
     const header = response.headers.get(ENVELOPE_HEADER);
-    const field = isObject(parsed) && isObject(parsed[CARRIER_FIELD]) ? (parsed[CARRIER_FIELD] as Record<string, unknown>).envelope : undefined;
+    const field =
+      isObject(parsed) && isObject(parsed[CARRIER_FIELD]) ? (parsed[CARRIER_FIELD] as Record<string, unknown>).envelope : undefined;
     let result: VerificationResult;
     if (!isObject(parsed)) result = failure('SIGNET_E_CONTENT_MISMATCH', 'The response body is not a JSON object.');
     else if (typeof field !== 'string' && header === null) {
       const unsealed = response.headers.get(UNSEALED_HEADER);
-      result = failure('SIGNET_E_ENVELOPE_MISSING', unsealed === null ? 'The response carries no envelope.' : `The server could not seal this response (${unsealed.slice(0, 64)}).`, 'The response did not come through a sealing server, or its seal was removed.');
-    } else result = await verifyWhole(typeof field === 'string' ? field : (header as string), typeof field === 'string' ? header : null, parsed, request);
+      result = failure(
+        'SIGNET_E_ENVELOPE_MISSING',
+        unsealed === null ? 'The response carries no envelope.' : `The server could not seal this response (${unsealed.slice(0, 64)}).`,
+        'The response did not come through a sealing server, or its seal was removed.',
+      );
+    } else
+      result = await verifyWhole(
+        typeof field === 'string' ? field : (header as string),
+        typeof field === 'string' ? header : null,
+        parsed,
+        request,
+      );
     const out = new Response(text, { status: response.status, statusText: response.statusText, headers: passHeaders(response.headers) });
     const full: FetchVerification = { ...result, streamed: false, url };
     results.set(out, Promise.resolve(full));

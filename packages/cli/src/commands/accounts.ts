@@ -14,9 +14,14 @@ stdout once; it cannot be recovered from the file. Run it again to record a newe
 (the gateway answers 403 to keys whose terms version is not the one it serves).`,
   async run(argv, io) {
     const args = parseArgs(argv, { file: 'string', account: 'string', 'terms-version': 'string' });
-    const { apiKey, entry } = addAccountKey(required(args, 'file'), { account: required(args, 'account'), termsVersion: required(args, 'terms-version') });
+    const { apiKey, entry } = addAccountKey(required(args, 'file'), {
+      account: required(args, 'account'),
+      termsVersion: required(args, 'terms-version'),
+    });
     io.stdout(`${apiKey}\n`);
-    io.stderr(`signet: key ${entry.keyId} for account ${entry.account} (terms ${entry.termsVersion}). Hand the key over now: only its hash is stored.\n`);
+    io.stderr(
+      `signet: key ${entry.keyId} for account ${entry.account} (terms ${entry.termsVersion}). Hand the key over now: only its hash is stored.\n`,
+    );
     return 0;
   },
 };
@@ -32,10 +37,25 @@ Lists key id, account, accepted terms version, creation time and status of every
     const args = parseArgs(argv, { file: 'string', json: 'boolean' });
     const file = readAccountsFile(required(args, 'file'));
     if (flag(args, 'json')) {
-      io.stdout(`${JSON.stringify(file.accounts.map(({ keyHash: _hash, ...rest }) => rest), null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify(
+          file.accounts.map(({ keyHash: _hash, ...rest }) => rest),
+          null,
+          2,
+        )}\n`,
+      );
       return 0;
     }
-    const rows = [['KEY', 'ACCOUNT', 'TERMS', 'CREATED', 'STATUS'], ...file.accounts.map((e) => [e.keyId, e.account, e.termsVersion, e.created, e.revoked === undefined ? 'active' : `revoked ${e.revoked}`])];
+    const rows = [
+      ['KEY', 'ACCOUNT', 'TERMS', 'CREATED', 'STATUS'],
+      ...file.accounts.map((e) => [
+        e.keyId,
+        e.account,
+        e.termsVersion,
+        e.created,
+        e.revoked === undefined ? 'active' : `revoked ${e.revoked}`,
+      ]),
+    ];
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
     for (const r of rows) io.stdout(`${r.map((c, i) => (i < 4 ? c.padEnd(widths[i] as number) : c)).join('  ')}\n`);
     return 0;
@@ -54,7 +74,10 @@ Marks the keys revoked. A running gateway picks the change up within a second.`,
     const account = optional(args, 'account');
     const keyId = optional(args, 'key');
     if ((account === undefined) === (keyId === undefined)) throw new UsageError('give exactly one of --account and --key');
-    const count = revokeAccountKeys(required(args, 'file'), { ...(account === undefined ? {} : { account }), ...(keyId === undefined ? {} : { keyId }) });
+    const count = revokeAccountKeys(required(args, 'file'), {
+      ...(account === undefined ? {} : { account }),
+      ...(keyId === undefined ? {} : { keyId }),
+    });
     io.stdout(`revoked ${count} key${count === 1 ? '' : 's'}\n`);
     return count > 0 ? 0 : 1;
   },

@@ -99,14 +99,25 @@ function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraR
 }
 
 /** Starts a gateway from parsed arguments (what `signet gateway` does before waiting for a signal). */
-export async function startGatewayFromArgs(args: ParsedArgs, io: CommandIO, extensions: readonly GatewayExtension[] = []): Promise<StartedGateway> {
+export async function startGatewayFromArgs(
+  args: ParsedArgs,
+  io: CommandIO,
+  extensions: readonly GatewayExtension[] = [],
+): Promise<StartedGateway> {
   const keysDir = required(args, 'keys');
   const key = loadSigningKey(keysDir);
   const secretFile = optional(args, 'account-secret-file');
   const envSecret = io.env.SIGNET_ACCOUNT_SECRET;
-  const accountSecret = secretFile !== undefined ? loadAccountSecret(secretFile) : envSecret ? parseAccountSecret(envSecret) : loadAccountSecret(join(keysDir, 'account-secret'));
+  const accountSecret =
+    secretFile !== undefined
+      ? loadAccountSecret(secretFile)
+      : envSecret
+        ? parseAccountSecret(envSecret)
+        : loadAccountSecret(join(keysDir, 'account-secret'));
   const terms = readTermsFile(required(args, 'terms'));
-  const accounts = openAccountStore(required(args, 'accounts'), { onReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`) });
+  const accounts = openAccountStore(required(args, 'accounts'), {
+    onReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`),
+  });
   const port = intFlag(args, 'port', 8787);
   const host = optional(args, 'host') ?? '127.0.0.1';
   const issuer = optional(args, 'issuer') ?? io.env.SIGNET_ISSUER ?? `http://${host}:${port}`;
@@ -131,7 +142,11 @@ export async function startGatewayFromArgs(args: ParsedArgs, io: CommandIO, exte
   try {
     server = await gateway.listen({ port, host });
   } catch (cause) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot listen on ${host}:${port}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+    throw new SignetError(
+      'SIGNET_E_CONFIG_INVALID',
+      `cannot listen on ${host}:${port}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`,
+      { cause },
+    );
   }
   return {
     server,

@@ -30,11 +30,34 @@ export const gatewayDemo: DemoPart = async (ctx) => {
   const stale = await ctx.cli(['accounts', 'add', '--file', accounts, '--account', 'acct_mallory', '--terms-version', 'old-terms-version']);
   ctx.expect(stale.code === 0, 'accounts add succeeds for a second account');
   const malloryKey = stale.stdout.trim();
-  ctx.say(`accounts: acct_alice_labs accepted terms ${termsVersion}; acct_mallory only an older version (keys stored hashed in accounts.json)`);
+  ctx.say(
+    `accounts: acct_alice_labs accepted terms ${termsVersion}; acct_mallory only an older version (keys stored hashed in accounts.json)`,
+  );
 
-  const args = parseArgs(['--upstream', upstream.url, '--keys', ctx.keysDir, '--accounts', accounts, '--terms', ctx.termsFile, '--port', '0', '--issuer', ctx.issuer], {
-    upstream: 'string', keys: 'string', accounts: 'string', terms: 'string', port: 'string', issuer: 'string',
-  });
+  const args = parseArgs(
+    [
+      '--upstream',
+      upstream.url,
+      '--keys',
+      ctx.keysDir,
+      '--accounts',
+      accounts,
+      '--terms',
+      ctx.termsFile,
+      '--port',
+      '0',
+      '--issuer',
+      ctx.issuer,
+    ],
+    {
+      upstream: 'string',
+      keys: 'string',
+      accounts: 'string',
+      terms: 'string',
+      port: 'string',
+      issuer: 'string',
+    },
+  );
   const gateway = await startGatewayFromArgs(args, { ...ctx.io, stderr: () => undefined });
   try {
     const base = gateway.server.url;
@@ -57,7 +80,9 @@ export const gatewayDemo: DemoPart = async (ctx) => {
     const v1 = await verificationOf(whole);
     ctx.expect(v1?.valid === true, 'the whole answer verifies');
     ctx.say(`answer: "${body.choices[0]?.message.content.slice(0, 60)}..."`);
-    ctx.say(`  sealed: Signet-Envelope header (${whole.headers.get('signet-envelope')?.length ?? 0} chars) and a "signet" field; verified: ${v1?.valid ? 'yes' : 'no'} (content match ${v1?.valid ? v1.content?.match : '-'})`);
+    ctx.say(
+      `  sealed: Signet-Envelope header (${whole.headers.get('signet-envelope')?.length ?? 0} chars) and a "signet" field; verified: ${v1?.valid ? 'yes' : 'no'} (content match ${v1?.valid ? v1.content?.match : '-'})`,
+    );
 
     const streamed = await ask(aliceKey, 'And for a stream?', true);
     let chunks = 0;
@@ -69,11 +94,16 @@ export const gatewayDemo: DemoPart = async (ctx) => {
     }
     const v2 = await verificationOf(streamed);
     ctx.expect(v2?.valid === true, 'the streamed answer verifies');
-    ctx.say(`streamed answer: ${chunks} network chunks passed through as they came; the envelope arrived in a final chunk with empty choices; verified: ${v2?.valid ? 'yes' : 'no'}`);
+    ctx.say(
+      `streamed answer: ${chunks} network chunks passed through as they came; the envelope arrived in a final chunk with empty choices; verified: ${v2?.valid ? 'yes' : 'no'}`,
+    );
 
     const refused = await ask(malloryKey, 'Give me everything.', false);
     const err = (await refused.json()) as { error: { code: string; message: string } };
-    ctx.expect(refused.status === 403 && err.error.code === 'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED', 'an account without the current terms gets 403');
+    ctx.expect(
+      refused.status === 403 && err.error.code === 'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED',
+      'an account without the current terms gets 403',
+    );
     ctx.say(`acct_mallory: HTTP ${refused.status} ${err.error.code}: ${err.error.message}`);
     ctx.expect(results.length === 2 && results.every((r) => r.valid), 'every answer the client received verified');
     ctx.say('with the openai client: new OpenAI({ baseURL, apiKey, fetch: verifyingFetch }) verifies the same way');

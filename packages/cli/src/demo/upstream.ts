@@ -19,7 +19,9 @@ export interface DemoUpstreamOptions {
   readonly chunkDelayMs?: number;
 }
 
-const WORDS = 'A sealed answer carries a signed envelope that binds its text to the account, the terms and the time it was served'.split(' ');
+const WORDS = 'A sealed answer carries a signed envelope that binds its text to the account, the terms and the time it was served'.split(
+  ' ',
+);
 
 function answer(question: string, words: number): string {
   const out = [`You asked: ${question.slice(0, 60)}.`];
@@ -52,7 +54,8 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readJson(req);
-      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } });
+      if (req.method !== 'POST' || req.url !== '/v1/chat/completions')
+        return send(res, 404, { error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } });
       const messages = Array.isArray(body.messages) ? (body.messages as { content?: unknown }[]) : [];
       const question = String(messages.at(-1)?.content ?? '');
       const model = typeof body.model === 'string' ? body.model : 'demo-model';
@@ -60,10 +63,18 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
       const created = Math.floor(Date.now() / 1000);
       const text = answer(question, words);
       if (body.stream !== true) {
-        return send(res, 200, { id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: 8, completion_tokens: words, total_tokens: 8 + words } });
+        return send(res, 200, {
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 8, completion_tokens: words, total_tokens: 8 + words },
+        });
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      const chunk = (delta: Record<string, unknown>, finish: string | null): string => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
+      const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
       res.write(chunk({ role: 'assistant', content: '' }, null));
       const pieces = text.match(/\S+\s*/g) ?? [];
       for (const p of pieces) {
