@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type * as PgModule from 'pg';
+import type SqliteModule from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ed25519NoteVerifier,
@@ -19,14 +20,17 @@ import {
 import { LogKey, openLog, saveLogKey } from '@signet/log';
 
 /**
- * Several real processes append to one PostgreSQL log at once. Indices must come out dense and
+ * Several real processes append to one log at once: PostgreSQL (the fleet setup) and SQLite (one
+ * file shared by processes on a host). Indices must come out dense and
  * unique, nothing acknowledged may be missing, and every tree head any process signed must be a
  * prefix of the final tree (one history, no forks between processes).
  */
 
 const testDir = dirname(fileURLToPath(import.meta.url));
-// The pg driver is @signet/log's dependency; the raw SQL check below borrows it from there.
-const pg = createRequire(join(testDir, '..', 'packages', 'log', 'package.json'))('pg') as typeof PgModule;
+// The database drivers are @signet/log's dependencies; the raw SQL checks below borrow them.
+const fromLog = createRequire(join(testDir, '..', 'packages', 'log', 'package.json'));
+const pg = fromLog('pg') as typeof PgModule;
+const Sqlite = fromLog('better-sqlite3') as typeof SqliteModule;
 const pgUrl = process.env.SIGNET_TEST_PG_URL;
 if (pgUrl === undefined && process.env.CI === 'true')
   throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL concurrency test cannot run');
@@ -41,7 +45,7 @@ const CHILD = `
 import { createHash } from 'node:crypto';
 import { openLog } from '@signet/log';
 const [url, keyFile, schema, name, count] = process.argv.slice(1);
-const log = await openLog(url, { key: keyFile, schema, maxDelayMs: 3, maxBatch: 40 });
+const log = await openLog(url, { key: keyFile, ...(schema ? { schema } : {}), maxDelayMs: 3, maxBatch: 40 });
 const all = [];
 for (let i = 0; i < Number(count); i++) {
   const id = name + '-' + i;
@@ -78,17 +82,66 @@ function appender(args: string[]): Promise<Map<number, string>> {
   });
 }
 
-describe.skipIf(pgUrl === undefined)('PostgreSQL: several processes appending to one log', () => {
+interface Target {
+  readonly name: string;
+  readonly target: string;
+  readonly schema: string;
+  /** Raw row statistics, straight from the database. */
+  readonly stats: () => Promise<{ c: number; d: number; r: number; lo: number; hi: number }>;
+}
+const targets: Target[] = [];
+{
+  const file = join(dir, 'shared.db');
+  targets.push({
+    name: 'sqlite',
+    target: file,
+    schema: '',
+    stats: async () => {
+      const db = new Sqlite(file, { readonly: true });
+      try {
+        return db
+          .prepare(
+            'SELECT count(*) AS c, count(DISTINCT idx) AS d, count(DISTINCT rid) AS r, min(idx) AS lo, max(idx) AS hi FROM log_entries',
+          )
+          .get() as { c: number; d: number; r: number; lo: number; hi: number };
+      } finally {
+        db.close();
+      }
+    },
+  });
+}
+if (pgUrl !== undefined) {
+  const schema = `conc_${process.pid}_${Date.now() % 1e8}`;
+  targets.push({
+    name: 'postgres',
+    target: pgUrl,
+    schema,
+    stats: async () => {
+      const client = new pg.Client({ connectionString: pgUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS c, count(DISTINCT idx)::int AS d, count(DISTINCT rid)::int AS r, min(idx)::int AS lo, max(idx)::int AS hi FROM "${schema}".entries`,
+        );
+        return rows[0];
+      } finally {
+        await client.end();
+      }
+    },
+  });
+}
+
+describe.each(targets)('several processes appending to one log ($name)', ({ name, target, schema, stats }) => {
   it('gives dense, unique indices and one consistent history', async () => {
-    const schema = `conc_${process.pid}_${Date.now() % 1e8}`;
     const key = LogKey.generate('fleet.example/log');
-    const keyFile = join(dir, 'fleet.key');
+    const keyFile = join(dir, `${name}.key`);
     saveLogKey(keyFile, key);
-    await (await openLog(pgUrl!, { key, schema, create: true })).close();
+    const where = schema ? { schema } : {};
+    await (await openLog(target, { key, create: true, ...where })).close();
     const processes = 4;
     const each = 400;
     const results = await Promise.all(
-      Array.from({ length: processes }, (_, p) => appender([pgUrl!, keyFile, schema, `p${p}`, String(each)])),
+      Array.from({ length: processes }, (_, p) => appender([target, keyFile, schema, `p${p}`, String(each)])),
     );
     const all = new Map<number, string>();
     for (const acks of results) {
@@ -106,7 +159,7 @@ describe.skipIf(pgUrl === undefined)('PostgreSQL: several processes appending to
     for (let i = 1; i < n; i++) if (owners[i] !== owners[i - 1]) switches++;
     expect(switches).toBeGreaterThan(processes);
 
-    const log = await openLog(pgUrl!, { key, schema });
+    const log = await openLog(target, { key, ...where });
     try {
       const head = await log.head();
       expect(head.size).toBe(n);
@@ -119,13 +172,7 @@ describe.skipIf(pgUrl === undefined)('PostgreSQL: several processes appending to
       expect(head.root).toEqual(root);
       expect(await log.tree.root(n)).toEqual(root);
       // No duplicate rows behind the API's back.
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      const { rows } = await client.query(
-        `SELECT count(*)::int AS c, count(DISTINCT idx)::int AS d, count(DISTINCT rid)::int AS r, min(idx)::int AS lo, max(idx)::int AS hi FROM "${schema}".entries`,
-      );
-      await client.end();
-      expect(rows[0]).toEqual({ c: n, d: n, r: n, lo: 0, hi: n - 1 });
+      expect(await stats()).toEqual({ c: n, d: n, r: n, lo: 0, hi: n - 1 });
       // Every head any process signed is a prefix of the final tree.
       const heads = await log.storage.headsBetween(1, n, 100_000);
       expect(heads.length).toBeGreaterThan(processes);
