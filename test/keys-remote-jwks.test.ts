@@ -70,7 +70,9 @@ describe('remote JWKS trust store', () => {
     await store.get(key.kid);
     expect(srv.hits()).toBe(1);
     clock += 2000;
+    // Stale: the known key answers at once, and the copy is revalidated in the background.
     expect(await store.get(key.kid)).toBeDefined();
+    await store.refresh();
     expect(srv.hits()).toBe(2);
     expect(srv.notModified()).toBe(1);
     expect(store.stats()).toMatchObject({ fetches: 2, notModified: 1, failures: 0 });
@@ -97,6 +99,8 @@ describe('remote JWKS trust store', () => {
       status = s;
       body = b;
       clock += 120_000;
+      expect(await store.get(key.kid)).toBeDefined();
+      expect(await store.refresh()).toBe(false);
       expect(await store.get(key.kid)).toBeDefined();
     }
     expect(store.stats().failures).toBe(3);

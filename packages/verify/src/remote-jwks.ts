@@ -5,7 +5,8 @@ import type { TrustStore } from './trust.js';
  * A trust store that follows the issuer's published JWKS.
  *
  * - Caching: the document is reused for its `Cache-Control: max-age` (bounded by `minMaxAgeSeconds`
- *   and `maxMaxAgeSeconds`), then revalidated with `If-None-Match` (a `304` costs no parsing).
+ *   and `maxMaxAgeSeconds`), then revalidated with `If-None-Match` (a `304` costs no parsing). A key
+ *   already known answers at once while a stale copy is revalidated in the background.
  * - Unknown kid: one refresh, shared by every caller waiting at that moment, and at most one per
  *   `unknownKidIntervalMs`. A flood of envelopes with made-up kids costs one request per interval,
  *   not one per envelope.
@@ -174,17 +175,20 @@ export function createRemoteTrustStore(options: RemoteTrustStoreOptions): Remote
   const get = async (kid: string): Promise<TrustedKey | undefined> => {
     if (offline) return byKid.get(kid);
     const t = now();
-    if (t >= freshUntil && t - lastAttempt >= Math.min(interval, minMaxAge * 1000)) await refresh();
+    const stale = t >= freshUntil && t - lastAttempt >= Math.min(interval, minMaxAge * 1000);
+    const known = byKid.get(kid);
+    if (known !== undefined) {
+      // Stale while revalidate: a known key answers at once; the copy is refreshed in the background.
+      if (stale) void refresh();
+      return known;
+    }
+    if (stale) await refresh();
     else if (inflight !== undefined) await inflight;
     const key = byKid.get(kid);
     if (key !== undefined) return key;
     // Unknown kid: perhaps a key published after our copy. One shared refresh per interval, no more.
     if (now() - lastAttempt >= interval) {
       await refresh();
-      return byKid.get(kid);
-    }
-    if (inflight !== undefined) {
-      await inflight;
       return byKid.get(kid);
     }
     return undefined;
