@@ -110,14 +110,20 @@ export async function startSignerWorker(options: SignerWorkerOptions): Promise<S
   const key = typeof options.key === 'string' ? loadSigningKey(options.key) : options.key;
   removeStaleSocket(options.socketPath);
   const server = createServer((socket) => handle(socket, key));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // A private umask window: the socket is created, then restricted before anyone is accepted.
-    server.listen(options.socketPath, () => {
-      server.off('error', reject);
-      resolve();
+  // The socket is created owner-only (umask), not restricted after the fact: no window in which
+  // another local user could connect. chmod then makes it explicit whatever the platform did.
+  const previousUmask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } finally {
+    process.umask(previousUmask);
+  }
   chmodSync(options.socketPath, 0o600);
   return Object.assign(server, { kid: key.kid });
 }
