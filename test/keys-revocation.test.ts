@@ -87,6 +87,17 @@ describe('revocation', () => {
     await expect(createRevocationCheck([spoofed], createTrustStore(trust))).rejects.toMatchObject({ code: 'SIGNET_E_SIG_INVALID' });
   });
 
+  it('refuses a stale list when the verifier bounds its age', async () => {
+    await expect(
+      createRevocationCheck([list], createTrustStore(trust), { maxAgeSeconds: 100, now: () => NOW * 1000 }),
+    ).rejects.toMatchObject({
+      code: 'SIGNET_E_INPUT_INVALID',
+    });
+    await expect(
+      createRevocationCheck([list], createTrustStore(trust), { maxAgeSeconds: 1000, now: () => NOW * 1000 }),
+    ).resolves.toBeDefined();
+  });
+
   it('merges duplicate entries to the earliest time', async () => {
     const l = signRevocationList(
       [
