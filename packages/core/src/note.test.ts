@@ -77,6 +77,12 @@ describe.each(backends)('signed notes ($name)', (backend) => {
       ).toBe('SIGNET_E_KEY_INVALID');
     }
     expect(code(() => parseVerifierKey(backend, GO_VKEY.slice(0, -4)))).toBe('SIGNET_E_KEY_INVALID');
+    // The identity point (a small-order key) with a correct key ID is still refused.
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    expect(code(() => parseVerifierKey(backend, formatVerifierKey(backend, 'weak.example', NOTE_SIG_ED25519, identity)))).toBe(
+      'SIGNET_E_KEY_WEAK',
+    );
   });
 
   it('ignores unknown signers, needs a known one, and refuses control characters', () => {

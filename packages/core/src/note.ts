@@ -1,6 +1,6 @@
 import type { CryptoBackend } from './backend/types.js';
 import { concatBytes, fromUtf8, toHex, utf8 } from './bytes.js';
-import { KEY_LENGTH, strictVerifier, verifyStrict } from './ed25519.js';
+import { assertStrongPublicKey, KEY_LENGTH, strictVerifier, verifyStrict } from './ed25519.js';
 import { SignetError } from './errors.js';
 
 /**
@@ -153,6 +153,8 @@ export function parseVerifierKey(backend: CryptoBackend, text: string): Verifier
   if (publicKey.length !== KEY_LENGTH) fail('an Ed25519 key is 32 bytes');
   const keyId = noteKeyId(backend, name, type as number, publicKey);
   if (hex8(keyId) !== idHex) fail('the key ID does not match the key');
+  // A small-order key would accept forged signatures: never trust one (SIGNET_E_KEY_WEAK).
+  assertStrongPublicKey(publicKey);
   return { name, keyId, type: type as number, publicKey: Uint8Array.from(publicKey) };
 }
 
