@@ -1,10 +1,12 @@
 import type { CryptoBackend } from './backend/types.js';
 import { cosignatureTime, cosignatureVerifier } from './cosignature.js';
+import { mlDsaCosignatureTime, mlDsaCosignatureVerifier } from './cosignature-mldsa.js';
 import { SignetError } from './errors.js';
 import {
   assertNoteText,
   ed25519NoteVerifier,
   fromBase64,
+  NOTE_SIG_COSIGNATURE_MLDSA44,
   NOTE_SIG_COSIGNATURE_V1,
   NOTE_SIG_ED25519,
   openNote,
@@ -86,7 +88,7 @@ export interface CheckpointPolicy {
   readonly log: string | NoteVerifier;
   /** The origin the checkpoint must name; defaults to the log key's name. */
   readonly origin?: string;
-  /** Trusted witnesses (verifier keys of type 0x04, or prepared verifiers). */
+  /** Trusted witnesses: verifier keys of type 0x04 (Ed25519) or 0x06 (ML-DSA-44), or prepared verifiers. */
   readonly witnesses?: readonly (string | NoteVerifier)[];
   /** How many distinct trusted witnesses must have cosigned (k of n). Default 0. */
   readonly quorum?: number;
@@ -106,15 +108,23 @@ export interface VerifiedCheckpoint extends Checkpoint {
 }
 
 /** Turns a verifier key string into a note verifier of the right type. */
-export function noteVerifierFromKey(backend: CryptoBackend, key: string | NoteVerifier, expectType?: number): NoteVerifier {
+export function noteVerifierFromKey(
+  backend: CryptoBackend,
+  key: string | NoteVerifier,
+  expectType?: number | readonly number[],
+): NoteVerifier {
   if (typeof key !== 'string') return key;
   const parsed = parseVerifierKey(backend, key);
-  if (expectType !== undefined && parsed.type !== expectType) {
-    throw new SignetError('SIGNET_E_KEY_INVALID', `The key ${parsed.name} has signature type ${parsed.type}, expected ${expectType}.`);
+  const allowed = expectType === undefined ? undefined : typeof expectType === 'number' ? [expectType] : expectType;
+  if (allowed !== undefined && !allowed.includes(parsed.type)) {
+    throw new SignetError(
+      'SIGNET_E_KEY_INVALID',
+      `The key ${parsed.name} has signature type ${parsed.type}, expected ${allowed.join(' or ')}.`,
+    );
   }
-  return parsed.type === NOTE_SIG_COSIGNATURE_V1
-    ? cosignatureVerifier(backend, parsed.name, parsed.publicKey)
-    : ed25519NoteVerifier(backend, parsed.name, parsed.publicKey);
+  if (parsed.type === NOTE_SIG_COSIGNATURE_V1) return cosignatureVerifier(backend, parsed.name, parsed.publicKey);
+  if (parsed.type === NOTE_SIG_COSIGNATURE_MLDSA44) return mlDsaCosignatureVerifier(backend, parsed.name, parsed.publicKey);
+  return ed25519NoteVerifier(backend, parsed.name, parsed.publicKey);
 }
 
 /**
@@ -125,7 +135,9 @@ export function noteVerifierFromKey(backend: CryptoBackend, key: string | NoteVe
  */
 export function verifyCheckpoint(backend: CryptoBackend, note: string | Uint8Array, policy: CheckpointPolicy): VerifiedCheckpoint {
   const logVerifier = noteVerifierFromKey(backend, policy.log, NOTE_SIG_ED25519);
-  const witnesses = (policy.witnesses ?? []).map((w) => noteVerifierFromKey(backend, w, NOTE_SIG_COSIGNATURE_V1));
+  const witnesses = (policy.witnesses ?? []).map((w) =>
+    noteVerifierFromKey(backend, w, [NOTE_SIG_COSIGNATURE_V1, NOTE_SIG_COSIGNATURE_MLDSA44]),
+  );
   const quorum = policy.quorum ?? 0;
   if (!Number.isSafeInteger(quorum) || quorum < 0 || quorum > witnesses.length) {
     throw new SignetError(
@@ -146,7 +158,7 @@ export function verifyCheckpoint(backend: CryptoBackend, note: string | Uint8Arr
   const cosignatures: WitnessCosignature[] = [];
   for (const v of opened.verified) {
     if (v.verifier === logVerifier) continue;
-    const time = cosignatureTime(v.signature) as number;
+    const time = (cosignatureTime(v.signature) ?? mlDsaCosignatureTime(v.signature)) as number;
     if (time > nowSeconds + maxFuture) cpFail(`The cosignature by ${v.verifier.name} is timestamped in the future.`);
     cosignatures.push({ name: v.verifier.name, time });
   }

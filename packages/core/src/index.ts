@@ -35,3 +35,4 @@ export * from './hybrid.js';
 export * from './sse.js';
 export * from './stream-assembly.js';
 export * from './hybrid-key.js';
+export * from './cosignature-mldsa.js';

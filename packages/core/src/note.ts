@@ -16,6 +16,10 @@ import { SignetError } from './errors.js';
 export const NOTE_SIG_ED25519 = 0x01;
 /** Signature type byte of timestamped Ed25519 witness cosignatures (c2sp.org/tlog-cosignature). */
 export const NOTE_SIG_COSIGNATURE_V1 = 0x04;
+/** Signature type byte of ML-DSA-44 subtree cosignatures (c2sp.org/tlog-cosignature). */
+export const NOTE_SIG_COSIGNATURE_MLDSA44 = 0x06;
+/** Length of an ML-DSA-44 public key. */
+export const MLDSA44_PUBLIC_KEY_LENGTH = 1312;
 
 /** Upper bounds applied to notes from outside: the spec asks verifiers to bound signatures. */
 export const NOTE_LIMITS = { maxBytes: 1 << 20, maxSignatures: 100, maxKeyName: 256 } as const;
@@ -57,7 +61,10 @@ export interface NoteVerifier {
   verify(text: Uint8Array, signature: Uint8Array): boolean;
 }
 
-/** A verifier key decoded from its text form `<name>+<hex key ID>+<base64(type || public key)>`. */
+/**
+ * A verifier key decoded from its text form `<name>+<hex key ID>+<base64(type || public key)>`.
+ * Types 0x01 and 0x04 carry 32-byte Ed25519 keys, type 0x06 a 1312-byte ML-DSA-44 key.
+ */
 export interface VerifierKey {
   readonly name: string;
   readonly keyId: number;
@@ -123,7 +130,8 @@ export function formatVerifierKey(backend: CryptoBackend, name: string, type: nu
 
 /**
  * Decodes a verifier key `<name>+<hex key ID>+<base64(type || public key)>`. The key ID must be the
- * one the name, type and key hash to; only Ed25519 types (0x01, 0x04) with 32-byte keys are accepted.
+ * one the name, type and key hash to. Accepted: Ed25519 notes (0x01) and cosignatures (0x04) with
+ * 32-byte keys, ML-DSA-44 cosignatures (0x06) with 1312-byte keys.
  */
 export function parseVerifierKey(backend: CryptoBackend, text: string): VerifierKey {
   const fail = (why: string): never => {
@@ -131,7 +139,7 @@ export function parseVerifierKey(backend: CryptoBackend, text: string): Verifier
       hint: 'A note verifier key looks like example.com/log+1a2b3c4d+AaBb...',
     });
   };
-  if (typeof text !== 'string' || text.length > 1024) fail('not a short string');
+  if (typeof text !== 'string' || text.length > 4096) fail('not a short string');
   const trimmed = text.trim();
   const parts = trimmed.split('+');
   // The base64 part may itself contain '+': the name and the key ID never do.
@@ -148,13 +156,16 @@ export function parseVerifierKey(backend: CryptoBackend, text: string): Verifier
     return fail('the key is not base64');
   }
   const type = raw[0];
-  if (type !== NOTE_SIG_ED25519 && type !== NOTE_SIG_COSIGNATURE_V1) fail('unsupported signature type');
+  if (type !== NOTE_SIG_ED25519 && type !== NOTE_SIG_COSIGNATURE_V1 && type !== NOTE_SIG_COSIGNATURE_MLDSA44)
+    fail('unsupported signature type');
   const publicKey = raw.subarray(1);
-  if (publicKey.length !== KEY_LENGTH) fail('an Ed25519 key is 32 bytes');
+  const mlDsa = type === NOTE_SIG_COSIGNATURE_MLDSA44;
+  if (publicKey.length !== (mlDsa ? MLDSA44_PUBLIC_KEY_LENGTH : KEY_LENGTH))
+    fail(mlDsa ? 'an ML-DSA-44 key is 1312 bytes' : 'an Ed25519 key is 32 bytes');
   const keyId = noteKeyId(backend, name, type as number, publicKey);
   if (hex8(keyId) !== idHex) fail('the key ID does not match the key');
   // A small-order key would accept forged signatures: never trust one (SIGNET_E_KEY_WEAK).
-  assertStrongPublicKey(publicKey);
+  if (!mlDsa) assertStrongPublicKey(publicKey);
   return { name, keyId, type: type as number, publicKey: Uint8Array.from(publicKey) };
 }
 
