@@ -35,6 +35,11 @@ function parseLine(line: string, acc: { event: string | undefined; data: string 
 
 function parseBlock(raw: Uint8Array): SseEvent {
   const text = decoder.decode(raw);
+  // Fast path for the usual token event, `data: <json>\n\n`: one line, no other fields.
+  if (text.startsWith('data: ') && text.endsWith('\n\n')) {
+    const nl = text.indexOf('\n');
+    if (nl === text.length - 2 && text.indexOf('\r') < 0) return { event: undefined, data: text.slice(6, nl), raw };
+  }
   const acc: { event: string | undefined; data: string | undefined } = { event: undefined, data: undefined };
   if (text.indexOf('\r') < 0) {
     // The common case (LF only) without a regular expression: this runs once per streamed token.
