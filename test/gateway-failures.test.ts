@@ -265,3 +265,34 @@ describe('configuration is checked when the gateway is created', () => {
     }
   });
 });
+
+describe('request bounds', () => {
+  it('answers 413 to a model request body over the limit, with or without a declared length', async () => {
+    const gw = await startTestGateway({ gateway: { maxRequestBytes: 1024 } });
+    try {
+      const big = JSON.stringify({ model: 'local-model', messages: [{ role: 'user', content: 'x'.repeat(4096) }] });
+      const declared = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gw.apiKey}` },
+        body: big,
+      });
+      expect(declared.status).toBe(413);
+      const chunked = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode(big));
+          c.close();
+        },
+      });
+      const undeclared = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gw.apiKey}` },
+        body: chunked,
+        duplex: 'half',
+      } as RequestInit);
+      expect(undeclared.status).toBe(413);
+      expect(gw.upstream.requests).toHaveLength(0);
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -82,6 +82,26 @@ function bearer(request: Request): string | undefined {
   return request.headers.get('api-key') ?? undefined;
 }
 
+/** Reads a request body as text, stopping at `max` bytes (a body without a length is not trusted to be small). */
+async function readRequestBody(request: Request, max: number): Promise<string | undefined> {
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const r = await reader.read();
+    if (r.done) break;
+    size += r.value.byteLength;
+    if (size > max) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    text += decoder.decode(r.value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
 function cleanResponse(r: Response): Response {
   const headers = new Headers(r.headers);
   for (const name of DROP_RESPONSE) headers.delete(name);
@@ -195,8 +215,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > maxRequest) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
-    const text = await request.text();
-    if (text.length > maxRequest) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
+    const text = await readRequestBody(request, maxRequest);
+    if (text === undefined) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
     const upstreamResponse = await forward(request, url, text, kind, sealer !== undefined);
     // Error statuses (the upstream's own 4xx/5xx) pass the sealer unchanged: they hold no model output.
     if (sealer === undefined) return upstreamResponse;

@@ -20,7 +20,9 @@ export function requestFromNode(req: IncomingMessage, signal?: AbortSignal): Req
   const hasBody = method !== 'GET' && method !== 'HEAD';
   const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(signal === undefined ? {} : { signal }) };
   if (hasBody) {
-    init.body = nodeToWebStream(req, () => req.destroy());
+    // A handler that stops reading the body (one over its size limit, say) still answers on this
+    // connection: the rest of the body is drained, not the socket destroyed.
+    init.body = nodeToWebStream(req, () => undefined);
     init.duplex = 'half';
   }
   return new Request(url, init);

@@ -8,8 +8,11 @@ export function nodeToWebStream(source: Readable, onCancel: () => void): Readabl
   let done = false;
   let failed: unknown;
   let wake: (() => void) | undefined;
+  let cancelled = false;
   const queue: Uint8Array[] = [];
   source.on('data', (chunk: Buffer) => {
+    // After a cancel, whatever still arrives is drained and dropped.
+    if (cancelled) return;
     queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     source.pause();
     wake?.();
@@ -50,6 +53,9 @@ export function nodeToWebStream(source: Readable, onCancel: () => void): Readabl
       }
     },
     cancel() {
+      cancelled = true;
+      queue.length = 0;
+      source.resume();
       onCancel();
     },
   });
