@@ -1,7 +1,7 @@
 // Keys benchmark: sealing with the private key in a separate signer process (Unix socket, batched)
 // against the in-process signer, and the opt-in hybrid Ed25519 + ML-DSA-44 seal against Ed25519
 // alone (size, seal rate, verify rate). Ratios are measured in this one run.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePqSigningKey, NO_AI_TRAINING, toJwks } from '@signet/core';
@@ -93,6 +93,45 @@ export default async function run(ctx) {
       target: '>= 0.8',
     });
     push({ name: 'external signer: mean batch size', value: stats.signed / stats.batches, unit: 'signatures/frame' });
+    // CPU per seal (this process plus the signer process), which load on the machine does not skew.
+    const childTicks = () => {
+      try {
+        const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
+      } catch {
+        return undefined;
+      }
+    };
+    const cpuPerSeal = async (signer, withChild) => {
+      const n = ctx.quick ? 2000 : 10_000;
+      const c0 = process.cpuUsage();
+      const w0 = withChild ? childTicks() : 0;
+      let started = 0;
+      const lane = async () => {
+        while (started < n) {
+          started++;
+          await signer.seal(input);
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+      const c = process.cpuUsage(c0);
+      const w1 = withChild ? childTicks() : 0;
+      if (w0 === undefined || w1 === undefined) return undefined;
+      return (c.user + c.system + (w1 - w0)) / n;
+    };
+    const cpuIn = await cpuPerSeal(inProcess, false);
+    const cpuExt = await cpuPerSeal(extSigner, true);
+    if (cpuIn !== undefined && cpuExt !== undefined) {
+      push({ name: 'CPU per seal, in-process key', value: cpuIn, unit: 'us' });
+      push({
+        name: 'CPU per seal, signer process (both processes)',
+        value: cpuExt,
+        unit: 'us',
+        ratio: cpuIn / cpuExt,
+        baseline: 'in-process CPU (higher is better)',
+        target: '>= 0.8',
+      });
+    }
   } finally {
     external?.close();
     child.kill('SIGTERM');
