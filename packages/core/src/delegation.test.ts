@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkDelegationUse, parseDelegation, signDelegation, verifyDelegation } from './delegation.js';
-import { generateSigningKey, importPublicKey } from './keys.js';
+import { importPublicKey } from './keys.js';
+import { generateSigningKey } from './signing-key.js';
 import { nobleBackend } from './backend/noble.js';
 
 const root = generateSigningKey();

@@ -16,7 +16,7 @@ import {
 } from './envelope.js';
 import { isSignetError } from './errors.js';
 import { ed25519Verify } from './ed25519.js';
-import { SigningKey } from './keys.js';
+import { SigningKey } from './signing-key.js';
 import { NO_AI_TRAINING } from './terms.js';
 
 const key = new SigningKey(nodeBackend.sha256(utf8('envelope unit key')), {}, nodeBackend);

@@ -5,7 +5,8 @@ import { nobleBackend } from './backend/noble.js';
 import { nodeBackend } from './backend/node.js';
 import { fromBase64url, fromHex, toBase64url, toHex } from './bytes.js';
 import { isSignetError } from './errors.js';
-import { generateSigningKey, importPublicKey, importSigningKey, jwkThumbprint, parseJwks, SigningKey, toJwks } from './keys.js';
+import { importPublicKey, jwkThumbprint, parseJwks, toJwks } from './keys.js';
+import { generateSigningKey, importSigningKey, SigningKey } from './signing-key.js';
 
 // RFC 8037 appendix A: the RFC 8032 TEST 1 key as a JWK, and its RFC 7638 thumbprint.
 const RFC8037 = {

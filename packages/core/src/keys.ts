@@ -46,65 +46,8 @@ export function jwkThumbprint(publicKey: Uint8Array, backend: CryptoBackend = ge
   return toBase64url(backend.sha256(utf8(canonical)));
 }
 
-const REDACTED = '[SigningKey: private key redacted]';
-
-/**
- * An Ed25519 signing key. The seed is held in a private field: it never appears in JSON, logs or
- * `util.inspect` output. Export it deliberately with {@link SigningKey.toPrivateJwk}.
- */
-export class SigningKey {
-  readonly #seed: Uint8Array;
-  readonly #sign: (message: Uint8Array) => Uint8Array;
-  /** The 32-byte public key. */
-  readonly publicKey: Uint8Array;
-  /** RFC 7638 thumbprint. */
-  readonly kid: string;
-  /** Validity window published with the key. */
-  readonly validity: KeyValidity;
-  /** The backend that signs. */
-  readonly backend: CryptoBackend;
-
-  /** Prefer {@link generateSigningKey} and {@link importSigningKey}. */
-  constructor(seed: Uint8Array, validity: KeyValidity = {}, backend: CryptoBackend = getDefaultBackend()) {
-    if (!(seed instanceof Uint8Array) || seed.length !== KEY_LENGTH) throw new RangeError('an Ed25519 seed is 32 bytes');
-    this.#seed = Uint8Array.from(seed);
-    this.backend = backend;
-    this.publicKey = backend.ed25519PublicKey(this.#seed);
-    this.kid = jwkThumbprint(this.publicKey, backend);
-    this.validity = { ...validity };
-    this.#sign = backend.ed25519Signer(this.#seed);
-  }
-
-  /** Signs `message` (Ed25519, RFC 8032). */
-  sign(message: Uint8Array): Uint8Array {
-    return this.#sign(message);
-  }
-
-  /** The public JWK with its validity window. */
-  toPublicJwk(): PublicJwk {
-    return publicJwk(this.publicKey, this.kid, this.validity);
-  }
-
-  /** The private JWK. Handle with care: write it only to files with mode 0600. */
-  toPrivateJwk(): PrivateJwk {
-    return { ...this.toPublicJwk(), d: toBase64url(this.#seed) };
-  }
-
-  /** Never serializes the private key. */
-  toJSON(): PublicJwk {
-    return this.toPublicJwk();
-  }
-
-  toString(): string {
-    return REDACTED;
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `SigningKey { kid: '${this.kid}' }`;
-  }
-}
-
-function publicJwk(publicKey: Uint8Array, kid: string, validity: KeyValidity): PublicJwk {
+/** The public JWK of a key, with its validity window. */
+export function publicJwk(publicKey: Uint8Array, kid: string, validity: KeyValidity): PublicJwk {
   return {
     kty: 'OKP',
     crv: 'Ed25519',
@@ -117,21 +60,13 @@ function publicJwk(publicKey: Uint8Array, kid: string, validity: KeyValidity): P
   };
 }
 
-/** Generates a fresh signing key. */
-export function generateSigningKey(validity: KeyValidity = {}, backend: CryptoBackend = getDefaultBackend()): SigningKey {
-  const seed = backend.randomBytes(KEY_LENGTH);
-  try {
-    return new SigningKey(seed, validity, backend);
-  } finally {
-    seed.fill(0);
-  }
-}
-
-function member(jwk: Record<string, unknown>, name: string): unknown {
+/** An own member of a JWK object (never an inherited one). */
+export function member(jwk: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(jwk, name) ? jwk[name] : undefined;
 }
 
-function readValidity(jwk: Record<string, unknown>): KeyValidity {
+/** Reads and checks the nbf/exp validity window of a JWK. */
+export function readValidity(jwk: Record<string, unknown>): KeyValidity {
   const nbf = member(jwk, 'nbf');
   const exp = member(jwk, 'exp');
   for (const [name, v] of [['nbf', nbf], ['exp', exp]] as const) {
@@ -148,7 +83,8 @@ function readValidity(jwk: Record<string, unknown>): KeyValidity {
   };
 }
 
-function readOkp(jwk: unknown): Record<string, unknown> {
+/** Checks that a JWK is an Ed25519 OKP key for EdDSA. */
+export function readOkp(jwk: unknown): Record<string, unknown> {
   if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) {
     throw new SignetError('SIGNET_E_KEY_INVALID', 'A JWK must be a JSON object.');
   }
@@ -163,7 +99,8 @@ function readOkp(jwk: unknown): Record<string, unknown> {
   return obj;
 }
 
-function decodeMember(obj: Record<string, unknown>, name: string): Uint8Array {
+/** Decodes a 32-byte base64url JWK member. */
+export function decodeMember(obj: Record<string, unknown>, name: string): Uint8Array {
   const v = member(obj, name);
   if (typeof v !== 'string') throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} is missing.`);
   let bytes: Uint8Array;
@@ -174,22 +111,6 @@ function decodeMember(obj: Record<string, unknown>, name: string): Uint8Array {
   }
   if (bytes.length !== KEY_LENGTH) throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} must be 32 bytes.`);
   return bytes;
-}
-
-/** Imports a private JWK. The `x` member, when present, must match the seed. */
-export function importSigningKey(jwk: unknown, backend: CryptoBackend = getDefaultBackend()): SigningKey {
-  const obj = readOkp(jwk);
-  const seed = decodeMember(obj, 'd');
-  try {
-    const key = new SigningKey(seed, readValidity(obj), backend);
-    const x = member(obj, 'x');
-    if (x !== undefined && x !== toBase64url(key.publicKey)) {
-      throw new SignetError('SIGNET_E_KEY_INVALID', 'The JWK public key x does not belong to its private key d.');
-    }
-    return key;
-  } finally {
-    seed.fill(0);
-  }
 }
 
 /** A public key a verifier trusts, ready to verify. */
@@ -251,12 +172,13 @@ export function parseJwks(input: unknown, backend: CryptoBackend = getDefaultBac
 }
 
 /** Builds a JWKS document from keys. */
-export function toJwks(keys: Iterable<SigningKey | TrustedKey | PublicJwk>): Jwks {
+export function toJwks(keys: Iterable<{ toPublicJwk(): PublicJwk } | TrustedKey | PublicJwk>): Jwks {
   const out: PublicJwk[] = [];
+  // Duck-typed rather than `instanceof SigningKey`, so verifier bundles never pull in signing code.
   for (const k of keys) {
-    if (k instanceof SigningKey) out.push(k.toPublicJwk());
+    if ('toPublicJwk' in k && typeof k.toPublicJwk === 'function') out.push(k.toPublicJwk());
     else if ('jwk' in k) out.push(k.jwk);
-    else out.push(k);
+    else out.push(k as PublicJwk);
   }
   return { keys: out };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey, importPublicKey } from './keys.js';
+import { importPublicKey } from './keys.js';
+import { generateSigningKey } from './signing-key.js';
 import { checkRevocation, signRevocationList, verifyRevocationList } from './revocation.js';
 
 const signer = generateSigningKey();
