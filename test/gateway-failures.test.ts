@@ -296,3 +296,30 @@ describe('request bounds', () => {
     }
   });
 });
+
+describe('the upstream stays the upstream', () => {
+  it('a path that looks like another host is sent to the configured upstream', async () => {
+    const gw = await startTestGateway({ gateway: { upstreamApiKey: 'upstream-secret' } });
+    try {
+      const { request } = await import('node:http');
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${gw.url}/`,
+          { method: 'GET', path: '//127.0.0.2:9/v1/models', headers: { authorization: `Bearer ${gw.apiKey}` } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      // The configured upstream answered (404 for that path); nothing went to 127.0.0.2.
+      expect(status).toBe(404);
+      expect(gw.upstream.requests.at(-1)?.path).toBe('//127.0.0.2:9/v1/models');
+      expect(gw.upstream.requests.at(-1)?.headers.authorization).toBe('Bearer upstream-secret');
+    } finally {
+      await gw.close();
+    }
+  });
+});

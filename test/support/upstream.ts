@@ -350,7 +350,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const server: Server = createServer((req, res) => {
     void (async () => {
       const text = await readBody(req);
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const path = new URL(`http://localhost${req.url ?? '/'}`).pathname;
       let body: Json = {};
       try {
         body = text.length > 0 ? (JSON.parse(text) as Json) : {};

@@ -164,7 +164,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!DROP_REQUEST.has(name)) headers.set(name, value);
     });
     if (options.upstreamApiKey !== undefined) headers.set('authorization', `Bearer ${options.upstreamApiKey}`);
-    const target = new URL(`${basePath}${url.pathname}${url.search}`, upstream);
+    // Set the path on a copy of the upstream URL, never resolve it against it: a path such as
+    // `//elsewhere.example/` would otherwise name another host and take the upstream key there.
+    const target = new URL(upstream.href);
+    target.pathname = `${basePath}${url.pathname}`;
+    target.search = url.search;
     const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, body, signal: request.signal, redirect: 'manual' };
     if (body instanceof ReadableStream) init.duplex = 'half';
     try {

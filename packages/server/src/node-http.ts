@@ -14,8 +14,13 @@ export function requestFromNode(req: IncomingMessage, signal?: AbortSignal): Req
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
-  const host = req.headers.host ?? 'localhost';
-  const url = new URL(req.url ?? '/', `http://${host}`);
+  // The Host header and the request target come from the client: a host that is not a plain
+  // host[:port] is ignored, and the target is always taken as a path (`//other.example/x` must not
+  // become a URL of another host).
+  const rawHost = req.headers.host ?? '';
+  const host = /^[A-Za-z0-9.\-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(rawHost) ? rawHost : 'localhost';
+  const target = req.url ?? '/';
+  const url = new URL(`http://${host}${target.startsWith('/') ? target : `/${target}`}`);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
   const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(signal === undefined ? {} : { signal }) };
@@ -149,7 +154,10 @@ export function signetExpress(
   const core = createMiddlewareCore(options, 'signetExpress');
   return (req, res, next) => {
     const run = async (): Promise<void> => {
-      const kind = core.route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://localhost').pathname);
+      const kind = core.route(
+        req.method ?? 'GET',
+        new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? (req.url ?? '/') : `/${req.url ?? ''}`}`).pathname,
+      );
       if (kind === undefined) return next();
       const account = await core.resolveAccount(req);
       if (account instanceof Response) return writeToNode(account, res);
