@@ -2,7 +2,6 @@ import { SignetError } from '@signet/core';
 import { createLogHandler, defaultKeyPath, openLog } from '@signet/log';
 import { intFlag, optional } from '../args.js';
 import type { GatewayExtension } from './gateway.js';
-import { schemaOption } from './log-common.js';
 
 /**
  * The transparency log as a `signet gateway` extension: `--log DB|URL` appends every envelope to
@@ -11,8 +10,8 @@ import { schemaOption } from './log-common.js';
  * Register it with `createGatewayCommand([logGatewayExtension, ...])`.
  */
 export const logGatewayExtension: GatewayExtension = {
-  flags: { log: 'string', 'log-key': 'string', schema: 'string', 'log-batch': 'string', 'log-delay-ms': 'string' },
-  usage: `                      [--log DB|URL [--log-key FILE] [--schema NAME] [--log-batch N] [--log-delay-ms MS]]
+  flags: { log: 'string', 'log-key': 'string', 'log-schema': 'string', 'log-batch': 'string', 'log-delay-ms': 'string' },
+  usage: `                      [--log DB|URL [--log-key FILE] [--log-schema NAME] [--log-batch N] [--log-delay-ms MS]]
   --log DB|URL      append every envelope to this transparency log (SQLite file or postgres:// URL);
                     receipts at /v1/signet/receipts/{responseId}, tiles at /v1/signet/log/
   --log-key FILE    the log key (default DB.key next to a SQLite log; required for PostgreSQL)
@@ -27,7 +26,7 @@ export const logGatewayExtension: GatewayExtension = {
       create: true,
       maxBatch: intFlag(args, 'log-batch', 1000) || 1,
       maxDelayMs: intFlag(args, 'log-delay-ms', 50),
-      ...schemaOption(args),
+      ...(optional(args, 'log-schema') === undefined ? {} : { schema: optional(args, 'log-schema') as string }),
       // The seal is already out when an append fails: say so loudly, the operator must act.
       onError: (e) => io.stderr(`signet gateway: log append failed: ${e instanceof SignetError ? `${e.code}: ${e.message}` : 'error'}\n`),
     });
