@@ -163,6 +163,17 @@ describe('delegated signing keys', () => {
     }
   });
 
+  it('a carried delegation binds even a node key the verifier also trusts directly', async () => {
+    const { node } = nodeWith({ notBefore: NOW - 7200, notAfter: NOW - 3600 });
+    const sealed = await sealWith(node, NOW);
+    const v = createVerifier({
+      trust: toJwks([node]),
+      now: () => NOW * 1000,
+      extensions: { delegation: createDelegationCheck({ roots: toJwks([root]) }) },
+    });
+    expect(await v.verify(sealed.envelope, { text: TEXT })).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_DELEGATION' });
+  });
+
   it('without a delegation check, a delegated envelope is simply an unknown key', async () => {
     const { node } = nodeWith();
     const r = await createVerifier({ trust: toJwks([root]), now: () => NOW * 1000 }).verify((await sealWith(node)).envelope, {

@@ -60,8 +60,8 @@ export interface VerifierExtensions {
   readonly revocation?: (kid: string, issuedAt: number, committedAt: number | undefined) => { code: SignetErrorCode; message: string } | undefined;
   /**
    * Resolves the key of an envelope signed by a delegated node key (see `createDelegationCheck`).
-   * Consulted only when the trust store has no key for the envelope's kid. Returns undefined when the
-   * envelope carries no delegation; throws a `SignetError` (SIGNET_E_KEY_DELEGATION) when it is invalid.
+   * Consulted before the trust store. Returns undefined when the envelope carries (and the caller
+   * supplied) no delegation; throws a `SignetError` (SIGNET_E_KEY_DELEGATION) when it is invalid.
    */
   readonly delegation?: (envelope: ParsedEnvelope) => DelegatedKey | undefined | Promise<DelegatedKey | undefined>;
   /**
@@ -158,8 +158,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const lookupKey = async (kid: string, alg: number, envelope?: ParsedEnvelope): Promise<TrustedKey> => {
     // The algorithm is pinned by policy (EdDSA), never taken from the envelope.
     if (alg !== ALG_EDDSA) fail('SIGNET_E_HEADER_ALG', 'key', `The envelope uses algorithm ${alg}; only EdDSA (-8) is accepted.`);
-    const key = await trust.get(kid);
-    if (key === undefined && ext.delegation !== undefined && envelope !== undefined) {
+    // A delegation the envelope carries (or the caller supplied) is checked first: its window and
+    // scope then apply even to a node key that is also trusted directly, and no trust-store refresh
+    // is spent on node keys that are, by design, in no JWKS.
+    if (ext.delegation !== undefined && envelope !== undefined) {
       let delegated: DelegatedKey | undefined;
       try {
         delegated = await ext.delegation(envelope);
@@ -173,6 +175,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         return delegated.key;
       }
     }
+    const key = await trust.get(kid);
     if (key === undefined) fail('SIGNET_E_KEY_UNKNOWN', 'key', `No trusted key has kid ${kid.slice(0, 64)}.`, 'Check that the trust JWKS is the issuer\'s current one.');
     return key as TrustedKey;
   };
