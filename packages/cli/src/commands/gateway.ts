@@ -98,6 +98,18 @@ function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraR
   };
 }
 
+/**
+ * The account-tag secret of a gateway: --account-secret-file, else SIGNET_ACCOUNT_SECRET, else the
+ * keys directory's account-secret. Extensions that need it (the registry) resolve it the same way.
+ */
+export function gatewayAccountSecret(args: ParsedArgs, io: CommandIO): Uint8Array {
+  const secretFile = optional(args, 'account-secret-file');
+  const envSecret = io.env.SIGNET_ACCOUNT_SECRET;
+  if (secretFile !== undefined) return loadAccountSecret(secretFile);
+  if (envSecret) return parseAccountSecret(envSecret);
+  return loadAccountSecret(join(required(args, 'keys'), 'account-secret'));
+}
+
 /** Starts a gateway from parsed arguments (what `signet gateway` does before waiting for a signal). */
 export async function startGatewayFromArgs(
   args: ParsedArgs,
@@ -106,14 +118,7 @@ export async function startGatewayFromArgs(
 ): Promise<StartedGateway> {
   const keysDir = required(args, 'keys');
   const key = loadSigningKey(keysDir);
-  const secretFile = optional(args, 'account-secret-file');
-  const envSecret = io.env.SIGNET_ACCOUNT_SECRET;
-  const accountSecret =
-    secretFile !== undefined
-      ? loadAccountSecret(secretFile)
-      : envSecret
-        ? parseAccountSecret(envSecret)
-        : loadAccountSecret(join(keysDir, 'account-secret'));
+  const accountSecret = gatewayAccountSecret(args, io);
   const terms = readTermsFile(required(args, 'terms'));
   const accounts = openAccountStore(required(args, 'accounts'), {
     onReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`),

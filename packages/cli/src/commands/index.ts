@@ -7,7 +7,9 @@ import { keysAuditor } from './keys-auditor.js';
 import { accountOpen } from './account-open.js';
 import { keysPq } from './keys-pq.js';
 import { accountsAdd, accountsList, accountsRevoke } from './accounts.js';
-import { gateway } from './gateway.js';
+import { createGatewayCommand } from './gateway.js';
+import { logGatewayExtension } from './log-gateway.js';
+import { registryGatewayExtension } from './registry-gateway.js';
 import { attribute } from './attribute.js';
 import { audit } from './audit.js';
 import { demo } from './demo.js';
@@ -25,4 +27,4 @@ import { logMonitor } from './log-monitor.js';
 /**
  * Every command. Each lives in its own file under commands/ and is listed here once.
  */
-export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify, gateway, accountsAdd, accountsList, accountsRevoke, keysRotate, keysDelegate, keysRevoke, keysJwks, keysAuditor, keysPq, accountOpen, logInit, logKey, logServe, logVerify, logMonitor];
+export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify, createGatewayCommand([logGatewayExtension, registryGatewayExtension]), accountsAdd, accountsList, accountsRevoke, keysRotate, keysDelegate, keysRevoke, keysJwks, keysAuditor, keysPq, accountOpen, logInit, logKey, logServe, logVerify, logMonitor];
