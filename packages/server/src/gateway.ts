@@ -29,6 +29,11 @@ export interface GatewayOptions extends SealingOptions {
    * rotations.
    */
   readonly jwks: JwksSource;
+  /**
+   * The signing key is a delegated node key: verifiers trust the root (published in `jwks`) and the
+   * delegation each envelope carries, so the node key itself is, on purpose, not in the JWKS.
+   */
+  readonly delegated?: boolean;
   /** Sent to the upstream as `Authorization: Bearer ...` instead of the client's gateway key. */
   readonly upstreamApiKey?: string;
   /**
@@ -133,7 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const current = dynamic ? (jwks as { jwks(): unknown }).jwks() : jwks;
   if (current === null || typeof current !== 'object' || !Array.isArray((current as { keys?: unknown }).keys))
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document or a key ring');
-  if (!(current as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)) {
+  if (options.delegated !== true && !(current as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the published JWKS does not hold the signing key', {
       hint: 'Publish the jwks.json of the keys directory the signing key comes from.',
     });

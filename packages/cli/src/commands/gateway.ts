@@ -4,6 +4,7 @@ import { SignetError, toJwks, type Jwks } from '@signet/core';
 import {
   createGateway,
   createSigner,
+  keyDelegation,
   loadAccountSecret,
   loadSigningKey,
   openAccountStore,
@@ -137,6 +138,8 @@ export async function startGatewayFromArgs(
     signer: createSigner({ issuer, key, accountSecret, terms }),
     accounts,
     jwks: loadJwks(keysDir, toJwks([key])),
+    // A node key directory (`signet keys delegate`) publishes the root: its envelopes carry the delegation.
+    delegated: keyDelegation(key) !== undefined,
     failOpen: flag(args, 'fail-open'),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
     ...chain(hooks),
