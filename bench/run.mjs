@@ -32,7 +32,9 @@ async function measure(fn, { minMs = quick ? 300 : 2000, batch = 64, warmupMs = 
 }
 
 const ctx = { quick, measure };
-const files = readdirSync(join(here, 'suites')).filter((f) => f.endsWith('.mjs')).sort();
+const files = readdirSync(join(here, 'suites'))
+  .filter((f) => f.endsWith('.mjs'))
+  .sort();
 const report = {
   date: new Date().toISOString(),
   node: process.version,
@@ -51,10 +53,16 @@ for (const f of files) {
   report.suites.push({ ...result, seconds: Math.round((performance.now() - started) / 100) / 10 });
 }
 
-const fmt = (v) => (typeof v !== 'number' ? String(v) : Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v >= 10 ? 1 : 3));
+const fmt = (v) =>
+  typeof v !== 'number' ? String(v) : Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v >= 10 ? 1 : 3);
 for (const s of report.suites) {
   console.log(`\n== ${s.suite} (${s.seconds}s)`);
-  const rows = s.results.map((r) => [r.name, `${fmt(r.value)} ${r.unit}`, r.ratio === undefined ? '' : `${fmt(r.ratio)}x ${r.baseline ?? ''}`, r.target ?? '']);
+  const rows = s.results.map((r) => [
+    r.name,
+    `${fmt(r.value)} ${r.unit}`,
+    r.ratio === undefined ? '' : `${fmt(r.ratio)}x ${r.baseline ?? ''}`,
+    r.target ?? '',
+  ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), 4));
   for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
 }

@@ -12,7 +12,15 @@ if (run('pnpm', ['exec', 'tsc', '-p', 'test', '--noEmit']) !== 0) process.exit(1
 
 const dir = mkdtempSync(join(tmpdir(), 'signet-test-'));
 const report = join(dir, 'vitest.json');
-const code = run('pnpm', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]);
+const code = run('pnpm', [
+  'exec',
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]);
 let summary = 'tests: no report was written';
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'));

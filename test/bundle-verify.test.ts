@@ -89,7 +89,11 @@ describe('@signet/verify browser bundle', () => {
     expect(text).not.toMatch(/\bgenerateSigningKey\b/);
     // No signing key class either: a verifier never holds a private key.
     expect(text).not.toMatch(/\btoPrivateJwk\b/);
-    const shipped = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([p]) => p));
+    const shipped = Object.values(metafile.outputs).flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, v]) => v.bytesInOutput > 0)
+        .map(([p]) => p),
+    );
     expect(shipped.some((p) => p.includes('packages/core/src/signing-key'))).toBe(false);
   });
 

@@ -11,7 +11,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'packages/cli/dist/bin.js');
 
 function signet(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { input: input ?? '', encoding: 'utf8', env: { ...process.env, SIGNET_ACCOUNT_SECRET: '' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    input: input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, SIGNET_ACCOUNT_SECRET: '' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -25,13 +29,25 @@ beforeAll(() => {
   keys = join(dir, 'keys');
   terms = join(dir, 'terms.json');
   writeFileSync(join(dir, 'terms.md'), 'No distillation.\n');
-  writeFileSync(terms, JSON.stringify({ id: 't', version: '1', uri: 'https://api.example.com/terms/1', document: 'terms.md', usage: { 'cawg.ai_training': 'notAllowed' } }));
+  writeFileSync(
+    terms,
+    JSON.stringify({
+      id: 't',
+      version: '1',
+      uri: 'https://api.example.com/terms/1',
+      document: 'terms.md',
+      usage: { 'cawg.ai_training': 'notAllowed' },
+    }),
+  );
   const made = signet(['keys', 'new', '--out', keys]);
   expect(made.code, made.stderr).toBe(0);
 });
 
 function sealText(text: string, extra: string[] = []): string {
-  const r = signet(['sign', '--key', keys, '--issuer', 'https://api.example.com', '--account', 'acct_1', '--terms', terms, '--model', 'm-1', ...extra], text);
+  const r = signet(
+    ['sign', '--key', keys, '--issuer', 'https://api.example.com', '--account', 'acct_1', '--terms', terms, '--model', 'm-1', ...extra],
+    text,
+  );
   expect(r.code, r.stderr).toBe(0);
   return r.stdout.trim();
 }
@@ -54,11 +70,29 @@ describe('signet CLI (foundation)', () => {
     const envelope = sealText(answer);
     writeFileSync(join(dir, 'env.txt'), envelope);
     writeFileSync(join(dir, 'answer.txt'), answer);
-    const ok = signet(['verify', '--trust', join(keys, 'jwks.json'), '--envelope', join(dir, 'env.txt'), '--text', join(dir, 'answer.txt'), '--terms', terms]);
+    const ok = signet([
+      'verify',
+      '--trust',
+      join(keys, 'jwks.json'),
+      '--envelope',
+      join(dir, 'env.txt'),
+      '--text',
+      join(dir, 'answer.txt'),
+      '--terms',
+      terms,
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('valid');
     writeFileSync(join(dir, 'tampered.txt'), answer.replace('small', 'large'));
-    const bad = signet(['verify', '--trust', join(keys, 'jwks.json'), '--envelope', join(dir, 'env.txt'), '--text', join(dir, 'tampered.txt')]);
+    const bad = signet([
+      'verify',
+      '--trust',
+      join(keys, 'jwks.json'),
+      '--envelope',
+      join(dir, 'env.txt'),
+      '--text',
+      join(dir, 'tampered.txt'),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('SIGNET_E_CONTENT_MISMATCH');
   });
@@ -66,7 +100,10 @@ describe('signet CLI (foundation)', () => {
   it('verify reads the envelope from stdin and reports JSON', () => {
     const envelope = sealText(answer);
     writeFileSync(join(dir, 'answer2.txt'), answer);
-    const r = signet(['verify', '--trust', join(keys, 'jwks.json'), '--envelope', '-', '--text', join(dir, 'answer2.txt'), '--json'], envelope);
+    const r = signet(
+      ['verify', '--trust', join(keys, 'jwks.json'), '--envelope', '-', '--text', join(dir, 'answer2.txt'), '--json'],
+      envelope,
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { valid: boolean; content: { match: string } };
     expect(out).toMatchObject({ valid: true, content: { match: 'exact' } });
@@ -77,9 +114,20 @@ describe('signet CLI (foundation)', () => {
     expect(jws.split('.')).toHaveLength(3);
     writeFileSync(join(dir, 'env.jws'), jws);
     writeFileSync(join(dir, 'answer3.txt'), answer);
-    expect(signet(['verify', '--trust', join(keys, 'jwks.json'), '--envelope', join(dir, 'env.jws'), '--text', join(dir, 'answer3.txt')]).code).toBe(0);
+    expect(
+      signet(['verify', '--trust', join(keys, 'jwks.json'), '--envelope', join(dir, 'env.jws'), '--text', join(dir, 'answer3.txt')]).code,
+    ).toBe(0);
     writeFileSync(join(dir, 'answer4.txt'), `${answer}!`);
-    const bad = signet(['verify', '--trust', join(keys, 'jwks.json'), '--envelope', join(dir, 'env.jws'), '--text', join(dir, 'answer4.txt'), '--json']);
+    const bad = signet([
+      'verify',
+      '--trust',
+      join(keys, 'jwks.json'),
+      '--envelope',
+      join(dir, 'env.jws'),
+      '--text',
+      join(dir, 'answer4.txt'),
+      '--json',
+    ]);
     expect(bad.code).toBe(1);
     expect((JSON.parse(bad.stdout) as { code: string }).code).toBe('SIGNET_E_CONTENT_MISMATCH');
   });
@@ -88,7 +136,18 @@ describe('signet CLI (foundation)', () => {
     const envelope = sealText(answer);
     writeFileSync(join(dir, 'env5.txt'), envelope);
     writeFileSync(join(dir, 'answer5.txt'), answer);
-    const r = signet(['verify', '--trust', join(keys, 'jwks.json'), '--envelope', join(dir, 'env5.txt'), '--text', join(dir, 'answer5.txt'), '--issuer', 'https://other.example', '--json']);
+    const r = signet([
+      'verify',
+      '--trust',
+      join(keys, 'jwks.json'),
+      '--envelope',
+      join(dir, 'env5.txt'),
+      '--text',
+      join(dir, 'answer5.txt'),
+      '--issuer',
+      'https://other.example',
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: false, kind: 'policy', code: 'SIGNET_E_POLICY_ISSUER', step: 'policy' });
   });
@@ -97,11 +156,28 @@ describe('signet CLI (foundation)', () => {
     expect(signet(['verify', '--trust', join(keys, 'jwks.json')]).code).toBe(2);
     expect(signet(['verify', '--bogus']).code).toBe(2);
     expect(signet(['nonsense']).code).toBe(2);
-    const missing = signet(['verify', '--trust', join(dir, 'missing.json'), '--envelope', join(dir, 'env.txt'), '--text', join(dir, 'answer.txt')]);
+    const missing = signet([
+      'verify',
+      '--trust',
+      join(dir, 'missing.json'),
+      '--envelope',
+      join(dir, 'env.txt'),
+      '--text',
+      join(dir, 'answer.txt'),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read');
     writeFileSync(join(dir, 'garbage.txt'), '%%% not an envelope %%%');
-    const garbage = signet(['verify', '--trust', join(keys, 'jwks.json'), '--envelope', join(dir, 'garbage.txt'), '--text', join(dir, 'answer.txt'), '--json']);
+    const garbage = signet([
+      'verify',
+      '--trust',
+      join(keys, 'jwks.json'),
+      '--envelope',
+      join(dir, 'garbage.txt'),
+      '--text',
+      join(dir, 'answer.txt'),
+      '--json',
+    ]);
     expect(garbage.code).toBe(1);
     expect((JSON.parse(garbage.stdout) as { code: string }).code).toBe('SIGNET_E_PARSE_MALFORMED');
   });
@@ -119,7 +195,19 @@ describe('signet CLI (foundation)', () => {
 
   it('sign refuses a response that is not JSON and a key file that is not a key', () => {
     writeFileSync(join(dir, 'not-json.json'), '{');
-    const r = signet(['sign', '--key', keys, '--issuer', 'i', '--account', 'a', '--terms', terms, '--response', join(dir, 'not-json.json')]);
+    const r = signet([
+      'sign',
+      '--key',
+      keys,
+      '--issuer',
+      'i',
+      '--account',
+      'a',
+      '--terms',
+      terms,
+      '--response',
+      join(dir, 'not-json.json'),
+    ]);
     expect(r.code).toBe(2);
     writeFileSync(join(dir, 'bad-key.jwk'), '{"kty":"RSA"}');
     writeFileSync(join(dir, 'account-secret'), 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');

@@ -13,9 +13,13 @@ describe('signet demo', () => {
   it('runs the whole story end to end', () => {
     const dir = mkdtempSync(join(tmpdir(), 'signet-demo-test-'));
     try {
-      const r = spawnSync(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'demo', '--dir', dir], { encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'demo', '--dir', dir], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(r.status, r.stderr + r.stdout.slice(-2000)).toBe(0);
-      for (const heading of ['Sealing and verifying', 'the gateway and the openai client', 'The transparency log', 'The auditor']) expect(r.stdout).toContain(heading);
+      for (const heading of ['Sealing and verifying', 'the gateway and the openai client', 'The transparency log', 'The auditor'])
+        expect(r.stdout).toContain(heading);
       expect(r.stdout).toContain('SIGNET_E_CONTENT_MISMATCH');
       expect(r.stdout).toContain('SIGNET_E_KEY_EXPIRED');
       expect(r.stdout).toContain('All parts succeeded');

@@ -38,11 +38,45 @@ function signet(args: string[]): { code: number; stdout: string; stderr: string 
 beforeAll(async () => {
   upstream = await startUpstream({ words: 80 });
   expect(signet(['keys', 'new', '--out', keys]).code).toBe(0);
-  writeFileSync(terms, JSON.stringify({ id: 'e2e-terms', version: '7', uri: 'https://api.example.test/terms/7', document: 'No distillation.', usage: { 'cawg.ai_training': 'notAllowed' } }));
+  writeFileSync(
+    terms,
+    JSON.stringify({
+      id: 'e2e-terms',
+      version: '7',
+      uri: 'https://api.example.test/terms/7',
+      document: 'No distillation.',
+      usage: { 'cawg.ai_training': 'notAllowed' },
+    }),
+  );
   const add = signet(['accounts', 'add', '--file', accounts, '--account', 'acct_harvester', '--terms-version', '7']);
   expect(add.code, add.stderr).toBe(0);
   apiKey = add.stdout.trim().split('\n')[0]!.trim();
-  gateway = spawn(process.execPath, [bin, 'gateway', '--upstream', upstream.url, '--keys', keys, '--accounts', accounts, '--terms', terms, '--port', '0', '--issuer', 'https://api.example.test', '--log', logDb, '--log-delay-ms', '20', '--registry', registryDb], { stdio: ['ignore', 'ignore', 'pipe'] });
+  gateway = spawn(
+    process.execPath,
+    [
+      bin,
+      'gateway',
+      '--upstream',
+      upstream.url,
+      '--keys',
+      keys,
+      '--accounts',
+      accounts,
+      '--terms',
+      terms,
+      '--port',
+      '0',
+      '--issuer',
+      'https://api.example.test',
+      '--log',
+      logDb,
+      '--log-delay-ms',
+      '20',
+      '--registry',
+      registryDb,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   gatewayUrl = await new Promise<string>((ok, fail) => {
     let err = '';
     const timer = setTimeout(() => fail(new Error(`gateway did not start: ${err}`)), 30_000);
@@ -68,13 +102,25 @@ describe('provider to auditor, end to end', () => {
   it('the openai client receives sealed answers through the gateway and verifies each one', async () => {
     const jwks = await (await fetch(`${gatewayUrl}/.well-known/signet/jwks.json`)).json();
     const results: FetchVerification[] = [];
-    const verifyingFetch = createVerifyingFetch({ trust: jwks, policy: { issuers: ['https://api.example.test'] }, onResult: (r: FetchVerification) => void results.push(r), throwOnFailure: true });
+    const verifyingFetch = createVerifyingFetch({
+      trust: jwks,
+      policy: { issuers: ['https://api.example.test'] },
+      onResult: (r: FetchVerification) => void results.push(r),
+      throwOnFailure: true,
+    });
     const client = new OpenAI({ baseURL: `${gatewayUrl}/v1`, apiKey, fetch: verifyingFetch });
     for (let i = 0; i < 3; i++) {
-      const c = await client.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: `question number ${i} about envelopes` }] });
+      const c = await client.chat.completions.create({
+        model: 'local-model',
+        messages: [{ role: 'user', content: `question number ${i} about envelopes` }],
+      });
       answers.push(c.choices[0]!.message.content!);
     }
-    const stream = await client.chat.completions.create({ model: 'local-model', stream: true, messages: [{ role: 'user', content: 'a streamed question' }] });
+    const stream = await client.chat.completions.create({
+      model: 'local-model',
+      stream: true,
+      messages: [{ role: 'user', content: 'a streamed question' }],
+    });
     let streamed = '';
     for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? '';
     answers.push(streamed);
@@ -103,12 +149,32 @@ describe('provider to auditor, end to end', () => {
   it('a stripped, reformatted leak is attributed to the account, and its evidence verifies offline', () => {
     // The leak: no envelopes, markdown-free, reflowed, lower-cased first letter, trailing spaces.
     const leaked = answers.slice(0, 2).map((a, i) => JSON.stringify({ id: `leak-${i}`, text: `${a.replace(/\s+/g, '  ').trim()}  ` }));
-    leaked.push(JSON.stringify({ id: 'unrelated', text: 'A completely different paragraph that nobody ever sealed, about gardening tools and tomatoes in late summer.' }));
+    leaked.push(
+      JSON.stringify({
+        id: 'unrelated',
+        text: 'A completely different paragraph that nobody ever sealed, about gardening tools and tomatoes in late summer.',
+      }),
+    );
     writeFileSync(join(dir, 'leak.jsonl'), `${leaked.join('\n')}\n`);
     const out = join(dir, 'attribution');
-    const r = signet(['attribute', join(dir, 'leak.jsonl'), '--registry', registryDb, '--keys', keys, '--log', logDb, '--out', out, '--json']);
+    const r = signet([
+      'attribute',
+      join(dir, 'leak.jsonl'),
+      '--registry',
+      registryDb,
+      '--keys',
+      keys,
+      '--log',
+      logDb,
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; match: null | { account: string; evidence: string } });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; match: null | { account: string; evidence: string } });
     expect(lines.find((l) => l.id === 'leak-0')?.match?.account).toBe('acct_harvester');
     expect(lines.find((l) => l.id === 'leak-1')?.match?.account).toBe('acct_harvester');
     expect(lines.find((l) => l.id === 'unrelated')?.match).toBeNull();

@@ -26,15 +26,50 @@ beforeAll(async () => {
   upstream = await startUpstream();
   expect(await main(['keys', 'new', '--out', join(dir, 'root')], io())).toBe(0);
   const delegated = io();
-  const code = await main(['keys', 'delegate', '--root', join(dir, 'root'), '--out', join(dir, 'node'), '--issuer', 'https://api.example.test', '--valid-for', '12h'], delegated);
+  const code = await main(
+    [
+      'keys',
+      'delegate',
+      '--root',
+      join(dir, 'root'),
+      '--out',
+      join(dir, 'node'),
+      '--issuer',
+      'https://api.example.test',
+      '--valid-for',
+      '12h',
+    ],
+    delegated,
+  );
   expect(code).toBe(0);
-  writeFileSync(join(dir, 'terms.json'), JSON.stringify({ id: 't', version: '1', uri: 'https://api.example.test/t/1', document: 'No distillation.', usage: {} }));
+  writeFileSync(
+    join(dir, 'terms.json'),
+    JSON.stringify({ id: 't', version: '1', uri: 'https://api.example.test/t/1', document: 'No distillation.', usage: {} }),
+  );
   const add = io();
-  expect(await main(['accounts', 'add', '--file', join(dir, 'accounts.json'), '--account', 'acct_node', '--terms-version', '1'], add)).toBe(0);
+  expect(await main(['accounts', 'add', '--file', join(dir, 'accounts.json'), '--account', 'acct_node', '--terms-version', '1'], add)).toBe(
+    0,
+  );
   apiKey = add.out.join('').trim().split('\n')[0]!.trim();
   const spec = { upstream: 'string', keys: 'string', accounts: 'string', terms: 'string', port: 'string', issuer: 'string' } as const;
   started = await startGatewayFromArgs(
-    parseArgs(['--upstream', upstream.url, '--keys', join(dir, 'node'), '--accounts', join(dir, 'accounts.json'), '--terms', join(dir, 'terms.json'), '--port', '0', '--issuer', 'https://api.example.test'], spec),
+    parseArgs(
+      [
+        '--upstream',
+        upstream.url,
+        '--keys',
+        join(dir, 'node'),
+        '--accounts',
+        join(dir, 'accounts.json'),
+        '--terms',
+        join(dir, 'terms.json'),
+        '--port',
+        '0',
+        '--issuer',
+        'https://api.example.test',
+      ],
+      spec,
+    ),
     io(),
   );
 });

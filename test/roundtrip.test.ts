@@ -8,7 +8,13 @@ const signer = createSigner({
   issuer: 'https://api.example.com',
   key,
   accountSecret: new Uint8Array(32).fill(1),
-  terms: { id: 'example-api-terms', version: '2026-01', uri: 'https://example.com/terms/2026-01', document: 'No distillation.', usage: NO_AI_TRAINING },
+  terms: {
+    id: 'example-api-terms',
+    version: '2026-01',
+    uri: 'https://example.com/terms/2026-01',
+    document: 'No distillation.',
+    usage: NO_AI_TRAINING,
+  },
 });
 const response = {
   id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT',

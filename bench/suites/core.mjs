@@ -29,8 +29,21 @@ export default async function run(ctx) {
     model: 'gpt-4o-mini-2024-07-18',
     choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
   };
-  const request = { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are helpful.' }, { role: 'user', content: 'Explain envelopes.' }], temperature: 0.2 };
-  const terms = { id: 'example-api-terms', version: '2026-01', uri: 'https://api.example.com/terms/2026-01', document: 'No distillation.', usage: NO_AI_TRAINING };
+  const request = {
+    model: 'gpt-4o-mini',
+    messages: [
+      { role: 'system', content: 'You are helpful.' },
+      { role: 'user', content: 'Explain envelopes.' },
+    ],
+    temperature: 0.2,
+  };
+  const terms = {
+    id: 'example-api-terms',
+    version: '2026-01',
+    uri: 'https://api.example.com/terms/2026-01',
+    document: 'No distillation.',
+    usage: NO_AI_TRAINING,
+  };
   const seed = new Uint8Array(32).fill(9);
   const accountSecret = new Uint8Array(32).fill(3);
   const results = [];
@@ -66,12 +79,28 @@ export default async function run(ctx) {
     sizeCose = sealed.envelope.length;
     sizeJws = (await signer.sealJws(input)).jws.length;
     const seals = await ctx.measure(() => signer.seal(input), { batch: backend === nobleBackend ? 8 : 64 });
-    push({ name: `seal 2 KiB response (${backend.name})`, value: seals, unit: 'seals/s', ratio: seals / rawSign, baseline: `raw ${backend.name} Ed25519 sign`, target: '>= 0.8' });
+    push({
+      name: `seal 2 KiB response (${backend.name})`,
+      value: seals,
+      unit: 'seals/s',
+      ratio: seals / rawSign,
+      baseline: `raw ${backend.name} Ed25519 sign`,
+      target: '>= 0.8',
+    });
     const verifier = createVerifier({ trust: toJwks([key]), backend });
     const check = await verifier.verify(sealed.envelope, { response, request });
     if (!check.valid) throw new Error(`bench envelope does not verify: ${check.code}`);
-    const verifies = await ctx.measure(() => verifier.verify(sealed.envelope, { response, request }), { batch: backend === nobleBackend ? 8 : 64 });
-    push({ name: `verify 2 KiB response (${backend.name})`, value: verifies, unit: 'verifies/s', ratio: verifies / rawVerify, baseline: `raw ${backend.name} Ed25519 verify`, target: '>= 0.8' });
+    const verifies = await ctx.measure(() => verifier.verify(sealed.envelope, { response, request }), {
+      batch: backend === nobleBackend ? 8 : 64,
+    });
+    push({
+      name: `verify 2 KiB response (${backend.name})`,
+      value: verifies,
+      unit: 'verifies/s',
+      ratio: verifies / rawVerify,
+      baseline: `raw ${backend.name} Ed25519 verify`,
+      target: '>= 0.8',
+    });
   }
 
   // A plain JSON + jose JWS signer doing the same job: hash the content (exact and normalized) and
@@ -95,7 +124,14 @@ export default async function run(ctx) {
   const joseRate = await ctx.measure(joseSeal);
   const nodeSeal = results.find((r) => r.name === 'seal 2 KiB response (node)').value;
   push({ name: 'plain JSON + jose JWS signer', value: joseRate, unit: 'seals/s' });
-  push({ name: 'seal (node) vs JSON + jose signer', value: nodeSeal, unit: 'seals/s', ratio: nodeSeal / joseRate, baseline: 'JSON + jose', target: '>= 2' });
+  push({
+    name: 'seal (node) vs JSON + jose signer',
+    value: nodeSeal,
+    unit: 'seals/s',
+    ratio: nodeSeal / joseRate,
+    baseline: 'JSON + jose',
+    target: '>= 2',
+  });
   push({ name: 'envelope size, COSE (single choice, with request digest)', value: sizeCose, unit: 'bytes', target: '< 512' });
   push({ name: 'envelope size, JWS profile', value: sizeJws, unit: 'bytes' });
   return { suite: 'core', results };

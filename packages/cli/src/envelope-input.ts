@@ -11,7 +11,8 @@ export type EnvelopeInput = { kind: 'cose'; bytes: Uint8Array } | { kind: 'jws';
  * argument itself. Accepts raw COSE bytes, base64url COSE text, or a compact JWS.
  */
 export async function readEnvelope(io: CommandIO, source: string, allowLiteral = false): Promise<EnvelopeInput> {
-  const bytes = source !== '-' && allowLiteral && !existsSync(source) ? new TextEncoder().encode(source) : await readInput(io, source, 1024 * 1024);
+  const bytes =
+    source !== '-' && allowLiteral && !existsSync(source) ? new TextEncoder().encode(source) : await readInput(io, source, 1024 * 1024);
   // Tagged COSE_Sign1 (0xd2) or a bare 4-array (0x84): raw bytes.
   if (bytes[0] === 0xd2 || bytes[0] === 0x84) return { kind: 'cose', bytes };
   let text: string;

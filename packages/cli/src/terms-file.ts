@@ -13,12 +13,17 @@ export function readTermsFile(path: string): TermsConfig {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot read the terms file ${path} as JSON`, { cause, hint: 'The terms file is JSON: { "id", "version", "uri", "document", "usage" }.' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot read the terms file ${path} as JSON`, {
+      cause,
+      hint: 'The terms file is JSON: { "id", "version", "uri", "document", "usage" }.',
+    });
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SignetError('SIGNET_E_CONFIG_INVALID', `${path} must hold a JSON object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${path} must hold a JSON object`);
   const t = raw as Record<string, unknown>;
   for (const name of ['id', 'version', 'uri', 'document'] as const) {
-    if (typeof t[name] !== 'string' || (t[name] as string).length === 0) throw new SignetError('SIGNET_E_CONFIG_INVALID', `the terms file needs a "${name}" string`);
+    if (typeof t[name] !== 'string' || (t[name] as string).length === 0)
+      throw new SignetError('SIGNET_E_CONFIG_INVALID', `the terms file needs a "${name}" string`);
   }
   const docField = t.document as string;
   let document = docField;

@@ -141,7 +141,11 @@ class Writer {
     // Worst case 3 bytes per UTF-16 unit; write after a provisional head, then fix the length.
     this.ensure(s.length * 3 + 9);
     let ascii = true;
-    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
+    for (let i = 0; i < s.length; i++)
+      if (s.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
     if (ascii) {
       this.head(3, s.length);
       for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
@@ -198,9 +202,11 @@ class Writer {
       let sorted = true;
       let previous: CborKey | undefined;
       for (const k of v.keys()) {
-        if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k))) throw new TypeError('CBOR map keys must be integers or text');
+        if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k)))
+          throw new TypeError('CBOR map keys must be integers or text');
         if (previous !== undefined) {
-          const order = typeof previous === 'number' && typeof k === 'number' && previous >= 0 && k >= 0 ? previous - k : compareCborKeys(previous, k);
+          const order =
+            typeof previous === 'number' && typeof k === 'number' && previous >= 0 && k >= 0 ? previous - k : compareCborKeys(previous, k);
           if (order === 0) throw new TypeError('duplicate CBOR map key');
           if (order > 0) sorted = false;
         }
@@ -256,7 +262,10 @@ export const DEFAULT_CBOR_LIMITS: CborLimits = {
   deterministic: true,
 };
 
-function fail(code: 'SIGNET_E_PARSE_MALFORMED' | 'SIGNET_E_PARSE_TOO_DEEP' | 'SIGNET_E_PARSE_TOO_LARGE' | 'SIGNET_E_PARSE_NOT_CANONICAL', message: string): never {
+function fail(
+  code: 'SIGNET_E_PARSE_MALFORMED' | 'SIGNET_E_PARSE_TOO_DEEP' | 'SIGNET_E_PARSE_TOO_LARGE' | 'SIGNET_E_PARSE_NOT_CANONICAL',
+  message: string,
+): never {
   throw new SignetError(code, message, { step: 'parse' });
 }
 
@@ -272,7 +281,8 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  */
 export function validateCbor(bytes: Uint8Array, limits: Partial<CborLimits> = {}): void {
   const lim: CborLimits = { ...DEFAULT_CBOR_LIMITS, ...limits };
-  if (bytes.length > lim.maxBytes) fail('SIGNET_E_PARSE_TOO_LARGE', `CBOR input of ${bytes.length} bytes exceeds the limit of ${lim.maxBytes}.`);
+  if (bytes.length > lim.maxBytes)
+    fail('SIGNET_E_PARSE_TOO_LARGE', `CBOR input of ${bytes.length} bytes exceeds the limit of ${lim.maxBytes}.`);
   let pos = 0;
   let items = 0;
 
@@ -283,7 +293,11 @@ export function validateCbor(bytes: Uint8Array, limits: Partial<CborLimits> = {}
     const ai = ib & 31;
     if (++items > lim.maxItems) fail('SIGNET_E_PARSE_TOO_LARGE', `CBOR input has more than ${lim.maxItems} items.`);
     if (ai < 24) return { major, arg: ai, ai };
-    if (ai > 27) fail(ai === 31 ? 'SIGNET_E_PARSE_NOT_CANONICAL' : 'SIGNET_E_PARSE_MALFORMED', ai === 31 ? 'Indefinite-length CBOR items are not allowed.' : 'Reserved CBOR additional information.');
+    if (ai > 27)
+      fail(
+        ai === 31 ? 'SIGNET_E_PARSE_NOT_CANONICAL' : 'SIGNET_E_PARSE_MALFORMED',
+        ai === 31 ? 'Indefinite-length CBOR items are not allowed.' : 'Reserved CBOR additional information.',
+      );
     const len = 1 << (ai - 24);
     if (pos + len > bytes.length) fail('SIGNET_E_PARSE_MALFORMED', 'CBOR input ends early.');
     let arg = 0;
@@ -366,7 +380,8 @@ export function decodeCbor(bytes: Uint8Array, limits: Partial<CborLimits> = {}):
 function normalizeDecoded(value: unknown): unknown {
   // 8-byte integer heads decode as BigInt; those a number holds exactly come back as numbers, so
   // that encode and decode round-trip.
-  if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
+  if (typeof value === 'bigint')
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
   if (value instanceof Uint8Array) {
     return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   }

@@ -115,13 +115,22 @@ export function claimsToPayload(claims: EnvelopeClaims): Map<number, unknown> {
 
 // ---- decoding: strict shape checks, every failure a parse-step error ----
 
-function bad(message: string, code: 'SIGNET_E_PARSE_WRONG_TYPE' | 'SIGNET_E_PARSE_MISSING_FIELD' | 'SIGNET_E_PARSE_UNKNOWN_FIELD' | 'SIGNET_E_PARSE_UNSUPPORTED_VERSION' = 'SIGNET_E_PARSE_WRONG_TYPE'): never {
+function bad(
+  message: string,
+  code:
+    | 'SIGNET_E_PARSE_WRONG_TYPE'
+    | 'SIGNET_E_PARSE_MISSING_FIELD'
+    | 'SIGNET_E_PARSE_UNKNOWN_FIELD'
+    | 'SIGNET_E_PARSE_UNSUPPORTED_VERSION' = 'SIGNET_E_PARSE_WRONG_TYPE',
+): never {
   throw new SignetError(code, message, { step: 'parse' });
 }
 
 function asMap(v: unknown, what: string, allowed: readonly (number | string)[] | null): Map<unknown, unknown> {
   if (!(v instanceof Map)) bad(`${what} must be a map.`);
-  if (allowed !== null) for (const k of v.keys()) if (!allowed.includes(k as number)) bad(`${what} has an unknown field ${String(k)}.`, 'SIGNET_E_PARSE_UNKNOWN_FIELD');
+  if (allowed !== null)
+    for (const k of v.keys())
+      if (!allowed.includes(k as number)) bad(`${what} has an unknown field ${String(k)}.`, 'SIGNET_E_PARSE_UNKNOWN_FIELD');
   return v;
 }
 
@@ -157,7 +166,9 @@ function decodeUsage(v: unknown): UsagePreferences {
     // A standard entry has exactly one encoding, its integer code (spec 2.5); as text it could also
     // sit next to its code with another value and make the terms ambiguous.
     if (typeof k === 'string' && (CAWG_ENTRIES as readonly string[]).includes(k)) {
-      throw new SignetError('SIGNET_E_PARSE_NOT_CANONICAL', `terms usage writes ${k} as text; it must use its integer code.`, { step: 'parse' });
+      throw new SignetError('SIGNET_E_PARSE_NOT_CANONICAL', `terms usage writes ${k} as text; it must use its integer code.`, {
+        step: 'parse',
+      });
     }
     if (name === '__proto__') bad('terms usage has an invalid entry name.');
     const value = USAGE_VALUES[uint(code, 'usage value', USAGE_VALUES.length - 1)] as UsageValue;
@@ -177,7 +188,11 @@ export interface HeaderClaims {
 export function payloadToClaims(payload: unknown, header: HeaderClaims): EnvelopeClaims {
   const p = asMap(payload, 'payload', [P_VERSION, P_MODEL, P_ACCOUNT, P_TERMS, P_REQUEST, P_CONTENT, P_PARTIAL]);
   const version = uint(req(p, P_VERSION, 'format version'), 'format version');
-  if (version !== STATEMENT_VERSION) bad(`Format version ${version} is not supported (this verifier knows version ${STATEMENT_VERSION}).`, 'SIGNET_E_PARSE_UNSUPPORTED_VERSION');
+  if (version !== STATEMENT_VERSION)
+    bad(
+      `Format version ${version} is not supported (this verifier knows version ${STATEMENT_VERSION}).`,
+      'SIGNET_E_PARSE_UNSUPPORTED_VERSION',
+    );
   const a = asMap(req(p, P_ACCOUNT, 'account'), 'account', [A_TAG, A_SEALED]);
   const rawTag = req(a, A_TAG, 'account tag');
   const mode = rawTag instanceof Uint8Array && rawTag.length === 32 ? 'commitment' : 'linkable';
@@ -227,10 +242,18 @@ export function payloadToClaims(payload: unknown, header: HeaderClaims): Envelop
 
 /** Checks claims given to a signer (misuse throws TypeError/RangeError, as for any API misuse). */
 export function assertClaimsShape(claims: EnvelopeClaims): void {
-  for (const [name, v] of [['issuer', claims.issuer], ['responseId', claims.responseId], ['model', claims.model], ['terms.id', claims.terms.id], ['terms.version', claims.terms.version], ['terms.uri', claims.terms.uri]] as const) {
+  for (const [name, v] of [
+    ['issuer', claims.issuer],
+    ['responseId', claims.responseId],
+    ['model', claims.model],
+    ['terms.id', claims.terms.id],
+    ['terms.version', claims.terms.version],
+    ['terms.uri', claims.terms.uri],
+  ] as const) {
     if (typeof v !== 'string' || v.length === 0) throw new TypeError(`${name} must be a non-empty string`);
     if (v.length > MAX_TEXT) throw new RangeError(`${name} is longer than ${MAX_TEXT} characters`);
   }
   if (!Number.isSafeInteger(claims.issuedAt) || claims.issuedAt < 0) throw new RangeError('issuedAt must be whole seconds since the epoch');
-  if (claims.content.length === 0 || claims.content.length > MAX_CHOICES) throw new RangeError(`a response has 1 to ${MAX_CHOICES} choices`);
+  if (claims.content.length === 0 || claims.content.length > MAX_CHOICES)
+    throw new RangeError(`a response has 1 to ${MAX_CHOICES} choices`);
 }

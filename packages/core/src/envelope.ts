@@ -71,7 +71,11 @@ export function prepareEnvelope(kid: string, claims: EnvelopeClaims): UnsignedEn
 }
 
 /** Assembles the COSE_Sign1 bytes from prepared parts and a signature. */
-export function assembleEnvelope(unsigned: UnsignedEnvelope, signature: Uint8Array, unprotected: Map<unknown, unknown> = new Map()): Uint8Array {
+export function assembleEnvelope(
+  unsigned: UnsignedEnvelope,
+  signature: Uint8Array,
+  unprotected: Map<unknown, unknown> = new Map(),
+): Uint8Array {
   return encodeCoseSign1({ protectedBytes: unsigned.protectedBytes, unprotected, payload: unsigned.payload, signature });
 }
 
@@ -115,7 +119,15 @@ function describeValue(v: unknown): string {
   return typeof v;
 }
 
-function parseFail(code: 'SIGNET_E_PARSE_MALFORMED' | 'SIGNET_E_PARSE_WRONG_TYPE' | 'SIGNET_E_PARSE_MISSING_FIELD' | 'SIGNET_E_HEADER_CRIT' | 'SIGNET_E_HEADER_TYPE', message: string): never {
+function parseFail(
+  code:
+    | 'SIGNET_E_PARSE_MALFORMED'
+    | 'SIGNET_E_PARSE_WRONG_TYPE'
+    | 'SIGNET_E_PARSE_MISSING_FIELD'
+    | 'SIGNET_E_HEADER_CRIT'
+    | 'SIGNET_E_HEADER_TYPE',
+  message: string,
+): never {
   throw new SignetError(code, message, { step: 'parse' });
 }
 
@@ -127,7 +139,10 @@ export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('envelope must be a Uint8Array');
   const maxBytes = limits.maxBytes ?? MAX_ENVELOPE_BYTES;
   if (bytes.length > maxBytes) {
-    throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `The envelope is ${bytes.length} bytes; the limit is ${maxBytes}.`, { step: 'parse', hint: 'Envelopes are normally a few hundred bytes: this is not one.' });
+    throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `The envelope is ${bytes.length} bytes; the limit is ${maxBytes}.`, {
+      step: 'parse',
+      hint: 'Envelopes are normally a few hundred bytes: this is not one.',
+    });
   }
   const cose = decodeCoseSign1(bytes, { ...limits, maxBytes });
   const header = decodeCbor(cose.protectedBytes, { ...limits, maxBytes });
@@ -136,7 +151,11 @@ export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {
   if (crit !== undefined) {
     if (!Array.isArray(crit) || crit.length === 0) parseFail('SIGNET_E_PARSE_MALFORMED', 'The crit header must be a non-empty array.');
     for (const label of crit) {
-      if (!UNDERSTOOD.has(label) || label === HEADER.crit) parseFail('SIGNET_E_HEADER_CRIT', `The envelope marks header ${describeValue(label)} critical, which this verifier does not understand.`);
+      if (!UNDERSTOOD.has(label) || label === HEADER.crit)
+        parseFail(
+          'SIGNET_E_HEADER_CRIT',
+          `The envelope marks header ${describeValue(label)} critical, which this verifier does not understand.`,
+        );
     }
   }
   const alg = header.get(HEADER.alg);
@@ -152,9 +171,12 @@ export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {
   const issuer = cwt.get(1);
   const responseId = cwt.get(2);
   const issuedAt = cwt.get(6);
-  if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 1024) parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The CWT claims have no issuer (iss).');
-  if (typeof responseId !== 'string' || responseId.length === 0 || responseId.length > 1024) parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The CWT claims have no subject (sub, the response id).');
-  if (typeof issuedAt !== 'number' || !Number.isSafeInteger(issuedAt) || issuedAt < 0) parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The CWT claims have no issued-at time (iat).');
+  if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 1024)
+    parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The CWT claims have no issuer (iss).');
+  if (typeof responseId !== 'string' || responseId.length === 0 || responseId.length > 1024)
+    parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The CWT claims have no subject (sub, the response id).');
+  if (typeof issuedAt !== 'number' || !Number.isSafeInteger(issuedAt) || issuedAt < 0)
+    parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The CWT claims have no issued-at time (iat).');
   const payload = decodeCbor(cose.payload, { ...limits, maxBytes });
   const claims = payloadToClaims(payload, { issuer, responseId, issuedAt });
   return {
@@ -184,6 +206,10 @@ export function envelopeFromText(text: string, maxBytes = MAX_ENVELOPE_BYTES): U
   try {
     return fromBase64url(trimmed);
   } catch (cause) {
-    throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'The envelope is not base64url text.', { step: 'parse', cause, hint: 'COSE envelopes travel as base64url without padding.' });
+    throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'The envelope is not base64url text.', {
+      step: 'parse',
+      cause,
+      hint: 'COSE envelopes travel as base64url without padding.',
+    });
   }
 }

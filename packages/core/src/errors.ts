@@ -88,14 +88,7 @@ export const ERROR_CODES = {
 export type SignetErrorCode = keyof typeof ERROR_CODES;
 
 /** The verification step a failure belongs to, in the order a verifier runs them. */
-export type VerificationStep =
-  | 'parse'
-  | 'key'
-  | 'signature'
-  | 'validity'
-  | 'receipt'
-  | 'content'
-  | 'policy';
+export type VerificationStep = 'parse' | 'key' | 'signature' | 'validity' | 'receipt' | 'content' | 'policy';
 
 /** Options for {@link SignetError}. */
 export interface SignetErrorOptions {

@@ -73,7 +73,9 @@ function write(value: unknown, parts: string[], depth: number, maxDepth: number)
         throw new SignetError('SIGNET_E_INPUT_INVALID', 'Only plain JSON objects can be canonicalized.');
       }
       // Default sort compares UTF-16 code units, which is what RFC 8785 section 3.2.3 requires.
-      const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+      const keys = Object.keys(value)
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+        .sort();
       parts.push('{');
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;

@@ -69,7 +69,10 @@ export function member(jwk: Record<string, unknown>, name: string): unknown {
 export function readValidity(jwk: Record<string, unknown>): KeyValidity {
   const nbf = member(jwk, 'nbf');
   const exp = member(jwk, 'exp');
-  for (const [name, v] of [['nbf', nbf], ['exp', exp]] as const) {
+  for (const [name, v] of [
+    ['nbf', nbf],
+    ['exp', exp],
+  ] as const) {
     if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) {
       throw new SignetError('SIGNET_E_KEY_INVALID', `JWK member ${name} must be a whole number of seconds.`);
     }

@@ -25,7 +25,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function bad(message: string): never {
-  throw new SignetError('SIGNET_E_INPUT_INVALID', message, { hint: 'Pass the parsed JSON of a chat.completion, text_completion or response object, or plain text.' });
+  throw new SignetError('SIGNET_E_INPUT_INVALID', message, {
+    hint: 'Pass the parsed JSON of a chat.completion, text_completion or response object, or plain text.',
+  });
 }
 
 function messageText(content: unknown): string {
@@ -69,7 +71,8 @@ export function extractResponseContent(response: unknown): ResponseContent {
     }
     return { id, model, choices: [other.length === 0 ? { text } : { text, structured: { output: other } }] };
   }
-  if (!Array.isArray(response.choices)) bad('a response needs a choices array (chat.completion or text_completion) or an output array (response)');
+  if (!Array.isArray(response.choices))
+    bad('a response needs a choices array (chat.completion or text_completion) or an output array (response)');
   const choices = byIndex(response.choices).map((c): ChoiceContent => {
     if (typeof c.text === 'string' && c.message === undefined) return { text: c.text };
     if (!isObject(c.message)) bad('a chat choice needs a message object');

@@ -3,7 +3,17 @@ import { toBase64url } from './bytes.js';
 import { getDefaultBackend } from './crypto.js';
 import { KEY_LENGTH } from './ed25519.js';
 import { SignetError } from './errors.js';
-import { decodeMember, jwkThumbprint, member, publicJwk, readOkp, readValidity, type KeyValidity, type PrivateJwk, type PublicJwk } from './keys.js';
+import {
+  decodeMember,
+  jwkThumbprint,
+  member,
+  publicJwk,
+  readOkp,
+  readValidity,
+  type KeyValidity,
+  type PrivateJwk,
+  type PublicJwk,
+} from './keys.js';
 
 /**
  * Signing keys. Kept apart from the public-key code in keys.ts so that a verifier (and its browser
@@ -93,4 +103,3 @@ export function importSigningKey(jwk: unknown, backend: CryptoBackend = getDefau
     seed.fill(0);
   }
 }
-

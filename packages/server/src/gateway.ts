@@ -138,7 +138,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const current = dynamic ? (jwks as { jwks(): unknown }).jwks() : jwks;
   if (current === null || typeof current !== 'object' || !Array.isArray((current as { keys?: unknown }).keys))
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document or a key ring');
-  if (options.delegated !== true && !(current as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)) {
+  if (
+    options.delegated !== true &&
+    !(current as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)
+  ) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the published JWKS does not hold the signing key', {
       hint: 'Publish the jwks.json of the keys directory the signing key comes from.',
     });

@@ -1,6 +1,18 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromBase64url, generateSigningKey, importPqSigningKey, importSigningKey, parseDelegation, SignetError, type PqSigningKey, toBase64url, toJwks, type KeyValidity, type SigningKey } from '@signet/core';
+import {
+  fromBase64url,
+  generateSigningKey,
+  importPqSigningKey,
+  importSigningKey,
+  parseDelegation,
+  SignetError,
+  type PqSigningKey,
+  toBase64url,
+  toJwks,
+  type KeyValidity,
+  type SigningKey,
+} from '@signet/core';
 
 /**
  * Key files on disk. A keys directory holds `signing-key.jwk` (private, mode 0600), `jwks.json`
@@ -68,7 +80,10 @@ export function createKeysDirectory(dir: string, validity: KeyValidity = {}, opt
     } catch {
       exists = false;
     }
-    if (exists) throw new SignetError('SIGNET_E_KEY_FILE', `${keyPath} already exists; refusing to overwrite a signing key`, { hint: 'Choose another --out directory, or rotate keys instead.' });
+    if (exists)
+      throw new SignetError('SIGNET_E_KEY_FILE', `${keyPath} already exists; refusing to overwrite a signing key`, {
+        hint: 'Choose another --out directory, or rotate keys instead.',
+      });
   }
   const key = generateSigningKey(validity);
   writeSecret(keyPath, `${JSON.stringify(key.toPrivateJwk(), null, 2)}\n`);
@@ -119,7 +134,8 @@ export function loadSigningKey(path: string): SigningKey {
     if (delegation !== undefined) {
       const bytes = Uint8Array.from(delegation);
       // A delegation for another key would make every envelope fail: refuse it here, loudly.
-      if (parseDelegation(bytes).kid !== key.kid) throw new SignetError('SIGNET_E_KEY_DELEGATION', `${join(dir, KEY_FILES.delegation)} delegates another key than ${file}.`);
+      if (parseDelegation(bytes).kid !== key.kid)
+        throw new SignetError('SIGNET_E_KEY_DELEGATION', `${join(dir, KEY_FILES.delegation)} delegates another key than ${file}.`);
       attachDelegation(key, bytes);
     }
     const pqFile = join(dir, KEY_FILES.pqSigningKey);
@@ -160,7 +176,9 @@ export function parseAccountSecret(text: string): Uint8Array {
   try {
     secret = fromBase64url(text.trim());
   } catch {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the account secret is not base64url', { hint: '`signet keys new` writes a valid one.' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the account secret is not base64url', {
+      hint: '`signet keys new` writes a valid one.',
+    });
   }
   if (secret.length < 16) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the account secret must be at least 16 bytes');
   return secret;

@@ -143,20 +143,36 @@ export function createSigner(options: SignerOptions): Signer {
   const backend = options.backend ?? getDefaultBackend();
   const { issuer, key } = options;
   if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 1024) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'issuer must be a non-empty string', { hint: 'Use your API origin, for example https://api.example.com.' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'issuer must be a non-empty string', {
+      hint: 'Use your API origin, for example https://api.example.com.',
+    });
   }
   const isSource = key !== null && typeof key === 'object' && typeof (key as KeySource).current === 'function';
-  if (key === null || typeof key !== 'object' || (!isSource && (typeof (key as ExternalSigner).kid !== 'string' || typeof (key as ExternalSigner).sign !== 'function'))) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'key must be a SigningKey or an external signer', { hint: 'Load one with loadSigningKey() or create one with `signet keys new`.' });
+  if (
+    key === null ||
+    typeof key !== 'object' ||
+    (!isSource && (typeof (key as ExternalSigner).kid !== 'string' || typeof (key as ExternalSigner).sign !== 'function'))
+  ) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'key must be a SigningKey or an external signer', {
+      hint: 'Load one with loadSigningKey() or create one with `signet keys new`.',
+    });
   }
   if (!(options.accountSecret instanceof Uint8Array) || options.accountSecret.length < 16) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accountSecret must be at least 16 random bytes', { hint: '`signet keys new` writes one to DIR/account-secret.' });
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accountSecret must be at least 16 random bytes', {
+      hint: '`signet keys new` writes one to DIR/account-secret.',
+    });
   }
   const accountMode = options.accountMode ?? 'linkable';
-  if (accountMode !== 'linkable' && accountMode !== 'commitment') throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accountMode must be linkable or commitment');
+  if (accountMode !== 'linkable' && accountMode !== 'commitment')
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'accountMode must be linkable or commitment');
   const configuredHybrid = options.hybrid;
-  if (configuredHybrid !== undefined && (configuredHybrid === null || typeof configuredHybrid.kid !== 'string' || typeof configuredHybrid.sign !== 'function')) {
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'hybrid must be an ML-DSA-44 signer', { hint: 'Use generatePqSigningKey() or importPqSigningKey().' });
+  if (
+    configuredHybrid !== undefined &&
+    (configuredHybrid === null || typeof configuredHybrid.kid !== 'string' || typeof configuredHybrid.sign !== 'function')
+  ) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'hybrid must be an ML-DSA-44 signer', {
+      hint: 'Use generatePqSigningKey() or importPqSigningKey().',
+    });
   }
   // The key to sign with now: fixed, or asked of the source once per seal.
   const activeKey = (): SigningKey | ExternalSigner => {
@@ -164,10 +180,15 @@ export function createSigner(options: SignerOptions): Signer {
     try {
       k = isSource ? (key as KeySource).current() : (key as SigningKey | ExternalSigner);
     } catch (cause) {
-      throw new SignetError('SIGNET_E_SIG_FAILED', 'The key source has no usable signing key.', { cause, hint: 'Check the key ring or keys directory.' });
+      throw new SignetError('SIGNET_E_SIG_FAILED', 'The key source has no usable signing key.', {
+        cause,
+        hint: 'Check the key ring or keys directory.',
+      });
     }
     if (k === null || typeof k !== 'object' || typeof k.kid !== 'string' || typeof k.sign !== 'function') {
-      throw new SignetError('SIGNET_E_SIG_FAILED', 'The key source has no usable signing key.', { hint: 'Check the key ring or keys directory.' });
+      throw new SignetError('SIGNET_E_SIG_FAILED', 'The key source has no usable signing key.', {
+        hint: 'Check the key ring or keys directory.',
+      });
     }
     return k;
   };
@@ -185,7 +206,10 @@ export function createSigner(options: SignerOptions): Signer {
     const sealedId = await sealAccountId(input.account);
     if (sealedId === undefined) return claims;
     // The envelope format caps text fields at 1024 characters: refuse rather than emit an envelope no verifier accepts.
-    if (sealedId.length > 1024) throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id is too long for the envelope.', { hint: 'Use fewer auditors or shorter account ids (up to 63 bytes fit with three auditors).' });
+    if (sealedId.length > 1024)
+      throw new SignetError('SIGNET_E_INPUT_INVALID', 'The sealed account id is too long for the envelope.', {
+        hint: 'Use fewer auditors or shorter account ids (up to 63 bytes fit with three auditors).',
+      });
     return { ...claims, account: { ...claims.account, sealedId } };
   };
   const terms = termsClaim(options.terms, backend);
@@ -205,7 +229,9 @@ export function createSigner(options: SignerOptions): Signer {
   const claimsFor = (input: SealInput): EnvelopeClaims => {
     if (input === null || typeof input !== 'object') throw new TypeError('seal needs an input object');
     if (typeof input.account !== 'string' || input.account.length === 0) {
-      throw new SignetError('SIGNET_E_INPUT_INVALID', 'account must be a non-empty string', { hint: 'Pass the id of the account that made the request.' });
+      throw new SignetError('SIGNET_E_INPUT_INVALID', 'account must be a non-empty string', {
+        hint: 'Pass the id of the account that made the request.',
+      });
     }
     let digests = input.digests;
     let responseId = input.responseId;
@@ -217,7 +243,9 @@ export function createSigner(options: SignerOptions): Signer {
       model ??= content.model;
     }
     if (model === undefined || model.length === 0) {
-      throw new SignetError('SIGNET_E_INPUT_INVALID', 'the model is unknown', { hint: 'Pass model, or a response object with a model field.' });
+      throw new SignetError('SIGNET_E_INPUT_INVALID', 'the model is unknown', {
+        hint: 'Pass model, or a response object with a model field.',
+      });
     }
     const rid = responseId ?? `sgn_${toBase64url(backend.randomBytes(16))}`;
     const issuedAt = Math.floor(now() / 1000);
@@ -242,7 +270,10 @@ export function createSigner(options: SignerOptions): Signer {
     try {
       signature = await k.sign(message);
     } catch (cause) {
-      throw new SignetError('SIGNET_E_SIG_FAILED', 'The signing key failed to sign.', { cause, hint: 'Check that the signing key or external signer is reachable.' });
+      throw new SignetError('SIGNET_E_SIG_FAILED', 'The signing key failed to sign.', {
+        cause,
+        hint: 'Check that the signing key or external signer is reachable.',
+      });
     }
     if (!(signature instanceof Uint8Array) || signature.length !== 64) {
       throw new SignetError('SIGNET_E_SIG_FAILED', 'The signer returned something that is not an Ed25519 signature.');
@@ -270,13 +301,23 @@ export function createSigner(options: SignerOptions): Signer {
       parsedDelegations.set(delegation, d);
     }
     if (d.kid !== k.kid) throw new SignetError('SIGNET_E_KEY_DELEGATION', 'The delegation is for another key than the signing key.');
-    const reason = checkDelegationUse(d.claims, { issuer: claims.issuer, model: claims.model, termsId: claims.terms.id, issuedAt: claims.issuedAt });
-    if (reason !== undefined) throw new SignetError('SIGNET_E_KEY_DELEGATION', reason, { hint: 'Delegate a fresh node key with `signet keys delegate`.' });
+    const reason = checkDelegationUse(d.claims, {
+      issuer: claims.issuer,
+      model: claims.model,
+      termsId: claims.terms.id,
+      issuedAt: claims.issuedAt,
+    });
+    if (reason !== undefined)
+      throw new SignetError('SIGNET_E_KEY_DELEGATION', reason, { hint: 'Delegate a fresh node key with `signet keys delegate`.' });
     return delegation;
   };
 
   // Unprotected header entries: the key's delegation and the hybrid signature (both self-authenticating).
-  const sign = async (k: SigningKey | ExternalSigner, toBeSigned: Uint8Array, delegation: Uint8Array | undefined): Promise<{ signature: Uint8Array; unprotected: Map<unknown, unknown> }> => {
+  const sign = async (
+    k: SigningKey | ExternalSigner,
+    toBeSigned: Uint8Array,
+    delegation: Uint8Array | undefined,
+  ): Promise<{ signature: Uint8Array; unprotected: Map<unknown, unknown> }> => {
     const unprotected = new Map<unknown, unknown>();
     if (delegation !== undefined) unprotected.set(DELEGATION_HEADER, delegation);
     const hybrid = options.hybrid ?? (k instanceof SigningKey ? keyHybrid(k) : undefined);

@@ -52,12 +52,19 @@ export type ReceiptOutcome =
 /** Optional steps supplied by other packages: receipts (the log) and revocation (key management). */
 export interface VerifierExtensions {
   /** Checks the envelope's receipt (carried in its unprotected header, or given). Returns undefined when there is none. */
-  readonly receipt?: (envelope: ParsedEnvelope, given: Uint8Array | undefined) => ReceiptOutcome | undefined | Promise<ReceiptOutcome | undefined>;
+  readonly receipt?: (
+    envelope: ParsedEnvelope,
+    given: Uint8Array | undefined,
+  ) => ReceiptOutcome | undefined | Promise<ReceiptOutcome | undefined>;
   /**
    * Decides whether a key was revoked for this envelope. `committedAt` is the log's time from a valid
    * receipt (the envelope's own time claim proves nothing for a revoked key). Returns a failure or undefined.
    */
-  readonly revocation?: (kid: string, issuedAt: number, committedAt: number | undefined) => { code: SignetErrorCode; message: string } | undefined;
+  readonly revocation?: (
+    kid: string,
+    issuedAt: number,
+    committedAt: number | undefined,
+  ) => { code: SignetErrorCode; message: string } | undefined;
   /**
    * Resolves the key of an envelope signed by a delegated node key (see `createDelegationCheck`).
    * Consulted before the trust store. Returns undefined when the envelope carries (and the caller
@@ -125,7 +132,15 @@ function isTrustStore(v: unknown): v is TrustStore {
   return v !== null && typeof v === 'object' && typeof (v as TrustStore).get === 'function' && typeof (v as TrustStore).keys === 'function';
 }
 
-const POLICY_CODES = new Set<SignetErrorCode>(['SIGNET_E_POLICY_ISSUER', 'SIGNET_E_POLICY_ACCOUNT', 'SIGNET_E_POLICY_TERMS', 'SIGNET_E_POLICY_MODEL', 'SIGNET_E_TIME_TOO_OLD', 'SIGNET_E_CONTENT_PARTIAL', 'SIGNET_E_RECEIPT_MISSING']);
+const POLICY_CODES = new Set<SignetErrorCode>([
+  'SIGNET_E_POLICY_ISSUER',
+  'SIGNET_E_POLICY_ACCOUNT',
+  'SIGNET_E_POLICY_TERMS',
+  'SIGNET_E_POLICY_MODEL',
+  'SIGNET_E_TIME_TOO_OLD',
+  'SIGNET_E_CONTENT_PARTIAL',
+  'SIGNET_E_RECEIPT_MISSING',
+]);
 
 /** The code of an unexpected (untyped) error at each step: the failure that step reports. */
 const UNEXPECTED_FAILURE: Record<VerificationStep, SignetErrorCode> = {
@@ -170,13 +185,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
         throw e;
       }
       if (delegated !== undefined) {
-        if (delegated.key.kid !== kid) fail('SIGNET_E_KEY_DELEGATION', 'key', 'The envelope\'s delegation certifies another key than the one that signed it.');
+        if (delegated.key.kid !== kid)
+          fail('SIGNET_E_KEY_DELEGATION', 'key', "The envelope's delegation certifies another key than the one that signed it.");
         delegatedKeys.set(delegated.key, delegated);
         return delegated.key;
       }
     }
     const key = await trust.get(kid);
-    if (key === undefined) fail('SIGNET_E_KEY_UNKNOWN', 'key', `No trusted key has kid ${kid.slice(0, 64)}.`, 'Check that the trust JWKS is the issuer\'s current one.');
+    if (key === undefined)
+      fail(
+        'SIGNET_E_KEY_UNKNOWN',
+        'key',
+        `No trusted key has kid ${kid.slice(0, 64)}.`,
+        "Check that the trust JWKS is the issuer's current one.",
+      );
     return key as TrustedKey;
   };
 
@@ -185,8 +207,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const checkValidity = (key: TrustedKey, claims: EnvelopeClaims, committedAt: number | undefined): void => {
     const t = claims.issuedAt;
-    if (key.validity.notBefore !== undefined && t < key.validity.notBefore) fail('SIGNET_E_KEY_NOT_YET_VALID', 'validity', 'The envelope was issued before its key became valid.');
-    if (key.validity.notAfter !== undefined && t > key.validity.notAfter) fail('SIGNET_E_KEY_EXPIRED', 'validity', 'The envelope was issued after its key expired.', 'Envelopes signed with an expired key are not trusted.');
+    if (key.validity.notBefore !== undefined && t < key.validity.notBefore)
+      fail('SIGNET_E_KEY_NOT_YET_VALID', 'validity', 'The envelope was issued before its key became valid.');
+    if (key.validity.notAfter !== undefined && t > key.validity.notAfter)
+      fail(
+        'SIGNET_E_KEY_EXPIRED',
+        'validity',
+        'The envelope was issued after its key expired.',
+        'Envelopes signed with an expired key are not trusted.',
+      );
     const nowSeconds = Math.floor(now() / 1000);
     if (t > nowSeconds + skew) fail('SIGNET_E_TIME_FUTURE', 'validity', 'The envelope claims a time in the future.');
     const revoked = ext.revocation?.(key.kid, t, committedAt);
@@ -194,7 +223,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const delegated = delegatedKeys.get(key);
     if (delegated !== undefined) {
       const rootRevoked = ext.revocation?.(delegated.rootKid, t, committedAt);
-      if (rootRevoked !== undefined) fail(rootRevoked.code, 'validity', `The root key that delegated this key is revoked: ${rootRevoked.message}`);
+      if (rootRevoked !== undefined)
+        fail(rootRevoked.code, 'validity', `The root key that delegated this key is revoked: ${rootRevoked.message}`);
       const outside = delegated.check(claims, committedAt);
       if (outside !== undefined) fail(outside.code, 'validity', outside.message);
     }
@@ -208,7 +238,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const checkContent = (claims: EnvelopeClaims, input: VerifyInput): ContentResult | null => {
     if (claims.partial === true && policy.allowPartial !== true) {
-      fail('SIGNET_E_CONTENT_PARTIAL', 'content', 'The envelope seals a partial response (the stream was cut off).', 'Set policy.allowPartial to accept partial responses.');
+      fail(
+        'SIGNET_E_CONTENT_PARTIAL',
+        'content',
+        'The envelope seals a partial response (the stream was cut off).',
+        'Set policy.allowPartial to accept partial responses.',
+      );
     }
     if (input.response !== undefined) {
       let extracted;
@@ -218,7 +253,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
         fail('SIGNET_E_CONTENT_MISMATCH', 'content', `The response cannot be read: ${(e as Error).message}`);
       }
       if (extracted!.choices.length !== claims.content.length) {
-        fail('SIGNET_E_CONTENT_MISMATCH', 'content', `The response has ${extracted!.choices.length} choices; the envelope seals ${claims.content.length}.`);
+        fail(
+          'SIGNET_E_CONTENT_MISMATCH',
+          'content',
+          `The response has ${extracted!.choices.length} choices; the envelope seals ${claims.content.length}.`,
+        );
       }
       const choices = extracted!.choices.map((c, index) => {
         const d = claims.content[index] as ChoiceDigests;
@@ -246,45 +285,72 @@ export function createVerifier(options: VerifierOptions): Verifier {
         if (m === 'exact') return { choices: [{ index: i, match: 'exact', structured: false }], match: 'exact' };
         if (m === 'normalized' && normalizedHit === undefined) normalizedHit = i;
       }
-      if (normalizedHit !== undefined) return { choices: [{ index: normalizedHit, match: 'normalized', structured: false }], match: 'normalized' };
-      fail('SIGNET_E_CONTENT_MISMATCH', 'content', 'The text does not match the envelope (neither exactly nor after normalization).', 'The text was changed after it was sealed, or it belongs to another envelope.');
+      if (normalizedHit !== undefined)
+        return { choices: [{ index: normalizedHit, match: 'normalized', structured: false }], match: 'normalized' };
+      fail(
+        'SIGNET_E_CONTENT_MISMATCH',
+        'content',
+        'The text does not match the envelope (neither exactly nor after normalization).',
+        'The text was changed after it was sealed, or it belongs to another envelope.',
+      );
     }
     if (input.allowMissingContent === true) return null;
-    return fail('SIGNET_E_CONTENT_MISSING', 'content', 'No text or response was given to check against the envelope.', 'Pass the text (or response) the envelope is meant to seal.');
+    return fail(
+      'SIGNET_E_CONTENT_MISSING',
+      'content',
+      'No text or response was given to check against the envelope.',
+      'Pass the text (or response) the envelope is meant to seal.',
+    );
   };
 
   const checkRequestAndTerms = (claims: EnvelopeClaims, input: VerifyInput): boolean => {
     if (input.termsDocument !== undefined) {
       const doc = typeof input.termsDocument === 'string' ? utf8(input.termsDocument) : input.termsDocument;
-      if (!equalBytes(backend.sha256(doc), claims.terms.digest)) fail('SIGNET_E_POLICY_TERMS', 'policy', 'The envelope was served under another terms document than the one given.');
+      if (!equalBytes(backend.sha256(doc), claims.terms.digest))
+        fail('SIGNET_E_POLICY_TERMS', 'policy', 'The envelope was served under another terms document than the one given.');
     }
     if (input.request === undefined) return false;
-    if (claims.requestDigest === undefined) fail('SIGNET_E_REQUEST_MISMATCH', 'content', 'The envelope has no request digest to check the request against.');
+    if (claims.requestDigest === undefined)
+      fail('SIGNET_E_REQUEST_MISMATCH', 'content', 'The envelope has no request digest to check the request against.');
     let digest: Uint8Array;
     try {
       digest = digestRequest(backend, input.request);
     } catch {
       return fail('SIGNET_E_REQUEST_MISMATCH', 'content', 'The request is not canonicalizable JSON.');
     }
-    if (!equalBytes(digest, claims.requestDigest as Uint8Array)) fail('SIGNET_E_REQUEST_MISMATCH', 'content', 'The request does not match the envelope\'s request digest.');
+    if (!equalBytes(digest, claims.requestDigest as Uint8Array))
+      fail('SIGNET_E_REQUEST_MISMATCH', 'content', "The request does not match the envelope's request digest.");
     return true;
   };
 
   const checkPolicy = (claims: EnvelopeClaims): void => {
-    if (policy.issuers !== undefined && !policy.issuers.includes(claims.issuer)) fail('SIGNET_E_POLICY_ISSUER', 'policy', `The envelope was issued by ${claims.issuer}, which the policy does not accept.`);
-    if (policyTags !== undefined && !policyTags.some((t) => equalBytes(t, claims.account.tag))) fail('SIGNET_E_POLICY_ACCOUNT', 'policy', 'The envelope was issued to another account than the policy expects.');
+    if (policy.issuers !== undefined && !policy.issuers.includes(claims.issuer))
+      fail('SIGNET_E_POLICY_ISSUER', 'policy', `The envelope was issued by ${claims.issuer}, which the policy does not accept.`);
+    if (policyTags !== undefined && !policyTags.some((t) => equalBytes(t, claims.account.tag)))
+      fail('SIGNET_E_POLICY_ACCOUNT', 'policy', 'The envelope was issued to another account than the policy expects.');
     const t = policy.terms;
     if (t !== undefined) {
-      if (t.id !== undefined && t.id !== claims.terms.id) fail('SIGNET_E_POLICY_TERMS', 'policy', `The envelope was served under terms ${claims.terms.id}, not ${t.id}.`);
-      if (t.version !== undefined && t.version !== claims.terms.version) fail('SIGNET_E_POLICY_TERMS', 'policy', `The envelope was served under terms version ${claims.terms.version}, not ${t.version}.`);
-      if (policyTermsDigest !== undefined && !equalBytes(policyTermsDigest, claims.terms.digest)) fail('SIGNET_E_POLICY_TERMS', 'policy', 'The envelope was served under another terms document.');
+      if (t.id !== undefined && t.id !== claims.terms.id)
+        fail('SIGNET_E_POLICY_TERMS', 'policy', `The envelope was served under terms ${claims.terms.id}, not ${t.id}.`);
+      if (t.version !== undefined && t.version !== claims.terms.version)
+        fail('SIGNET_E_POLICY_TERMS', 'policy', `The envelope was served under terms version ${claims.terms.version}, not ${t.version}.`);
+      if (policyTermsDigest !== undefined && !equalBytes(policyTermsDigest, claims.terms.digest))
+        fail('SIGNET_E_POLICY_TERMS', 'policy', 'The envelope was served under another terms document.');
     }
-    if (policy.models !== undefined && !policy.models.includes(claims.model)) fail('SIGNET_E_POLICY_MODEL', 'policy', `The envelope names model ${claims.model}, which the policy does not accept.`);
-    if (policy.maxAgeSeconds !== undefined && Math.floor(now() / 1000) - claims.issuedAt > policy.maxAgeSeconds) fail('SIGNET_E_TIME_TOO_OLD', 'policy', 'The envelope is older than the policy allows.');
+    if (policy.models !== undefined && !policy.models.includes(claims.model))
+      fail('SIGNET_E_POLICY_MODEL', 'policy', `The envelope names model ${claims.model}, which the policy does not accept.`);
+    if (policy.maxAgeSeconds !== undefined && Math.floor(now() / 1000) - claims.issuedAt > policy.maxAgeSeconds)
+      fail('SIGNET_E_TIME_TOO_OLD', 'policy', 'The envelope is older than the policy allows.');
   };
 
   const finish = async (
-    parse: () => { kid: string; alg: number; claims: EnvelopeClaims; verifySignature: (key: TrustedKey) => boolean; parsed?: ParsedEnvelope },
+    parse: () => {
+      kid: string;
+      alg: number;
+      claims: EnvelopeClaims;
+      verifySignature: (key: TrustedKey) => boolean;
+      parsed?: ParsedEnvelope;
+    },
     input: VerifyInput,
   ): Promise<VerificationResult> => {
     let claims: EnvelopeClaims | undefined;
@@ -305,7 +371,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const key = await lookupKey(parsed.kid, parsed.alg, parsed.parsed);
       keyInfo = { kid: key.kid, jwk: key.jwk };
       step = 'signature';
-      if (!parsed.verifySignature(key)) fail('SIGNET_E_SIG_INVALID', 'signature', 'The signature does not verify: the envelope was altered or signed by another key.');
+      if (!parsed.verifySignature(key))
+        fail('SIGNET_E_SIG_INVALID', 'signature', 'The signature does not verify: the envelope was altered or signed by another key.');
       if (ext.signature !== undefined) {
         const extra = await ext.signature(parsed.parsed);
         if (extra !== undefined) fail(extra.code, 'signature', extra.message);
@@ -319,7 +386,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         fail(receipt.code, 'receipt', receipt.message);
       }
       checkValidity(key, claims, receipt?.ok === true ? receipt.time : undefined);
-      if (receipt === undefined && policy.requireReceipt === true) fail('SIGNET_E_RECEIPT_MISSING', 'receipt', 'The policy requires a transparency-log receipt and the envelope has none.');
+      if (receipt === undefined && policy.requireReceipt === true)
+        fail('SIGNET_E_RECEIPT_MISSING', 'receipt', 'The policy requires a transparency-log receipt and the envelope has none.');
       step = 'content';
       const content = checkContent(claims, input);
       const requestChecked = checkRequestAndTerms(claims, input);
@@ -337,7 +405,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (!(e instanceof StepFailure)) {
         // Anything unexpected still fails closed, with a stable code, at the step that was running.
         const code = isSignetError(e) ? e.code : UNEXPECTED_FAILURE[step];
-        return { valid: false, kind: 'verification', code, step, message: (e as Error)?.message ?? 'verification failed', ...(claims ? { claims } : {}), ...(keyInfo === undefined ? {} : { key: keyInfo }) };
+        return {
+          valid: false,
+          kind: 'verification',
+          code,
+          step,
+          message: (e as Error)?.message ?? 'verification failed',
+          ...(claims ? { claims } : {}),
+          ...(keyInfo === undefined ? {} : { key: keyInfo }),
+        };
       }
       const result: InvalidResult = {
         valid: false,
@@ -359,7 +435,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return finish(() => {
         const bytes = typeof envelope === 'string' ? envelopeFromText(envelope) : envelope;
         const parsed = parseEnvelope(bytes);
-        return { kid: parsed.kid, alg: parsed.alg, claims: parsed.claims, parsed, verifySignature: (key) => key.verify(parsed.signature, parsed.toBeSigned) };
+        return {
+          kid: parsed.kid,
+          alg: parsed.alg,
+          claims: parsed.claims,
+          parsed,
+          verifySignature: (key) => key.verify(parsed.signature, parsed.toBeSigned),
+        };
       }, input);
     },
     verifyJws(jws, input = {}) {
@@ -375,7 +457,8 @@ function parseJws(jws: string): { kid: string; alg: number; claims: EnvelopeClai
     throw new SignetError('SIGNET_E_PARSE_MALFORMED', message, { step: 'parse' });
   };
   if (typeof jws !== 'string') pfail('A JWS must be a string.');
-  if (jws.length > JWS_MAX) throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `The JWS is longer than ${JWS_MAX} characters.`, { step: 'parse' });
+  if (jws.length > JWS_MAX)
+    throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `The JWS is longer than ${JWS_MAX} characters.`, { step: 'parse' });
   const parts = jws.trim().split('.');
   if (parts.length !== 3) pfail('A compact JWS has three dot-separated parts.');
   const [h, p, s] = parts as [string, string, string];
@@ -390,9 +473,13 @@ function parseJws(jws: string): { kid: string; alg: number; claims: EnvelopeClai
     return pfail('The JWS parts are not base64url JSON.');
   }
   if (header === null || typeof header !== 'object') pfail('The JWS header must be an object.');
-  if (header.crit !== undefined) throw new SignetError('SIGNET_E_HEADER_CRIT', 'The JWS marks headers critical that this verifier does not understand.', { step: 'parse' });
+  if (header.crit !== undefined)
+    throw new SignetError('SIGNET_E_HEADER_CRIT', 'The JWS marks headers critical that this verifier does not understand.', {
+      step: 'parse',
+    });
   if (header.typ !== 'signet+jws') throw new SignetError('SIGNET_E_HEADER_TYPE', 'The JWS type is not signet+jws.', { step: 'parse' });
-  if (typeof header.kid !== 'string') throw new SignetError('SIGNET_E_PARSE_MISSING_FIELD', 'The JWS header has no kid.', { step: 'parse' });
+  if (typeof header.kid !== 'string')
+    throw new SignetError('SIGNET_E_PARSE_MISSING_FIELD', 'The JWS header has no kid.', { step: 'parse' });
   const claims = jsonToClaims(payload);
   const signingInput = utf8(`${h}.${p}`);
   return {

@@ -23,8 +23,14 @@ non-zero if anything does not turn out as it should. Parts: ${DEMO_PARTS.map((p)
     const dir = given === undefined ? mkdtempSync(join(tmpdir(), 'signet-demo-')) : resolve(given);
     const only = args.flags.only as string[] | undefined;
     const termsFile = join(dir, 'terms.json');
-    writeFileSync(join(dir, 'terms.md'), '# Example API terms, version 2026-01\n\nOutputs may not be used to train, fine-tune or distill models that compete with the provider.\n');
-    writeFileSync(termsFile, `${JSON.stringify({ id: 'example-api-terms', version: '2026-01', uri: 'https://api.example.com/terms/2026-01', document: 'terms.md', usage: { 'cawg.ai_training': 'notAllowed', 'cawg.ai_generative_training': 'notAllowed', 'cawg.ai_inference': 'allowed' } }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, 'terms.md'),
+      '# Example API terms, version 2026-01\n\nOutputs may not be used to train, fine-tune or distill models that compete with the provider.\n',
+    );
+    writeFileSync(
+      termsFile,
+      `${JSON.stringify({ id: 'example-api-terms', version: '2026-01', uri: 'https://api.example.com/terms/2026-01', document: 'terms.md', usage: { 'cawg.ai_training': 'notAllowed', 'cawg.ai_generative_training': 'notAllowed', 'cawg.ai_inference': 'allowed' } }, null, 2)}\n`,
+    );
     const ctx = makeContext(dir, termsFile, io);
     io.stdout(`Signet demo: working in ${dir}\n`);
     for (const part of DEMO_PARTS) {

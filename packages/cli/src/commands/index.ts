@@ -27,4 +27,29 @@ import { logMonitor } from './log-monitor.js';
 /**
  * Every command. Each lives in its own file under commands/ and is listed here once.
  */
-export const COMMANDS: Command[] = [keysNew, sign, verify, inspect, demo, audit, attribute, evidenceVerify, createGatewayCommand([logGatewayExtension, registryGatewayExtension]), accountsAdd, accountsList, accountsRevoke, keysRotate, keysDelegate, keysRevoke, keysJwks, keysAuditor, keysPq, accountOpen, logInit, logKey, logServe, logVerify, logMonitor];
+export const COMMANDS: Command[] = [
+  keysNew,
+  sign,
+  verify,
+  inspect,
+  demo,
+  audit,
+  attribute,
+  evidenceVerify,
+  createGatewayCommand([logGatewayExtension, registryGatewayExtension]),
+  accountsAdd,
+  accountsList,
+  accountsRevoke,
+  keysRotate,
+  keysDelegate,
+  keysRevoke,
+  keysJwks,
+  keysAuditor,
+  keysPq,
+  accountOpen,
+  logInit,
+  logKey,
+  logServe,
+  logVerify,
+  logMonitor,
+];

@@ -24,10 +24,21 @@ and DIR/account-secret (private, mode 0600: the secret behind account tags).
     const dir = required(args, 'out');
     const notBefore = parseTime(optional(args, 'not-before'), 'not-before');
     const notAfter = parseTime(optional(args, 'not-after'), 'not-after');
-    const key = createKeysDirectory(dir, { ...(notBefore === undefined ? {} : { notBefore }), ...(notAfter === undefined ? {} : { notAfter }) }, { overwrite: flag(args, 'force') });
-    const files = { signingKey: join(dir, KEY_FILES.signingKey), jwks: join(dir, KEY_FILES.jwks), accountSecret: join(dir, KEY_FILES.accountSecret) };
+    const key = createKeysDirectory(
+      dir,
+      { ...(notBefore === undefined ? {} : { notBefore }), ...(notAfter === undefined ? {} : { notAfter }) },
+      { overwrite: flag(args, 'force') },
+    );
+    const files = {
+      signingKey: join(dir, KEY_FILES.signingKey),
+      jwks: join(dir, KEY_FILES.jwks),
+      accountSecret: join(dir, KEY_FILES.accountSecret),
+    };
     if (flag(args, 'json')) io.stdout(`${JSON.stringify({ kid: key.kid, files })}\n`);
-    else io.stdout(`created signing key ${key.kid}\n  private key:    ${files.signingKey} (mode 0600)\n  public JWKS:    ${files.jwks}\n  account secret: ${files.accountSecret} (mode 0600)\n`);
+    else
+      io.stdout(
+        `created signing key ${key.kid}\n  private key:    ${files.signingKey} (mode 0600)\n  public JWKS:    ${files.jwks}\n  account secret: ${files.accountSecret} (mode 0600)\n`,
+      );
     return 0;
   },
 };

@@ -24,7 +24,9 @@ export const registryGatewayExtension: GatewayExtension = {
       storeText: flag(args, 'registry-store-text'),
       ...(schema === undefined ? {} : { schema }),
     });
-    io.stderr(`signet gateway: recording sealed responses in the ${registry.kind} registry${flag(args, 'registry-store-text') ? ' (with text)' : ''}\n`);
+    io.stderr(
+      `signet gateway: recording sealed responses in the ${registry.kind} registry${flag(args, 'registry-store-text') ? ' (with text)' : ''}\n`,
+    );
     return {
       onSealed: async (sealed, input) => {
         try {

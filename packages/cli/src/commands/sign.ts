@@ -30,8 +30,16 @@ base64url COSE_Sign1 (default) or a compact JWS (--format jws).
 The account-tag secret defaults to account-secret next to the key (SIGNET_ACCOUNT_SECRET overrides).`,
   async run(argv, io) {
     const args = parseArgs(argv, {
-      key: 'string', issuer: 'string', account: 'string', 'account-secret-file': 'string', terms: 'string',
-      model: 'string', request: 'string', response: 'string', 'response-id': 'string', format: 'string',
+      key: 'string',
+      issuer: 'string',
+      account: 'string',
+      'account-secret-file': 'string',
+      terms: 'string',
+      model: 'string',
+      request: 'string',
+      response: 'string',
+      'response-id': 'string',
+      format: 'string',
     });
     const keyPath = required(args, 'key');
     const format = optional(args, 'format') ?? 'cose';
@@ -41,8 +49,18 @@ The account-tag secret defaults to account-secret next to the key (SIGNET_ACCOUN
     if (responseFile === undefined && model === undefined) throw new UsageError('--model is required when the response is plain text');
     const secretFile = optional(args, 'account-secret-file');
     const envSecret = io.env.SIGNET_ACCOUNT_SECRET;
-    const accountSecret = secretFile !== undefined ? loadAccountSecret(secretFile) : envSecret ? parseAccountSecret(envSecret) : loadAccountSecret(defaultSecretPath(keyPath));
-    const signer = createSigner({ issuer: required(args, 'issuer'), key: loadSigningKey(keyPath), accountSecret, terms: readTermsFile(required(args, 'terms')) });
+    const accountSecret =
+      secretFile !== undefined
+        ? loadAccountSecret(secretFile)
+        : envSecret
+          ? parseAccountSecret(envSecret)
+          : loadAccountSecret(defaultSecretPath(keyPath));
+    const signer = createSigner({
+      issuer: required(args, 'issuer'),
+      key: loadSigningKey(keyPath),
+      accountSecret,
+      terms: readTermsFile(required(args, 'terms')),
+    });
     const response = responseFile !== undefined ? await readJson(io, responseFile) : await readText(io, '-');
     const requestFile = optional(args, 'request');
     const request = requestFile === undefined ? undefined : await readJson(io, requestFile);
@@ -58,7 +76,8 @@ The account-tag secret defaults to account-secret next to the key (SIGNET_ACCOUN
       if (format === 'jws') io.stdout(`${(await signer.sealJws(input)).jws}\n`);
       else io.stdout(`${(await signer.seal(input)).text}\n`);
     } catch (e) {
-      if (e instanceof SignetError && e.code === 'SIGNET_E_INPUT_INVALID') throw new InputError(`${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+      if (e instanceof SignetError && e.code === 'SIGNET_E_INPUT_INVALID')
+        throw new InputError(`${e.message}${e.hint ? ` (${e.hint})` : ''}`);
       throw e;
     }
     return 0;

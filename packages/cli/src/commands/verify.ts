@@ -33,9 +33,22 @@ log's verifier key; a valid receipt's time is what revocation and delegation win
 as well as the Ed25519 one.`,
   async run(argv, io) {
     const args = parseArgs(argv, {
-      trust: 'string', envelope: 'string', text: 'string', response: 'string', request: 'string', terms: 'string',
-      issuer: 'list', 'account-tag': 'list', choice: 'string', 'allow-partial': 'boolean', json: 'boolean',
-      revocations: 'string', roots: 'string', 'log-key': 'string', receipt: 'string', 'hybrid-keys': 'string',
+      trust: 'string',
+      envelope: 'string',
+      text: 'string',
+      response: 'string',
+      request: 'string',
+      terms: 'string',
+      issuer: 'list',
+      'account-tag': 'list',
+      choice: 'string',
+      'allow-partial': 'boolean',
+      json: 'boolean',
+      revocations: 'string',
+      roots: 'string',
+      'log-key': 'string',
+      receipt: 'string',
+      'hybrid-keys': 'string',
     });
     const trustPath = required(args, 'trust');
     const envelopeSource = required(args, 'envelope');
@@ -55,11 +68,27 @@ as well as the Ed25519 one.`,
     const tags = args.flags['account-tag'] as string[] | undefined;
     const policy: VerificationPolicy = {
       ...(issuers === undefined ? {} : { issuers }),
-      ...(tags === undefined ? {} : { accountTags: tags.map((t) => { try { return fromBase64url(t); } catch { throw new UsageError('--account-tag must be base64url'); } }) }),
+      ...(tags === undefined
+        ? {}
+        : {
+            accountTags: tags.map((t) => {
+              try {
+                return fromBase64url(t);
+              } catch {
+                throw new UsageError('--account-tag must be base64url');
+              }
+            }),
+          }),
       ...(terms === undefined ? {} : { terms: { id: terms.id, version: terms.version, digest: terms.digest } }),
       ...(flag(args, 'allow-partial') ? { allowPartial: true } : {}),
     };
-    const extensions = await keyExtensions(jwks, optional(args, 'revocations'), optional(args, 'roots'), optional(args, 'log-key'), optional(args, 'hybrid-keys'));
+    const extensions = await keyExtensions(
+      jwks,
+      optional(args, 'revocations'),
+      optional(args, 'roots'),
+      optional(args, 'log-key'),
+      optional(args, 'hybrid-keys'),
+    );
     const receiptFile = optional(args, 'receipt');
     if (receiptFile !== undefined && extensions.receipt === undefined) throw new UsageError('--receipt needs --log-key');
     let verifier;
@@ -91,10 +120,14 @@ as well as the Ed25519 one.`,
     if (flag(args, 'json')) io.stdout(`${JSON.stringify(describeResult(result))}\n`);
     else if (result.valid) {
       const c = result.claims;
-      io.stdout(`valid: sealed by ${c.issuer} (key ${result.key.kid})\n  response ${c.responseId}, model ${c.model}, issued ${new Date(c.issuedAt * 1000).toISOString()}\n  terms ${c.terms.id} ${c.terms.version}; content matched ${result.content?.match ?? 'not checked'}${result.requestChecked ? '; request matched' : ''}\n`);
+      io.stdout(
+        `valid: sealed by ${c.issuer} (key ${result.key.kid})\n  response ${c.responseId}, model ${c.model}, issued ${new Date(c.issuedAt * 1000).toISOString()}\n  terms ${c.terms.id} ${c.terms.version}; content matched ${result.content?.match ?? 'not checked'}${result.requestChecked ? '; request matched' : ''}\n`,
+      );
     }
     if (!result.valid) {
-      io.stderr(`invalid: ${result.code} (${result.kind} failure at step "${result.step}"): ${result.message}${result.hint ? `\n  hint: ${result.hint}` : ''}\n`);
+      io.stderr(
+        `invalid: ${result.code} (${result.kind} failure at step "${result.step}"): ${result.message}${result.hint ? `\n  hint: ${result.hint}` : ''}\n`,
+      );
       return 1;
     }
     return 0;
