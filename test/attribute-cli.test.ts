@@ -25,6 +25,8 @@ beforeAll(async () => {
   });
   for (const [i, text] of texts.entries())
     await signer.seal({ account: `team-${i % 4}@example.org`, response: chatResponse(`chatcmpl-at${i}`, text) });
+  // The same answer served again to another account, later.
+  await signer.seal({ account: 'team-9@example.org', response: chatResponse('chatcmpl-again', texts[0]!) });
   await registry.close();
   await log.close();
 });
@@ -84,6 +86,21 @@ describe('signet attribute', () => {
     // Account secrets and keys never reach the output.
     const secretText = readFileSync(join(keys, 'account-secret'), 'utf8').trim();
     expect(r.stdout + readFileSync(join(out, 'attribution.json'), 'utf8')).not.toContain(secretText);
+  });
+
+  it('names the first account that received a text, and the others that received the same', () => {
+    const file = join(dir, 'twice.jsonl');
+    writeFileSync(file, `${JSON.stringify({ id: 'twice', text: texts[0] })}\n`);
+    const [line] = runCli(['attribute', file, '--registry', db, '--keys', keys, '--json'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(line.match).toMatchObject({
+      account: 'team-0@example.org',
+      responseId: 'chatcmpl-at0',
+      alsoServedTo: ['team-9@example.org'],
+      evidence: null,
+    });
   });
 
   it('attributes a plain text file, prints a readable line, and refuses bad usage', () => {

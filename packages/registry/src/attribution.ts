@@ -49,11 +49,13 @@ export async function attributeText(
 ): Promise<AttributionMatch[]> {
   const o = { ...ATTRIBUTION_DEFAULTS, ...options };
   const whole: [number, number][] = text.length === 0 ? [] : [[0, text.length]];
-  const exact = await store.byExact(backend.sha256(utf8(text)));
+  // Identical text served more than once: earliest first (the first account that received it).
+  const byTime = (rows: SealedRow[]): SealedRow[] => rows.sort((a, b) => a.issuedAt - b.issuedAt || a.id - b.id);
+  const exact = byTime(await store.byExact(backend.sha256(utf8(text))));
   if (exact.length > 0) return exact.slice(0, o.limit).map((row) => ({ row, method: 'exact', score: 1, shared: 0, spans: whole }));
   const normalized = normalizeText(text);
   if (normalized.length > 0) {
-    const rows = await store.byNormalized(backend.sha256(utf8(normalized)));
+    const rows = byTime(await store.byNormalized(backend.sha256(utf8(normalized))));
     if (rows.length > 0) return rows.slice(0, o.limit).map((row) => ({ row, method: 'normalized', score: 1, shared: 0, spans: whole }));
   }
   const fp = fingerprints(text);

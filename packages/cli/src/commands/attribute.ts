@@ -94,7 +94,8 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
           summary.push({ id: s.id, line: s.line, match: null, error: s.error });
           continue;
         }
-        const [best] = await registry.attribute(s.text, attribution);
+        const matches = await registry.attribute(s.text, attribution);
+        const best = matches[0];
         if (best === undefined) {
           if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null })}\n`);
           else io.stdout(`${String(s.id)}: no match\n`);
@@ -112,7 +113,18 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
           evidence = join(out, 'evidence', bundleName(s.id, used));
           writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
         }
-        const match = { account: best.row.accountId, score: best.score, responseId: best.row.responseId, evidence };
+        // The same text served to several accounts (a short or common answer) is not one account's:
+        // say so instead of silently naming the first.
+        const alsoServedTo = [
+          ...new Set(matches.filter((m) => m.score === best.score && m.row.accountId !== best.row.accountId).map((m) => m.row.accountId)),
+        ];
+        const match = {
+          account: best.row.accountId,
+          score: best.score,
+          responseId: best.row.responseId,
+          evidence,
+          ...(alsoServedTo.length === 0 ? {} : { alsoServedTo }),
+        };
         summary.push({
           id: s.id,
           line: s.line,
@@ -128,7 +140,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
         if (json) io.stdout(`${JSON.stringify({ id: s.id, match })}\n`);
         else
           io.stdout(
-            `${String(s.id)}: ${best.row.accountId}  score ${best.score.toFixed(2)} (${best.method})  ${best.row.responseId}${evidence === null ? '' : `  evidence ${evidence}`}\n`,
+            `${String(s.id)}: ${best.row.accountId}  score ${best.score.toFixed(2)} (${best.method})  ${best.row.responseId}${evidence === null ? '' : `  evidence ${evidence}`}${alsoServedTo.length === 0 ? '' : `  (the same score for ${alsoServedTo.length} other account${alsoServedTo.length === 1 ? '' : 's'})`}\n`,
           );
       }
       if (out !== undefined)
