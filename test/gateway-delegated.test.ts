@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type CommandIO } from 'signet';
-import { ENVELOPE_HEADER } from '@signet/core';
+import { ENVELOPE_HEADER, type Jwks } from '@signet/core';
 import { createDelegationCheck, createVerifier } from '@signet/verify';
 import { parseArgs } from '../packages/cli/src/args.js';
 import { startGatewayFromArgs, type StartedGateway } from '../packages/cli/src/commands/gateway.js';
@@ -82,8 +82,8 @@ afterAll(async () => {
 describe('gateway on a delegated node key', () => {
   it('starts, publishes the root, and seals with the node key through its delegation', async () => {
     const url = started.server.url;
-    const jwks = (await (await fetch(`${url}/.well-known/signet/jwks.json`)).json()) as { keys: { kid: string }[] };
-    const root = JSON.parse(readFileSync(join(dir, 'root', 'jwks.json'), 'utf8')) as { keys: { kid: string }[] };
+    const jwks = (await (await fetch(`${url}/.well-known/signet/jwks.json`)).json()) as Jwks;
+    const root = JSON.parse(readFileSync(join(dir, 'root', 'jwks.json'), 'utf8')) as Jwks;
     expect(jwks.keys.map((k) => k.kid)).toEqual(root.keys.map((k) => k.kid));
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
