@@ -25,7 +25,10 @@ let summary = 'tests: no report was written';
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`;
+  // A test file that fails before any of its tests runs counts as one failure, so the line never
+  // reads "0 failed" for a run that failed.
+  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  summary = `${r.numPassedTests} passed, ${r.numFailedTests + brokenFiles} failed, ${skipped} skipped`;
   if (r.numTotalTests === 0) summary = '0 passed, 0 failed';
 } catch {
   // Reported below as a failure: vitest did not finish.
