@@ -27,7 +27,9 @@ try {
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   // A test file that fails before any of its tests runs counts as one failure, so the line never
   // reads "0 failed" for a run that failed.
-  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  const brokenFiles = (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
   summary = `${r.numPassedTests} passed, ${r.numFailedTests + brokenFiles} failed, ${skipped} skipped`;
   if (r.numTotalTests === 0) summary = '0 passed, 0 failed';
 } catch {
