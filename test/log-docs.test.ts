@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,8 +31,21 @@ describe('docs/log.md', () => {
     const session = blocks.find((b) => b.includes('signet log init'));
     expect(session).toBeDefined();
     const port = await freePort();
-    const script = `set -e\nsignet() { node ${JSON.stringify(join(root, 'packages', 'cli', 'dist', 'bin.js'))} "$@"; }\n${session!.replaceAll('/tmp/', `${dir}/`).replaceAll('8788', String(port))}`;
-    const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: dir, timeout: 60_000 });
+    // `signet` as an executable on PATH (not a shell function), so `$!` of a background `signet log
+    // serve` is the server process itself and the session's `kill` stops it.
+    const binDir = join(dir, 'bin');
+    mkdirSync(binDir, { recursive: true });
+    writeFileSync(
+      join(binDir, 'signet'),
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(root, 'packages', 'cli', 'dist', 'bin.js'))} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const script = `set -e\n${session!.replaceAll('/tmp/', `${dir}/`).replaceAll('8788', String(port))}`;
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], {
+      cwd: dir,
+      timeout: 60_000,
+      env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` },
+    });
     expect(stdout).toContain('log.example.com/signet\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n');
     expect(stdout).toContain('VALID: log log.example.com/signet');
     expect(stdout).toContain('following: size 0');

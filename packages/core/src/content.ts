@@ -68,16 +68,30 @@ export function structuredPart(message: Record<string, unknown>): StructuredCont
   return Object.keys(out).length === 0 ? undefined : out;
 }
 
+/** SHA-256 of the UTF-8 of a text, without a byte copy when the backend can hash text directly. */
+export function sha256Text(backend: CryptoBackend, text: string): Uint8Array {
+  return backend.sha256Utf8 === undefined ? backend.sha256(utf8(text)) : backend.sha256Utf8(text);
+}
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 /** Computes the digests of one choice's text and optional structured part. */
 export function digestContent(backend: CryptoBackend, text: string, structured?: unknown): ChoiceDigests {
-  const exactBytes = utf8(text);
   const normalized = normalizeText(text);
-  const normalizedBytes = normalized === text ? exactBytes : utf8(normalized);
-  const leaves = chunkLeafHashes(backend, normalizedBytes);
-  const exact = backend.sha256(exactBytes);
+  const exact = sha256Text(backend, text);
+  let leaves: Uint8Array[];
+  if (ASCII_ONLY.test(normalized)) {
+    // ASCII: one byte per character, so CHUNK_SIZE-character slices are exactly the byte chunks, and
+    // "\u0000" + slice is exactly 0x00 || chunk (the RFC 9162 leaf input), hashed without copies.
+    leaves = [];
+    for (let i = 0; i < normalized.length; i += CHUNK_SIZE)
+      leaves.push(sha256Text(backend, `\u0000${normalized.slice(i, i + CHUNK_SIZE)}`));
+  } else {
+    leaves = chunkLeafHashes(backend, utf8(normalized));
+  }
   const base = {
     exact,
-    normalized: normalizedBytes === exactBytes ? exact : backend.sha256(normalizedBytes),
+    normalized: normalized === text ? exact : sha256Text(backend, normalized),
     chunkRoot: rootFromLeafHashes(backend, leaves),
     chunkCount: leaves.length,
   };
@@ -86,10 +100,10 @@ export function digestContent(backend: CryptoBackend, text: string, structured?:
 
 /** SHA-256 over the RFC 8785 canonical JSON of a structured part (tool calls, refusal, output items). */
 export function digestStructured(backend: CryptoBackend, structured: unknown): Uint8Array {
-  return backend.sha256(utf8(canonicalizeJson(structured)));
+  return sha256Text(backend, canonicalizeJson(structured));
 }
 
 /** SHA-256 over the RFC 8785 canonical JSON of a request body. */
 export function digestRequest(backend: CryptoBackend, request: unknown): Uint8Array {
-  return backend.sha256(utf8(canonicalizeJson(request)));
+  return sha256Text(backend, canonicalizeJson(request));
 }

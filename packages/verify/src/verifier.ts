@@ -1,6 +1,7 @@
 import {
   ALG_EDDSA,
   digestStructured,
+  sha256Text,
   digestRequest,
   envelopeFromText,
   equalBytes,
@@ -230,9 +231,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   };
 
-  const matchChoice = (d: ChoiceDigests, text: string, exactBytes: Uint8Array): ContentMatch | undefined => {
-    if (equalBytes(backend.sha256(exactBytes), d.exact)) return 'exact';
-    if (allowNormalized && equalBytes(backend.sha256(utf8(normalizeText(text))), d.normalized)) return 'normalized';
+  /** Digests of a candidate text, the normalized one computed only if the exact one fails. */
+  const textDigests = (text: string): { exact: Uint8Array; normalized: () => Uint8Array } => {
+    let normalized: Uint8Array | undefined;
+    return { exact: sha256Text(backend, text), normalized: () => (normalized ??= sha256Text(backend, normalizeText(text))) };
+  };
+  const matchChoice = (d: ChoiceDigests, digests: ReturnType<typeof textDigests>): ContentMatch | undefined => {
+    if (equalBytes(digests.exact, d.exact)) return 'exact';
+    if (allowNormalized && equalBytes(digests.normalized(), d.normalized)) return 'normalized';
     return undefined;
   };
 
@@ -261,7 +267,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       const choices = extracted!.choices.map((c, index) => {
         const d = claims.content[index] as ChoiceDigests;
-        const match = matchChoice(d, c.text, utf8(c.text));
+        const match = matchChoice(d, textDigests(c.text));
         if (match === undefined) fail('SIGNET_E_CONTENT_MISMATCH', 'content', `Choice ${index}'s text does not match the envelope.`);
         const computed = c.structured === undefined ? undefined : digestStructured(backend, c.structured);
         const both = computed !== undefined && d.structured !== undefined;
@@ -274,14 +280,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     if (input.text !== undefined) {
       if (typeof input.text !== 'string') fail('SIGNET_E_CONTENT_MISMATCH', 'content', 'The text must be a string.');
-      const bytes = utf8(input.text);
+      const digests = textDigests(input.text);
       const indexes = input.choice === undefined ? claims.content.map((_, i) => i) : [input.choice];
       if (input.choice !== undefined && (input.choice < 0 || input.choice >= claims.content.length || !Number.isInteger(input.choice))) {
         fail('SIGNET_E_CONTENT_CHOICE', 'content', `The envelope has no choice ${input.choice}.`);
       }
       let normalizedHit: number | undefined;
       for (const i of indexes) {
-        const m = matchChoice(claims.content[i] as ChoiceDigests, input.text, bytes);
+        const m = matchChoice(claims.content[i] as ChoiceDigests, digests);
         if (m === 'exact') return { choices: [{ index: i, match: 'exact', structured: false }], match: 'exact' };
         if (m === 'normalized' && normalizedHit === undefined) normalizedHit = i;
       }

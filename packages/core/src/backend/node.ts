@@ -31,6 +31,8 @@ export const nodeBackend: CryptoBackend = {
   name: 'node',
   // crypto.hash() avoids the Hash object of createHash(): much cheaper for many small inputs.
   sha256: (data) => view(hash('sha256', data, 'buffer') as unknown as Buffer),
+  // node:crypto encodes a string argument as UTF-8 itself: no intermediate byte copy.
+  sha256Utf8: (text) => view(hash('sha256', text, 'buffer') as unknown as Buffer),
   hmacSha256: (key, data) => view(createHmac('sha256', key).update(data).digest()),
   randomBytes: (length) => {
     const out = new Uint8Array(length);

@@ -11,6 +11,11 @@ export interface CryptoBackend {
   readonly name: string;
   /** SHA-256 of `data`. */
   sha256(data: Uint8Array): Uint8Array;
+  /**
+   * Optional: SHA-256 of the UTF-8 encoding of `text` (a lone surrogate encodes as U+FFFD, as
+   * TextEncoder does). Lets a backend hash text without first copying it into bytes.
+   */
+  sha256Utf8?(text: string): Uint8Array;
   /** HMAC-SHA-256 (RFC 2104). */
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** Cryptographically secure random bytes. */
