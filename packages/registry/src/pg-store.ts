@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { SignetError } from '@signet/core';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { toSealedRow } from './rows.js';
+import { columnValues, toSealedRow } from './rows.js';
 import { schemaStatements, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -83,31 +83,9 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       tx('insert', async (c) => {
         const ids: number[] = [];
         for (const row of list) {
-          const values = [
-            row.responseId,
-            row.choice,
-            row.issuer,
-            row.kid,
-            row.issuedAt,
-            row.model,
-            row.accountId,
-            row.accountTag,
-            row.termsId,
-            row.termsVersion,
-            row.termsDigest,
-            row.termsUri,
-            row.exact,
-            row.normalized,
-            row.chunkCount,
-            row.chunkLeaves,
-            row.chunkLengths,
-            row.fingerprints,
-            row.text,
-            row.envelope,
-            row.logIndex,
-            row.receipt,
-            row.checkpoint,
-          ].map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
+          const values = columnValues(row).map((v) =>
+            v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v,
+          );
           const r = await c.query(insertSql, values);
           if (r.rows.length === 0) {
             const e = await c.query('SELECT id FROM registry_sealed WHERE issuer = $1 AND response_id = $2 AND choice = $3', [

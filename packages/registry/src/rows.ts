@@ -1,4 +1,4 @@
-import type { SealedRow } from './store.js';
+import type { NewSealedRow, SealedRow } from './store.js';
 
 /** Maps a database row (snake_case, driver types) to a {@link SealedRow}. */
 export function toSealedRow(r: Record<string, unknown>): SealedRow {
@@ -30,4 +30,33 @@ export function toSealedRow(r: Record<string, unknown>): SealedRow {
     receipt: r.receipt instanceof Uint8Array ? r.receipt : null,
     checkpoint: typeof r.checkpoint === 'string' ? r.checkpoint : null,
   };
+}
+
+/** The values of a new row, in the column order both stores' INSERT statements use. */
+export function columnValues(row: NewSealedRow): unknown[] {
+  return [
+    row.responseId,
+    row.choice,
+    row.issuer,
+    row.kid,
+    row.issuedAt,
+    row.model,
+    row.accountId,
+    row.accountTag,
+    row.termsId,
+    row.termsVersion,
+    row.termsDigest,
+    row.termsUri,
+    row.exact,
+    row.normalized,
+    row.chunkCount,
+    row.chunkLeaves,
+    row.chunkLengths,
+    row.fingerprints,
+    row.text,
+    row.envelope,
+    row.logIndex,
+    row.receipt,
+    row.checkpoint,
+  ];
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { toSealedRow } from './rows.js';
+import { columnValues, toSealedRow } from './rows.js';
 import { schemaStatements, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -10,34 +10,6 @@ function storageError(cause: unknown, what: string): SignetError {
     cause,
     hint: 'Check that the registry file is writable and not used by an incompatible version.',
   });
-}
-
-function columnValues(row: NewSealedRow): unknown[] {
-  return [
-    row.responseId,
-    row.choice,
-    row.issuer,
-    row.kid,
-    row.issuedAt,
-    row.model,
-    row.accountId,
-    row.accountTag,
-    row.termsId,
-    row.termsVersion,
-    row.termsDigest,
-    row.termsUri,
-    row.exact,
-    row.normalized,
-    row.chunkCount,
-    row.chunkLeaves,
-    row.chunkLengths,
-    row.fingerprints,
-    row.text,
-    row.envelope,
-    row.logIndex,
-    row.receipt,
-    row.checkpoint,
-  ];
 }
 
 /**
