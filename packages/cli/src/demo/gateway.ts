@@ -15,8 +15,8 @@ interface ChatResult {
  * keys, and a client whose fetch verifies every answer, whole or streamed. An account that has not
  * accepted the current terms is turned away before the model sees the request.
  *
- * The client speaks plain fetch here (the CLI does not depend on the openai package); the same
- * verifying fetch is what `new OpenAI({ fetch })` takes, see docs/client-guide.md.
+ * The client is the official openai package with the verifying fetch plugged in
+ * (`new OpenAI({ fetch })`), whole and streamed; a plain-fetch request shows the carriers.
  */
 export const gatewayDemo: DemoPart = async (ctx) => {
   ctx.step('Serving path: the signing gateway in front of a model server');
@@ -106,7 +106,32 @@ export const gatewayDemo: DemoPart = async (ctx) => {
     );
     ctx.say(`acct_mallory: HTTP ${refused.status} ${err.error.code}: ${err.error.message}`);
     ctx.expect(results.length === 2 && results.every((r) => r.valid), 'every answer the client received verified');
-    ctx.say('with the openai client: new OpenAI({ baseURL, apiKey, fetch: verifyingFetch }) verifies the same way');
+
+    // The official openai client, unmodified, with the verifying fetch: it throws on a broken seal.
+    // Loaded on demand so the rest of the CLI starts without it.
+    const { default: OpenAI } = await import('openai');
+    const strictFetch = createVerifyingFetch({
+      trust: jwks,
+      policy: { issuers: [ctx.issuer] },
+      throwOnFailure: true,
+      onResult: (r) => results.push(r),
+    });
+    const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: aliceKey, fetch: strictFetch });
+    const completion = await client.chat.completions.create({
+      model: 'demo-model-1',
+      messages: [{ role: 'user', content: 'Why seal answers?' }],
+    });
+    let streamedText = '';
+    const stream = await client.chat.completions.create({
+      model: 'demo-model-1',
+      stream: true,
+      messages: [{ role: 'user', content: 'Stream it, please.' }],
+    });
+    for await (const chunk of stream) streamedText += chunk.choices[0]?.delta?.content ?? '';
+    ctx.expect(results.length === 4 && results.every((r) => r.valid), 'the openai client received sealed answers that verified');
+    ctx.say(`$ new OpenAI({ baseURL, apiKey, fetch: verifyingFetch })`);
+    ctx.say(`openai client, whole: "${(completion.choices[0]?.message.content ?? '').slice(0, 50)}...": sealed and verified`);
+    ctx.say(`openai client, streamed: ${streamedText.length} characters as they came, then the envelope: sealed and verified`);
   } finally {
     await gateway.close();
     await upstream.close();
