@@ -128,7 +128,7 @@ describe('docs/provider-guide.md', () => {
     }
   });
 
-  it('the Express-style example serves sealed answers', async () => {
+  it('the Express example serves sealed answers (a real Express app)', async () => {
     const { startExpressProvider } = (await import(join(examples, 'provider-express.ts'))) as typeof ExpressExample;
     const server = await startExpressProvider(keys);
     try {
