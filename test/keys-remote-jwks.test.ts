@@ -59,6 +59,23 @@ describe('remote JWKS trust store', () => {
     expect(srv.hits()).toBe(3);
   });
 
+  it('finds a key rotated in right after a routine fetch (its first unknown-kid refresh is not held back)', async () => {
+    const key = generateSigningKey();
+    let published = toJwks([key]);
+    const srv = await serveJwks({ jwks: () => published });
+    let clock = 5_000_000;
+    const store = createRemoteTrustStore({ url: srv.url, now: () => clock, unknownKidIntervalMs: 30_000 });
+    expect(await store.get(key.kid)).toBeDefined();
+    const next = generateSigningKey();
+    published = toJwks([key, next]);
+    clock += 1000;
+    expect((await store.get(next.kid))?.kid).toBe(next.kid);
+    expect(srv.hits()).toBe(2);
+    // A made-up kid right after is still limited: no third request within the interval.
+    expect(await store.get(generateSigningKey().kid)).toBeUndefined();
+    expect(srv.hits()).toBe(2);
+  });
+
   it('caches for max-age and revalidates with If-None-Match (304)', async () => {
     const key = generateSigningKey();
     const jwks = toJwks([key]);

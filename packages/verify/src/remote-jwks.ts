@@ -7,8 +7,9 @@ import type { TrustStore } from './trust.js';
  * - Caching: the document is reused for its `Cache-Control: max-age` (bounded by `minMaxAgeSeconds`
  *   and `maxMaxAgeSeconds`), then revalidated with `If-None-Match` (a `304` costs no parsing). A key
  *   already known answers at once while a stale copy is revalidated in the background.
- * - Unknown kid: one refresh, shared by every caller waiting at that moment, and at most one per
- *   `unknownKidIntervalMs`. A flood of envelopes with made-up kids costs one request per interval,
+ * - Unknown kid: one refresh, shared by every caller waiting at that moment, and at most one
+ *   unknown-kid refresh per `unknownKidIntervalMs` (routine revalidations do not count, so a key
+ *   rotated in just after a routine fetch is found at once). A flood of envelopes with made-up kids costs one request per interval,
  *   not one per envelope.
  * - Failures: a fetch that fails or returns an invalid document keeps the last good keys (stale, but
  *   signed by the issuer) and is retried after the same interval. Keys are never taken from a
@@ -98,6 +99,10 @@ export function createRemoteTrustStore(options: RemoteTrustStoreOptions): Remote
   // Without a bundle the store starts stale, so the first lookup fetches.
   let freshUntil = 0;
   let lastAttempt = -Infinity;
+  // Unknown-kid refreshes are limited on their own clock: a routine fetch just before a rotation
+  // must not hold back the one refresh that finds the new key.
+  let lastUnknownKidRefresh = -Infinity;
+  let lastFailure = -Infinity;
   let inflight: Promise<boolean> | undefined;
   let fetches = 0;
   let notModified = 0;
@@ -158,6 +163,7 @@ export function createRemoteTrustStore(options: RemoteTrustStoreOptions): Remote
       return true;
     } catch (e) {
       failures++;
+      lastFailure = now();
       lastError = isSignetErrorLike(e) ? `${e.code}: ${e.message}` : ((e as Error)?.message ?? String(e));
       // Keep the last good keys; the interval below keeps a failing server from being hammered.
       return false;
@@ -187,7 +193,9 @@ export function createRemoteTrustStore(options: RemoteTrustStoreOptions): Remote
     const key = byKid.get(kid);
     if (key !== undefined) return key;
     // Unknown kid: perhaps a key published after our copy. One shared refresh per interval, no more.
-    if (now() - lastAttempt >= interval) {
+    const t2 = now();
+    if (t2 - lastUnknownKidRefresh >= interval && t2 - lastFailure >= interval) {
+      lastUnknownKidRefresh = t2;
       await refresh();
       return byKid.get(kid);
     }

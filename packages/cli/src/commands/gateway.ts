@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SignetError, toJwks, type Jwks } from '@signet/core';
 import {
   createGateway,
+  createKeysDirectorySource,
   createSigner,
   keyDelegation,
   loadAccountSecret,
@@ -65,13 +66,42 @@ export interface StartedGateway {
   close(): Promise<void>;
 }
 
-function loadJwks(keysDir: string, fallback: Jwks): Jwks {
-  try {
-    if (!statSync(keysDir).isDirectory()) return fallback;
-    return JSON.parse(readFileSync(join(keysDir, 'jwks.json'), 'utf8')) as Jwks;
-  } catch {
-    return fallback;
-  }
+/**
+ * The published JWKS of a keys directory, followed live: `signet keys rotate` rewrites jwks.json
+ * (new key first) while the gateway runs, and the gateway serves the new document within a second.
+ * A key file (not a directory) publishes just that key.
+ */
+function directoryJwks(keysDir: string, fallback: Jwks, signingKid?: () => string): { jwks(): Jwks } {
+  const file = join(keysDir, 'jwks.json');
+  let current = fallback;
+  let mtime = -1;
+  let checked = 0;
+  const load = (): void => {
+    try {
+      if (!statSync(keysDir).isDirectory()) return;
+      const m = statSync(file).mtimeMs;
+      if (m !== mtime) {
+        current = JSON.parse(readFileSync(file, 'utf8')) as Jwks;
+        mtime = m;
+      }
+    } catch {
+      // Keep the last good document: a half-written or missing file must not unpublish keys.
+    }
+  };
+  load();
+  return {
+    jwks() {
+      const t = Date.now();
+      // Rotation writes jwks.json before the new signing key: once the signer has switched, the
+      // document on disk already holds its key, so reload at once rather than within a second.
+      const stale = signingKid !== undefined && !current.keys.some((k) => k.kid === signingKid());
+      if (stale || t - checked >= 1000) {
+        checked = t;
+        load();
+      }
+      return current;
+    },
+  };
 }
 
 function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraRoutes'> {
@@ -118,7 +148,13 @@ export async function startGatewayFromArgs(
   extensions: readonly GatewayExtension[] = [],
 ): Promise<StartedGateway> {
   const keysDir = required(args, 'keys');
-  const key = loadSigningKey(keysDir);
+  // Follow the keys directory: after `signet keys rotate` the running gateway signs with the new key.
+  const keySource = statSync(keysDir).isDirectory()
+    ? createKeysDirectorySource(keysDir, {
+        onError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
+      })
+    : undefined;
+  const key = keySource !== undefined ? keySource.reload() : loadSigningKey(keysDir);
   const accountSecret = gatewayAccountSecret(args, io);
   const terms = readTermsFile(required(args, 'terms'));
   const accounts = openAccountStore(required(args, 'accounts'), {
@@ -133,13 +169,15 @@ export async function startGatewayFromArgs(
     if (h !== undefined) hooks.push(h);
   }
   const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
+  const signer = createSigner({ issuer, key: keySource ?? key, accountSecret, terms });
+  // A node key directory (`signet keys delegate`) publishes the root: its envelopes carry the delegation.
+  const delegated = keyDelegation(key) !== undefined;
   const gateway = createGateway({
     upstream: required(args, 'upstream'),
-    signer: createSigner({ issuer, key, accountSecret, terms }),
+    signer,
     accounts,
-    jwks: loadJwks(keysDir, toJwks([key])),
-    // A node key directory (`signet keys delegate`) publishes the root: its envelopes carry the delegation.
-    delegated: keyDelegation(key) !== undefined,
+    jwks: directoryJwks(keysDir, toJwks([key]), delegated ? undefined : () => signer.kid),
+    delegated,
     failOpen: flag(args, 'fail-open'),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
     ...chain(hooks),
