@@ -26,13 +26,34 @@ let apiKey: string;
 beforeAll(async () => {
   upstream = await startUpstream({ quiet: true });
   expect(await main(['keys', 'new', '--out', keys], io())).toBe(0);
-  writeFileSync(join(dir, 'terms.json'), JSON.stringify({ id: 't', version: '1', uri: 'https://api.example.test/t/1', document: 'No distillation.', usage: {} }));
+  writeFileSync(
+    join(dir, 'terms.json'),
+    JSON.stringify({ id: 't', version: '1', uri: 'https://api.example.test/t/1', document: 'No distillation.', usage: {} }),
+  );
   const add = io();
-  expect(await main(['accounts', 'add', '--file', join(dir, 'accounts.json'), '--account', 'acct_rotating', '--terms-version', '1'], add)).toBe(0);
+  expect(
+    await main(['accounts', 'add', '--file', join(dir, 'accounts.json'), '--account', 'acct_rotating', '--terms-version', '1'], add),
+  ).toBe(0);
   apiKey = add.out.join('').trim().split('\n')[0]!.trim();
   const spec = { upstream: 'string', keys: 'string', accounts: 'string', terms: 'string', port: 'string', issuer: 'string' } as const;
   started = await startGatewayFromArgs(
-    parseArgs(['--upstream', upstream.url, '--keys', keys, '--accounts', join(dir, 'accounts.json'), '--terms', join(dir, 'terms.json'), '--port', '0', '--issuer', 'https://api.example.test'], spec),
+    parseArgs(
+      [
+        '--upstream',
+        upstream.url,
+        '--keys',
+        keys,
+        '--accounts',
+        join(dir, 'accounts.json'),
+        '--terms',
+        join(dir, 'terms.json'),
+        '--port',
+        '0',
+        '--issuer',
+        'https://api.example.test',
+      ],
+      spec,
+    ),
     io(),
   );
 });
@@ -47,7 +68,11 @@ describe('key rotation across a running gateway', () => {
     const url = started.server.url;
     const results: FetchVerification[] = [];
     const trust = createRemoteTrustStore({ url: `${url}/.well-known/signet/jwks.json` });
-    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey, fetch: createVerifyingFetch({ trust, onResult: (r) => void results.push(r) }) });
+    const client = new OpenAI({
+      baseURL: `${url}/v1`,
+      apiKey,
+      fetch: createVerifyingFetch({ trust, onResult: (r) => void results.push(r) }),
+    });
     const ask = async (i: number, stream: boolean): Promise<void> => {
       if (stream) {
         const s = await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: `q${i}` }] });
