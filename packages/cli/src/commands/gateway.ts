@@ -250,5 +250,3 @@ SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
   };
 }
 
-/** `signet gateway`. */
-export const gateway: Command = createGatewayCommand();
