@@ -249,4 +249,3 @@ SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
     },
   };
 }
-
