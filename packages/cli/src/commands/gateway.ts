@@ -149,12 +149,14 @@ export async function startGatewayFromArgs(
 ): Promise<StartedGateway> {
   const keysDir = required(args, 'keys');
   // Follow the keys directory: after `signet keys rotate` the running gateway signs with the new key.
+  // Load once first: a missing or bad key fails here with its typed error (SIGNET_E_KEY_FILE ...).
+  const initial = loadSigningKey(keysDir);
   const keySource = statSync(keysDir).isDirectory()
     ? createKeysDirectorySource(keysDir, {
         onError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
       })
     : undefined;
-  const key = keySource !== undefined ? keySource.reload() : loadSigningKey(keysDir);
+  const key = keySource !== undefined ? keySource.reload() : initial;
   const accountSecret = gatewayAccountSecret(args, io);
   const terms = readTermsFile(required(args, 'terms'));
   const accounts = openAccountStore(required(args, 'accounts'), {
