@@ -209,6 +209,7 @@ async function coseVectors(): Promise<VectorFile> {
     envelope: b64(env),
     ...base,
     text: '  The Eiffel Tower is 330 metres tall. It was completed in 1889.\r\n',
+    policy: { allowNormalized: true },
     ...ok('normalized', false),
   });
   add({
@@ -217,6 +218,7 @@ async function coseVectors(): Promise<VectorFile> {
     envelope: b64(env),
     ...base,
     text: 'The\u00a0Eiffel Tower is 330 metres tall.\t\tIt was completed in 1889.',
+    policy: { allowNormalized: true },
     ...ok('normalized', false),
   });
   const nfc = await sealText(main, 'chatcmpl-vectors-0003', 'acct_alice', 'Caf\u00e9 cr\u00e8me, na\u00efve r\u00e9sum\u00e9.', null);
@@ -226,15 +228,15 @@ async function coseVectors(): Promise<VectorFile> {
     envelope: b64(nfc.envelope),
     ...base,
     text: 'Caf\u00e9 cr\u00e8me, na\u00efve r\u00e9sum\u00e9.'.normalize('NFD'),
+    policy: { allowNormalized: true },
     ...ok('normalized', false),
   });
   add({
-    desc: 'reformatted text when the policy allows exact matches only',
+    desc: 'reformatted text under the default policy (exact matches only)',
     family: 'normalized-text',
     envelope: b64(env),
     ...base,
     text: 'The Eiffel Tower is 330 metres tall. It was completed in 1889.',
-    policy: { allowNormalized: false },
     ...fail('SIGNET_E_CONTENT_MISMATCH', 'content'),
   });
   add({
@@ -562,6 +564,7 @@ async function jwsVectors(): Promise<VectorFile> {
       envelope: jws,
       ...base,
       text: TEXT.replace('\n\n', ' '),
+      policy: { allowNormalized: true },
       ...ok('normalized', false),
     },
     {

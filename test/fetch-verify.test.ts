@@ -125,7 +125,7 @@ describe('createVerifyingFetch', () => {
       await f('http://127.0.0.1/v1/responses', { method: 'POST', body: JSON.stringify({ model: 'm', input: 'x', stream: true }) }),
     );
     expect(text).toContain('Yoo said');
-    expect(results[0]).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
+    expect(results[0]).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_BODY_MISMATCH' });
   });
 
   it('catches content appended after the envelope', async () => {
@@ -136,7 +136,8 @@ describe('createVerifyingFetch', () => {
       results,
     );
     await readAll(await f('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: chatBody(true) }));
-    expect(results[0]).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
+    // Only `[DONE]` may follow the carrier: anything else is out of place at once.
+    expect(results[0]).toMatchObject({ valid: false, code: 'SIGNET_E_STREAM_MALFORMED' });
   });
 
   it('reports a reader that stops before the envelope as truncated, and a malformed stream as malformed', async () => {

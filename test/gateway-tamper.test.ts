@@ -65,7 +65,7 @@ describe('tampering between the gateway and the client is reported with the righ
     proxy.tamper = { body: (t) => t.replace('You said', 'You saiD') };
     const r = await client.chat.completions.create(ask('alter one'));
     expect(r.choices[0]?.message.content).toContain('You saiD');
-    expect(only()).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' });
+    expect(only()).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_BODY_MISMATCH', step: 'content' });
   });
 
   it('one character of content altered: stream', async () => {
@@ -80,7 +80,7 @@ describe('tampering between the gateway and the client is reported with the righ
     };
     await drain(await client.chat.completions.create({ ...ask('alter stream'), stream: true }));
     expect(done).toBe(true);
-    expect(only()).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH', streamed: true });
+    expect(only()).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_BODY_MISMATCH', streamed: true });
   });
 
   it('a chunk dropped from the stream', async () => {
@@ -88,7 +88,7 @@ describe('tampering between the gateway and the client is reported with the righ
     proxy.tamper = { events: (events) => events.filter((ev) => !(isContent(ev) && ++seen === 3)).map((ev) => ev.raw) };
     await drain(await client.chat.completions.create({ ...ask('drop one'), stream: true }));
     expect(seen).toBeGreaterThan(3);
-    expect(only()).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH', streamed: true });
+    expect(only()).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_BODY_MISMATCH', streamed: true });
   });
 
   it('the stream cut before its end', async () => {
@@ -123,18 +123,17 @@ describe('tampering between the gateway and the client is reported with the righ
       h.set(ENVELOPE_HEADER, first);
       return t.replace(env, first);
     };
-    // Different questions: the text does not match.
+    // Different questions: the bytes do not match.
     proxy.tamper = { body: grab };
     await client.chat.completions.create(ask('first question'));
     await client.chat.completions.create(ask('second question'));
-    expect(results.map((r) => r.valid || r.code)).toEqual([true, 'SIGNET_E_CONTENT_MISMATCH']);
-    // The same question twice: same text, same request, but the envelope names the other response.
+    expect(results.map((r) => r.valid || r.code)).toEqual([true, 'SIGNET_E_CONTENT_BODY_MISMATCH']);
+    // The same question twice: same text, same request, but another response (its id and bytes).
     envelopes.length = 0;
     results = [];
     await client.chat.completions.create(ask('same question'));
     await client.chat.completions.create(ask('same question'));
-    expect(results.map((r) => r.valid || r.code)).toEqual([true, 'SIGNET_E_CONTENT_MISMATCH']);
-    expect((results[1] as { message: string }).message).toContain('seals response');
+    expect(results.map((r) => r.valid || r.code)).toEqual([true, 'SIGNET_E_CONTENT_BODY_MISMATCH']);
   });
 
   it('envelopes swapped between two streams', async () => {
@@ -157,7 +156,8 @@ describe('tampering between the gateway and the client is reported with the righ
     await drain(await client.chat.completions.create({ ...ask('stream one'), stream: true }));
     await drain(await client.chat.completions.create({ ...ask('stream two'), stream: true }));
     expect(count).toBe(2);
-    expect(results.map((r) => r.valid || r.code)).toEqual([true, 'SIGNET_E_CONTENT_MISMATCH']);
+    // The carrier event names the stream it ends: moved onto another stream it is out of place.
+    expect(results.map((r) => r.valid || r.code)).toEqual([true, 'SIGNET_E_STREAM_MALFORMED']);
   });
 
   it('a header envelope that disagrees with the body envelope fails', async () => {
@@ -171,7 +171,7 @@ describe('tampering between the gateway and the client is reported with the righ
     };
     await client.chat.completions.create(ask('header one'));
     await client.chat.completions.create(ask('header two'));
-    expect(results.map((r) => r.valid || r.code)).toEqual([true, 'SIGNET_E_CONTENT_MISMATCH']);
+    expect(results.map((r) => r.valid || r.code)).toEqual([true, 'SIGNET_E_CONTENT_CARRIER']);
   });
 
   it('throwOnFailure makes a tampered whole response reject and a tampered stream throw', async () => {
@@ -183,7 +183,7 @@ describe('tampering between the gateway and the client is reported with the righ
     });
     proxy.tamper = { body: (t) => t.replace('You said', 'You saiD') };
     const e1 = await strict.chat.completions.create(ask('strict')).catch((e: unknown) => e);
-    expect((e1 as { cause?: { code?: string } }).cause?.code).toBe('SIGNET_E_CONTENT_MISMATCH');
+    expect((e1 as { cause?: { code?: string } }).cause?.code).toBe('SIGNET_E_CONTENT_BODY_MISMATCH');
     proxy.tamper = { events: cutAfter(4) };
     const stream = await strict.chat.completions.create({ ...ask('strict stream'), stream: true });
     const e2 = await drain(stream).catch((e: unknown) => e);

@@ -174,9 +174,14 @@ describe('tampering always fails, with the code of the step that catches it (pro
     );
   });
 
-  it('white-space-only reformatting still verifies, as a normalized match', async () => {
+  it('white-space-only reformatting verifies only when normalized matches are allowed, and says so', async () => {
     const s = await signer.seal({ account: 'acct', response: chat(['Line one.\n\nLine  two.\tEnd']) });
-    expect(await verifier.verify(s.envelope, { text: ' Line one. Line two. End\r\n' })).toMatchObject({
+    expect(fails(await verifier.verify(s.envelope, { text: ' Line one. Line two. End\r\n' }))).toEqual({
+      code: 'SIGNET_E_CONTENT_MISMATCH',
+      step: 'content',
+    });
+    const auditor = createVerifier({ trust: toJwks([key]), policy: { allowNormalized: true } });
+    expect(await auditor.verify(s.envelope, { text: ' Line one. Line two. End\r\n' })).toMatchObject({
       valid: true,
       content: { match: 'normalized' },
     });

@@ -31,7 +31,12 @@ describe('seal and verify', () => {
     const r = await verifier.verify(sealed.envelope, { response, request });
     expect(r).toMatchObject({ valid: true, content: { match: 'exact' }, requestChecked: true });
     const n = await verifier.verify(sealed.text, { text: 'Hello world. This is sealed.' });
-    expect(n).toMatchObject({ valid: true, content: { match: 'normalized' } });
+    expect(n).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
+    const auditor = createVerifier({ trust: toJwks([key]), policy: { allowNormalized: true } });
+    expect(await auditor.verify(sealed.text, { text: 'Hello world. This is sealed.' })).toMatchObject({
+      valid: true,
+      content: { match: 'normalized' },
+    });
     const bad = await verifier.verify(sealed.text, { text: 'Hello world. This is sealed!' });
     expect(bad).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH', step: 'content' });
     const other = await createVerifier({ trust: toJwks([generateSigningKey()]) }).verify(sealed.envelope, { response });

@@ -1,3 +1,4 @@
+import type { BodyDigest, BodyMedia } from './body.js';
 import type { ChoiceDigests } from './content.js';
 import { SignetError } from './errors.js';
 import { CAWG_ENTRIES, USAGE_VALUES, type TermsClaim, type UsagePreferences, type UsageValue } from './terms.js';
@@ -28,6 +29,10 @@ export interface EnvelopeClaims {
   readonly responseId: string;
   /** Issue time, whole seconds since the epoch. */
   readonly issuedAt: number;
+  /** CWT `exp` (RFC 8392), when the envelope sets one: not valid at or after this time. */
+  readonly expiresAt?: number;
+  /** CWT `nbf` (RFC 8392), when the envelope sets one: not valid before this time. */
+  readonly notBefore?: number;
   /** The model that produced the response. */
   readonly model: string;
   readonly account: AccountClaim;
@@ -38,6 +43,12 @@ export interface EnvelopeClaims {
   readonly content: readonly ChoiceDigests[];
   /** True when the response was cut off before it completed (a broken stream). */
   readonly partial?: boolean;
+  /**
+   * SHA-256 of the exact bytes the client receives before the carrier (the whole JSON body without
+   * the `signet` member, or every byte of an event stream before the carrier event), and their media
+   * type. Present when the response was sealed on its way to a client; see `body.ts`.
+   */
+  readonly body?: BodyDigest;
 }
 
 /** Payload format version. */
@@ -51,6 +62,12 @@ const P_TERMS = 4;
 const P_REQUEST = 5;
 const P_CONTENT = 6;
 const P_PARTIAL = 7;
+const P_BODY = 8;
+// Body keys.
+const B_MEDIA = 1;
+const B_DIGEST = 2;
+/** Media codes of the body claim. */
+const MEDIA_CODES: readonly BodyMedia[] = ['json', 'sse'];
 // Account keys (1 is reserved: the mode is implied by the tag length).
 const A_TAG = 2;
 const A_SEALED = 3;
@@ -110,6 +127,14 @@ export function claimsToPayload(claims: EnvelopeClaims): Map<number, unknown> {
   if (claims.requestDigest !== undefined) payload.set(P_REQUEST, claims.requestDigest);
   payload.set(P_CONTENT, content);
   if (claims.partial === true) payload.set(P_PARTIAL, true);
+  if (claims.body !== undefined)
+    payload.set(
+      P_BODY,
+      new Map<number, unknown>([
+        [B_MEDIA, MEDIA_CODES.indexOf(claims.body.media) + 1],
+        [B_DIGEST, claims.body.digest],
+      ]),
+    );
   return payload;
 }
 
@@ -186,7 +211,7 @@ export interface HeaderClaims {
 
 /** Decodes and checks a payload map plus header claims into {@link EnvelopeClaims}. */
 export function payloadToClaims(payload: unknown, header: HeaderClaims): EnvelopeClaims {
-  const p = asMap(payload, 'payload', [P_VERSION, P_MODEL, P_ACCOUNT, P_TERMS, P_REQUEST, P_CONTENT, P_PARTIAL]);
+  const p = asMap(payload, 'payload', [P_VERSION, P_MODEL, P_ACCOUNT, P_TERMS, P_REQUEST, P_CONTENT, P_PARTIAL, P_BODY]);
   const version = uint(req(p, P_VERSION, 'format version'), 'format version');
   if (version !== STATEMENT_VERSION)
     bad(
@@ -227,6 +252,14 @@ export function payloadToClaims(payload: unknown, header: HeaderClaims): Envelop
   const request = p.get(P_REQUEST);
   const partial = p.get(P_PARTIAL);
   if (partial !== undefined && partial !== true) bad('partial must be true when present.');
+  const rawBody = p.get(P_BODY);
+  let body: BodyDigest | undefined;
+  if (rawBody !== undefined) {
+    const b = asMap(rawBody, 'body', [B_MEDIA, B_DIGEST]);
+    const media = MEDIA_CODES[uint(req(b, B_MEDIA, 'body media'), 'body media', MEDIA_CODES.length) - 1];
+    if (media === undefined) bad('body media is unknown.');
+    body = { media, digest: bytes(req(b, B_DIGEST, 'body digest'), 'body digest', 32) };
+  }
   return {
     issuer: header.issuer,
     responseId: header.responseId,
@@ -237,6 +270,7 @@ export function payloadToClaims(payload: unknown, header: HeaderClaims): Envelop
     ...(request === undefined ? {} : { requestDigest: bytes(request, 'request digest', 32) }),
     content,
     ...(partial === true ? { partial: true } : {}),
+    ...(body === undefined ? {} : { body }),
   };
 }
 
@@ -256,4 +290,6 @@ export function assertClaimsShape(claims: EnvelopeClaims): void {
   if (!Number.isSafeInteger(claims.issuedAt) || claims.issuedAt < 0) throw new RangeError('issuedAt must be whole seconds since the epoch');
   if (claims.content.length === 0 || claims.content.length > MAX_CHOICES)
     throw new RangeError(`a response has 1 to ${MAX_CHOICES} choices`);
+  if (claims.body !== undefined && (!MEDIA_CODES.includes(claims.body.media) || claims.body.digest.length !== 32))
+    throw new RangeError('body must name json or sse and carry a 32-byte digest');
 }

@@ -1,5 +1,6 @@
 import type { CryptoBackend } from './backend/types.js';
 import { utf8 } from './bytes.js';
+import { SignetError } from './errors.js';
 import { canonicalizeJson } from './jcs.js';
 import { leafHash, rootFromLeafHashes } from './merkle.js';
 import { normalizeText } from './normalize.js';
@@ -75,8 +76,22 @@ export function sha256Text(backend: CryptoBackend, text: string): Uint8Array {
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
-/** Computes the digests of one choice's text and optional structured part. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Refuses text with a lone surrogate. UTF-8 cannot encode one, so it would hash like U+FFFD and
+ * two different texts would share a digest.
+ */
+export function assertWellFormedText(text: string): void {
+  if (LONE_SURROGATE.test(text))
+    throw new SignetError('SIGNET_E_INPUT_INVALID', 'The text contains a lone surrogate, which UTF-8 cannot encode.', {
+      hint: 'Pass well-formed Unicode text.',
+    });
+}
+
+/** Computes the digests of one choice's text and optional structured part. Refuses a lone surrogate. */
 export function digestContent(backend: CryptoBackend, text: string, structured?: unknown): ChoiceDigests {
+  assertWellFormedText(text);
   const normalized = normalizeText(text);
   const exact = sha256Text(backend, text);
   let leaves: Uint8Array[];

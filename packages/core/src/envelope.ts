@@ -46,6 +46,8 @@ function protectedHeader(kid: string, claims: EnvelopeClaims): Uint8Array {
         new Map<number, unknown>([
           [1, claims.issuer],
           [2, claims.responseId],
+          ...(claims.expiresAt === undefined ? [] : [[4, claims.expiresAt] as [number, unknown]]),
+          ...(claims.notBefore === undefined ? [] : [[5, claims.notBefore] as [number, unknown]]),
           [6, claims.issuedAt],
         ]),
       ],
@@ -107,6 +109,16 @@ export interface ParsedEnvelope {
   readonly payload: Uint8Array;
 }
 
+/** CWT claims an envelope may carry (RFC 8392): iss, sub, exp, nbf, iat. Others are refused, not ignored. */
+const CWT_KNOWN = new Set<unknown>([1, 2, 4, 5, 6]);
+
+function cwtTime(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    parseFail('SIGNET_E_PARSE_WRONG_TYPE', `The CWT ${name} claim must be whole seconds.`);
+  return v;
+}
+
 const UNDERSTOOD = new Set<unknown>([HEADER.alg, HEADER.crit, HEADER.kid, HEADER.cwtClaims, HEADER.typ]);
 
 /** A short description of an untrusted header value for error messages: bounded, never the raw bytes. */
@@ -144,6 +156,8 @@ export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {
       hint: 'Envelopes are normally a few hundred bytes: this is not one.',
     });
   }
+  // The spec requires the COSE_Sign1 tag (18): an untagged array could be another COSE structure.
+  if (bytes[0] !== 0xd2) parseFail('SIGNET_E_PARSE_MALFORMED', 'The envelope is not a tagged COSE_Sign1 (CBOR tag 18).');
   const cose = decodeCoseSign1(bytes, { ...limits, maxBytes });
   const header = decodeCbor(cose.protectedBytes, { ...limits, maxBytes });
   if (!(header instanceof Map)) parseFail('SIGNET_E_PARSE_WRONG_TYPE', 'The protected header must be a map.');
@@ -168,9 +182,14 @@ export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {
   const kid = toBase64url(kidBytes);
   const cwt = header.get(HEADER.cwtClaims);
   if (!(cwt instanceof Map)) parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The protected header has no CWT claims (label 15).');
+  for (const key of cwt.keys())
+    if (!CWT_KNOWN.has(key))
+      parseFail('SIGNET_E_PARSE_MALFORMED', `The CWT claims hold claim ${describeValue(key)}, which this verifier does not know.`);
   const issuer = cwt.get(1);
   const responseId = cwt.get(2);
   const issuedAt = cwt.get(6);
+  const expiresAt = cwtTime(cwt.get(4), 'exp');
+  const notBefore = cwtTime(cwt.get(5), 'nbf');
   if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 1024)
     parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The CWT claims have no issuer (iss).');
   if (typeof responseId !== 'string' || responseId.length === 0 || responseId.length > 1024)
@@ -178,7 +197,11 @@ export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {
   if (typeof issuedAt !== 'number' || !Number.isSafeInteger(issuedAt) || issuedAt < 0)
     parseFail('SIGNET_E_PARSE_MISSING_FIELD', 'The CWT claims have no issued-at time (iat).');
   const payload = decodeCbor(cose.payload, { ...limits, maxBytes });
-  const claims = payloadToClaims(payload, { issuer, responseId, issuedAt });
+  const base = payloadToClaims(payload, { issuer, responseId, issuedAt });
+  const claims =
+    expiresAt === undefined && notBefore === undefined
+      ? base
+      : { ...base, ...(expiresAt === undefined ? {} : { expiresAt }), ...(notBefore === undefined ? {} : { notBefore }) };
   return {
     bytes,
     kid,

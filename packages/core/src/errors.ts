@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   // Time.
   SIGNET_E_TIME_FUTURE: 'The envelope claims a time in the future beyond the allowed clock skew.',
   SIGNET_E_TIME_TOO_OLD: 'The envelope is older than the policy allows.',
+  SIGNET_E_TIME_EXPIRED: 'The envelope is past its own expiry time (CWT exp).',
+  SIGNET_E_TIME_NOT_YET_VALID: 'The envelope is not valid yet (CWT nbf).',
   // Receipts and the log.
   SIGNET_E_RECEIPT_INVALID: 'The transparency log receipt does not verify.',
   SIGNET_E_RECEIPT_MISSING: 'The policy requires a receipt and none was given.',
@@ -52,6 +54,12 @@ export const ERROR_CODES = {
   SIGNET_E_CONTENT_MISSING: 'No content was given to check against the envelope.',
   SIGNET_E_CONTENT_CHOICE: 'The choice index is not in the envelope.',
   SIGNET_E_CONTENT_PARTIAL: 'The envelope seals a partial (interrupted) response.',
+  SIGNET_E_CONTENT_BODY_MISMATCH: 'The bytes received differ from the bytes the envelope seals.',
+  SIGNET_E_CONTENT_BODY_MISSING: 'The envelope does not seal the exact bytes of the response, which this check requires.',
+  SIGNET_E_CONTENT_UNSEALED: 'The response has members that its envelope does not seal.',
+  SIGNET_E_CONTENT_SHAPE: 'The response does not have the one shape its route or object type calls for.',
+  SIGNET_E_CONTENT_RESPONSE_ID: 'The envelope seals another response than this one.',
+  SIGNET_E_CONTENT_CARRIER: 'The envelope carrier is not in its one canonical form or place.',
   SIGNET_E_REQUEST_MISMATCH: 'The request does not match the request digest in the envelope.',
   SIGNET_E_EXCERPT_INVALID: 'The excerpt proof does not verify against the envelope.',
   // Policy (the seal is fine, but not what the policy requires).

@@ -17,6 +17,8 @@ export interface JsonClaims {
   iss: string;
   sub: string;
   iat: number;
+  exp?: number;
+  nbf?: number;
   signet: {
     v: 1;
     model: string;
@@ -25,6 +27,7 @@ export interface JsonClaims {
     request?: string;
     content: { exact: string; normalized: string; chunkRoot: string; chunkCount: number; structured?: string }[];
     partial?: true;
+    body?: { media: 'json' | 'sse'; digest: string };
   };
 }
 
@@ -34,6 +37,8 @@ export function claimsToJson(claims: EnvelopeClaims): JsonClaims {
     iss: claims.issuer,
     sub: claims.responseId,
     iat: claims.issuedAt,
+    ...(claims.expiresAt === undefined ? {} : { exp: claims.expiresAt }),
+    ...(claims.notBefore === undefined ? {} : { nbf: claims.notBefore }),
     signet: {
       v: 1,
       model: claims.model,
@@ -58,6 +63,7 @@ export function claimsToJson(claims: EnvelopeClaims): JsonClaims {
         ...(c.structured === undefined ? {} : { structured: toBase64url(c.structured) }),
       })),
       ...(claims.partial === true ? { partial: true as const } : {}),
+      ...(claims.body === undefined ? {} : { body: { media: claims.body.media, digest: toBase64url(claims.body.digest) } }),
     },
   };
 }
@@ -83,26 +89,40 @@ function b64(v: unknown, what: string, length: number): Uint8Array {
   return out;
 }
 
-function obj(v: unknown, what: string): Record<string, unknown> {
+/**
+ * An object with only the members `allowed` (closed world: a member this verifier does not know
+ * could carry meaning a reader would miss, so it is refused rather than ignored).
+ */
+function obj(v: unknown, what: string, allowed: readonly string[] | null): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(`${what} must be an object.`);
+  if (allowed !== null)
+    for (const k of Object.keys(v))
+      if (!allowed.includes(k))
+        throw new SignetError('SIGNET_E_PARSE_UNKNOWN_FIELD', `${what} has an unknown member ${JSON.stringify(k.slice(0, 64))}.`, {
+          step: 'parse',
+        });
   return v as Record<string, unknown>;
 }
 
 /** JSON claims back to claims, with the same strict shape checks as the CBOR form. */
 export function jsonToClaims(value: unknown): EnvelopeClaims {
-  const top = obj(value, 'claims');
-  const s = obj(top.signet, 'signet claims');
+  const top = obj(value, 'claims', ['iss', 'sub', 'iat', 'exp', 'nbf', 'signet']);
+  const s = obj(top.signet, 'signet claims', ['v', 'model', 'account', 'terms', 'request', 'content', 'partial', 'body']);
   if (s.v !== 1) throw new SignetError('SIGNET_E_PARSE_UNSUPPORTED_VERSION', 'Unsupported JSON claims version.', { step: 'parse' });
   const iat = top.iat;
   if (typeof iat !== 'number' || !Number.isSafeInteger(iat) || iat < 0) fail('iat must be whole seconds.');
-  const a = obj(s.account, 'account');
+  for (const name of ['exp', 'nbf'] as const) {
+    const t = top[name];
+    if (t !== undefined && (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0)) fail(`${name} must be whole seconds.`);
+  }
+  const a = obj(s.account, 'account', ['mode', 'tag', 'sealedId']);
   const mode = a.mode === 'linkable' || a.mode === 'commitment' ? a.mode : fail('account mode is unknown.');
   const account: AccountClaim = {
     mode,
     tag: b64(a.tag, 'account tag', mode === 'linkable' ? 16 : 32),
     ...(a.sealedId === undefined ? {} : { sealedId: str(a.sealedId, 'sealed account id') }),
   };
-  const t = obj(s.terms, 'terms');
+  const t = obj(s.terms, 'terms', ['id', 'version', 'digest', 'uri', 'usage']);
   let usage;
   try {
     usage = validateUsage(t.usage);
@@ -111,7 +131,7 @@ export function jsonToClaims(value: unknown): EnvelopeClaims {
   }
   if (!Array.isArray(s.content) || s.content.length === 0 || s.content.length > 128) fail('content must have 1 to 128 choices.');
   const content: ChoiceDigests[] = s.content.map((raw, i) => {
-    const c = obj(raw, `choice ${i}`);
+    const c = obj(raw, `choice ${i}`, ['exact', 'normalized', 'chunkRoot', 'chunkCount', 'structured']);
     const count = c.chunkCount;
     if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) fail('chunkCount must be a whole number.');
     return {
@@ -123,10 +143,18 @@ export function jsonToClaims(value: unknown): EnvelopeClaims {
     };
   });
   if (s.partial !== undefined && s.partial !== true) fail('partial must be true when present.');
+  let body: EnvelopeClaims['body'];
+  if (s.body !== undefined) {
+    const b = obj(s.body, 'body', ['media', 'digest']);
+    if (b.media !== 'json' && b.media !== 'sse') fail('body media must be json or sse.');
+    body = { media: b.media, digest: b64(b.digest, 'body digest', 32) };
+  }
   return {
     issuer: str(top.iss, 'iss'),
     responseId: str(top.sub, 'sub'),
     issuedAt: iat,
+    ...(top.exp === undefined ? {} : { expiresAt: top.exp as number }),
+    ...(top.nbf === undefined ? {} : { notBefore: top.nbf as number }),
     model: str(s.model, 'model'),
     account,
     terms: {
@@ -139,5 +167,6 @@ export function jsonToClaims(value: unknown): EnvelopeClaims {
     ...(s.request === undefined ? {} : { requestDigest: b64(s.request, 'request digest', 32) }),
     content,
     ...(s.partial === true ? { partial: true } : {}),
+    ...(body === undefined ? {} : { body }),
   };
 }

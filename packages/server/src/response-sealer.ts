@@ -1,5 +1,15 @@
-import { ENVELOPE_HEADER, isSignetError, SignetError, UNSEALED_HEADER, type StreamKind, type TermsClaim } from '@signet/core';
-import { carrierField, insertCarrierField } from './carriers.js';
+import {
+  ENVELOPE_HEADER,
+  getDefaultBackend,
+  insertCarrierField,
+  jsonBodyDigest,
+  isSignetError,
+  SignetError,
+  UNSEALED_HEADER,
+  type StreamKind,
+  type TermsClaim,
+} from '@signet/core';
+import { carrierField } from './carriers.js';
 import type { SealInput, Sealed, Signer } from './signer.js';
 import { sealEventStream } from './sse-sealer.js';
 
@@ -112,6 +122,7 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
   checkSealingOptions(options, 'createResponseSealer');
   const { signer, failOpen = false } = options;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const backend = getDefaultBackend();
   const report = (e: SignetError): void => {
     try {
       options.onError?.(e);
@@ -164,6 +175,8 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         const input: SealInput = {
           account: context.account,
           response: parsed,
+          // The client receives exactly this text plus the carrier member: seal its bytes.
+          body: jsonBodyDigest(backend, text),
           ...(context.request === undefined ? {} : { request: context.request }),
           ...(context.terms === undefined ? {} : { terms: context.terms }),
         };

@@ -22,6 +22,7 @@ import {
   SigningKey,
   toBase64url,
   utf8,
+  type BodyDigest,
   type ChoiceDigests,
   type CryptoBackend,
   type EnvelopeClaims,
@@ -106,6 +107,11 @@ export interface SealInput {
   readonly partial?: boolean;
   /** Precomputed content digests (the streaming signer hashes as it goes). */
   readonly digests?: readonly ChoiceDigests[];
+  /**
+   * The digest of the exact bytes the client receives (see `body.ts` in `@signet/core`). The
+   * sealing middleware and the gateway always give it, so a verifying client checks every byte.
+   */
+  readonly body?: BodyDigest;
 }
 
 /** A sealed response. */
@@ -237,7 +243,7 @@ export function createSigner(options: SignerOptions): Signer {
     let responseId = input.responseId;
     let model = input.model;
     if (digests === undefined) {
-      const content = extractResponseContent(input.response);
+      const content = extractResponseContent(input.response, { strict: false, inferShape: true });
       digests = content.choices.map((c) => digestContent(backend, c.text, c.structured));
       responseId ??= content.id;
       model ??= content.model;
@@ -262,6 +268,7 @@ export function createSigner(options: SignerOptions): Signer {
       ...(input.request === undefined ? {} : { requestDigest: digestRequest(backend, input.request) }),
       content: digests,
       ...(input.partial === true ? { partial: true } : {}),
+      ...(input.body === undefined ? {} : { body: input.body }),
     };
   };
 

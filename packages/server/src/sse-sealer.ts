@@ -1,5 +1,17 @@
-import { concatBytes, isSignetError, SignetError, SseParser, type StreamKind } from '@signet/core';
-import { carrierEvent, carrierField, errorEvent, SSE_DONE } from './carriers.js';
+import {
+  carrierEvent,
+  concatBytes,
+  errorEvent,
+  getDefaultBackend,
+  isCarrierData,
+  isSignetError,
+  SignetError,
+  SSE_DONE,
+  SseParser,
+  type BodyDigest,
+  type StreamKind,
+} from '@signet/core';
+import { carrierField } from './carriers.js';
 import type { Signer } from './signer.js';
 import { createStreamingSeal, type StreamSealInput } from './streaming-signer.js';
 
@@ -35,7 +47,6 @@ export function sealEventStream(
   const seal = createStreamingSeal(signer, options);
   const parser = new SseParser();
   const reader = body.getReader();
-  let sawDone = false;
   let closed = false;
   const report = (e: SignetError): void => {
     try {
@@ -45,18 +56,24 @@ export function sealEventStream(
     }
   };
 
+  // Every byte forwarded before the carrier is hashed: the envelope seals exactly what the client reads.
+  const hasher = getDefaultBackend().sha256Hasher();
+  let sealedBody: BodyDigest | undefined;
+  const bodyDigest = (): BodyDigest => (sealedBody ??= { media: 'sse', digest: hasher.digest() });
+
   const forward = (events: ReturnType<SseParser['push']>, out: Uint8Array[]): void => {
     for (const ev of events) {
       if (ev.data !== undefined) {
-        const kind = seal.pushData(ev.data, ev.event);
-        // `[DONE]` must come after the envelope, so it is held back; an envelope the upstream
-        // claims to carry is not ours to pass on.
-        if (kind === 'done') {
-          sawDone = true;
+        // `[DONE]` must come after the envelope, so it is held back.
+        if (ev.data === '[DONE]') {
+          seal.pushData(ev.data, ev.event);
           continue;
         }
-        if (kind === 'carrier') continue;
+        // An envelope the upstream claims to carry is not ours to pass on, nor to seal.
+        if (isCarrierData(ev.data)) continue;
+        seal.pushData(ev.data, ev.event);
       }
+      hasher.update(ev.raw);
       out.push(ev.raw);
     }
   };
@@ -69,7 +86,7 @@ export function sealEventStream(
       report(broken ?? new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream ended before the response was complete.'));
     if (seal.assembled.hasContent) {
       try {
-        const sealed = await seal.finish({ partial });
+        const sealed = await seal.finish({ partial, body: bodyDigest() });
         controller.enqueue(carrierEvent(identity(seal.assembled, kind), carrierField(sealed)));
       } catch (e) {
         const err = toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed');
@@ -84,9 +101,12 @@ export function sealEventStream(
         }
       }
     }
+    // One ending only (see `body.ts` in core): a partial stream ends with an error event, a whole chat
+    // or completion stream with `[DONE]` (even when the upstream omitted it), a Responses-API stream
+    // with its carrier.
     if (partial)
       controller.enqueue(errorEvent(kind, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream broke off before the response was complete.'));
-    else if (sawDone) controller.enqueue(SSE_DONE);
+    else if (kind !== 'response') controller.enqueue(SSE_DONE);
     controller.close();
   };
 
@@ -125,7 +145,7 @@ export function sealEventStream(
       closed = true;
       // The reader left: seal what was delivered (marked partial unless it was whole) for the record.
       seal
-        .finish({ partial: !seal.assembled.complete })
+        .finish({ partial: !seal.assembled.complete, body: bodyDigest() })
         .catch((e: unknown) => report(toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The aborted response could not be sealed')));
     },
   });

@@ -1,4 +1,4 @@
-import { SignetError, StreamAssembler, type StreamEventKind, type StreamKind, type TermsClaim } from '@signet/core';
+import { SignetError, StreamAssembler, type BodyDigest, type StreamEventKind, type StreamKind, type TermsClaim } from '@signet/core';
 import type { SealInput, Sealed, Signer } from './signer.js';
 
 /**
@@ -35,9 +35,10 @@ export interface StreamingSeal {
   /**
    * Signs the envelope. `partial` defaults to "the stream did not finish"; a partial envelope says
    * so in its signed claims, so no verifier accepts it as the whole answer. Throws
-   * SIGNET_E_GATEWAY_SEAL_FAILED when there is nothing to seal (no content arrived).
+   * SIGNET_E_GATEWAY_SEAL_FAILED when there is nothing to seal (no content arrived). `body` is the
+   * digest of the exact bytes forwarded before the carrier.
    */
-  finish(options?: { partial?: boolean }): Promise<Sealed>;
+  finish(options?: { partial?: boolean; body?: BodyDigest }): Promise<Sealed>;
 }
 
 function modelOf(request: unknown): string | undefined {
@@ -70,6 +71,7 @@ export function createStreamingSeal(signer: Signer, input: StreamSealInput): Str
           ...(assembled.id === undefined ? {} : { responseId: assembled.id }),
           ...(input.terms === undefined ? {} : { terms: input.terms }),
           ...(partial ? { partial: true } : {}),
+          ...(options.body === undefined ? {} : { body: options.body }),
         };
         const sealed = await signer.seal(sealInput);
         if (input.onSealed !== undefined) await input.onSealed(sealed, sealInput);

@@ -19,8 +19,17 @@ export interface VerificationPolicy {
   readonly maxAgeSeconds?: number;
   /** Accept envelopes marked partial (interrupted streams). Default false. */
   readonly allowPartial?: boolean;
-  /** Accept matches of the normalized digest only (reformatted text). Default true. */
+  /**
+   * Accept matches of the normalized digest only (reformatted text). Default false: a client shows
+   * exactly what was sealed or nothing. Auditors matching records copied into datasets turn it on,
+   * and a normalized match is then reported as such (`content.match`).
+   */
   readonly allowNormalized?: boolean;
+  /**
+   * Require the exact bytes of the response to be checked against the envelope's body digest
+   * (`input.body`). The verifying fetch always requires it. Default false.
+   */
+  readonly requireBody?: boolean;
   /** Require a transparency-log receipt. Default false. */
   readonly requireReceipt?: boolean;
 }

@@ -1,15 +1,17 @@
-import type { EnvelopeClaims, PublicJwk, SignetErrorCode, VerificationStep } from '@signet/core';
+import type {
+  ContentBinding,
+  ContentMatch as CoreContentMatch,
+  EnvelopeClaims,
+  PublicJwk,
+  SignetErrorCode,
+  VerificationStep,
+} from '@signet/core';
 
 /** Which content digest matched. */
-export type ContentMatch = 'exact' | 'normalized';
+export type ContentMatch = CoreContentMatch;
 
-/** The outcome of the content-binding step. */
-export interface ContentResult {
-  /** The choice indexes checked, with the digest that matched for each. */
-  readonly choices: readonly { index: number; match: ContentMatch; structured: boolean }[];
-  /** The weakest match over all checked choices. */
-  readonly match: ContentMatch;
-}
+/** The outcome of the content-binding step (see `checkContentBinding` in `@signet/core`). */
+export type ContentResult = ContentBinding;
 
 /** A valid envelope. */
 export interface ValidResult {

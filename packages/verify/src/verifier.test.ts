@@ -88,17 +88,20 @@ describe('createVerifier: the happy paths', () => {
     }
   });
 
-  it('verifies text alone, exactly or after normalization, and says which', async () => {
+  it('verifies text alone, exactly by default, after normalization only when allowed, and says which', async () => {
     const v = verifier();
     expect(await v.verify(seal(), { text: 'First  answer.\n' })).toMatchObject({
       valid: true,
       content: { match: 'exact', choices: [{ index: 0 }] },
     });
-    expect(await v.verify(seal(), { text: '  First answer. ' })).toMatchObject({ valid: true, content: { match: 'normalized' } });
     expect(await v.verify(seal(), { text: 'First  answer.\n', choice: 0 })).toMatchObject({ valid: true });
-    expect(await verifier({ policy: { allowNormalized: false } }).verify(seal(), { text: 'First answer.' })).toMatchObject({
-      valid: false,
-      code: 'SIGNET_E_CONTENT_MISMATCH',
+    // Exact by default: a reformatted text fails, with a hint that it matches after normalization.
+    const strict = await v.verify(seal(), { text: '  First answer. ' });
+    expect(strict).toMatchObject({ valid: false, code: 'SIGNET_E_CONTENT_MISMATCH' });
+    expect(strict.valid ? '' : (strict.hint ?? '')).toMatch(/normalization/);
+    expect(await verifier({ policy: { allowNormalized: true } }).verify(seal(), { text: '  First answer. ' })).toMatchObject({
+      valid: true,
+      content: { match: 'normalized' },
     });
   });
 

@@ -1,10 +1,14 @@
 import {
-  CARRIER_FIELD,
   ENVELOPE_HEADER,
+  getDefaultBackend,
+  isSignetError,
+  jsonBodyDigest,
   SignetError,
+  SseBinding,
   SseParser,
-  StreamAssembler,
+  splitJsonBody,
   UNSEALED_HEADER,
+  type CarrierField,
   type SignetErrorCode,
   type StreamKind,
 } from '@signet/core';
@@ -18,6 +22,12 @@ import { createVerifier, type Verifier, type VerifierOptions } from './verifier.
  * before the body reports its end to the reader, so no stream ever looks complete while its
  * verification is still open. Plugs into the `openai` client:
  * `new OpenAI({ fetch: createVerifyingFetch({ trust }) })`.
+ *
+ * What is checked is exactly what the client reads: the envelope's body digest covers every byte of
+ * the body (less the carrier) or of the stream before the carrier, the carrier must be in its one
+ * canonical form and place, and a stream must end exactly as a sealed stream ends. The shape of a
+ * response comes from the route that was called. Matches are exact unless the policy allows
+ * normalized ones.
  */
 
 /** The verification of one response. */
@@ -89,6 +99,27 @@ function failure(code: SignetErrorCode, message: string, hint?: string): Invalid
   };
 }
 
+/** A typed error thrown by a core check, as a failed result. */
+function failureOf(e: unknown): InvalidResult {
+  if (isSignetError(e)) return failure(e.code, e.message, e.hint);
+  return failure('SIGNET_E_STREAM_MALFORMED', (e as Error)?.message ?? 'The response could not be checked.');
+}
+
+/**
+ * The carrier's own members must say what the signed envelope says: a `partial` mark removed or a
+ * `kid` swapped is tampering too, even though the envelope itself is intact.
+ */
+function checkCarrier(result: VerificationResult, field: CarrierField | undefined): VerificationResult {
+  if (!result.valid || field === undefined) return result;
+  if ((field.partial === true) !== (result.claims.partial === true) || (field.kid !== undefined && field.kid !== result.key.kid))
+    return failure(
+      'SIGNET_E_CONTENT_CARRIER',
+      'The carrier contradicts the envelope it carries.',
+      'The response was changed on its way from the provider.',
+    );
+  return result;
+}
+
 function toError(result: VerificationResult): SignetError {
   if (result.valid) throw new TypeError('not a failure');
   return new SignetError(result.code, result.message, { ...(result.hint === undefined ? {} : { hint: result.hint }), step: result.step });
@@ -104,23 +135,6 @@ function parseJson(text: string): unknown {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/**
- * An envelope names the response it seals (`responseId`). A valid envelope moved onto another
- * response with the same text (same question asked twice) would otherwise pass: refuse it.
- */
-function checkResponseId(result: VerificationResult, id: unknown): VerificationResult {
-  if (!result.valid || typeof id !== 'string' || id === result.claims.responseId) return result;
-  return {
-    ...failure(
-      'SIGNET_E_CONTENT_MISMATCH',
-      `The envelope seals response ${result.claims.responseId.slice(0, 80)}, not ${id.slice(0, 80)}.`,
-      'The envelope was moved here from another response.',
-    ),
-    claims: result.claims,
-    key: result.key,
-  };
 }
 
 /** Headers that described the encoded body; the body handed on is decoded. */
@@ -141,6 +155,7 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
       ...(options.policy === undefined ? {} : { policy: options.policy }),
       ...(options.verifierOptions ?? {}),
     });
+  const backend = options.verifierOptions?.backend ?? getDefaultBackend();
   const inner = options.fetch ?? globalThis.fetch.bind(globalThis);
   if (typeof inner !== 'function') throw new TypeError('no fetch function is available; pass options.fetch');
   const route = options.route ?? defaultModelRoute;
@@ -154,28 +169,53 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     }
   };
 
-  const verifyWhole = async (envelope: string, header: string | null, response: unknown, request: unknown): Promise<VerificationResult> => {
-    const input = { response, ...(request === undefined ? {} : { request }) };
-    const result = checkResponseId(await verifier.verify(envelope, input), isObject(response) ? response.id : undefined);
-    // Two carriers must agree: a header swapped in from another response is tampering too.
-    if (result.valid && header !== null && header !== envelope) {
-      const other = checkResponseId(await verifier.verify(header, input), isObject(response) ? response.id : undefined);
-      if (!other.valid) return other;
+  const verifyWhole = async (
+    text: string,
+    header: string | null,
+    unsealed: string | null,
+    kind: StreamKind,
+    request: unknown,
+  ): Promise<VerificationResult> => {
+    let body;
+    try {
+      body = splitJsonBody(text);
+    } catch (e) {
+      return failureOf(e);
     }
-    return result;
+    const field = body.field;
+    const envelope = field?.envelope ?? header;
+    if (envelope === null || envelope === undefined) {
+      const why = field?.unsealed ?? unsealed;
+      return failure(
+        'SIGNET_E_ENVELOPE_MISSING',
+        why === null || why === undefined
+          ? 'The response carries no envelope.'
+          : `The server could not seal this response (${why.slice(0, 64)}).`,
+        'The response did not come through a sealing server, or its seal was removed.',
+      );
+    }
+    // Two carriers must agree: a header swapped in from another response is tampering too.
+    if (field?.envelope !== undefined && header !== null && header !== field.envelope)
+      return failure('SIGNET_E_CONTENT_CARRIER', 'The envelope header and the signet member carry different envelopes.');
+    const result = await verifier.verify(envelope, {
+      response: body.value,
+      kind,
+      body: jsonBodyDigest(backend, body.sealed),
+      ...(request === undefined ? {} : { request }),
+    });
+    return checkCarrier(result, field);
   };
 
   const verifyStream = (
-    body: ReadableStream<Uint8Array>,
+    source: ReadableStream<Uint8Array>,
     kind: StreamKind,
     request: unknown,
     settle: (r: VerificationResult) => void,
   ): ReadableStream<Uint8Array> => {
-    const reader = body.getReader();
+    const reader = source.getReader();
     const parser = new SseParser();
-    const assembler = new StreamAssembler(kind);
-    let completed: unknown;
-    let serverError: string | undefined;
+    const binding = new SseBinding(backend, kind);
+    let broken: InvalidResult | undefined;
     let settled = false;
     const done = (r: VerificationResult): VerificationResult => {
       if (!settled) {
@@ -184,30 +224,14 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
       }
       return r;
     };
-    const take = (events: ReturnType<SseParser['push']>): void => {
-      for (const ev of events) {
-        if (ev.data === undefined) continue;
-        if (assembler.push(ev.data, ev.event) === 'error') {
-          const v = parseJson(ev.data);
-          const err = isObject(v) && isObject(v.error) ? v.error : v;
-          serverError = isObject(err) && typeof err.code === 'string' ? err.code.slice(0, 64) : 'an error';
-        }
-        if (kind === 'response' && ev.data.includes('"response.completed"')) {
-          const v = parseJson(ev.data);
-          if (isObject(v) && v.type === 'response.completed' && isObject(v.response)) completed = v.response;
-        }
-      }
-    };
-    const conclude = async (): Promise<VerificationResult> => {
-      const carrier = assembler.carrier;
-      if (carrier?.envelope === undefined) {
-        if (carrier?.unsealed !== undefined)
-          return failure(
-            'SIGNET_E_ENVELOPE_MISSING',
-            `The server could not seal this response (${String(carrier.unsealed).slice(0, 64)}).`,
-          );
-        if (serverError !== undefined)
-          return failure('SIGNET_E_ENVELOPE_MISSING', `The server ended the stream with ${serverError} instead of an envelope.`);
+    const conclude = async (readerLeft: boolean): Promise<VerificationResult> => {
+      const outcome = binding.end();
+      const field = outcome.field;
+      const assembler = outcome.assembler;
+      if (field === undefined) {
+        if (outcome.serverError !== undefined)
+          return failure('SIGNET_E_ENVELOPE_MISSING', `The server ended the stream with ${outcome.serverError} instead of an envelope.`);
+        if (readerLeft) return failure('SIGNET_E_STREAM_TRUNCATED', 'The reader stopped before the stream ended, so it was not verified.');
         if (!assembler.finished)
           return failure(
             'SIGNET_E_STREAM_TRUNCATED',
@@ -220,17 +244,27 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
           'The response did not come through a sealing server, or its seal was removed.',
         );
       }
+      if (field.envelope === undefined)
+        return failure(
+          'SIGNET_E_ENVELOPE_MISSING',
+          `The server could not seal this response (${String(field.unsealed ?? 'unsealed').slice(0, 64)}).`,
+        );
+      // A reader that left after the carrier (at the error event of a partial stream, say) still gets
+      // a verdict on what arrived; one that read to the end must have seen the stream's one ending.
+      if (!readerLeft && !outcome.ended)
+        return failure(
+          'SIGNET_E_STREAM_TRUNCATED',
+          'The stream ended without the end a sealed stream has.',
+          'The stream was shortened on the way.',
+        );
       if (!assembler.hasContent) return failure('SIGNET_E_STREAM_TRUNCATED', 'The stream carried an envelope but no content.');
-      const result = checkResponseId(
-        await verifier.verify(carrier.envelope, { response: assembler.response(), ...(request === undefined ? {} : { request }) }),
-        assembler.id,
-      );
-      // The Responses API repeats the whole answer in its completed event: a reader may use either copy.
-      if (result.valid && completed !== undefined) {
-        const second = await verifier.verify(carrier.envelope, { response: completed });
-        if (!second.valid) return second;
-      }
-      return result;
+      const result = await verifier.verify(field.envelope, {
+        response: assembler.response(),
+        kind,
+        ...(outcome.body === undefined ? {} : { body: outcome.body }),
+        ...(request === undefined ? {} : { request }),
+      });
+      return checkCarrier(result, field);
     };
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -244,11 +278,12 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
         }
         if (!r.done) {
           try {
-            take(parser.push(r.value));
+            for (const ev of parser.push(r.value)) binding.push(ev);
           } catch (e) {
-            const res = done(failure('SIGNET_E_STREAM_MALFORMED', (e as Error).message));
+            // Out of place: what this chunk holds is not passed on.
+            broken = failureOf(e);
+            const res = done(broken);
             reader.cancel().catch(() => {});
-            controller.enqueue(r.value);
             if (throwOnFailure) controller.error(toError(res));
             else controller.close();
             return;
@@ -258,10 +293,10 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
         }
         let result: VerificationResult;
         try {
-          take(parser.end());
-          result = await conclude();
+          for (const ev of parser.end()) binding.push(ev);
+          result = await conclude(false);
         } catch (e) {
-          result = failure('SIGNET_E_STREAM_MALFORMED', (e as Error).message);
+          result = failureOf(e);
         }
         done(result);
         if (!result.valid && throwOnFailure) controller.error(toError(result));
@@ -269,11 +304,8 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
       },
       async cancel(reason) {
         reader.cancel(reason).catch(() => {});
-        // A reader may stop at an error event that follows the envelope (a stream the server marked
-        // partial): what arrived is still verified. Without an envelope, it stays unverified.
-        if (assembler.carrier !== undefined || serverError !== undefined) {
-          done(await conclude().catch((e: unknown) => failure('SIGNET_E_STREAM_MALFORMED', (e as Error).message)));
-        } else done(failure('SIGNET_E_STREAM_TRUNCATED', 'The reader stopped before the stream ended, so it was not verified.'));
+        if (broken !== undefined) return;
+        done(await conclude(true).catch((e: unknown) => failureOf(e)));
       },
     });
   };
@@ -309,27 +341,9 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
       return out;
     }
 
+    // The client reads exactly the text checked here: it is handed on as it was verified.
     const text = await response.text();
-    const parsed = parseJson(text);
-    const header = response.headers.get(ENVELOPE_HEADER);
-    const field =
-      isObject(parsed) && isObject(parsed[CARRIER_FIELD]) ? (parsed[CARRIER_FIELD] as Record<string, unknown>).envelope : undefined;
-    let result: VerificationResult;
-    if (!isObject(parsed)) result = failure('SIGNET_E_CONTENT_MISMATCH', 'The response body is not a JSON object.');
-    else if (typeof field !== 'string' && header === null) {
-      const unsealed = response.headers.get(UNSEALED_HEADER);
-      result = failure(
-        'SIGNET_E_ENVELOPE_MISSING',
-        unsealed === null ? 'The response carries no envelope.' : `The server could not seal this response (${unsealed.slice(0, 64)}).`,
-        'The response did not come through a sealing server, or its seal was removed.',
-      );
-    } else
-      result = await verifyWhole(
-        typeof field === 'string' ? field : (header as string),
-        typeof field === 'string' ? header : null,
-        parsed,
-        request,
-      );
+    const result = await verifyWhole(text, response.headers.get(ENVELOPE_HEADER), response.headers.get(UNSEALED_HEADER), kind, request);
     const out = new Response(text, { status: response.status, statusText: response.statusText, headers: passHeaders(response.headers) });
     const full: FetchVerification = { ...result, streamed: false, url };
     results.set(out, Promise.resolve(full));

@@ -34,6 +34,10 @@ function concat(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
 export const nobleBackend: CryptoBackend = {
   name: 'noble',
   sha256: (data) => sha256(data),
+  sha256Hasher: () => {
+    const h = sha256.create();
+    return { update: (data) => void h.update(data), digest: () => h.digest() };
+  },
   hmacSha256: (key, data) => hmac(sha256, key, data),
   randomBytes,
   ed25519PublicKey: (seed) => ed.getPublicKey(seed),

@@ -1,4 +1,4 @@
-import { createHmac, createPrivateKey, createPublicKey, hash, randomFillSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, hash, randomFillSync, sign, verify, type KeyObject } from 'node:crypto';
 import type { CryptoBackend } from './types.js';
 
 // DER prefixes of PKCS#8 and SPKI Ed25519 keys (RFC 8410); the raw 32 bytes follow.
@@ -33,6 +33,10 @@ export const nodeBackend: CryptoBackend = {
   sha256: (data) => view(hash('sha256', data, 'buffer') as unknown as Buffer),
   // node:crypto encodes a string argument as UTF-8 itself: no intermediate byte copy.
   sha256Utf8: (text) => view(hash('sha256', text, 'buffer') as unknown as Buffer),
+  sha256Hasher: () => {
+    const h = createHash('sha256');
+    return { update: (data) => void h.update(data), digest: () => view(h.digest()) };
+  },
   hmacSha256: (key, data) => view(createHmac('sha256', key).update(data).digest()),
   randomBytes: (length) => {
     const out = new Uint8Array(length);

@@ -16,6 +16,8 @@ export interface CryptoBackend {
    * TextEncoder does). Lets a backend hash text without first copying it into bytes.
    */
   sha256Utf8?(text: string): Uint8Array;
+  /** An incremental SHA-256, for bytes that arrive in pieces (a stream hashed as it passes). */
+  sha256Hasher(): Sha256Hasher;
   /** HMAC-SHA-256 (RFC 2104). */
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** Cryptographically secure random bytes. */
@@ -29,4 +31,11 @@ export interface CryptoBackend {
   ed25519Signer(seed: Uint8Array): (message: Uint8Array) => Uint8Array;
   /** Prepares a verification function for one public key. Returns false, never throws, on a bad signature. */
   ed25519Verifier(publicKey: Uint8Array): (signature: Uint8Array, message: Uint8Array) => boolean;
+}
+
+/** An incremental SHA-256. */
+export interface Sha256Hasher {
+  update(data: Uint8Array): void;
+  /** The digest of everything given so far; the hasher is spent afterwards. */
+  digest(): Uint8Array;
 }

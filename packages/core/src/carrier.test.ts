@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { carrierEvent, insertCarrierField } from './carriers.js';
+import { carrierEvent, insertCarrierField } from './carrier.js';
 
 describe('carriers', () => {
   it('adds the signet member without touching the other bytes of the body', () => {
