@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { SignetError } from '@signet/core';
 import { verifyEvidence } from '@signet/verify';
 import { flag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { InputError, readText } from '../io.js';
+import { InputError, readFileText, readText } from '../io.js';
 
 /** `signet evidence verify`: check an evidence bundle offline. */
 export const evidenceVerify: Command = {
@@ -27,11 +27,7 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
     const bundle = await readText(io, bundlePath, 8 * 1024 * 1024);
     let logKey = optional(args, 'log-key');
     if (logKey !== undefined && existsSync(logKey)) {
-      try {
-        logKey = readFileSync(logKey, 'utf8').trim();
-      } catch {
-        throw new InputError(`cannot read the log key ${logKey}`);
-      }
+      logKey = readFileText(logKey, 'log key', 64 * 1024).trim();
     }
     let report;
     try {

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
 import { isMisbehaviour, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
 import { flag, intFlag, optional, parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { InputError } from '../io.js';
+import { InputError, readFileText } from '../io.js';
 import { verifierKeyArg } from './log-common.js';
 
 /** `signet log monitor URL`: follows checkpoints and reports forks loudly. */
@@ -47,8 +47,9 @@ Exit 2: usage error, or the log could not be reached at all.`,
     let state;
     if (statePath !== undefined && existsSync(statePath)) {
       try {
-        state = parseMonitorState(readFileSync(statePath, 'utf8'));
+        state = parseMonitorState(readFileText(statePath, 'monitor state', 16 * 1024 * 1024));
       } catch (e) {
+        if (e instanceof InputError) throw e;
         throw new InputError(`${statePath}: ${isSignetError(e) ? e.message : 'unreadable'}`);
       }
     }

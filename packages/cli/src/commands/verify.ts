@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { fromBase64url, getDefaultBackend, SignetError } from '@signet/core';
 import { termsClaim } from '@signet/server';
 import { createVerifier, type VerificationPolicy, type VerificationResult, type VerifyInput } from '@signet/verify';
 import { flag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
-import { InputError, readInput, readJson, readText } from '../io.js';
+import { InputError, readFileText, readInput, readJson, readText } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
 import { describeResult } from '../describe.js';
 import { keyExtensions } from '../key-extensions.js';
@@ -56,12 +55,7 @@ as well as the Ed25519 one.`,
     const responseFile = optional(args, 'response');
     if ((textFile === undefined) === (responseFile === undefined)) throw new UsageError('give exactly one of --text or --response');
     if (textFile === '-' && envelopeSource === '-') throw new UsageError('--text and --envelope cannot both read stdin');
-    let jwks: string;
-    try {
-      jwks = readFileSync(trustPath, 'utf8');
-    } catch {
-      throw new InputError(`cannot read the trust JWKS ${trustPath}`);
-    }
+    const jwks = readFileText(trustPath, 'trust JWKS', 1_000_000);
     const termsFile = optional(args, 'terms');
     const terms = termsFile === undefined ? undefined : termsClaim(readTermsFile(termsFile), getDefaultBackend());
     const issuers = args.flags.issuer as string[] | undefined;
