@@ -5,6 +5,7 @@ import { COMMANDS } from './commands/index.js';
 import { InputError, type CommandIO } from './io.js';
 import { shown, terminalSafe } from './terminal.js';
 
+
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {
   let best: Command | undefined;
   for (const c of COMMANDS) {
@@ -50,14 +51,14 @@ export async function main(argv: readonly string[], rawIO: CommandIO): Promise<n
       return 2;
     }
     if (e instanceof InputError) {
-      io.stderr(`signet ${found.command.name.join(' ')}: ${e.message}\n`);
+      io.stderr(`signet ${found.command.name.join(' ')}: ${shown(e.message)}\n`);
       return 2;
     }
     if (e instanceof SignetError) {
-      io.stderr(`signet ${found.command.name.join(' ')}: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+      io.stderr(`signet ${found.command.name.join(' ')}: ${e.code}: ${shown(e.message)}${e.hint ? `\n  hint: ${shown(e.hint)}` : ''}\n`);
       return 2;
     }
-    io.stderr(`signet ${found.command.name.join(' ')}: unexpected error: ${(e as Error)?.message ?? String(e)}\n`);
+    io.stderr(`signet ${found.command.name.join(' ')}: unexpected error: ${shown((e as Error)?.message ?? String(e))}\n`);
     return 2;
   }
 }

@@ -5,6 +5,7 @@ import { flag, intFlag, optional, parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, readFileText } from '../io.js';
 import { verifierKeyArg } from './log-common.js';
+import { shown } from '../terminal.js';
 
 /** `signet log monitor URL`: follows checkpoints and reports forks loudly. */
 export const logMonitor: Command = {
@@ -80,14 +81,14 @@ Exit 2: usage error, or the log could not be reached at all.`,
           );
           break;
         case 'unavailable':
-          io.stderr(`warning: ${event.message}\n`);
+          io.stderr(`warning: ${shown(event.message)}\n`);
           break;
         case 'invalid':
-          io.stderr(`\n!!! INVALID CHECKPOINT: ${event.message}\n`);
+          io.stderr(`\n!!! INVALID CHECKPOINT: ${shown(event.message)}\n`);
           break;
         default:
           io.stderr(
-            `\n!!! ${event.message}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`,
+            `\n!!! ${shown(event.message)}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`,
           );
       }
     };
