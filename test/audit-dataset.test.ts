@@ -185,7 +185,10 @@ describe('signet audit', () => {
       const r = runCli(['audit', file, '--trust', jwks]);
       expect({ name, code: r.code }).toEqual({ name, code: 1 });
       expect(r.stdout).toContain('nothing verified');
-      expect(JSON.parse(runCli(['audit', file, '--trust', jwks, '--json']).stdout)).toMatchObject({ outcome: 'nothing-verified', valid: 0 });
+      expect(JSON.parse(runCli(['audit', file, '--trust', jwks, '--json']).stdout)).toMatchObject({
+        outcome: 'nothing-verified',
+        valid: 0,
+      });
     }
   });
 });

@@ -24,7 +24,7 @@ function signet(args: string[], stdinFd?: number): Promise<{ code: number | null
       stdio: [stdinFd ?? 'ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     // The old reader never finishes on /dev/zero: the deadline turns that into a failed test, not a hang.
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     child.on('close', (code) => {

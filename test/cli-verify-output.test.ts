@@ -64,7 +64,17 @@ describe('signet verify: exact by default, normalized only when asked and always
     const exact = await run(['verify', '--trust', p('jwks.json'), '--envelope', env, '--text', p('exact.py'), '--json']);
     expect(exact.code).toBe(0);
     expect(JSON.parse(exact.out)).toMatchObject({ valid: true, match: 'exact' });
-    const norm = await run(['verify', '--trust', p('jwks.json'), '--envelope', env, '--text', p('flattened.py'), '--json', '--allow-normalized']);
+    const norm = await run([
+      'verify',
+      '--trust',
+      p('jwks.json'),
+      '--envelope',
+      env,
+      '--text',
+      p('flattened.py'),
+      '--json',
+      '--allow-normalized',
+    ]);
     expect(norm.code).toBe(0);
     expect(JSON.parse(norm.out)).toMatchObject({ valid: true, match: 'normalized' });
     const exactText = await run(['verify', '--trust', p('jwks.json'), '--envelope', env, '--text', p('exact.py')]);
@@ -74,7 +84,11 @@ describe('signet verify: exact by default, normalized only when asked and always
 
 describe('signet verify prints untrusted strings escaped', () => {
   it('an issuer and model with escape sequences and a carriage return are shown escaped, on one line', async () => {
-    const env = await seal('hello', 'https://a.example/\u001b[2J\u001b]0;pwned\u0007', 'm\rvalid: sealed by https://trusted.example\u009b1m');
+    const env = await seal(
+      'hello',
+      'https://a.example/\u001b[2J\u001b]0;pwned\u0007',
+      'm\rvalid: sealed by https://trusted.example\u009b1m',
+    );
     writeFileSync(p('hello.txt'), 'hello');
     const r = await run(['verify', '--trust', p('jwks.json'), '--envelope', env, '--text', p('hello.txt')]);
     expect(r.code, r.err).toBe(0);

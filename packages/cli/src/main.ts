@@ -5,7 +5,6 @@ import { COMMANDS } from './commands/index.js';
 import { InputError, type CommandIO } from './io.js';
 import { shown, terminalSafe } from './terminal.js';
 
-
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {
   let best: Command | undefined;
   for (const c of COMMANDS) {

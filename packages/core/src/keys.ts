@@ -124,9 +124,13 @@ export function decodeMember(obj: Record<string, unknown>, name: string): Uint8A
 export function assertVerifyUse(obj: Record<string, unknown>): void {
   const use = member(obj, 'use');
   if (use !== undefined && use !== 'sig') {
-    throw new SignetError('SIGNET_E_KEY_USE', `The JWK is published for use "${typeof use === 'string' ? use.slice(0, 40) : typeof use}", not "sig".`, {
-      hint: 'Only keys with use "sig" (or no use member) verify envelopes.',
-    });
+    throw new SignetError(
+      'SIGNET_E_KEY_USE',
+      `The JWK is published for use "${typeof use === 'string' ? use.slice(0, 40) : typeof use}", not "sig".`,
+      {
+        hint: 'Only keys with use "sig" (or no use member) verify envelopes.',
+      },
+    );
   }
   const ops = member(obj, 'key_ops');
   if (ops === undefined) return;

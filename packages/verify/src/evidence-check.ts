@@ -270,9 +270,13 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
     // and scores 1, with the method the verifier found; a similarity match carries no text.
     const method = b.suspect.method;
     if (b.content.kind === 'text') {
-      if (method === 'fingerprint') stop('SIGNET_E_EVIDENCE_MISMATCH', 'The bundle carries the sealed text but calls the match a similarity match.');
+      if (method === 'fingerprint')
+        stop('SIGNET_E_EVIDENCE_MISMATCH', 'The bundle carries the sealed text but calls the match a similarity match.');
       if (method !== valid.content?.match)
-        stop('SIGNET_E_EVIDENCE_MISMATCH', `The bundle calls the match ${method}; the text matches the envelope ${valid.content?.match ?? 'not at all'}.`);
+        stop(
+          'SIGNET_E_EVIDENCE_MISMATCH',
+          `The bundle calls the match ${method}; the text matches the envelope ${valid.content?.match ?? 'not at all'}.`,
+        );
       if (b.suspect.score !== 1) stop('SIGNET_E_EVIDENCE_MISMATCH', 'A digest match must have score 1.');
     } else if (method !== 'fingerprint') {
       stop('SIGNET_E_EVIDENCE_MISMATCH', `The bundle claims a ${method} match but carries no text to check it against.`);
@@ -304,7 +308,7 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
       if (options.allowUnsigned !== true)
         stop(
           'SIGNET_E_EVIDENCE_UNSIGNED',
-          'The bundle is not signed: its account disclosure and match are nobody\'s statement, and a signature may have been removed. Allow unsigned bundles explicitly to check the rest.',
+          "The bundle is not signed: its account disclosure and match are nobody's statement, and a signature may have been removed. Allow unsigned bundles explicitly to check the rest.",
         );
       checks.push({ name: 'signature', status: 'skipped', detail: 'the bundle is not signed (allowed explicitly)' });
       doesNotProve.push(

@@ -1,4 +1,13 @@
-import { getDefaultBackend, parseJwks, readBodyBounded, SignetError, toJwks, type CryptoBackend, type Jwks, type TrustedKey } from '@signet/core';
+import {
+  getDefaultBackend,
+  parseJwks,
+  readBodyBounded,
+  SignetError,
+  toJwks,
+  type CryptoBackend,
+  type Jwks,
+  type TrustedKey,
+} from '@signet/core';
 import type { TrustStore } from './trust.js';
 
 /**

@@ -16,7 +16,9 @@ async function read(content: string | Buffer, maxRecordBytes?: number): Promise<
   for await (const r of readDataset(path, maxRecordBytes === undefined ? {} : { maxRecordBytes }) as AsyncGenerator<RawRecord>) {
     if (r.problem !== undefined) out.push({ line: r.line, problem: r.problem.code });
     else
-      out.push(r.bytes === undefined ? { line: r.line, tooLong: r.tooLong! } : { line: r.line, text: Buffer.from(r.bytes).toString('utf8') });
+      out.push(
+        r.bytes === undefined ? { line: r.line, tooLong: r.tooLong! } : { line: r.line, text: Buffer.from(r.bytes).toString('utf8') },
+      );
   }
   return out;
 }

@@ -127,7 +127,12 @@ export async function* readDataset(path: string, options: DatasetOptions = {}): 
     // Array mode: cut at top-level commas, tracking strings and nesting.
     let start = i;
     if (closed) {
-      trailingBytes += countTrailing(chunk, i, () => (trailingLine ||= line), () => line++);
+      trailingBytes += countTrailing(
+        chunk,
+        i,
+        () => (trailingLine ||= line),
+        () => line++,
+      );
       continue;
     }
     for (; i < chunk.length; i++) {
@@ -176,7 +181,13 @@ export async function* readDataset(path: string, options: DatasetOptions = {}): 
     }
     if (inElement) take(chunk, start, Math.min(i, chunk.length));
     // The rest of the chunk after the closing bracket.
-    if (closed && i < chunk.length) trailingBytes += countTrailing(chunk, i + 1, () => (trailingLine ||= line), () => line++);
+    if (closed && i < chunk.length)
+      trailingBytes += countTrailing(
+        chunk,
+        i + 1,
+        () => (trailingLine ||= line),
+        () => line++,
+      );
   }
   const r = flush();
   if (r !== undefined) yield r;

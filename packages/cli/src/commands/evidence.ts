@@ -69,7 +69,9 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
     if (!report.valid) lines.push(`  ${shown(report.message ?? '')}`);
     lines.push(
       'checks:',
-      ...report.checks.map((c) => `  ${c.status.padEnd(7)} ${c.name.padEnd(9)} ${shown(c.detail)}${c.code === undefined ? '' : ` [${c.code}]`}`),
+      ...report.checks.map(
+        (c) => `  ${c.status.padEnd(7)} ${c.name.padEnd(9)} ${shown(c.detail)}${c.code === undefined ? '' : ` [${c.code}]`}`,
+      ),
     );
     if (report.proves.length > 0) lines.push('it proves:', ...report.proves.map((p) => `  - ${shown(p)}`));
     lines.push('it does not prove:', ...report.doesNotProve.map((p) => `  - ${shown(p)}`));
