@@ -161,4 +161,34 @@ describe('signet audit', () => {
     expect(r.stderr).toContain('JWKS');
     expect(runCli(['audit', '--trust', jwks]).code).toBe(2);
   });
+
+  it('reports data after a top-level JSON array as a failure instead of dropping it, and exits 1', () => {
+    const good = readFileSync(jsonl, 'utf8').split('\n').slice(0, 3);
+    const hidden = readFileSync(jsonl, 'utf8').split('\n').slice(3, 6);
+    const file = join(dir, 'trailing.json');
+    writeFileSync(file, `[${good.join(',\n')}]\n${hidden.join('\n')}\n`);
+    const r = runCli(['audit', file, '--trust', jwks, '--json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ valid: 3, invalid: 1, outcome: 'some-invalid', byCode: { SIGNET_E_DATASET_TRAILING: 1 } });
+    expect(report.failures).toEqual([expect.objectContaining({ line: 4, code: 'SIGNET_E_DATASET_TRAILING' })]);
+  });
+
+  it('a run that verified nothing does not exit 0', () => {
+    for (const [name, content] of [
+      ['empty.jsonl', ''],
+      ['blank.jsonl', '\n\n   \n'],
+      ['empty-array.json', '[]'],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, content);
+      const r = runCli(['audit', file, '--trust', jwks]);
+      expect({ name, code: r.code }).toEqual({ name, code: 1 });
+      expect(r.stdout).toContain('nothing verified');
+      expect(JSON.parse(runCli(['audit', file, '--trust', jwks, '--json']).stdout)).toMatchObject({
+        outcome: 'nothing-verified',
+        valid: 0,
+      });
+    }
+  });
 });

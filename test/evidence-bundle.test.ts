@@ -172,16 +172,98 @@ describe('evidence bundles', () => {
     expect((await check('not json')).code).toBe('SIGNET_E_EVIDENCE_INVALID');
   });
 
-  it('an unsigned bundle still binds everything the envelope states, and says what it cannot bind', async () => {
-    expect((await check(unsignedBundle)).valid).toBe(true);
+  it('an unsigned bundle fails unless allowed: SIGNET_E_EVIDENCE_UNSIGNED', async () => {
+    const r = await verifyEvidence(JSON.stringify(unsignedBundle), { trust: provider.jwks, logKey: log.verifierKey });
+    expect(r).toMatchObject({ valid: false, signed: false, code: 'SIGNET_E_EVIDENCE_UNSIGNED' });
+    expect(r.checks.at(-1)).toMatchObject({ name: 'signature', status: 'failed' });
+  });
+
+  it('deleting the signature of a signed bundle does not downgrade it to valid', async () => {
+    for (const signedBundle of [excerptBundle, textBundle]) {
+      const b = clone(signedBundle);
+      delete b.signature;
+      expect((await check(b)).code).toBe('SIGNET_E_EVIDENCE_UNSIGNED');
+    }
+  });
+
+  it('an unsigned bundle, when allowed, still binds everything the envelope states and says it is unsigned', async () => {
+    const allowed = (b: unknown) =>
+      verifyEvidence(JSON.stringify(b), { trust: provider.jwks, logKey: log.verifierKey, allowUnsigned: true });
+    expect(await allowed(unsignedBundle)).toMatchObject({ valid: true, signed: false });
+    expect(await check(excerptBundle)).toMatchObject({ valid: true, signed: true });
     const b = clone(unsignedBundle);
     b.terms.digest = toBase64url(new Uint8Array(32));
-    expect((await check(b)).code).toBe('SIGNET_E_EVIDENCE_MISMATCH');
+    expect((await allowed(b)).code).toBe('SIGNET_E_EVIDENCE_MISMATCH');
     const renamed = clone(unsignedBundle);
     renamed.account.id = 'someone-else';
-    const r = await verifyEvidence(JSON.stringify(renamed), { trust: provider.jwks, logKey: log.verifierKey });
-    expect(r.valid).toBe(true);
+    const r = await allowed(renamed);
+    expect(r).toMatchObject({ valid: true, signed: false });
     expect(r.doesNotProve.join('\n')).toContain('unsigned');
+  });
+
+  it('the signature binds the suspect id, digest and match method', async () => {
+    const edits: [string, (b: Record<string, any>) => void][] = [
+      ['suspect id', (b) => (b.suspect.id = 'row-18')],
+      ['suspect digest', (b) => (b.suspect.sha256 = toBase64url(new Uint8Array(32)))],
+      ['match method', (b) => (b.suspect.method = 'normalized')],
+    ];
+    for (const [what, edit] of edits) {
+      const b = clone(excerptBundle);
+      edit(b);
+      const r = await check(b);
+      expect({ what, valid: r.valid }).toEqual({ what, valid: false });
+    }
+    const ok = await verifyEvidence(JSON.stringify(textBundle), { trust: provider.jwks, logKey: log.verifierKey });
+    expect(ok.valid).toBe(true);
+    expect(ok.proves.join('\n')).toMatch(/suspect "row-3" \(SHA-256 [\w-]+\), matched exact/);
+  });
+
+  it('the match method must fit the content, signed or not', async () => {
+    const allowUnsigned = { trust: provider.jwks, logKey: log.verifierKey, allowUnsigned: true };
+    // A digest match claimed for a bundle that carries no text, and a text bundle relabelled.
+    const e = clone(excerptBundle);
+    delete e.signature;
+    e.suspect.method = 'exact';
+    e.suspect.score = 1;
+    expect((await verifyEvidence(JSON.stringify(e), allowUnsigned)).code).toBe('SIGNET_E_EVIDENCE_MISMATCH');
+    for (const method of ['normalized', 'fingerprint']) {
+      const t = clone(textBundle);
+      delete t.signature;
+      t.suspect.method = method;
+      expect({ method, code: (await verifyEvidence(JSON.stringify(t), allowUnsigned)).code }).toEqual({
+        method,
+        code: 'SIGNET_E_EVIDENCE_MISMATCH',
+      });
+    }
+  });
+
+  it('checks the suspect text the auditor holds against the digest the bundle names', async () => {
+    const good = await verifyEvidence(JSON.stringify(textBundle), { trust: provider.jwks, logKey: log.verifierKey, suspect: texts[6]! });
+    expect(good.valid).toBe(true);
+    const other = await verifyEvidence(JSON.stringify(textBundle), { trust: provider.jwks, logKey: log.verifierKey, suspect: texts[7]! });
+    expect(other.code).toBe('SIGNET_E_EVIDENCE_MISMATCH');
+  });
+
+  it('signet evidence verify refuses an unsigned bundle unless --allow-unsigned, then says UNSIGNED', () => {
+    const path = join(dir, 'unsigned.json');
+    writeFileSync(path, JSON.stringify(unsignedBundle));
+    const refused = runCli(['evidence', 'verify', path, '--trust', join(keys, 'jwks.json'), '--log-key', log.verifierKey]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^INVALID evidence bundle .*SIGNET_E_EVIDENCE_UNSIGNED/);
+    const allowed = runCli([
+      'evidence',
+      'verify',
+      path,
+      '--trust',
+      join(keys, 'jwks.json'),
+      '--log-key',
+      log.verifierKey,
+      '--allow-unsigned',
+    ]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^VALID \(UNSIGNED\) evidence bundle/);
+    const json = runCli(['evidence', 'verify', path, '--trust', join(keys, 'jwks.json'), '--allow-unsigned', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, signed: false });
   });
 
   it('signet evidence verify checks a bundle file offline and prints what it proves and what it does not', () => {

@@ -140,6 +140,16 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
     expect((await run(['keys', 'delegate', '--root', root, '--out', p('node2'), '--issuer', ISSUER, '--valid-for', '40d'])).code).toBe(2);
   });
 
+  it('keys delegate refuses a window that reaches past the root key expiry', async () => {
+    const shortRoot = p('short-root');
+    const inAnHour = new Date(Date.now() + 3600_000).toISOString();
+    expect((await run(['keys', 'new', '--out', shortRoot, '--not-after', inAnHour])).code).toBe(0);
+    const r = await run(['keys', 'delegate', '--root', shortRoot, '--out', p('node3'), '--issuer', ISSUER, '--valid-for', '12h']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/root key expired/);
+    expect((await run(['keys', 'delegate', '--root', shortRoot, '--out', p('node4'), '--issuer', ISSUER, '--valid-for', '30m'])).code).toBe(0);
+  });
+
   it('opens linkable tags and commitments (provider) and sealed ids (auditor)', async () => {
     const keys = p('keys-acct');
     expect((await run(['keys', 'new', '--out', keys])).code).toBe(0);

@@ -93,6 +93,42 @@ describe('delegated signing keys', () => {
     expect(r).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_DELEGATION', step: 'validity' });
   });
 
+  it('an expired root key certifies no node key, even for a delegation it signed while valid', async () => {
+    const { node } = nodeWith();
+    const sealed = await sealWith(node, NOW);
+    // The root's published window ended an hour ago; the delegation runs an hour past now.
+    const expiredRoot = { keys: [{ ...root.toPublicJwk(), exp: NOW - 3600 }] };
+    const verifier = createVerifier({
+      trust: toJwks([]),
+      now: () => NOW * 1000,
+      extensions: { delegation: createDelegationCheck({ roots: expiredRoot }) },
+    });
+    const r = await verifier.verify(sealed.envelope, { text: TEXT });
+    expect(r).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_DELEGATION' });
+    expect(r.valid ? '' : r.message).toMatch(/root key expired/);
+  });
+
+  it('a root key that is not valid yet certifies no node key', async () => {
+    const { node } = nodeWith();
+    const sealed = await sealWith(node, NOW);
+    const futureRoot = { keys: [{ ...root.toPublicJwk(), nbf: NOW }] };
+    const verifier = createVerifier({
+      trust: toJwks([]),
+      now: () => NOW * 1000,
+      extensions: { delegation: createDelegationCheck({ roots: futureRoot }) },
+    });
+    const r = await verifier.verify(sealed.envelope, { text: TEXT });
+    expect(r).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_DELEGATION' });
+    // The same delegation under a root whose window covers it verifies.
+    const covering = { keys: [{ ...root.toPublicJwk(), nbf: NOW - 3600, exp: NOW + 3600 }] };
+    const ok = createVerifier({
+      trust: toJwks([]),
+      now: () => NOW * 1000,
+      extensions: { delegation: createDelegationCheck({ roots: covering }) },
+    });
+    expect(await ok.verify(sealed.envelope, { text: TEXT })).toMatchObject({ valid: true });
+  });
+
   it('fails an envelope issued before the delegation window', async () => {
     const { node } = nodeWith({ notBefore: NOW + 10, notAfter: NOW + 3600 });
     const r = await verifierFor([root]).verify((await sealWith(node, NOW)).envelope, { text: TEXT });

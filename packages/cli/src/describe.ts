@@ -13,6 +13,8 @@ export function describeResult(result: VerificationResult): object {
       valid: true,
       kid: result.key.kid,
       claims: describeClaims(result.claims),
+      // The match method at the top level: "exact", or "normalized" (only with --allow-normalized).
+      ...(result.content === null ? {} : { match: result.content.match }),
       content: result.content,
       requestChecked: result.requestChecked,
       ...(result.receipt === undefined ? {} : { receipt: result.receipt }),

@@ -1,13 +1,17 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignetError } from '@signet/core';
+import { InputTooLargeError, readFileBounded, readStreamBounded } from './bounded-read.js';
 
 /** Where a command writes: injectable so tests can run commands in process. */
 export interface CommandIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Reads all of standard input. */
-  stdin: () => Promise<Uint8Array>;
+  /**
+   * Reads all of standard input, at most `maxBytes` of it: a reader that honours the cap stops as
+   * soon as it is passed (the caller checks the length again for readers that do not).
+   */
+  stdin: (maxBytes?: number) => Promise<Uint8Array>;
   env: Record<string, string | undefined>;
 }
 
@@ -16,29 +20,49 @@ export function processIO(): CommandIO {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    stdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
-      const all = Buffer.concat(chunks);
-      return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
-    },
+    stdin: (maxBytes = DEFAULT_MAX_INPUT_BYTES) =>
+      readStreamBounded(process.stdin as AsyncIterable<Uint8Array>, maxBytes, 'standard input', () => process.stdin.destroy()),
     env: process.env,
   };
 }
 
-/** Reads a file, or stdin for `-`, as bytes. Unreadable input is exit code 2 (see bin.ts). */
-export async function readInput(io: CommandIO, path: string, maxBytes = 64 * 1024 * 1024): Promise<Uint8Array> {
+/** The cap of {@link readInput} when a command names none. */
+export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a file, or stdin for `-`, as bytes, never more than `maxBytes` (the cap is applied while
+ * reading, so `/dev/zero` fails at once). Every file a command reads goes through here or
+ * {@link readFileText}. Unreadable or oversized input is exit code 2 (see main.ts).
+ */
+export async function readInput(io: CommandIO, path: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Uint8Array> {
   let bytes: Uint8Array;
-  if (path === '-') bytes = await io.stdin();
-  else {
-    try {
-      bytes = readFileSync(path);
-    } catch (cause) {
-      throw new InputError(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
+  try {
+    bytes = path === '-' ? await io.stdin(maxBytes) : readFileBounded(path, maxBytes);
+  } catch (cause) {
+    if (cause instanceof InputTooLargeError) throw new InputError(cause.message);
+    throw new InputError(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  if (bytes.length > maxBytes) throw new InputError(`${path} is larger than ${maxBytes} bytes`);
+  if (bytes.length > maxBytes) throw new InputError(`${path} is larger than ${maxBytes} bytes (SIGNET_E_PARSE_TOO_LARGE)`);
   return bytes;
+}
+
+/**
+ * Reads a UTF-8 file synchronously with a byte cap (for code paths that cannot await). `what` names
+ * the file in errors. Oversized, unreadable or non-UTF-8 files are {@link InputError}s.
+ */
+export function readFileText(path: string, what: string, maxBytes = 1_000_000): string {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileBounded(path, maxBytes);
+  } catch (cause) {
+    if (cause instanceof InputTooLargeError) throw new InputError(`the ${what} ${cause.message}`);
+    throw new InputError(`cannot read the ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`the ${what} ${path} is not valid UTF-8`);
+  }
 }
 
 /** Reads a UTF-8 text file (or stdin). */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parseJwks, SignetError, type TrustedKey } from '@signet/core';
 import {
   createDelegationCheck,
@@ -8,14 +7,10 @@ import {
   type VerifierExtensions,
 } from '@signet/verify';
 import { verifierKeyArg } from './commands/log-common.js';
-import { InputError } from './io.js';
+import { InputError, readFileText } from './io.js';
 
 function readFile(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`cannot read the ${what} ${path}`);
-  }
+  return readFileText(path, what, 4_000_000);
 }
 
 /**

@@ -3,6 +3,7 @@ import { UsageError } from './args.js';
 import type { Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { InputError, type CommandIO } from './io.js';
+import { shown, terminalSafe } from './terminal.js';
 
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {
   let best: Command | undefined;
@@ -21,7 +22,9 @@ function help(): string {
  * Runs the CLI with `argv` (without node and script). Never throws: every failure becomes a
  * message on stderr and an exit code. Secrets never reach the output (errors carry codes and hints).
  */
-export async function main(argv: readonly string[], io: CommandIO): Promise<number> {
+export async function main(argv: readonly string[], rawIO: CommandIO): Promise<number> {
+  // Every byte a command prints passes the terminal filter: no live escape sequence from untrusted input.
+  const io: CommandIO = { ...rawIO, stdout: (t) => rawIO.stdout(terminalSafe(t)), stderr: (t) => rawIO.stderr(terminalSafe(t)) };
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
     io.stdout(help());
     return argv.length === 0 ? 2 : 0;
@@ -32,7 +35,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   }
   const found = findCommand(argv);
   if (found === undefined) {
-    io.stderr(`signet: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${help()}`);
+    io.stderr(`signet: unknown command "${shown(argv.slice(0, 2).join(' '))}"\n\n${help()}`);
     return 2;
   }
   if (found.rest.includes('--help') || found.rest.includes('-h')) {
@@ -47,14 +50,14 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
       return 2;
     }
     if (e instanceof InputError) {
-      io.stderr(`signet ${found.command.name.join(' ')}: ${e.message}\n`);
+      io.stderr(`signet ${found.command.name.join(' ')}: ${shown(e.message)}\n`);
       return 2;
     }
     if (e instanceof SignetError) {
-      io.stderr(`signet ${found.command.name.join(' ')}: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+      io.stderr(`signet ${found.command.name.join(' ')}: ${e.code}: ${shown(e.message)}${e.hint ? `\n  hint: ${shown(e.hint)}` : ''}\n`);
       return 2;
     }
-    io.stderr(`signet ${found.command.name.join(' ')}: unexpected error: ${(e as Error)?.message ?? String(e)}\n`);
+    io.stderr(`signet ${found.command.name.join(' ')}: unexpected error: ${shown((e as Error)?.message ?? String(e))}\n`);
     return 2;
   }
 }

@@ -1,7 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { InputTooLargeError, readFileBounded } from './bounded-read.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { SignetError, validateUsage } from '@signet/core';
 import type { TermsConfig } from '@signet/server';
+
+/** Largest terms file, and largest terms document, read. */
+const MAX_TERMS_FILE_BYTES = 4 * 1024 * 1024;
+
+function decodeUtf8(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
 
 /**
  * Reads a terms file: JSON `{ "id", "version", "uri", "document", "usage" }` where `document` is a
@@ -11,8 +18,10 @@ import type { TermsConfig } from '@signet/server';
 export function readTermsFile(path: string): TermsConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(decodeUtf8(readFileBounded(path, MAX_TERMS_FILE_BYTES)));
   } catch (cause) {
+    if (cause instanceof InputTooLargeError)
+      throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `the terms file ${path} is larger than ${MAX_TERMS_FILE_BYTES} bytes`);
     throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot read the terms file ${path} as JSON`, {
       cause,
       hint: 'The terms file is JSON: { "id", "version", "uri", "document", "usage" }.',
@@ -31,8 +40,10 @@ export function readTermsFile(path: string): TermsConfig {
   const candidate = isAbsolute(docField) ? docField : resolve(dirname(path), docField);
   if (!docField.includes('\n') && docField.length < 4096) {
     try {
-      document = readFileSync(candidate, 'utf8');
-    } catch {
+      document = decodeUtf8(readFileBounded(candidate, MAX_TERMS_FILE_BYTES));
+    } catch (cause) {
+      if (cause instanceof InputTooLargeError)
+        throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `the terms document ${candidate} is larger than ${MAX_TERMS_FILE_BYTES} bytes`);
       document = docField;
     }
   }

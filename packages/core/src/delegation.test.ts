@@ -50,4 +50,25 @@ describe('delegation', () => {
     expect(checkDelegationUse(claims, { ...use, model: 'x' })).toMatch(/model/);
     expect(checkDelegationUse(claims, { ...use, issuer: 'https://b.example' })).toMatch(/issuer/);
   });
+
+  it('an expired root certifies no node key: the delegation must end by the root exp', async () => {
+    const expired = importPublicKey({ ...root.toPublicJwk(), exp: 4999 });
+    await expect(verifyDelegation(bytes, () => expired)).rejects.toMatchObject({
+      code: 'SIGNET_E_KEY_DELEGATION',
+      message: expect.stringMatching(/root key expired/),
+    });
+    // A delegation that ends exactly when the root does is inside its window.
+    const atEdge = importPublicKey({ ...root.toPublicJwk(), exp: 5000 });
+    await expect(verifyDelegation(bytes, () => atEdge)).resolves.toMatchObject({ kid: node.kid });
+  });
+
+  it('a not-yet-valid root certifies no node key: the delegation must start at or after the root nbf', async () => {
+    const early = importPublicKey({ ...root.toPublicJwk(), nbf: 1001 });
+    await expect(verifyDelegation(bytes, () => early)).rejects.toMatchObject({
+      code: 'SIGNET_E_KEY_DELEGATION',
+      message: expect.stringMatching(/before its root key became valid/),
+    });
+    const inside = importPublicKey({ ...root.toPublicJwk(), nbf: 1000, exp: 9000 });
+    await expect(verifyDelegation(bytes, () => inside)).resolves.toMatchObject({ kid: node.kid });
+  });
 });

@@ -5,7 +5,7 @@ import { ALG_EDDSA, decodeCoseSign1, encodeCoseSign1, HEADER, sigStructure } fro
 import { getDefaultBackend } from './crypto.js';
 import { kidToBytes } from './envelope.js';
 import { SignetError } from './errors.js';
-import { importPublicKey, jwkThumbprint, type TrustedKey } from './keys.js';
+import { importPublicKey, jwkThumbprint, type KeyValidity, type TrustedKey } from './keys.js';
 
 /**
  * Delegated signing keys.
@@ -205,7 +205,8 @@ export function parseDelegation(bytes: Uint8Array, backend: CryptoBackend = getD
 
 /**
  * Parses a delegation and verifies the root's signature. `roots` resolves a root kid to a trusted
- * key (undefined: not a trusted root). Fails closed with `SIGNET_E_KEY_DELEGATION`.
+ * key (undefined: not a trusted root). The delegation's window must lie inside the root key's
+ * validity window (its JWK `nbf`/`exp`). Fails closed with `SIGNET_E_KEY_DELEGATION`.
  */
 export async function verifyDelegation(
   bytes: Uint8Array,
@@ -218,6 +219,8 @@ export async function verifyDelegation(
   if (!root.verify(parsed.signature, parsed.toBeSigned)) delegationFail('The delegation signature does not verify under its root key.');
   if (parsed.claims.notAfter - parsed.claims.notBefore > MAX_DELEGATION_SECONDS)
     delegationFail('The delegation lasts longer than 31 days.');
+  const outside = windowOutsideRoot(parsed.claims, root.validity);
+  if (outside !== undefined) delegationFail(outside);
   let key: TrustedKey;
   try {
     key = importPublicKey({ kty: 'OKP', crv: 'Ed25519', x: toBase64url(parsed.claims.publicKey) }, backend);
@@ -225,6 +228,19 @@ export async function verifyDelegation(
     return delegationFail('The delegated node key is not a usable Ed25519 key.', cause);
   }
   return { ...parsed, root, key };
+}
+
+/**
+ * Why a delegation's window does not lie inside its root's validity window, or undefined when it
+ * does. A root can only lend the authority it has: a root past its `exp` (or before its `nbf`)
+ * certifies nothing for that time, so a delegation reaching beyond the root's window is refused as a
+ * whole rather than clipped.
+ */
+export function windowOutsideRoot(d: Pick<DelegationClaims, 'notBefore' | 'notAfter'>, root: KeyValidity): string | undefined {
+  if (root.notBefore !== undefined && d.notBefore < root.notBefore)
+    return 'The delegation starts before its root key became valid (root nbf).';
+  if (root.notAfter !== undefined && d.notAfter > root.notAfter) return 'The delegation ends after its root key expired (root exp).';
+  return undefined;
 }
 
 /** What a delegated envelope is checked against. */

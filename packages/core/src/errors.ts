@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   SIGNET_E_KEY_REVOKED: 'The key was revoked before the envelope was committed.',
   SIGNET_E_KEY_FILE: 'A key file could not be read or written.',
   SIGNET_E_KEY_DELEGATION: 'The key delegation is invalid, expired or out of scope.',
+  SIGNET_E_KEY_DUPLICATE: 'A key set lists two keys with the same key id.',
+  SIGNET_E_KEY_USE: 'The key is published for another use than verifying signatures.',
   // Signatures.
   SIGNET_E_SIG_INVALID: 'The signature does not verify under the key.',
   SIGNET_E_SIG_FAILED: 'Signing failed.',
@@ -81,12 +83,14 @@ export const ERROR_CODES = {
   SIGNET_E_EVIDENCE_INVALID: 'The evidence bundle does not verify.',
   SIGNET_E_EVIDENCE_MISMATCH: 'A field of the evidence bundle contradicts the envelope it carries.',
   SIGNET_E_EVIDENCE_SIGNATURE: 'The signature over the evidence bundle does not verify.',
+  SIGNET_E_EVIDENCE_UNSIGNED: 'The evidence bundle is not signed, and unsigned bundles were not allowed.',
   SIGNET_E_REGISTRY_NOT_FOUND: 'The registry has no entry for this response.',
   // Datasets read by auditors.
   SIGNET_E_DATASET_MALFORMED: 'A dataset record is not well-formed JSON.',
   SIGNET_E_DATASET_LINE_TOO_LONG: 'A dataset record is longer than the configured limit.',
   SIGNET_E_DATASET_ENCODING: 'A dataset record is not valid UTF-8.',
   SIGNET_E_DATASET_LAYOUT: 'A dataset record has none of the known layouts.',
+  SIGNET_E_DATASET_TRAILING: 'A dataset has data after the end of its top-level JSON array.',
   // Configuration and input given by the operator.
   SIGNET_E_CONFIG_INVALID: 'The configuration is invalid.',
   SIGNET_E_INPUT_INVALID: 'The input is invalid.',

@@ -6,6 +6,7 @@
  */
 export * from './errors.js';
 export * from './bytes.js';
+export { readBodyBounded } from './bounded-body.js';
 export type { CryptoBackend, Sha256Hasher } from './backend/types.js';
 export { getDefaultBackend } from './crypto.js';
 export { ed25519Verify, verifyStrict, assertStrongPublicKey, SIGNATURE_LENGTH, KEY_LENGTH } from './ed25519.js';

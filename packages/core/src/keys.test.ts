@@ -140,4 +140,28 @@ describe('keys', () => {
   it('SigningKey refuses a seed that is not 32 bytes', () => {
     expect(() => new SigningKey(new Uint8Array(31))).toThrow(RangeError);
   });
+
+  it('refuses a JWKS that lists the same kid twice, even with different windows', () => {
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: RFC8037.x, kid: RFC8037.thumbprint, alg: 'EdDSA', use: 'sig' };
+    expect(codeOf(() => parseJwks({ keys: [{ ...jwk, exp: 1000 }, jwk] }))).toBe('SIGNET_E_KEY_DUPLICATE');
+    expect(codeOf(() => parseJwks(JSON.stringify({ keys: [jwk, jwk] })))).toBe('SIGNET_E_KEY_DUPLICATE');
+    expect(parseJwks({ keys: [jwk] })).toHaveLength(1);
+  });
+
+  it('refuses a JWK published for encryption (use "enc") or another use', () => {
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: RFC8037.x };
+    expect(codeOf(() => importPublicKey({ ...jwk, use: 'enc' }))).toBe('SIGNET_E_KEY_USE');
+    expect(codeOf(() => importPublicKey({ ...jwk, use: 'SIG' }))).toBe('SIGNET_E_KEY_USE');
+    expect(codeOf(() => parseJwks({ keys: [{ ...jwk, use: 'enc' }] }))).toBe('SIGNET_E_KEY_USE');
+    expect(importPublicKey({ ...jwk, use: 'sig' }).kid).toBe(RFC8037.thumbprint);
+  });
+
+  it('refuses a JWK whose key_ops do not include verify, and malformed key_ops', () => {
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: RFC8037.x };
+    expect(codeOf(() => importPublicKey({ ...jwk, key_ops: ['sign'] }))).toBe('SIGNET_E_KEY_USE');
+    expect(codeOf(() => importPublicKey({ ...jwk, key_ops: [] }))).toBe('SIGNET_E_KEY_USE');
+    expect(codeOf(() => importPublicKey({ ...jwk, key_ops: 'verify' }))).toBe('SIGNET_E_KEY_INVALID');
+    expect(codeOf(() => importPublicKey({ ...jwk, key_ops: ['verify', 'verify'] }))).toBe('SIGNET_E_KEY_INVALID');
+    expect(importPublicKey({ ...jwk, key_ops: ['verify'] }).kid).toBe(RFC8037.thumbprint);
+  });
 });

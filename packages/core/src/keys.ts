@@ -116,6 +116,35 @@ export function decodeMember(obj: Record<string, unknown>, name: string): Uint8A
   return bytes;
 }
 
+/**
+ * Checks that a JWK may verify signatures (RFC 7517 sections 4.2 and 4.3): `use`, when present, must
+ * be "sig", and `key_ops`, when present, must list "verify". A key published for another purpose is
+ * refused outright rather than quietly skipped, so a key set never means less than it seems to.
+ */
+export function assertVerifyUse(obj: Record<string, unknown>): void {
+  const use = member(obj, 'use');
+  if (use !== undefined && use !== 'sig') {
+    throw new SignetError(
+      'SIGNET_E_KEY_USE',
+      `The JWK is published for use "${typeof use === 'string' ? use.slice(0, 40) : typeof use}", not "sig".`,
+      {
+        hint: 'Only keys with use "sig" (or no use member) verify envelopes.',
+      },
+    );
+  }
+  const ops = member(obj, 'key_ops');
+  if (ops === undefined) return;
+  if (!Array.isArray(ops) || ops.length > 8 || !ops.every((o) => typeof o === 'string')) {
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'JWK member key_ops must be a short list of strings.');
+  }
+  if (new Set(ops).size !== ops.length) throw new SignetError('SIGNET_E_KEY_INVALID', 'JWK member key_ops lists an operation twice.');
+  if (!ops.includes('verify')) {
+    throw new SignetError('SIGNET_E_KEY_USE', 'The JWK key_ops do not include "verify".', {
+      hint: 'Only keys whose key_ops include "verify" (or that have no key_ops) verify envelopes.',
+    });
+  }
+}
+
 /** A public key a verifier trusts, ready to verify. */
 export interface TrustedKey {
   readonly kid: string;
@@ -137,6 +166,7 @@ export function importPublicKey(jwk: unknown, backend: CryptoBackend = getDefaul
       hint: 'Publish and trust only jwks.json; keep signing-key.jwk private.',
     });
   }
+  assertVerifyUse(obj);
   const publicKey = decodeMember(obj, 'x');
   assertStrongPublicKey(publicKey);
   const kid = jwkThumbprint(publicKey, backend);
@@ -155,7 +185,27 @@ export function importPublicKey(jwk: unknown, backend: CryptoBackend = getDefaul
   };
 }
 
-/** Parses a JWKS document (object or JSON text), importing every key strictly. */
+/**
+ * Refuses a key list with two entries of the same kid. A kid is the key's thumbprint, so duplicates
+ * are one key listed twice, typically with different windows or uses; which one a lookup would find
+ * is an accident of order, so the whole set is refused.
+ */
+export function assertUniqueKids(keys: readonly { readonly kid: string }[]): void {
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k.kid)) {
+      throw new SignetError('SIGNET_E_KEY_DUPLICATE', `The key set lists key ${k.kid} more than once.`, {
+        hint: 'Publish each key once, with one validity window.',
+      });
+    }
+    seen.add(k.kid);
+  }
+}
+
+/**
+ * Parses a JWKS document (object or JSON text), importing every key strictly. A key set with two
+ * keys of the same kid, or with a key published for another use than verification, is refused.
+ */
 export function parseJwks(input: unknown, backend: CryptoBackend = getDefaultBackend()): TrustedKey[] {
   let doc = input;
   if (typeof input === 'string') {
@@ -171,7 +221,9 @@ export function parseJwks(input: unknown, backend: CryptoBackend = getDefaultBac
   }
   const keys = (doc as { keys: unknown[] }).keys;
   if (keys.length > 1000) throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', 'The JWKS has more than 1000 keys.');
-  return keys.map((k) => importPublicKey(k, backend));
+  const imported = keys.map((k) => importPublicKey(k, backend));
+  assertUniqueKids(imported);
+  return imported;
 }
 
 /** Builds a JWKS document from keys. */

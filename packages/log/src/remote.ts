@@ -1,4 +1,4 @@
-import { SignetError } from '@signet/core';
+import { readBodyBounded, SignetError } from '@signet/core';
 import { HASH_SIZE, tilePath, TILE_WIDTH } from './tile-path.js';
 import type { TileReader, TileRequest } from './tiled-tree.js';
 
@@ -61,10 +61,13 @@ export class RemoteLog implements TileReader {
       await res.body?.cancel();
       throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `The log answered ${res.status} for ${path}.`);
     }
-    const body = new Uint8Array(await res.arrayBuffer());
-    if (body.length > maxBytes)
-      throw new SignetError('SIGNET_E_PARSE_TOO_LARGE', `The log sent ${body.length} bytes for ${path}; at most ${maxBytes} are expected.`);
-    return body;
+    // Capped while reading, after decompression: a gzip bomb from a hostile log stops at the cap.
+    try {
+      return await readBodyBounded(res, maxBytes, `The log's answer for ${path}`);
+    } catch (e) {
+      if (e instanceof SignetError) throw e;
+      throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `Reading ${path} from the log failed: ${(e as Error)?.name ?? 'network error'}.`);
+    }
   }
 
   /** The current checkpoint text (unverified). */

@@ -33,6 +33,12 @@ import { createVerifier } from './verifier.js';
  * bundle shape -> envelope (signature, key, validity) -> log (receipt, checkpoint, consistency) ->
  * content (text digest or excerpt proof) -> bundle fields against the envelope -> bundle signature.
  * The report says what the bundle proves and, as plainly, what it does not.
+ *
+ * A bundle must be signed: the signature is what makes the provider answer for the account
+ * disclosure and the match (the suspect's id, digest, method and score), and what makes any edit to
+ * them, or the deletion of the signature itself, detectable. An unsigned bundle fails with
+ * `SIGNET_E_EVIDENCE_UNSIGNED` unless the caller passes `allowUnsigned`, and then its report says
+ * `signed: false`.
  */
 
 /** Options of {@link verifyEvidence}. */
@@ -41,6 +47,16 @@ export interface EvidenceCheckOptions {
   readonly trust: TrustStore | Parameters<typeof createTrustStore>[0];
   /** The log's C2SP verifier key (`<name>+<hex id>+<base64 key>`), or a prepared note verifier. Without it the log is not checked. */
   readonly logKey?: string | NoteVerifier;
+  /**
+   * Accept a bundle without the provider's signature. Off by default: without it the account id and
+   * the match are nobody's statement, and removing a signature must not pass for a smaller bundle.
+   */
+  readonly allowUnsigned?: boolean;
+  /**
+   * The suspect text as the checker holds it (from the dataset). When given, its SHA-256 must be the
+   * bundle's `suspect.sha256`: the bundle is then known to be about this very text.
+   */
+  readonly suspect?: string;
   /** Clock in milliseconds. */
   readonly now?: () => number;
   readonly backend?: CryptoBackend;
@@ -57,6 +73,8 @@ export interface EvidenceCheckStep {
 /** The outcome of verifying a bundle. */
 export interface EvidenceReport {
   readonly valid: boolean;
+  /** Whether the bundle carries the provider's signature and it verified (false for unsigned bundles, and for failures before the signature step). */
+  readonly signed: boolean;
   /** The first failure's code, when invalid. */
   readonly code?: SignetErrorCode;
   readonly message?: string;
@@ -98,6 +116,7 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
   let bundle: EvidenceBundle | undefined;
   let claims: EnvelopeClaims | undefined;
   let step: EvidenceCheckStep['name'] = 'bundle';
+  let signed = false;
   const stop = (code: SignetErrorCode, message: string): never => {
     throw new Stop(code, message);
   };
@@ -114,7 +133,14 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
     step = 'envelope';
     // The envelope: signature under a trusted key, validity window. Content is checked below, per kind.
     const envelopeBytes = fromBase64url(b.envelope);
-    const verifier = createVerifier({ trust, backend, ...(options.now === undefined ? {} : { now: options.now }) });
+    // Attribution matches text copied with trivial reformatting, so the evidence check accepts a
+    // normalized match explicitly; the report says which kind of match it was.
+    const verifier = createVerifier({
+      trust,
+      backend,
+      policy: { allowNormalized: true },
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
     const text = b.content.kind === 'text' ? b.content.text : undefined;
     const result = await verifier.verify(envelopeBytes, text === undefined ? { allowMissingContent: true } : { text, choice: b.choice });
     if (!result.valid) {
@@ -240,6 +266,23 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
     }
 
     step = 'fields';
+    // The match the bundle claims must be the one its content shows: a digest match carries the text
+    // and scores 1, with the method the verifier found; a similarity match carries no text.
+    const method = b.suspect.method;
+    if (b.content.kind === 'text') {
+      if (method === 'fingerprint')
+        stop('SIGNET_E_EVIDENCE_MISMATCH', 'The bundle carries the sealed text but calls the match a similarity match.');
+      if (method !== valid.content?.match)
+        stop(
+          'SIGNET_E_EVIDENCE_MISMATCH',
+          `The bundle calls the match ${method}; the text matches the envelope ${valid.content?.match ?? 'not at all'}.`,
+        );
+      if (b.suspect.score !== 1) stop('SIGNET_E_EVIDENCE_MISMATCH', 'A digest match must have score 1.');
+    } else if (method !== 'fingerprint') {
+      stop('SIGNET_E_EVIDENCE_MISMATCH', `The bundle claims a ${method} match but carries no text to check it against.`);
+    }
+    if (options.suspect !== undefined && !equalBytes(backend.sha256(utf8(options.suspect)), fromBase64url(b.suspect.sha256)))
+      stop('SIGNET_E_EVIDENCE_MISMATCH', 'The suspect text given is not the text the bundle is about (its SHA-256 differs).');
     // Fields that restate the envelope must agree with it: an edit to them is caught here.
     if (b.choice >= c.content.length)
       stop('SIGNET_E_EVIDENCE_MISMATCH', `The bundle names choice ${b.choice}; the envelope seals ${c.content.length}.`);
@@ -253,14 +296,23 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
     }
     if (!equalBytes(fromBase64url(b.account.tag), c.account.tag))
       stop('SIGNET_E_EVIDENCE_MISMATCH', "The account tag in the bundle is not the envelope's.");
-    checks.push({ name: 'fields', status: 'ok', detail: 'terms, account tag and choice agree with the envelope' });
+    checks.push({
+      name: 'fields',
+      status: 'ok',
+      detail: `terms, account tag and choice agree with the envelope; the ${method} match agrees with the content${options.suspect === undefined ? '' : '; the suspect text given is the one the bundle names'}`,
+    });
 
     step = 'signature';
     // The provider's signature over the whole bundle: its disclosure and assessment, and no edits since.
     if (b.signature === undefined) {
-      checks.push({ name: 'signature', status: 'skipped', detail: 'the bundle is not signed' });
+      if (options.allowUnsigned !== true)
+        stop(
+          'SIGNET_E_EVIDENCE_UNSIGNED',
+          "The bundle is not signed: its account disclosure and match are nobody's statement, and a signature may have been removed. Allow unsigned bundles explicitly to check the rest.",
+        );
+      checks.push({ name: 'signature', status: 'skipped', detail: 'the bundle is not signed (allowed explicitly)' });
       doesNotProve.push(
-        'Who disclosed the account id and the similarity assessment: the bundle is unsigned, so those fields could have been edited.',
+        'Who disclosed the account id and the match (suspect id, digest, method, score): the bundle is unsigned, so those fields could have been edited or the signature removed.',
       );
     } else {
       const key = await trust.get(b.signature.kid);
@@ -268,8 +320,9 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
       if (!key!.verify(fromBase64url(b.signature.value), evidenceSigningInput(b)))
         stop('SIGNET_E_EVIDENCE_SIGNATURE', 'The bundle signature does not verify: the bundle was altered after the provider signed it.');
       checks.push({ name: 'signature', status: 'ok', detail: `bundle signed by ${key!.kid}` });
+      signed = true;
       proves.push(
-        `${c.issuer} states, under its signature, that account tag ${b.account.tag} is account ${JSON.stringify(b.account.id)}, and stands by the match (${b.suspect.method}, score ${b.suspect.score}).`,
+        `${c.issuer} states, under its signature, that account tag ${b.account.tag} is account ${JSON.stringify(b.account.id)}, and stands by the match: suspect ${JSON.stringify(b.suspect.id)} (SHA-256 ${b.suspect.sha256}), matched ${b.suspect.method}, score ${b.suspect.score}.`,
       );
     }
     if (c.account.sealedId !== undefined) {
@@ -281,13 +334,14 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
     doesNotProve.push(
       `That tag ${b.account.tag} belongs to account ${JSON.stringify(b.account.id)}: tags are keyed hashes under the provider's secret; the provider can demonstrate the link to a court by recomputing the tag${c.account.sealedId === undefined ? '' : ', and a designated auditor by opening the sealed id'}, but the bundle alone cannot.`,
     );
-    return { valid: true, checks, proves, doesNotProve, bundle: b, claims: c };
+    return { valid: true, signed, checks, proves, doesNotProve, bundle: b, claims: c };
   } catch (e) {
     const code: SignetErrorCode = e instanceof Stop ? e.code : isSignetError(e) ? e.code : 'SIGNET_E_EVIDENCE_INVALID';
     const message = (e as Error).message;
     checks.push({ name: step, status: 'failed', detail: message, code });
     return {
       valid: false,
+      signed: false,
       code,
       message,
       checks,

@@ -1,4 +1,13 @@
-import { getDefaultBackend, parseJwks, SignetError, toJwks, type CryptoBackend, type Jwks, type TrustedKey } from '@signet/core';
+import {
+  getDefaultBackend,
+  parseJwks,
+  readBodyBounded,
+  SignetError,
+  toJwks,
+  type CryptoBackend,
+  type Jwks,
+  type TrustedKey,
+} from '@signet/core';
 import type { TrustStore } from './trust.js';
 
 /**
@@ -117,29 +126,9 @@ export function createRemoteTrustStore(options: RemoteTrustStoreOptions): Remote
   };
 
   const readBody = async (res: Response): Promise<string> => {
-    const declared = Number(res.headers.get('content-length') ?? '0');
-    if (declared > maxBytes) throw new Error(`the JWKS is larger than ${maxBytes} bytes`);
-    const reader = res.body?.getReader();
-    if (reader === undefined) return '';
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > maxBytes) {
-        await reader.cancel();
-        throw new Error(`the JWKS is larger than ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-    const all = new Uint8Array(total);
-    let o = 0;
-    for (const c of chunks) {
-      all.set(c, o);
-      o += c.length;
-    }
-    return new TextDecoder('utf-8', { fatal: true }).decode(all);
+    // Capped while reading, after decompression (a gzip bomb stops at the cap): SIGNET_E_PARSE_TOO_LARGE.
+    const bytes = await readBodyBounded(res, maxBytes, 'The JWKS');
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   };
 
   const fetchOnce = async (): Promise<boolean> => {

@@ -1,4 +1,4 @@
-import { getDefaultBackend, parseJwks, type CryptoBackend, type Jwks, type TrustedKey } from '@signet/core';
+import { assertUniqueKids, getDefaultBackend, parseJwks, type CryptoBackend, type Jwks, type TrustedKey } from '@signet/core';
 
 /**
  * The keys a verifier trusts, by key id. Built from a JWKS document (or several). A key that is not
@@ -11,9 +11,10 @@ export interface TrustStore {
   keys(): TrustedKey[];
 }
 
-/** A fixed, offline trust store. */
+/** A fixed, offline trust store. Two keys with the same kid are refused (`SIGNET_E_KEY_DUPLICATE`). */
 export function createTrustStore(jwks: Jwks | string | readonly TrustedKey[], backend: CryptoBackend = getDefaultBackend()): TrustStore {
   const list: TrustedKey[] = Array.isArray(jwks) ? [...(jwks as readonly TrustedKey[])] : parseJwks(jwks, backend);
+  assertUniqueKids(list);
   const byKid = new Map(list.map((k) => [k.kid, k] as const));
   return {
     get: (kid) => byKid.get(kid),

@@ -34,11 +34,12 @@ export interface CheckConfig {
   readonly maxRecordBytes: number;
 }
 
-/** A record handed to a checker: bytes, or a record the reader already refused for its size. */
+/** A record handed to a checker: bytes, or a record the reader already refused (size, or bytes that are no record). */
 export interface BatchRecord {
   readonly line: number;
   readonly bytes?: Uint8Array;
   readonly tooLong?: number;
+  readonly problem?: { readonly code: SignetErrorCode; readonly message: string };
 }
 
 /** Creates a batch checker. One per thread: the verifier caches imported keys. */
@@ -51,6 +52,10 @@ export function createChecker(config: CheckConfig): (batch: readonly BatchRecord
   return async (batch) => {
     const out: ItemResult[] = [];
     for (const r of batch) {
+      if (r.problem !== undefined) {
+        out.push({ line: r.line, valid: false, code: r.problem.code, message: r.problem.message });
+        continue;
+      }
       if (r.tooLong !== undefined || r.bytes === undefined) {
         out.push({
           line: r.line,

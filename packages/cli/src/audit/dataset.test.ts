@@ -7,12 +7,18 @@ import { createProgress } from './progress.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signet-dataset-'));
 
-async function read(content: string | Buffer, maxRecordBytes?: number): Promise<{ line: number; text?: string; tooLong?: number }[]> {
+type Read = { line: number; text?: string; tooLong?: number; problem?: string };
+
+async function read(content: string | Buffer, maxRecordBytes?: number): Promise<Read[]> {
   const path = join(dir, `f${Math.random().toString(36).slice(2)}`);
   writeFileSync(path, content);
-  const out: { line: number; text?: string; tooLong?: number }[] = [];
+  const out: Read[] = [];
   for await (const r of readDataset(path, maxRecordBytes === undefined ? {} : { maxRecordBytes }) as AsyncGenerator<RawRecord>) {
-    out.push(r.bytes === undefined ? { line: r.line, tooLong: r.tooLong! } : { line: r.line, text: Buffer.from(r.bytes).toString('utf8') });
+    if (r.problem !== undefined) out.push({ line: r.line, problem: r.problem.code });
+    else
+      out.push(
+        r.bytes === undefined ? { line: r.line, tooLong: r.tooLong! } : { line: r.line, text: Buffer.from(r.bytes).toString('utf8') },
+      );
   }
   return out;
 }
@@ -41,6 +47,36 @@ describe('dataset reader', () => {
     expect(got.map((r) => JSON.parse(r.text!))).toEqual(elements);
     expect(got[0]!.line).toBe(3);
     expect(await read('[]')).toEqual([]);
+  });
+
+  it('reports data after the top-level array as trailing data, never dropping it', async () => {
+    expect(await read('[{"a":1}]\n{"hidden":1}\n{"hidden":2}\n')).toEqual([
+      { line: 1, text: '{"a":1}' },
+      { line: 2, problem: 'SIGNET_E_DATASET_TRAILING' },
+    ]);
+    expect(await read('[{"a":1}, {"b":2}] x')).toEqual([
+      { line: 1, text: '{"a":1}' },
+      { line: 1, text: '{"b":2}' },
+      { line: 1, problem: 'SIGNET_E_DATASET_TRAILING' },
+    ]);
+    // White space after the array is fine, and an empty array after data is trailing data too.
+    expect(await read('[{"a":1}]\n\n  \n')).toEqual([{ line: 1, text: '{"a":1}' }]);
+    expect(await read('[]\n[{"a":1}]')).toEqual([{ line: 2, problem: 'SIGNET_E_DATASET_TRAILING' }]);
+  });
+
+  it('reports trailing data that starts in a later read buffer', async () => {
+    const first = JSON.stringify([{ pad: 'y'.repeat(1_500_000) }]);
+    const got = await read(`${first}\n${' '.repeat(2_000_000)}\n{"hidden":1}`);
+    expect(got.map((r) => r.problem ?? 'record')).toEqual(['record', 'SIGNET_E_DATASET_TRAILING']);
+    expect(got[1]!.line).toBe(3);
+  });
+
+  it('reports an array that is never closed (a truncated file)', async () => {
+    expect(await read('[{"a":1},\n{"b":2}')).toEqual([
+      { line: 1, text: '{"a":1}' },
+      { line: 2, text: '{"b":2}' },
+      { line: 2, problem: 'SIGNET_E_DATASET_MALFORMED' },
+    ]);
   });
 
   it('works across read buffers (records larger than one chunk)', async () => {

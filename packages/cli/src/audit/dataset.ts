@@ -1,10 +1,15 @@
 import { createReadStream } from 'node:fs';
+import type { SignetErrorCode } from '@signet/core';
 
 /**
  * Streaming dataset reader: cuts a JSONL file into lines, or a JSON file whose top level is an array
  * into its elements, without ever holding more than one record (and one read buffer) in memory. A
  * record longer than the cap is reported, not buffered: its bytes are skipped up to the next
  * record boundary.
+ *
+ * Every byte read is accounted for: besides records and blank space, what does not belong to a
+ * record is yielded as a problem, never dropped. Data after the closing bracket of a top-level array
+ * is `SIGNET_E_DATASET_TRAILING`; an array that is never closed is `SIGNET_E_DATASET_MALFORMED`.
  */
 
 /** One record as read: raw bytes (decoded later, in a worker) or the reason it could not be kept. */
@@ -14,6 +19,8 @@ export interface RawRecord {
   readonly bytes?: Uint8Array;
   /** Set when the record exceeded the cap: its size in bytes. */
   readonly tooLong?: number;
+  /** Set for bytes that are not a record (data after the array, an unclosed array): why. */
+  readonly problem?: { readonly code: SignetErrorCode; readonly message: string };
 }
 
 /** Options of {@link readDataset}. */
@@ -51,6 +58,10 @@ export async function* readDataset(path: string, options: DatasetOptions = {}): 
   let inString = false;
   let escaped = false;
   let inElement = false;
+  // After the top-level array's closing bracket: only white space may follow.
+  let closed = false;
+  let trailingLine = 0;
+  let trailingBytes = 0;
 
   const take = (chunk: Uint8Array, from: number, to: number): void => {
     if (to <= from) return;
@@ -115,6 +126,15 @@ export async function* readDataset(path: string, options: DatasetOptions = {}): 
     }
     // Array mode: cut at top-level commas, tracking strings and nesting.
     let start = i;
+    if (closed) {
+      trailingBytes += countTrailing(
+        chunk,
+        i,
+        () => (trailingLine ||= line),
+        () => line++,
+      );
+      continue;
+    }
     for (; i < chunk.length; i++) {
       const b = chunk[i] as number;
       if (b === NL) line++;
@@ -130,6 +150,7 @@ export async function* readDataset(path: string, options: DatasetOptions = {}): 
           continue;
         }
         if (b === 0x5d && depth === 0) {
+          closed = true;
           start = chunk.length;
           break;
         }
@@ -143,8 +164,8 @@ export async function* readDataset(path: string, options: DatasetOptions = {}): 
         const r = flush();
         if (r !== undefined) yield r;
         inElement = false;
+        closed = true;
         start = chunk.length;
-        i = chunk.length;
         break;
       }
       if (b === 0x22) inString = true;
@@ -159,7 +180,46 @@ export async function* readDataset(path: string, options: DatasetOptions = {}): 
       }
     }
     if (inElement) take(chunk, start, Math.min(i, chunk.length));
+    // The rest of the chunk after the closing bracket.
+    if (closed && i < chunk.length)
+      trailingBytes += countTrailing(
+        chunk,
+        i + 1,
+        () => (trailingLine ||= line),
+        () => line++,
+      );
   }
   const r = flush();
   if (r !== undefined) yield r;
+  if (mode === 'array' && !closed) {
+    yield {
+      line: recordLine,
+      problem: { code: 'SIGNET_E_DATASET_MALFORMED', message: 'The top-level JSON array is not closed: the file is truncated.' },
+    };
+  }
+  if (trailingBytes > 0) {
+    yield {
+      line: trailingLine,
+      problem: {
+        code: 'SIGNET_E_DATASET_TRAILING',
+        message: `${trailingBytes} bytes of data follow the end of the top-level JSON array; they were not read as records.`,
+      },
+    };
+  }
+}
+
+/**
+ * Counts the non-white-space bytes of `chunk` from `from` (data after the array), calling `first`
+ * at the first one (to note its line) and `newline` at every line break.
+ */
+function countTrailing(chunk: Uint8Array, from: number, first: () => void, newline: () => void): number {
+  let n = 0;
+  for (let i = from; i < chunk.length; i++) {
+    const b = chunk[i] as number;
+    if (b === NL) newline();
+    if (isSpace(b)) continue;
+    if (n === 0) first();
+    n++;
+  }
+  return n;
 }

@@ -14,7 +14,13 @@ export interface AuditReport {
   readonly rate: number;
   /** Worker threads used (0: this thread). */
   readonly threads: number;
-  /** Records read (lines of JSONL, elements of a JSON array), good or bad. */
+  /**
+   * How the run ended, which is also the exit code: `all-valid` (0) every verdict is valid and there
+   * is at least one; `some-invalid` (1) a record or item failed or was skipped (broken, too long,
+   * trailing data, no envelope); `nothing-verified` (1) the dataset held no record at all.
+   */
+  readonly outcome: AuditOutcome;
+  /** Records read (lines of JSONL, elements of a JSON array), good or bad, plus data found after a top-level array. */
   readonly records: number;
   /** Verdicts: one per sealed item (a transcript has one per assistant turn), one per unreadable record. */
   readonly total: number;
@@ -31,6 +37,14 @@ export interface AuditReport {
   /** Every failure, by line (up to `maxFailures`; the rest are counted in `failuresOmitted`). */
   readonly failures: { line: number; code: SignetErrorCode; turn?: number; message?: string }[];
   readonly failuresOmitted: number;
+}
+
+/** The outcome of an audit run (see {@link AuditReport.outcome}). */
+export type AuditOutcome = 'all-valid' | 'some-invalid' | 'nothing-verified';
+
+/** The exit code of `signet audit` for an outcome: only a run that verified everything, and something, is 0. */
+export function auditExitCode(outcome: AuditOutcome): 0 | 1 {
+  return outcome === 'all-valid' ? 0 : 1;
 }
 
 function bump(map: Record<string, number>, key: string | undefined): void {
@@ -105,6 +119,7 @@ export class ReportBuilder {
       durationMs: Math.round(meta.durationMs),
       rate: meta.durationMs > 0 ? Math.round((total * 1000) / meta.durationMs) : total,
       threads: meta.threads,
+      outcome: this.#invalid > 0 ? 'some-invalid' : this.#valid === 0 ? 'nothing-verified' : 'all-valid',
       records: this.#recordCount,
       total,
       valid: this.#valid,

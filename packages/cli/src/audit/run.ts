@@ -41,6 +41,11 @@ export async function runAudit(path: string, options: AuditOptions): Promise<Aud
   let batchBytes = 0;
   try {
     for await (const record of readDataset(path, { maxRecordBytes, onBytes: (n) => (bytes = n) })) {
+      // Bytes that are no record (after the array, an unclosed array) need no worker: counted here.
+      if (record.problem !== undefined) {
+        builder.add([{ line: record.line, valid: false, code: record.problem.code, message: record.problem.message }]);
+        continue;
+      }
       batch.push(record);
       batchBytes += record.bytes?.length ?? 0;
       // Cap a batch by bytes too: a few huge records must not make one huge message.

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { InputTooLargeError, readFileBounded } from '../bounded-read.js';
 import { basename, extname } from 'node:path';
 import type { SignetErrorCode } from '@signet/core';
 import { readDataset } from './dataset.js';
@@ -49,8 +49,11 @@ export function suspectText(v: unknown): string | undefined {
 export async function* readSuspects(path: string, maxRecordBytes = 8 * 1024 * 1024): AsyncGenerator<Suspect> {
   const ext = extname(path).toLowerCase();
   if (ext === '.txt' || ext === '.md') {
-    const bytes = readFileSync(path);
-    if (bytes.length > maxRecordBytes) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileBounded(path, maxRecordBytes);
+    } catch (e) {
+      if (!(e instanceof InputTooLargeError)) throw e;
       yield { line: 1, id: 1, error: 'SIGNET_E_DATASET_LINE_TOO_LONG', message: `The file is larger than ${maxRecordBytes} bytes.` };
       return;
     }

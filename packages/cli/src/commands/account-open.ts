@@ -17,6 +17,7 @@ import { flag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
 import { InputError, readJson, readText } from '../io.js';
+import { shown } from '../terminal.js';
 
 function claimsOf(envelope: Awaited<ReturnType<typeof readEnvelope>>): EnvelopeClaims {
   if (envelope.kind === 'cose') return parseEnvelope(envelope.bytes).claims;
@@ -64,7 +65,7 @@ This command does not verify the seal: run \`signet verify\` for that. Exit 1: n
         accountId = await openSealedId(claims.account.sealedId, jwk);
       } catch (e) {
         if (e instanceof SignetError && e.code === 'SIGNET_E_INPUT_INVALID') {
-          io.stderr(`${e.code}: ${e.message}\n`);
+          io.stderr(`${e.code}: ${shown(e.message)}\n`);
           return 1;
         }
         throw e;
@@ -110,7 +111,7 @@ This command does not verify the seal: run \`signet verify\` for that. Exit 1: n
       );
     else
       io.stdout(
-        `${opened.accountId}\n  mode ${opened.mode}${salt === undefined ? '' : `\n  opening salt ${salt} (with the account id, anyone can check the commitment)`}\n`,
+        `${shown(opened.accountId)}\n  mode ${opened.mode}${salt === undefined ? '' : `\n  opening salt ${salt} (with the account id, anyone can check the commitment)`}\n`,
       );
     return 0;
   },

@@ -8,6 +8,7 @@ import { flag, optional, parseArgs, required, UsageError } from '../args.js';
 import { readSuspects } from '../audit/suspects.js';
 import type { Command } from '../command.js';
 import { InputError, writePublicFile } from '../io.js';
+import { shown } from '../terminal.js';
 
 /** A file name for a suspect's bundle: its id made safe, unique within the run. */
 function bundleName(id: string | number, used: Set<string>): string {
@@ -90,7 +91,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
         if ('error' in s) {
           errors++;
           if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null, error: s.error })}\n`);
-          else io.stdout(`line ${s.line}: ${s.error}: ${s.message}\n`);
+          else io.stdout(`line ${s.line}: ${s.error}: ${shown(s.message)}\n`);
           summary.push({ id: s.id, line: s.line, match: null, error: s.error });
           continue;
         }
@@ -98,7 +99,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
         const best = matches[0];
         if (best === undefined) {
           if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null })}\n`);
-          else io.stdout(`${String(s.id)}: no match\n`);
+          else io.stdout(`${shown(String(s.id))}: no match\n`);
           summary.push({ id: s.id, line: s.line, match: null });
           continue;
         }
@@ -140,7 +141,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
         if (json) io.stdout(`${JSON.stringify({ id: s.id, match })}\n`);
         else
           io.stdout(
-            `${String(s.id)}: ${best.row.accountId}  score ${best.score.toFixed(2)} (${best.method})  ${best.row.responseId}${evidence === null ? '' : `  evidence ${evidence}`}${alsoServedTo.length === 0 ? '' : `  (the same score for ${alsoServedTo.length} other account${alsoServedTo.length === 1 ? '' : 's'})`}\n`,
+            `${shown(String(s.id))}: ${shown(best.row.accountId)}  score ${best.score.toFixed(2)} (${best.method})  ${shown(best.row.responseId)}${evidence === null ? '' : `  evidence ${shown(evidence)}`}${alsoServedTo.length === 0 ? '' : `  (the same score for ${alsoServedTo.length} other account${alsoServedTo.length === 1 ? '' : 's'})`}\n`,
           );
       }
       if (out !== undefined)

@@ -2,37 +2,39 @@ import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { parseJwks } from '@signet/core';
 import { renderReportHtml } from '../audit/report-html.js';
-import type { AuditReport } from '../audit/report.js';
+import { auditExitCode, type AuditReport } from '../audit/report.js';
 import { runAudit } from '../audit/run.js';
 import { flag, intFlag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, readText, writePublicFile } from '../io.js';
+import { shown } from '../terminal.js';
 
 function summary(report: AuditReport, files: string[]): string {
   const lines = [
-    `audited ${report.dataset}: ${report.records.toLocaleString('en-US')} records, ${report.total.toLocaleString('en-US')} verdicts in ${(report.durationMs / 1000).toFixed(1)} s (${report.rate.toLocaleString('en-US')}/s, ${report.threads === 0 ? 'one thread' : `${report.threads} threads`})`,
+    `audited ${shown(report.dataset)}: ${report.records.toLocaleString('en-US')} records, ${report.total.toLocaleString('en-US')} verdicts in ${(report.durationMs / 1000).toFixed(1)} s (${report.rate.toLocaleString('en-US')}/s, ${report.threads === 0 ? 'one thread' : `${report.threads} threads`})`,
     `  valid   ${report.valid.toLocaleString('en-US')}`,
     `  invalid ${report.invalid.toLocaleString('en-US')}`,
   ];
+  if (report.outcome === 'nothing-verified') lines.push('nothing verified: the dataset holds no record (exit code 1)');
   const codes = Object.entries(report.byCode);
   if (codes.length > 0) lines.push('failure reasons:', ...codes.slice(0, 10).map(([c, n]) => `  ${String(n).padStart(8)}  ${c}`));
   const accounts = Object.entries(report.byAccount);
   if (accounts.length > 0) {
     lines.push(
       `accounts (${accounts.length}, by account tag):`,
-      ...accounts.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${t}`),
+      ...accounts.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${shown(t)}`),
     );
     if (accounts.length > 5) lines.push(`  ... ${accounts.length - 5} more`);
   }
   const terms = Object.entries(report.byTerms);
-  if (terms.length > 0) lines.push('terms:', ...terms.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${t}`));
+  if (terms.length > 0) lines.push('terms:', ...terms.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${shown(t)}`));
   if (report.failures.length > 0) {
     lines.push(
       'first failures:',
       ...report.failures.slice(0, 5).map((f) => `  line ${f.line}${f.turn === undefined ? '' : ` turn ${f.turn}`}: ${f.code}`),
     );
   }
-  for (const f of files) lines.push(`wrote ${f}`);
+  for (const f of files) lines.push(`wrote ${shown(f)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -49,7 +51,9 @@ worker thread per core. Layouts: OpenAI-compatible responses with a "signet" fie
 A JSON file whose top level is an array is read element by element.
 
 Bad records (broken JSON, too long, not UTF-8, unknown layout, envelopes that fail) are
-reported with their line numbers and never stop the run.
+reported with their line numbers and never stop the run. Nothing read is dropped: data after
+the end of a top-level JSON array is reported (SIGNET_E_DATASET_TRAILING), and so is an array
+that is never closed (SIGNET_E_DATASET_MALFORMED).
 
   --trust JWKS          the issuer's public keys
   --out DIR             write DIR/report.json and DIR/report.html (self-contained, opens offline)
@@ -58,7 +62,11 @@ reported with their line numbers and never stop the run.
   --workers N           worker threads (default: one per core; 0 verifies on the main thread)
   --max-record-bytes N  longest record accepted (default 8388608)
 
-Exit codes: 0 every record verified, 1 some did not, 2 usage or unreadable input.`,
+Exit codes:
+  0  every record verified, and there was at least one (report.json "outcome": "all-valid")
+  1  some record or item failed or was skipped ("some-invalid"), or the dataset held no
+     record at all ("nothing-verified")
+  2  usage error, or input that could not be read (the dataset, the trust JWKS)`,
   async run(argv, io) {
     const args = parseArgs(argv, {
       trust: 'string',
@@ -108,6 +116,6 @@ Exit codes: 0 every record verified, 1 some did not, 2 usage or unreadable input
     }
     if (flag(args, 'json')) io.stdout(`${JSON.stringify(report)}\n`);
     else io.stdout(summary(report, files));
-    return report.invalid === 0 ? 0 : 1;
+    return auditExitCode(report.outcome);
   },
 };

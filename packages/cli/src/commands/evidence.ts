@@ -1,25 +1,38 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { SignetError } from '@signet/core';
 import { verifyEvidence } from '@signet/verify';
 import { flag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { InputError, readText } from '../io.js';
+import { InputError, readFileText, readText } from '../io.js';
+import { shown } from '../terminal.js';
 
 /** `signet evidence verify`: check an evidence bundle offline. */
 export const evidenceVerify: Command = {
   name: ['evidence', 'verify'],
   summary: 'check an evidence bundle offline and print what it proves and what it does not',
-  usage: `Usage: signet evidence verify BUNDLE --trust JWKS [--log-key KEY|FILE] [--json]
+  usage: `Usage: signet evidence verify BUNDLE --trust JWKS [--log-key KEY|FILE] [--suspect FILE]
+                              [--allow-unsigned] [--json]
 
 Checks a bundle from \`signet attribute\` with public keys only (no registry, no network):
 the envelope's signature, the log receipt and checkpoint (with --log-key, the log's C2SP
 verifier key or a file holding it), the content (the text itself, or the excerpt proof
 against the envelope's chunk root), that the bundle's terms and account tag are the
-envelope's, and the provider's signature over the whole bundle.
+envelope's, that the match method fits the content, and the provider's signature over the whole
+bundle (which binds the account disclosure and the suspect's id, digest, method and score).
+
+  --suspect FILE     the suspect text as you hold it: its SHA-256 must be the one the bundle names
+  --allow-unsigned   accept a bundle without the provider's signature; the verdict then says
+                     UNSIGNED (without this flag an unsigned bundle fails: SIGNET_E_EVIDENCE_UNSIGNED)
 
 Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or unreadable input.`,
   async run(argv, io) {
-    const args = parseArgs(argv, { trust: 'string', 'log-key': 'string', json: 'boolean' });
+    const args = parseArgs(argv, {
+      trust: 'string',
+      'log-key': 'string',
+      suspect: 'string',
+      'allow-unsigned': 'boolean',
+      json: 'boolean',
+    });
     const [bundlePath, ...extra] = args.positionals;
     if (bundlePath === undefined) throw new UsageError('BUNDLE is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -27,15 +40,18 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
     const bundle = await readText(io, bundlePath, 8 * 1024 * 1024);
     let logKey = optional(args, 'log-key');
     if (logKey !== undefined && existsSync(logKey)) {
-      try {
-        logKey = readFileSync(logKey, 'utf8').trim();
-      } catch {
-        throw new InputError(`cannot read the log key ${logKey}`);
-      }
+      logKey = readFileText(logKey, 'log key', 64 * 1024).trim();
     }
+    const suspectFile = optional(args, 'suspect');
+    const suspect = suspectFile === undefined ? undefined : await readText(io, suspectFile, 8 * 1024 * 1024);
     let report;
     try {
-      report = await verifyEvidence(bundle, { trust: jwks, ...(logKey === undefined ? {} : { logKey }) });
+      report = await verifyEvidence(bundle, {
+        trust: jwks,
+        ...(logKey === undefined ? {} : { logKey }),
+        ...(suspect === undefined ? {} : { suspect }),
+        ...(flag(args, 'allow-unsigned') ? { allowUnsigned: true } : {}),
+      });
     } catch (e) {
       if (e instanceof SignetError) throw new InputError(`${e.code}: ${e.message}`);
       throw e;
@@ -45,16 +61,20 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
       io.stdout(`${JSON.stringify(rest)}\n`);
       return report.valid ? 0 : 1;
     }
+    // An unsigned bundle that was allowed says so in its headline: it is not the provider's statement.
+    const verdict = !report.valid ? 'INVALID' : report.signed ? 'VALID' : 'VALID (UNSIGNED)';
     const lines: string[] = [
-      report.valid ? `VALID evidence bundle ${bundlePath}` : `INVALID evidence bundle ${bundlePath}: ${report.code}`,
+      report.valid ? `${verdict} evidence bundle ${shown(bundlePath)}` : `${verdict} evidence bundle ${shown(bundlePath)}: ${report.code}`,
     ];
-    if (!report.valid) lines.push(`  ${report.message ?? ''}`);
+    if (!report.valid) lines.push(`  ${shown(report.message ?? '')}`);
     lines.push(
       'checks:',
-      ...report.checks.map((c) => `  ${c.status.padEnd(7)} ${c.name.padEnd(9)} ${c.detail}${c.code === undefined ? '' : ` [${c.code}]`}`),
+      ...report.checks.map(
+        (c) => `  ${c.status.padEnd(7)} ${c.name.padEnd(9)} ${shown(c.detail)}${c.code === undefined ? '' : ` [${c.code}]`}`,
+      ),
     );
-    if (report.proves.length > 0) lines.push('it proves:', ...report.proves.map((p) => `  - ${p}`));
-    lines.push('it does not prove:', ...report.doesNotProve.map((p) => `  - ${p}`));
+    if (report.proves.length > 0) lines.push('it proves:', ...report.proves.map((p) => `  - ${shown(p)}`));
+    lines.push('it does not prove:', ...report.doesNotProve.map((p) => `  - ${shown(p)}`));
     io.stdout(`${lines.join('\n')}\n`);
     return report.valid ? 0 : 1;
   },

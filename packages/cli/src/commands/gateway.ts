@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignetError, toJwks, type Jwks } from '@signet/core';
 import {
@@ -15,7 +15,7 @@ import {
 } from '@signet/server';
 import { flag, intFlag, optional, parseArgs, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
-import type { CommandIO } from '../io.js';
+import { readFileText, type CommandIO } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
 
 /**
@@ -81,7 +81,7 @@ function directoryJwks(keysDir: string, fallback: Jwks, signingKid?: () => strin
       if (!statSync(keysDir).isDirectory()) return;
       const m = statSync(file).mtimeMs;
       if (m !== mtime) {
-        current = JSON.parse(readFileSync(file, 'utf8')) as Jwks;
+        current = JSON.parse(readFileText(file, 'JWKS', 1_000_000)) as Jwks;
         mtime = m;
       }
     } catch {

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSigningKey, signDelegation, toJwks } from '@signet/core';
+import { generateSigningKey, signDelegation, toJwks, windowOutsideRoot } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from '@signet/server';
 import { flag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -43,6 +43,9 @@ account-secret is copied (mode 0600) so account tags stay the same on every node
     if (existsSync(join(out, KEY_FILES.signingKey)) && !flag(args, 'force'))
       throw new UsageError(`${join(out, KEY_FILES.signingKey)} exists; choose another --out or pass --force`);
     const root = loadSigningKey(rootPath);
+    // A delegation reaching outside the root's own window would be refused by every verifier: say so now.
+    const outside = windowOutsideRoot({ notBefore, notAfter: notBefore + validFor }, root.validity);
+    if (outside !== undefined) throw new UsageError(`${outside} Shorten --valid-for or move --not-before.`);
     const node = generateSigningKey({ notBefore, notAfter: notBefore + validFor });
     const delegation = signDelegation(root, {
       issuer: required(args, 'issuer'),

@@ -1,10 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJwks, toJwks } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from '@signet/server';
 import { flag, optional, parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { InputError, writePublicFile } from '../io.js';
+import { InputError, readFileText, writePublicFile } from '../io.js';
 
 /** `signet keys jwks`: prints the public JWKS to publish. */
 export const keysJwks: Command = {
@@ -22,13 +22,14 @@ Never prints private key material. --out writes it to FILE instead (mode 0644).`
     if ((dir === undefined) === (file === undefined)) throw new UsageError('give exactly one of --keys or --key');
     let jwks;
     if (dir !== undefined) {
-      let text: string;
+      let isDir = false;
       try {
-        if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-        text = readFileSync(join(dir, KEY_FILES.jwks), 'utf8');
+        isDir = statSync(dir).isDirectory();
       } catch {
-        throw new InputError(`cannot read ${join(dir, KEY_FILES.jwks)}`);
+        // Reported below as an unreadable JWKS.
       }
+      if (!isDir) throw new InputError(`cannot read ${join(dir, KEY_FILES.jwks)}`);
+      const text = readFileText(join(dir, KEY_FILES.jwks), 'JWKS', 1_000_000);
       jwks = toJwks(parseJwks(text));
     } else {
       jwks = toJwks([loadSigningKey(file as string)]);

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { getDefaultBackend, parseVerifierKey, SignetError } from '@signet/core';
 import { optional, UsageError, type ParsedArgs } from '../args.js';
-import { InputError } from '../io.js';
+import { InputError, readFileText } from '../io.js';
 
 /** Helpers shared by the `signet log ...` commands. */
 
@@ -27,11 +27,7 @@ export function verifierKeyArg(value: string | undefined, flagName = 'log-key'):
   let text = value;
   if (!/^[^\s+]+\+[0-9a-f]{8}\+/.test(value)) {
     if (!existsSync(value)) throw new InputError(`--${flagName}: ${value} is neither a verifier key nor a readable file`);
-    try {
-      text = readFileSync(value, 'utf8').trim();
-    } catch {
-      throw new InputError(`cannot read ${value}`);
-    }
+    text = readFileText(value, 'log key file', 64 * 1024).trim();
   }
   try {
     parseVerifierKey(getDefaultBackend(), text);

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
 import { isMisbehaviour, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
 import { flag, intFlag, optional, parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { InputError } from '../io.js';
+import { InputError, readFileText } from '../io.js';
 import { verifierKeyArg } from './log-common.js';
+import { shown } from '../terminal.js';
 
 /** `signet log monitor URL`: follows checkpoints and reports forks loudly. */
 export const logMonitor: Command = {
@@ -47,8 +48,9 @@ Exit 2: usage error, or the log could not be reached at all.`,
     let state;
     if (statePath !== undefined && existsSync(statePath)) {
       try {
-        state = parseMonitorState(readFileSync(statePath, 'utf8'));
+        state = parseMonitorState(readFileText(statePath, 'monitor state', 16 * 1024 * 1024));
       } catch (e) {
+        if (e instanceof InputError) throw e;
         throw new InputError(`${statePath}: ${isSignetError(e) ? e.message : 'unreadable'}`);
       }
     }
@@ -79,14 +81,14 @@ Exit 2: usage error, or the log could not be reached at all.`,
           );
           break;
         case 'unavailable':
-          io.stderr(`warning: ${event.message}\n`);
+          io.stderr(`warning: ${shown(event.message)}\n`);
           break;
         case 'invalid':
-          io.stderr(`\n!!! INVALID CHECKPOINT: ${event.message}\n`);
+          io.stderr(`\n!!! INVALID CHECKPOINT: ${shown(event.message)}\n`);
           break;
         default:
           io.stderr(
-            `\n!!! ${event.message}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`,
+            `\n!!! ${shown(event.message)}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`,
           );
       }
     };

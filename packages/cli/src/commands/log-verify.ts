@@ -17,6 +17,7 @@ import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
 import { readInput } from '../io.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
+import { shown } from '../terminal.js';
 
 /** `signet log verify`: a receipt offline, or a whole log from its tiles. */
 export const logVerify: Command = {
@@ -48,7 +49,7 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
     };
     const failure = (e: unknown): number => {
       if (!isSignetError(e)) throw e;
-      return report(false, { code: e.code, message: e.message }, `INVALID: ${e.code}: ${e.message}`);
+      return report(false, { code: e.code, message: e.message }, `INVALID: ${e.code}: ${shown(e.message)}`);
     };
 
     if (receiptFile !== undefined || envelopeFile !== undefined) {
@@ -92,7 +93,7 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
       return report(
         true,
         data,
-        `VALID: entry ${r.index} of log ${r.origin} (tree size ${r.size}), committed at ${new Date(r.time * 1000).toISOString()}${extra}`,
+        `VALID: entry ${r.index} of log ${shown(r.origin)} (tree size ${r.size}), committed at ${new Date(r.time * 1000).toISOString()}${extra}`,
       );
     }
 
@@ -104,7 +105,7 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
       return report(
         true,
         { log: cp.origin, treeSize: cp.size, root: toHex(cp.root), tiles: result.tilesChecked },
-        `VALID: log ${cp.origin}: ${cp.size} entries and ${result.tilesChecked} tiles match the signed checkpoint`,
+        `VALID: log ${shown(cp.origin)}: ${cp.size} entries and ${result.tilesChecked} tiles match the signed checkpoint`,
       );
     } catch (e) {
       return failure(e);

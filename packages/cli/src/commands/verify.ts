@@ -1,15 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { fromBase64url, getDefaultBackend, SignetError } from '@signet/core';
 import { termsClaim } from '@signet/server';
 import { createVerifier, type VerificationPolicy, type VerificationResult, type VerifyInput } from '@signet/verify';
 import { flag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
-import { InputError, readInput, readJson, readText } from '../io.js';
+import { InputError, readFileText, readInput, readJson, readText } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
 import { describeResult } from '../describe.js';
 import { keyExtensions } from '../key-extensions.js';
 import { decodeReceiptInput } from './log-common.js';
+import { shown } from '../terminal.js';
+
+const NORMALIZED_WARNING =
+  'the text matches the seal only after normalization (Unicode NFC, white space folded); re-indented code, a list run into a paragraph, or words joined or split at white space match the same way.';
 
 /** `signet verify`: checks an envelope against text or a response. Exit 0 valid, 1 invalid, 2 usage. */
 export const verify: Command = {
@@ -17,12 +20,16 @@ export const verify: Command = {
   summary: 'verify an envelope against the text (or response) it seals',
   usage: `Usage: signet verify --trust JWKS --envelope FILE|- (--text FILE|- | --response FILE)
                      [--request FILE] [--terms FILE] [--issuer ISS] [--account-tag TAG]
-                     [--choice N] [--allow-partial] [--revocations FILE] [--roots JWKS]
+                     [--choice N] [--allow-partial] [--allow-normalized] [--revocations FILE] [--roots JWKS]
                      [--log-key KEY [--receipt FILE]] [--hybrid-keys JWKS] [--json]
 
-Checks, in order: parse, key, signature, validity window, content (exact, then normalized),
-request digest, terms and policy. Exit 0: valid. Exit 1: invalid (the reason code is printed
-on stderr, or in the JSON with --json). Exit 2: usage or unreadable input.
+Checks, in order: parse, key, signature, validity window, content, request digest, terms and
+policy. Exit 0: valid. Exit 1: invalid (the reason code is printed on stderr, or in the JSON
+with --json). Exit 2: usage or unreadable input.
+The content must match the sealed text exactly. --allow-normalized also accepts text that only
+matches after normalization (Unicode NFC, white space folded); such a match is reported as
+"VALID, NORMALIZED MATCH ONLY" (JSON: "match": "normalized"): it cannot tell re-indented code, a
+list run into a paragraph, or words joined or split at white space from the sealed text.
 --terms FILE checks that the envelope was served under that terms file (id, version, document).
 --revocations FILE honours a signed revocation list (\`signet keys revoke\`): an envelope of a revoked
 key fails unless a log receipt proves it was committed before the revocation.
@@ -43,6 +50,7 @@ as well as the Ed25519 one.`,
       'account-tag': 'list',
       choice: 'string',
       'allow-partial': 'boolean',
+      'allow-normalized': 'boolean',
       json: 'boolean',
       revocations: 'string',
       roots: 'string',
@@ -56,12 +64,7 @@ as well as the Ed25519 one.`,
     const responseFile = optional(args, 'response');
     if ((textFile === undefined) === (responseFile === undefined)) throw new UsageError('give exactly one of --text or --response');
     if (textFile === '-' && envelopeSource === '-') throw new UsageError('--text and --envelope cannot both read stdin');
-    let jwks: string;
-    try {
-      jwks = readFileSync(trustPath, 'utf8');
-    } catch {
-      throw new InputError(`cannot read the trust JWKS ${trustPath}`);
-    }
+    const jwks = readFileText(trustPath, 'trust JWKS', 1_000_000);
     const termsFile = optional(args, 'terms');
     const terms = termsFile === undefined ? undefined : termsClaim(readTermsFile(termsFile), getDefaultBackend());
     const issuers = args.flags.issuer as string[] | undefined;
@@ -81,6 +84,8 @@ as well as the Ed25519 one.`,
           }),
       ...(terms === undefined ? {} : { terms: { id: terms.id, version: terms.version, digest: terms.digest } }),
       ...(flag(args, 'allow-partial') ? { allowPartial: true } : {}),
+      // Explicit either way: a client check is exact unless the user asks for less.
+      allowNormalized: flag(args, 'allow-normalized'),
     };
     const extensions = await keyExtensions(
       jwks,
@@ -120,13 +125,16 @@ as well as the Ed25519 one.`,
     if (flag(args, 'json')) io.stdout(`${JSON.stringify(describeResult(result))}\n`);
     else if (result.valid) {
       const c = result.claims;
+      // A normalized match gets its own headline: the text is not the exact sealed text.
+      const normalized = result.content?.match === 'normalized';
+      const headline = normalized ? 'VALID, NORMALIZED MATCH ONLY' : 'valid';
       io.stdout(
-        `valid: sealed by ${c.issuer} (key ${result.key.kid})\n  response ${c.responseId}, model ${c.model}, issued ${new Date(c.issuedAt * 1000).toISOString()}\n  terms ${c.terms.id} ${c.terms.version}; content matched ${result.content?.match ?? 'not checked'}${result.requestChecked ? '; request matched' : ''}\n`,
+        `${headline}: sealed by ${shown(c.issuer)} (key ${shown(result.key.kid)})\n  response ${shown(c.responseId)}, model ${shown(c.model)}, issued ${new Date(c.issuedAt * 1000).toISOString()}\n  terms ${shown(c.terms.id)} ${shown(c.terms.version)}; content matched ${result.content?.match ?? 'not checked'}${result.requestChecked ? '; request matched' : ''}\n${normalized ? `  warning: ${NORMALIZED_WARNING}\n` : ''}`,
       );
     }
     if (!result.valid) {
       io.stderr(
-        `invalid: ${result.code} (${result.kind} failure at step "${result.step}"): ${result.message}${result.hint ? `\n  hint: ${result.hint}` : ''}\n`,
+        `invalid: ${result.code} (${result.kind} failure at step "${result.step}"): ${shown(result.message)}${result.hint ? `\n  hint: ${shown(result.hint)}` : ''}\n`,
       );
       return 1;
     }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openLog } from '@signet/log';
@@ -6,6 +6,7 @@ import { openRegistry } from '@signet/registry';
 import { createSigner, KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
 import { readTermsFile } from '../terms-file.js';
 import type { DemoPart } from './context.js';
+import { readFileText } from '../io.js';
 
 /** Sentences the demo's model "answers" with: varied enough that every answer is its own text. */
 const TOPICS = [
@@ -165,7 +166,7 @@ export const auditorDemo: DemoPart = async (ctx) => {
   );
   ctx.say(`${Object.keys(report.byAccount).length} account tags; report: ${join(reportDir, 'report.json')}`);
   const html = join(reportDir, 'report.html');
-  ctx.expect(readFileSync(html, 'utf8').includes('<svg'), 'the HTML report has its charts');
+  ctx.expect(readFileText(html, 'demo file', 64 * 1024 * 1024).includes('<svg'), 'the HTML report has its charts');
   ctx.say(`open the report from disk (no network needed): ${pathToFileURL(html).href}`);
 
   ctx.step('3. A leaked dataset: seals stripped, markdown removed, reflowed, cut, edited');
@@ -224,13 +225,13 @@ export const auditorDemo: DemoPart = async (ctx) => {
   // A laundered excerpt: its bundle carries an excerpt proof rather than the text itself.
   const bundle = toMallory.find((r) => r.match!.score < 1)?.match?.evidence ?? toMallory[0]!.match!.evidence;
   ctx.expect(
-    (JSON.parse(readFileSync(bundle, 'utf8')) as { content: { kind: string } }).content.kind === 'excerpt',
+    (JSON.parse(readFileText(bundle, 'demo file', 64 * 1024 * 1024)) as { content: { kind: string } }).content.kind === 'excerpt',
     'the bundle of an edited excerpt carries an excerpt proof',
   );
   const verified = await ctx.cli(['evidence', 'verify', bundle, '--trust', jwks, '--log-key', logKeyFile]);
   ctx.expect(verified.code === 0, 'the evidence bundle verifies offline');
   for (const line of verified.stdout.trim().split('\n')) ctx.say(line);
-  const forged = JSON.parse(readFileSync(bundle, 'utf8')) as { account: { id: string } };
+  const forged = JSON.parse(readFileText(bundle, 'demo file', 64 * 1024 * 1024)) as { account: { id: string } };
   forged.account.id = 'acct_alice_labs';
   const forgedFile = join(ctx.dir, 'forged-bundle.json');
   writeFileSync(forgedFile, JSON.stringify(forged));

@@ -97,12 +97,26 @@ export const foundationDemo: DemoPart = async (ctx) => {
   }
   const reformatted = join(ctx.dir, 'reformatted.txt');
   writeFileSync(reformatted, `  ${sealed[0]!.text.replace(/\n+/g, ' ')}  \r\n`);
-  const norm = await ctx.cli(['verify', '--trust', jwks, '--envelope', sealed[0]!.file, '--text', reformatted, '--json']);
+  const strict = await ctx.cli(['verify', '--trust', jwks, '--envelope', sealed[0]!.file, '--text', reformatted, '--json']);
+  ctx.expect(strict.code === 1, 'by default the reformatted text does not verify: clients match exactly');
+  const norm = await ctx.cli([
+    'verify',
+    '--trust',
+    jwks,
+    '--envelope',
+    sealed[0]!.file,
+    '--text',
+    reformatted,
+    '--allow-normalized',
+    '--json',
+  ]);
   ctx.expect(
-    norm.code === 0 && (JSON.parse(norm.stdout) as { content: { match: string } }).content.match === 'normalized',
-    'reformatted text matches the normalized digest',
+    norm.code === 0 && (JSON.parse(norm.stdout) as { match: string }).match === 'normalized',
+    'with --allow-normalized, reformatted text matches the normalized digest and is reported as such',
   );
-  ctx.say('the same text with its line breaks and spacing changed still verifies (normalized match)');
+  ctx.say(
+    'the same text with its line breaks and spacing changed fails an exact check, and with --allow-normalized verifies as a normalized match',
+  );
 
   ctx.step('4. What a verifier catches');
   const tampered = join(ctx.dir, 'tampered.txt');

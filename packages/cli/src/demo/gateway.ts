@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createVerifyingFetch, verificationOf, type FetchVerification } from '@signet/verify';
 import { parseArgs } from '../args.js';
 import { startGatewayFromArgs } from '../commands/gateway.js';
 import type { DemoPart } from './context.js';
 import { startDemoUpstream } from './upstream.js';
+import { readFileText } from '../io.js';
 
 interface ChatResult {
   choices: { message: { content: string } }[];
@@ -23,7 +24,7 @@ export const gatewayDemo: DemoPart = async (ctx) => {
   const upstream = await startDemoUpstream({ words: 24 });
   ctx.say(`a stand-in model server (OpenAI-compatible) listens on ${upstream.url}`);
   const accounts = join(ctx.dir, 'accounts.json');
-  const termsVersion = (JSON.parse(readFileSync(ctx.termsFile, 'utf8')) as { version: string }).version;
+  const termsVersion = (JSON.parse(readFileText(ctx.termsFile, 'demo file', 64 * 1024 * 1024)) as { version: string }).version;
   const added = await ctx.cli(['accounts', 'add', '--file', accounts, '--account', 'acct_alice_labs', '--terms-version', termsVersion]);
   ctx.expect(added.code === 0, 'accounts add succeeds');
   const aliceKey = added.stdout.trim();

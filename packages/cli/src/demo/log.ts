@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex } from '@signet/core';
 import { openLog, serveHandler } from '@signet/log';
@@ -6,6 +6,7 @@ import { createSigner, KEY_FILES, loadAccountSecret, loadSigningKey } from '@sig
 import { createReceiptCheck, createVerifier } from '@signet/verify';
 import { readTermsFile } from '../terms-file.js';
 import type { DemoPart } from './context.js';
+import { readFileText } from '../io.js';
 
 /**
  * The transparency log: a signer wired to a SQLite log seals answers without waiting for it, the
@@ -115,5 +116,5 @@ export const logDemo: DemoPart = async (ctx) => {
 
 /** The public JWKS the foundation part wrote next to the signing key. */
 function readJwks(ctx: Parameters<DemoPart>[0]): string {
-  return readFileSync(join(ctx.keysDir, KEY_FILES.jwks), 'utf8');
+  return readFileText(join(ctx.keysDir, KEY_FILES.jwks), 'demo file', 64 * 1024 * 1024);
 }
