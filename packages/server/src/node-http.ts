@@ -107,8 +107,15 @@ export async function writeToNode(response: Response, res: ServerResponse, write
 export function toNodeListener(
   handler: FetchHandler,
   onError?: (error: unknown) => void,
+  screenTarget?: (rawTarget: string) => Response | undefined,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // The raw request target, before URL parsing resolves dot segments and backslashes in it.
+    const refused = screenTarget?.(req.url ?? '');
+    if (refused !== undefined) {
+      writeToNode(refused, res).catch(() => res.destroy());
+      return;
+    }
     const abort = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
