@@ -39,7 +39,12 @@ describe('server timeouts and the connection cap', () => {
   let running: RunningServer;
   beforeAll(async () => {
     base = await startTestGateway();
-    const gw = createGateway({ upstream: base.upstream.url, signer: base.signer, accounts: openAccountStore(base.accountsFile), jwks: base.jwks });
+    const gw = createGateway({
+      upstream: base.upstream.url,
+      signer: base.signer,
+      accounts: openAccountStore(base.accountsFile),
+      jwks: base.jwks,
+    });
     running = await gw.listen({ headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300, maxConnections: 3 });
   });
   afterAll(async () => {

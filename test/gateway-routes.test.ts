@@ -33,7 +33,12 @@ describe('route spellings cannot bypass the seal', () => {
   beforeAll(async () => {
     base = await startTestGateway();
     upstream = await startDecodingUpstream();
-    const gw = createGateway({ upstream: upstream.url, signer: base.signer, accounts: openAccountStore(base.accountsFile), jwks: base.jwks });
+    const gw = createGateway({
+      upstream: upstream.url,
+      signer: base.signer,
+      accounts: openAccountStore(base.accountsFile),
+      jwks: base.jwks,
+    });
     running = await gw.listen();
   });
   afterAll(async () => {
@@ -81,7 +86,13 @@ describe('route spellings cannot bypass the seal', () => {
 
   it('an account refused on the plain path is refused on every spelling of it', async () => {
     expect((await post('/v1/chat/completions', base.oldTermsKey)).status).toBe(403);
-    for (const path of ['/v1/chat/%63ompletions', '/v1/chat/completions%2F', '/v1/chat/completions;x', '/v1/responses%2f', '/V1/chat/completions']) {
+    for (const path of [
+      '/v1/chat/%63ompletions',
+      '/v1/chat/completions%2F',
+      '/v1/chat/completions;x',
+      '/v1/responses%2f',
+      '/V1/chat/completions',
+    ]) {
       const res = await post(path, base.oldTermsKey);
       expect([400, 403, 404]).toContain(res.status);
     }
@@ -97,7 +108,13 @@ describe('route spellings cannot bypass the seal', () => {
       ['POST', '/V1/chat/completions'],
       ['DELETE', '/v1/models'],
     ] as const) {
-      const res = await rawRequest(running.url, method, path, { authorization: `Bearer ${base.apiKey}` }, method === 'POST' ? '{}' : undefined);
+      const res = await rawRequest(
+        running.url,
+        method,
+        path,
+        { authorization: `Bearer ${base.apiKey}` },
+        method === 'POST' ? '{}' : undefined,
+      );
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
       expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'SIGNET_E_GATEWAY_ROUTE_UNKNOWN' } });
     }
@@ -150,7 +167,14 @@ describe('route spellings cannot bypass the seal', () => {
       if (chars.length === 0) return path;
       const i = chars[(e.at as number) % chars.length] as number;
       const c = path[i] as string;
-      const spelled = e.op === 'encode' ? hex(c) : e.op === 'lower' ? hex(c).toLowerCase() : e.op === 'double' ? `%25${hex(c).slice(1)}` : c.toUpperCase();
+      const spelled =
+        e.op === 'encode'
+          ? hex(c)
+          : e.op === 'lower'
+            ? hex(c).toLowerCase()
+            : e.op === 'double'
+              ? `%25${hex(c).slice(1)}`
+              : c.toUpperCase();
       return path.slice(0, i) + spelled + path.slice(i + 1);
     };
     const spelling = fc
@@ -220,7 +244,15 @@ describe('operator passthrough routes', () => {
   it('rejects passthrough entries that are not canonical or that name a model route', () => {
     const base = { signer: undefined as never };
     void base;
-    for (const bad of ['GET v1/models', 'get /v1/models', 'GET /v1/%6dodels', 'GET /v1//models', 'POST /v1/chat/completions', 'GET /a;b', 'GET']) {
+    for (const bad of [
+      'GET v1/models',
+      'get /v1/models',
+      'GET /v1/%6dodels',
+      'GET /v1//models',
+      'POST /v1/chat/completions',
+      'GET /a;b',
+      'GET',
+    ]) {
       expect(() =>
         createGateway({
           upstream: 'http://127.0.0.1:9',

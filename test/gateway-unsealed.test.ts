@@ -21,8 +21,12 @@ describe('model requests are checked and digested before anything is forwarded',
     await gw.close();
   });
 
-  const post = (body: string | Uint8Array, path = '/v1/chat/completions') =>
-    fetch(`${gw.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' }, body });
+  const post = (body: string | Uint8Array<ArrayBuffer>, path = '/v1/chat/completions') =>
+    fetch(`${gw.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' },
+      body,
+    });
 
   it('refuses a lone surrogate in `user` with 400, streamed or not, and never calls the upstream', async () => {
     const before = gw.upstream.requests.length;
@@ -98,7 +102,13 @@ describe('every model-route answer is sealed, or marked and recorded', () => {
   });
 
   const post = (model: string) =>
-    rawRequest(running.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${base.apiKey}` }, JSON.stringify({ model, messages: [] }));
+    rawRequest(
+      running.url,
+      'POST',
+      '/v1/chat/completions',
+      { authorization: `Bearer ${base.apiKey}` },
+      JSON.stringify({ model, messages: [] }),
+    );
 
   it('a 4xx from a model route is marked Signet-Unsealed and recorded with its account', async () => {
     const res = await post('reject-400');
@@ -163,7 +173,13 @@ describe('failed seals are recorded, never silent', () => {
     });
     const running = await gw.listen();
     try {
-      const res = await rawRequest(running.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${base.apiKey}` }, JSON.stringify(chat({ stream: true })));
+      const res = await rawRequest(
+        running.url,
+        'POST',
+        '/v1/chat/completions',
+        { authorization: `Bearer ${base.apiKey}` },
+        JSON.stringify(chat({ stream: true })),
+      );
       expect(res.status).toBe(200);
       expect(res.text).toContain('SIGNET_E_GATEWAY_SEAL_FAILED');
       expect(res.text).not.toContain('[DONE]');
@@ -198,10 +214,22 @@ describe('failed seals are recorded, never silent', () => {
     });
     const running = await gw.listen();
     try {
-      const whole = await rawRequest(running.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${base.apiKey}` }, JSON.stringify(chat()));
+      const whole = await rawRequest(
+        running.url,
+        'POST',
+        '/v1/chat/completions',
+        { authorization: `Bearer ${base.apiKey}` },
+        JSON.stringify(chat()),
+      );
       expect(whole.status).toBe(200);
       expect(whole.headers[UNSEALED_HEADER.toLowerCase()]).toBe('SIGNET_E_GATEWAY_SEAL_FAILED');
-      await rawRequest(running.url, 'POST', '/v1/responses', { authorization: `Bearer ${base.apiKey}` }, JSON.stringify({ model: 'local-model', input: 'x', stream: true }));
+      await rawRequest(
+        running.url,
+        'POST',
+        '/v1/responses',
+        { authorization: `Bearer ${base.apiKey}` },
+        JSON.stringify({ model: 'local-model', input: 'x', stream: true }),
+      );
       expect(records.map((r) => [r.route, r.streamed, r.delivered, r.account])).toEqual([
         ['/v1/chat/completions', false, true, 'acct_current'],
         ['/v1/responses', true, true, 'acct_current'],
@@ -227,7 +255,13 @@ describe('failed seals are recorded, never silent', () => {
     });
     const running = await gw.listen();
     try {
-      const res = await rawRequest(running.url, 'POST', '/v1/chat/completions', { authorization: `Bearer ${base.apiKey}` }, JSON.stringify(chat({ model: 'fail-500' })));
+      const res = await rawRequest(
+        running.url,
+        'POST',
+        '/v1/chat/completions',
+        { authorization: `Bearer ${base.apiKey}` },
+        JSON.stringify(chat({ model: 'fail-500' })),
+      );
       expect(res.status).toBe(502);
       expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'SIGNET_E_GATEWAY_SEAL_FAILED' } });
       expect(res.text).not.toContain('The model crashed');

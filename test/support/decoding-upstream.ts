@@ -79,7 +79,8 @@ export async function startDecodingUpstream(): Promise<DecodingUpstream> {
         adminHits++;
         return json(200, { admin: true, route });
       }
-      if (route === '/v1/models') return json(200, { object: 'list', data: [{ id: 'local-model', object: 'model', created: 0, owned_by: 'x' }] });
+      if (route === '/v1/models')
+        return json(200, { object: 'list', data: [{ id: 'local-model', object: 'model', created: 0, owned_by: 'x' }] });
       if (!MODEL.has(route)) return json(404, { error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } });
       let body: Record<string, unknown> = {};
       try {
@@ -87,7 +88,8 @@ export async function startDecodingUpstream(): Promise<DecodingUpstream> {
       } catch {
         return json(400, { error: { message: 'bad json', type: 'invalid_request_error', code: null, param: null } });
       }
-      if (body.model === 'reject-400') return json(400, { error: { message: 'rejected', type: 'invalid_request_error', code: null, param: null } });
+      if (body.model === 'reject-400')
+        return json(400, { error: { message: 'rejected', type: 'invalid_request_error', code: null, param: null } });
       if (body.model === 'redirect-302') {
         res.writeHead(302, { location: '/v1/elsewhere', 'content-type': 'application/json' });
         return res.end(JSON.stringify({ moved: 'The answer you asked for, unsealed.' }));

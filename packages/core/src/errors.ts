@@ -66,7 +66,8 @@ export const ERROR_CODES = {
   // Serving path.
   SIGNET_E_GATEWAY_UPSTREAM: 'The upstream server could not be reached or failed.',
   SIGNET_E_GATEWAY_SEAL_FAILED: 'The response could not be sealed.',
-  SIGNET_E_GATEWAY_PATH_AMBIGUOUS: 'The request path is spelled ambiguously (an encoded "/", ".", "%", a ";" parameter, a dot or empty segment).',
+  SIGNET_E_GATEWAY_PATH_AMBIGUOUS:
+    'The request path is spelled ambiguously (an encoded "/", ".", "%", a ";" parameter, a dot or empty segment).',
   SIGNET_E_GATEWAY_ROUTE_UNKNOWN: 'The gateway does not forward this method and path.',
   SIGNET_E_GATEWAY_QUERY_REFUSED: 'Model routes take no query string.',
   SIGNET_E_GATEWAY_REQUEST_INVALID: 'The model request body cannot be sealed: it is not one well-formed JSON object within the limits.',

@@ -14,17 +14,11 @@
 
 /** Why a path has no canonical form. */
 export type AmbiguousPathReason =
-  | 'not-absolute'
-  | 'empty-segment'
-  | 'dot-segment'
-  | 'backslash'
-  | 'parameter'
-  | 'encoded-reserved'
-  | 'bad-percent'
-  | 'bad-character';
+  'not-absolute' | 'empty-segment' | 'dot-segment' | 'backslash' | 'parameter' | 'encoded-reserved' | 'bad-percent' | 'bad-character';
 
 /** The result of {@link canonicalPath}: the canonical path, or why there is none. */
-export type CanonicalPathResult = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: AmbiguousPathReason };
+export type CanonicalPathResult =
+  { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: AmbiguousPathReason };
 
 /** Characters allowed as they are: RFC 3986 unreserved, plus `:` and `@` (both plain in a segment). */
 const PLAIN = /^[A-Za-z0-9\-._~:@]$/;

@@ -252,7 +252,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     } catch (cause) {
       const err = new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
       if (!request.signal.aborted) options.onError?.(err);
-      return unreachable(502, err.code, kind === undefined ? 'The upstream could not be reached.' : 'The model server could not be reached.');
+      return unreachable(
+        502,
+        err.code,
+        kind === undefined ? 'The upstream could not be reached.' : 'The model server could not be reached.',
+      );
     }
   };
 
@@ -286,12 +290,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (decision.action === 'refuse')
       return refusal(404, 'SIGNET_E_GATEWAY_ROUTE_UNKNOWN', `The gateway does not forward ${request.method} ${path}.`);
     if (decision.action === 'passthrough') {
-      return forward(request, path, url.search, request.method === 'GET' || request.method === 'HEAD' ? null : request.body, undefined, false);
+      return forward(
+        request,
+        path,
+        url.search,
+        request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
+        undefined,
+        false,
+      );
     }
     const kind = decision.kind;
     // A query string is not part of the request digest, and some servers read parameters from it:
     // model requests carry everything in their (sealed) body.
-    if (url.search !== '') return refusal(400, 'SIGNET_E_GATEWAY_QUERY_REFUSED', `${path} takes no query string; send every parameter in the body.`);
+    if (url.search !== '')
+      return refusal(400, 'SIGNET_E_GATEWAY_QUERY_REFUSED', `${path} takes no query string; send every parameter in the body.`);
     if (entry.termsVersion !== termsVersion) {
       return refusal(
         403,

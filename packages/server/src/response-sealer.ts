@@ -233,7 +233,8 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         const err = sealFailure(e);
         report(err);
         const delivered = failOpen && text !== undefined;
-        if (!(await record(context, delivered ? response.status : 502, err.code, { streamed: false, delivered }))) return unrecorded(response);
+        if (!(await record(context, delivered ? response.status : 502, err.code, { streamed: false, delivered })))
+          return unrecorded(response);
         if (delivered && text !== undefined) {
           const headers = copyHeaders(response.headers);
           headers.set(UNSEALED_HEADER, err.code);

@@ -19,9 +19,7 @@ export const DEFAULT_PASSTHROUGH: readonly string[] = Object.freeze(['GET /v1/mo
 
 /** How a canonical request is handled. */
 export type RouteDecision =
-  | { readonly action: 'seal'; readonly kind: StreamKind }
-  | { readonly action: 'passthrough' }
-  | { readonly action: 'refuse' };
+  { readonly action: 'seal'; readonly kind: StreamKind } | { readonly action: 'passthrough' } | { readonly action: 'refuse' };
 
 /** A checked allowlist. */
 export interface RouteAllowlist {
