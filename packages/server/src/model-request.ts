@@ -24,15 +24,19 @@ function invalid(message: string, cause?: unknown): SignetError {
 }
 
 /**
- * Checks a model request body and computes its digest. Throws SIGNET_E_GATEWAY_REQUEST_INVALID
- * when the body is not valid UTF-8, not JSON, not an object, or cannot be canonicalized.
+ * Checks a model request body (its bytes, or its text once decoded) and computes its digest.
+ * Throws SIGNET_E_GATEWAY_REQUEST_INVALID when the body is not valid UTF-8, not JSON, not an
+ * object, or cannot be canonicalized.
  */
-export function checkModelRequest(bytes: Uint8Array, backend: CryptoBackend = getDefaultBackend()): CheckedModelRequest {
+export function checkModelRequest(body: Uint8Array | string, backend: CryptoBackend = getDefaultBackend()): CheckedModelRequest {
   let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw invalid('The request body is not valid UTF-8.');
+  if (typeof body === 'string') text = body;
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+    } catch {
+      throw invalid('The request body is not valid UTF-8.');
+    }
   }
   let parsed: unknown;
   try {
@@ -40,6 +44,11 @@ export function checkModelRequest(bytes: Uint8Array, backend: CryptoBackend = ge
   } catch {
     throw invalid('The request body is not valid JSON.');
   }
+  return checkModelRequestValue(parsed, backend);
+}
+
+/** The same check for a body a framework has already parsed (Express's `req.body`). */
+export function checkModelRequestValue(parsed: unknown, backend: CryptoBackend = getDefaultBackend()): CheckedModelRequest {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('The request body is not a JSON object.');
   let requestDigest: Uint8Array;
   try {
