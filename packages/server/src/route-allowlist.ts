@@ -50,7 +50,7 @@ function parseEntry(spec: unknown): Entry {
   let path = m[2] as string;
   if (!METHODS.has(method)) throw bad(`unknown method ${method}`);
   const prefix = path.endsWith('/*');
-  if (prefix) path = path.slice(0, -2);
+  if (prefix) path = path.length === 2 ? '/' : path.slice(0, -2);
   const canonical = canonicalPath(path);
   // Only canonical spellings: an entry must name exactly the bytes the upstream will be sent.
   if (!canonical.ok || canonical.path !== path || path.includes('%')) throw bad('the path is not in canonical form');
