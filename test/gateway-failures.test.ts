@@ -45,7 +45,7 @@ describe('upstream failures, aborts and shutdown', () => {
     await gw.close();
   });
 
-  it('an upstream error status passes through unchanged and unsealed', async () => {
+  it('an upstream error status passes through unsealed, marked Signet-Unsealed', async () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gw.apiKey}` },
@@ -53,6 +53,8 @@ describe('upstream failures, aborts and shutdown', () => {
     });
     expect(res.status).toBe(500);
     expect(res.headers.get(ENVELOPE_HEADER)).toBeNull();
+    // Marked: an answer from a model route that leaves unsealed always says so.
+    expect(res.headers.get(UNSEALED_HEADER)).toBe('SIGNET_E_GATEWAY_UNSEALED_STATUS');
     expect(await res.json()).toEqual({ error: { message: 'The model crashed.', type: 'server_error', code: null, param: null } });
   });
 
@@ -298,7 +300,7 @@ describe('request bounds', () => {
 });
 
 describe('the upstream stays the upstream', () => {
-  it('a path that looks like another host is sent to the configured upstream', async () => {
+  it('refuses a path that looks like another host (an empty first segment), and forwards nothing', async () => {
     const gw = await startTestGateway({ gateway: { upstreamApiKey: 'upstream-secret' } });
     try {
       const { request } = await import('node:http');
@@ -314,10 +316,9 @@ describe('the upstream stays the upstream', () => {
         req.on('error', reject);
         req.end();
       });
-      // The configured upstream answered (404 for that path); nothing went to 127.0.0.2.
-      expect(status).toBe(404);
-      expect(gw.upstream.requests.at(-1)?.path).toBe('//127.0.0.2:9/v1/models');
-      expect(gw.upstream.requests.at(-1)?.headers.authorization).toBe('Bearer upstream-secret');
+      // `//host/...` has no canonical form: refused before anything is forwarded, to any host.
+      expect(status).toBe(400);
+      expect(gw.upstream.requests).toHaveLength(0);
     } finally {
       await gw.close();
     }

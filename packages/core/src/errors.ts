@@ -76,6 +76,12 @@ export const ERROR_CODES = {
   // Serving path.
   SIGNET_E_GATEWAY_UPSTREAM: 'The upstream server could not be reached or failed.',
   SIGNET_E_GATEWAY_SEAL_FAILED: 'The response could not be sealed.',
+  SIGNET_E_GATEWAY_PATH_AMBIGUOUS:
+    'The request path is spelled ambiguously (an encoded "/", ".", "%", a ";" parameter, a dot or empty segment).',
+  SIGNET_E_GATEWAY_ROUTE_UNKNOWN: 'The gateway does not forward this method and path.',
+  SIGNET_E_GATEWAY_QUERY_REFUSED: 'Model routes take no query string.',
+  SIGNET_E_GATEWAY_REQUEST_INVALID: 'The model request body cannot be sealed: it is not one well-formed JSON object within the limits.',
+  SIGNET_E_GATEWAY_UNSEALED_STATUS: 'The model route answered with a status that carries no model output; it was passed on unsealed.',
   SIGNET_E_AUTH_UNKNOWN_KEY: 'The API key is unknown or revoked.',
   SIGNET_E_AUTH_TERMS_NOT_ACCEPTED: 'The account has not accepted the current terms.',
   // Registry and evidence.

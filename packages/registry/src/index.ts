@@ -6,12 +6,12 @@
  *
  * @packageDocumentation
  */
-export { openRegistry, type Registry, type RegistryOptions, type SealedLike, type SealInputLike } from './registry.js';
+export { openRegistry, type Registry, type RegistryOptions, type SealedLike, type SealInputLike, type UnsealedLike } from './registry.js';
 export { attributeText, ATTRIBUTION_DEFAULTS, type AttributionMatch, type AttributionOptions } from './attribution.js';
 export { buildEvidence, type EvidenceOptions, type EvidenceSigner, type LogEvidenceSource } from './evidence.js';
 export { fingerprints, fingerprintSet, words, spansOf, SHINGLE_WORDS, WINDOW, type Fingerprint, type Word } from './fingerprint.js';
 export { findVerbatimChunks } from './chunks.js';
 export { openSqliteStore } from './sqlite-store.js';
 export { openPgStore, type PgStoreOptions } from './pg-store.js';
-export type { RegistryStore, SealedRow, NewSealedRow, Posting } from './store.js';
+export type { RegistryStore, SealedRow, NewSealedRow, Posting, UnsealedRow, NewUnsealedRow } from './store.js';
 export { logEvidenceSource } from './log-evidence.js';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { SignetError } from '@signet/core';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { columnValues, toSealedRow } from './rows.js';
+import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
 import { schemaStatements, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -147,6 +147,20 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
         ])
       ).rowCount ?? 0,
     count: async () => Number((await q('count', 'SELECT count(*) AS n FROM registry_sealed')).rows[0]?.n ?? 0),
+    insertUnsealed: async (row) =>
+      Number(
+        (
+          await q(
+            'insert',
+            `INSERT INTO registry_unsealed (${UNSEALED_COLUMNS.join(', ')}) VALUES (${UNSEALED_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+            unsealedValues(row),
+          )
+        ).rows[0]?.id,
+      ),
+    unsealed: async (limit = 1000) =>
+      (await q('query', 'SELECT * FROM registry_unsealed ORDER BY id LIMIT $1', [limit])).rows.map((r) =>
+        toUnsealedRow(r as Record<string, unknown>),
+      ),
     close: async () => {
       await pool.end();
     },

@@ -19,7 +19,7 @@ import { buildEvidence, type EvidenceOptions } from './evidence.js';
 import { fingerprintSet, fingerprintsToBytes } from './fingerprint.js';
 import { openPgStore } from './pg-store.js';
 import { openSqliteStore } from './sqlite-store.js';
-import type { NewSealedRow, RegistryStore, SealedRow } from './store.js';
+import type { NewSealedRow, RegistryStore, SealedRow, UnsealedRow } from './store.js';
 
 /** What the signer hands to its `onSealed` hook (structurally `Sealed` of `@signet/server`). */
 export interface SealedLike {
@@ -34,6 +34,19 @@ export interface SealInputLike {
   readonly account: string;
   /** The response object or plain text that was sealed. */
   readonly response: unknown;
+}
+
+/** An answer that left a gateway unsealed (structurally `UnsealedRecord` of `@signet/server`). */
+export interface UnsealedLike {
+  readonly account: string;
+  readonly route?: string;
+  readonly status: number;
+  readonly reason: string;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  readonly responseId?: string;
+  readonly streamed: boolean;
+  readonly delivered: boolean;
 }
 
 /** Options of {@link openRegistry}. */
@@ -71,6 +84,13 @@ export interface Registry {
   lookup(responseId: string): Promise<SealedRow[]>;
   /** Number of sealed choices recorded. */
   count(): Promise<number>;
+  /**
+   * Records an answer that left the gateway unsealed, with its account. Its signature fits the
+   * gateway's `onUnsealed` hook.
+   */
+  recordUnsealed(record: UnsealedLike): Promise<void>;
+  /** The unsealed answers on record, oldest first (at most `limit`, default 1000). */
+  unsealed(limit?: number): Promise<UnsealedRow[]>;
   /** The underlying store, for tools that need it (benchmarks, migrations). */
   readonly store: RegistryStore;
   close(): Promise<void>;
@@ -186,6 +206,27 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     evidence: (match, suspect, evidenceOptions) => buildEvidence(backend, match, suspect, evidenceOptions),
     lookup: (responseId) => store.byResponseId(responseId),
     count: () => store.count(),
+    recordUnsealed: async (record) => {
+      if (record === null || typeof record !== 'object' || typeof record.account !== 'string' || typeof record.reason !== 'string')
+        throw new TypeError('recordUnsealed needs an unsealed record with its account and reason');
+      if (!Number.isSafeInteger(record.status) || !Number.isFinite(record.time))
+        throw new TypeError('recordUnsealed needs a status and a time');
+      await store.insertUnsealed({
+        accountId: record.account,
+        route: typeof record.route === 'string' ? record.route : null,
+        status: record.status,
+        reason: record.reason,
+        at: Math.floor(record.time),
+        responseId: typeof record.responseId === 'string' ? record.responseId : null,
+        streamed: record.streamed === true,
+        delivered: record.delivered === true,
+      });
+    },
+    unsealed: (limit) => {
+      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit <= 0))
+        throw new RangeError('limit must be a positive whole number');
+      return store.unsealed(limit);
+    },
     close: () => store.close(),
   };
   return registry;

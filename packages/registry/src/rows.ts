@@ -1,4 +1,4 @@
-import type { NewSealedRow, SealedRow } from './store.js';
+import type { NewSealedRow, NewUnsealedRow, SealedRow, UnsealedRow } from './store.js';
 
 /** Maps a database row (snake_case, driver types) to a {@link SealedRow}. */
 export function toSealedRow(r: Record<string, unknown>): SealedRow {
@@ -59,4 +59,27 @@ export function columnValues(row: NewSealedRow): unknown[] {
     row.receipt,
     row.checkpoint,
   ];
+}
+
+/** Column names of an unsealed row, in insert order. */
+export const UNSEALED_COLUMNS = ['account_id', 'route', 'status', 'reason', 'at_ms', 'response_id', 'streamed', 'delivered'] as const;
+
+/** The values of an unsealed row, in {@link UNSEALED_COLUMNS} order. */
+export function unsealedValues(row: NewUnsealedRow): unknown[] {
+  return [row.accountId, row.route, row.status, row.reason, row.at, row.responseId, row.streamed ? 1 : 0, row.delivered ? 1 : 0];
+}
+
+/** Maps a database row to an {@link UnsealedRow}. */
+export function toUnsealedRow(r: Record<string, unknown>): UnsealedRow {
+  return {
+    id: Number(r.id),
+    accountId: String(r.account_id),
+    route: typeof r.route === 'string' ? r.route : null,
+    status: Number(r.status),
+    reason: String(r.reason),
+    at: Number(r.at_ms),
+    responseId: typeof r.response_id === 'string' ? r.response_id : null,
+    streamed: Number(r.streamed) === 1,
+    delivered: Number(r.delivered) === 1,
+  };
 }

@@ -66,5 +66,19 @@ export function schemaStatements(d: { blob: string; int64: string; pk: string; w
     'CREATE INDEX IF NOT EXISTS registry_sealed_account ON registry_sealed (account_tag)',
     // Clustered on (fingerprint, row): a lookup reads one contiguous run of the index.
     `CREATE TABLE IF NOT EXISTS registry_fp (fp INTEGER NOT NULL, sid ${d.int64} NOT NULL, PRIMARY KEY (fp, sid))${d.withoutRowid}`,
+    // Answers that left a gateway unsealed (an error status, fail-open, a failed seal): on record
+    // with their account, so nothing a model route served goes unaccounted for.
+    `CREATE TABLE IF NOT EXISTS registry_unsealed (
+      id ${d.pk},
+      account_id TEXT NOT NULL,
+      route TEXT,
+      status INTEGER NOT NULL,
+      reason TEXT NOT NULL,
+      at_ms ${d.int64} NOT NULL,
+      response_id TEXT,
+      streamed INTEGER NOT NULL,
+      delivered INTEGER NOT NULL
+    )`,
+    'CREATE INDEX IF NOT EXISTS registry_unsealed_account ON registry_unsealed (account_id)',
   ];
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { columnValues, toSealedRow } from './rows.js';
+import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
 import { schemaStatements, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -43,6 +43,10 @@ export function openSqliteStore(path: string): RegistryStore {
   const posting = db.prepare('SELECT sid FROM registry_fp WHERE fp = ? LIMIT ?').pluck();
   const setLog = db.prepare('UPDATE registry_sealed SET log_index = ?, receipt = ?, checkpoint = ? WHERE response_id = ?');
   const count = db.prepare('SELECT count(*) FROM registry_sealed').pluck();
+  const insertUnsealed = db.prepare(
+    `INSERT INTO registry_unsealed (${UNSEALED_COLUMNS.join(', ')}) VALUES (${UNSEALED_COLUMNS.map(() => '?').join(', ')}) RETURNING id`,
+  );
+  const listUnsealed = db.prepare('SELECT * FROM registry_unsealed ORDER BY id LIMIT ?');
 
   const insertAll = db.transaction((rows: readonly NewSealedRow[]): number[] =>
     rows.map((row) => {
@@ -94,6 +98,8 @@ export function openSqliteStore(path: string): RegistryStore {
       }),
     setLog: (responseId, log) => run('update', () => setLog.run(log.logIndex, log.receipt, log.checkpoint, responseId).changes),
     count: () => run('count', () => Number(count.get())),
+    insertUnsealed: (row) => run('insert', () => Number((insertUnsealed.get(...unsealedValues(row)) as { id: number }).id)),
+    unsealed: (limit = 1000) => run('query', () => (listUnsealed.all(limit) as Record<string, unknown>[]).map((r) => toUnsealedRow(r))),
     close: () => run('close', () => void db.close()),
   };
 }

@@ -45,6 +45,27 @@ export interface SealedRow {
 /** A row before it has an id. */
 export type NewSealedRow = Omit<SealedRow, 'id'>;
 
+/** One answer that left a gateway unsealed (see the gateway's `onUnsealed`). */
+export interface UnsealedRow {
+  readonly id: number;
+  /** The clear account id. */
+  readonly accountId: string;
+  readonly route: string | null;
+  /** The HTTP status the client received. */
+  readonly status: number;
+  /** A stable error code saying why. */
+  readonly reason: string;
+  /** When, milliseconds since the epoch. */
+  readonly at: number;
+  readonly responseId: string | null;
+  readonly streamed: boolean;
+  /** Whether model output reached the client unsealed (fail-open). */
+  readonly delivered: boolean;
+}
+
+/** An unsealed row before it has an id. */
+export type NewUnsealedRow = Omit<UnsealedRow, 'id'>;
+
 /** The fingerprints a candidate shares with a query. */
 export interface Posting {
   readonly id: number;
@@ -76,5 +97,9 @@ export interface RegistryStore {
   setLog(responseId: string, log: { logIndex: number; receipt: Uint8Array | null; checkpoint: string | null }): Promise<number>;
   /** Number of rows. */
   count(): Promise<number>;
+  /** Records an answer that left unsealed; returns its id. */
+  insertUnsealed(row: NewUnsealedRow): Promise<number>;
+  /** The unsealed answers on record, oldest first (at most `limit`, default 1000). */
+  unsealed(limit?: number): Promise<UnsealedRow[]>;
   close(): Promise<void>;
 }

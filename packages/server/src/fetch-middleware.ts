@@ -1,6 +1,8 @@
 import { SignetError, type StreamKind } from '@signet/core';
 import { checkSealingOptions, createResponseSealer, jsonError, type ResponseSealer, type SealingOptions } from './response-sealer.js';
-import { modelRouteKind, parseRequestBody } from './routes.js';
+import { canonicalPath } from './canonical-path.js';
+import { checkModelRequest, checkModelRequestValue, type CheckedModelRequest } from './model-request.js';
+import { modelRouteKind } from './routes.js';
 
 /** A Web-standard request handler, as in `Deno.serve`, Bun, Cloudflare Workers and Hono's `app.fetch`. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -23,8 +25,20 @@ export interface MiddlewareOptions<Req = Request> extends SealingOptions {
 export interface SealingMiddlewareCore<Req> {
   readonly sealer: ResponseSealer;
   readonly route: (method: string, pathname: string) => StreamKind | undefined;
+  /**
+   * Classifies a request path in its canonical form: the model route kind, undefined for other
+   * routes, or a 400 Response when the spelling is ambiguous. Routers that decode paths (Hono does)
+   * would otherwise run a model handler for a spelling (`/v1/chat/%63ompletions`) that `route`
+   * does not recognise, and its answer would leave unsealed.
+   */
+  classify(method: string, pathname: string): StreamKind | undefined | Response;
   /** Resolves the account, or a 401 Response. */
   resolveAccount(request: Req): Promise<string | Response>;
+  /**
+   * Checks and digests a model request before the handler runs (a 400 Response if it cannot be
+   * digested), so a seal cannot fail for a reason known up front after a stream was shown.
+   */
+  checkRequest(body: Uint8Array | string | { readonly parsed: unknown }): CheckedModelRequest | Response;
 }
 
 /** Checks middleware options and builds the shared core. */
@@ -37,9 +51,28 @@ export function createMiddlewareCore<Req>(options: MiddlewareOptions<Req>, who: 
   }
   if (options.route !== undefined && typeof options.route !== 'function')
     throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: route must be a function`);
+  const route = options.route ?? modelRouteKind;
   return {
     sealer: createResponseSealer(options),
-    route: options.route ?? modelRouteKind,
+    route,
+    classify(method, pathname) {
+      const c = canonicalPath(pathname);
+      if (!c.ok)
+        return jsonError(
+          400,
+          'SIGNET_E_GATEWAY_PATH_AMBIGUOUS',
+          'The request path is spelled ambiguously (an encoded "/", "." or "%", a ";" parameter, a dot or empty segment).',
+        );
+      return route(method, c.path);
+    },
+    checkRequest(body) {
+      try {
+        return typeof body === 'string' || body instanceof Uint8Array ? checkModelRequest(body) : checkModelRequestValue(body.parsed);
+      } catch (e) {
+        if (e instanceof SignetError) return jsonError(400, e.code, e.message);
+        throw e;
+      }
+    },
     async resolveAccount(request) {
       const account = await options.account(request);
       if (typeof account !== 'string' || account.length === 0) {
@@ -66,15 +99,17 @@ export function withSignet(handler: FetchHandler, options: MiddlewareOptions): F
   if (typeof handler !== 'function') throw new TypeError('withSignet needs a handler function');
   const core = createMiddlewareCore(options, 'withSignet');
   return async (request) => {
-    const kind = core.route(request.method, new URL(request.url).pathname);
+    const kind = core.classify(request.method, new URL(request.url).pathname);
+    if (kind instanceof Response) return kind;
     if (kind === undefined) return handler(request);
     const account = await core.resolveAccount(request);
     if (account instanceof Response) return account;
-    // The body is read once here (for the request digest) and handed on as text.
-    const text = await request.text();
-    const inner = new Request(request, { body: text });
+    // The body is read once here (for the request digest) and handed on as it came.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    const checked = core.checkRequest(bytes);
+    if (checked instanceof Response) return checked;
+    const inner = new Request(request, { body: bytes });
     const response = await handler(inner);
-    const body = parseRequestBody(text);
-    return core.sealer.seal(response, { account, kind, ...(body === undefined ? {} : { request: body }) });
+    return core.sealer.seal(response, { account, kind, request: checked.request, requestDigest: checked.requestDigest });
   };
 }

@@ -1,17 +1,23 @@
-import { SignetError, type StreamKind } from '@signet/core';
+import { isSignetError, SignetError, type StreamKind } from '@signet/core';
 import type { AccountStore } from './accounts.js';
+import { canonicalPath, splitTarget, type AmbiguousPathReason } from './canonical-path.js';
 import type { FetchHandler } from './fetch-middleware.js';
 import { createJwksHandler, type JwksSource } from './jwks-handler.js';
+import { checkModelRequest } from './model-request.js';
 import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptions } from './response-sealer.js';
-import { modelRouteKind, parseRequestBody } from './routes.js';
+import { createRouteAllowlist, DEFAULT_PASSTHROUGH } from './route-allowlist.js';
 import { serve, type RunningServer, type ServeOptions } from './serve.js';
+import type { UnsealedRecord } from './unsealed.js';
 import { nodeFetch } from './upstream-client.js';
 
 /**
  * The signing gateway: a reverse proxy in front of any OpenAI-compatible server that seals every
- * model response (`/v1/chat/completions`, `/v1/completions`, `/v1/responses`, streamed or not) and
- * passes other paths through. Accounts and their accepted terms are checked before anything reaches
- * the upstream.
+ * model response (`POST /v1/chat/completions`, `/v1/completions`, `/v1/responses`, streamed or not).
+ * It forwards a closed list of routes only: the model routes, and the passthrough routes the
+ * operator lists (default `GET /v1/models`). Paths are classified in their one canonical form (see
+ * `canonicalPath`), ambiguous spellings are refused, and the upstream is sent the canonical path,
+ * never the client's spelling. Accounts and their accepted terms, and the model request itself,
+ * are checked before anything reaches the upstream.
  */
 
 /** Where the gateway publishes its public keys. */
@@ -46,6 +52,11 @@ export interface GatewayOptions extends SealingOptions {
   /** Largest model request body accepted, in bytes (default 16 MiB). */
   readonly maxRequestBytes?: number;
   /**
+   * Routes forwarded unsealed, as `"METHOD /path"` (a path ending in `/*` covers everything below
+   * it). Default: `["GET /v1/models"]`. Every other route but the model routes is refused with 404.
+   */
+  readonly passthrough?: readonly string[];
+  /**
    * Turns sealing off: the gateway only authenticates and proxies. For measuring what sealing
    * costs (the benchmark does); never for serving.
    */
@@ -55,6 +66,8 @@ export interface GatewayOptions extends SealingOptions {
 /** A gateway: a fetch handler, and a way to serve it. */
 export interface Gateway {
   readonly handler: FetchHandler;
+  /** How many model-route answers left unsealed (marked and recorded) since the gateway started. */
+  readonly unsealedCount: number;
   /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
   listen(options?: ServeOptions): Promise<RunningServer>;
 }
@@ -87,13 +100,12 @@ function bearer(request: Request): string | undefined {
   return request.headers.get('api-key') ?? undefined;
 }
 
-/** Reads a request body as text, stopping at `max` bytes (a body without a length is not trusted to be small). */
-async function readRequestBody(request: Request, max: number): Promise<string | undefined> {
-  if (request.body === null) return '';
+/** Reads a request body, stopping at `max` bytes (a body without a length is not trusted to be small). */
+async function readRequestBody(request: Request, max: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
-  const decoder = new TextDecoder();
+  const parts: Uint8Array[] = [];
   let size = 0;
-  let text = '';
   for (;;) {
     const r = await reader.read();
     if (r.done) break;
@@ -102,9 +114,45 @@ async function readRequestBody(request: Request, max: number): Promise<string | 
       reader.cancel().catch(() => {});
       return undefined;
     }
-    text += decoder.decode(r.value, { stream: true });
+    parts.push(r.value);
   }
-  return text + decoder.decode();
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A refusal sent before the request body was read: the connection is closed after it, so an
+ * unauthenticated or refused client cannot make the gateway read (drain) a body it never wanted.
+ */
+function refusal(status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): Response {
+  return jsonError(status, code, message, { connection: 'close', ...extraHeaders });
+}
+
+const AMBIGUOUS: Record<AmbiguousPathReason, string> = {
+  'not-absolute': 'The request target is not an absolute path.',
+  'empty-segment': 'The request path has an empty segment ("//" or a trailing "/").',
+  'dot-segment': 'The request path has a "." or ".." segment.',
+  backslash: 'The request path holds a backslash.',
+  parameter: 'The request path holds a ";" parameter.',
+  'encoded-reserved': 'The request path percent-encodes a character that servers read differently ("/", ".", "%", ";" or a control).',
+  'bad-percent': 'The request path holds a malformed percent-encoding.',
+  'bad-character': 'The request path holds a character outside the unreserved set.',
+};
+
+/**
+ * The answer to a request target with no canonical form (400), or undefined when it has one. The
+ * Node server applies it to the raw target, before the URL parser resolves dot segments and
+ * backslashes; the fetch handler applies it again to the parsed path.
+ */
+export function refuseAmbiguousTarget(rawTarget: string): Response | undefined {
+  const c = canonicalPath(splitTarget(rawTarget).path);
+  if (c.ok) return undefined;
+  return refusal(400, 'SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[c.reason]);
 }
 
 function cleanResponse(r: Response): Response {
@@ -153,16 +201,31 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
   const upstreamFetch = options.fetch ?? nodeFetch;
-  const sealer = options.sealing === false ? undefined : createResponseSealer(options);
+  const routes = createRouteAllowlist(options.passthrough ?? DEFAULT_PASSTHROUGH);
+  let unsealedCount = 0;
+  const userUnsealed = options.onUnsealed;
+  const onUnsealed = async (record: UnsealedRecord): Promise<void> => {
+    unsealedCount++;
+    await userUnsealed?.(record);
+  };
+  const sealer = options.sealing === false ? undefined : createResponseSealer({ ...options, onUnsealed });
   const basePath = upstream.pathname.endsWith('/') ? upstream.pathname.slice(0, -1) : upstream.pathname;
   const termsVersion = options.signer.terms.version;
   const termsRef = `${options.signer.terms.id} ${termsVersion} (${options.signer.terms.uri})`;
 
   const serveJwks = createJwksHandler(options.jwks);
+  // The gateway's own "upstream unreachable" answers: no upstream answer exists, so there is nothing to mark or record.
+  const ownErrors = new WeakSet<Response>();
+  const unreachable = (...args: Parameters<typeof jsonError>): Response => {
+    const r = jsonError(...args);
+    ownErrors.add(r);
+    return r;
+  };
 
   const forward = async (
     request: Request,
-    url: URL,
+    path: string,
+    search: string,
     body: BodyInit | null,
     kind: StreamKind | undefined,
     sealing: boolean,
@@ -174,9 +237,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (options.upstreamApiKey !== undefined) headers.set('authorization', `Bearer ${options.upstreamApiKey}`);
     // Set the path on a copy of the upstream URL, never resolve it against it: a path such as
     // `//elsewhere.example/` would otherwise name another host and take the upstream key there.
+    // The canonical path is sent, never the client's spelling of it: what was classified is what the
+    // upstream routes on.
     const target = new URL(upstream.href);
-    target.pathname = `${basePath}${url.pathname}`;
-    target.search = url.search;
+    target.pathname = `${basePath}${path}`;
+    target.search = search;
     const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, body, signal: request.signal, redirect: 'manual' };
     if (body instanceof ReadableStream) init.duplex = 'half';
     try {
@@ -187,13 +252,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     } catch (cause) {
       const err = new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
       if (!request.signal.aborted) options.onError?.(err);
-      return jsonError(502, err.code, kind === undefined ? 'The upstream could not be reached.' : 'The model server could not be reached.');
+      return unreachable(
+        502,
+        err.code,
+        kind === undefined ? 'The upstream could not be reached.' : 'The model server could not be reached.',
+      );
     }
   };
 
   const handler: FetchHandler = async (request) => {
     const url = new URL(request.url);
-    if (url.pathname === JWKS_PATH) {
+    const canonical = canonicalPath(url.pathname);
+    if (!canonical.ok) return refusal(400, 'SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[canonical.reason]);
+    const path = canonical.path;
+    if (path === JWKS_PATH) {
       const reply = serveJwks(request);
       // Verifiers run in browsers too: the public keys are readable from any origin.
       reply.headers.set('access-control-allow-origin', '*');
@@ -207,39 +279,70 @@ export function createGateway(options: GatewayOptions): Gateway {
     const key = bearer(request);
     const entry = key === undefined ? undefined : accounts.lookup(key);
     if (entry === undefined) {
-      return jsonError(
+      return refusal(
         401,
         'SIGNET_E_AUTH_UNKNOWN_KEY',
         key === undefined ? 'No API key was given. Send it as "Authorization: Bearer <key>".' : 'The API key is unknown or revoked.',
         { 'www-authenticate': 'Bearer' },
       );
     }
-    const kind = modelRouteKind(request.method, url.pathname);
-    if (kind === undefined) {
-      return forward(request, url, request.method === 'GET' || request.method === 'HEAD' ? null : request.body, undefined, false);
+    const decision = routes.decide(request.method, path);
+    if (decision.action === 'refuse')
+      return refusal(404, 'SIGNET_E_GATEWAY_ROUTE_UNKNOWN', `The gateway does not forward ${request.method} ${path}.`);
+    if (decision.action === 'passthrough') {
+      return forward(
+        request,
+        path,
+        url.search,
+        request.method === 'GET' || request.method === 'HEAD' ? null : request.body,
+        undefined,
+        false,
+      );
     }
+    const kind = decision.kind;
+    // A query string is not part of the request digest, and some servers read parameters from it:
+    // model requests carry everything in their (sealed) body.
+    if (url.search !== '')
+      return refusal(400, 'SIGNET_E_GATEWAY_QUERY_REFUSED', `${path} takes no query string; send every parameter in the body.`);
     if (entry.termsVersion !== termsVersion) {
-      return jsonError(
+      return refusal(
         403,
         'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED',
         `Account ${entry.account} has accepted terms version ${entry.termsVersion}, but responses are served under ${termsRef}. Accept the current terms to continue.`,
       );
     }
     const declared = Number(request.headers.get('content-length') ?? 0);
-    if (declared > maxRequest) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
-    const text = await readRequestBody(request, maxRequest);
-    if (text === undefined) return jsonError(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
-    const upstreamResponse = await forward(request, url, text, kind, sealer !== undefined);
-    // Error statuses (the upstream's own 4xx/5xx) pass the sealer unchanged: they hold no model output.
-    if (sealer === undefined) return upstreamResponse;
-    const body = parseRequestBody(text);
-    return sealer.seal(upstreamResponse, { account: entry.account, kind, ...(body === undefined ? {} : { request: body }) });
+    if (declared > maxRequest) return refusal(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
+    const bytes = await readRequestBody(request, maxRequest);
+    if (bytes === undefined) return refusal(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${maxRequest} bytes.`);
+    // Checked and digested before anything is forwarded: sealing cannot later fail for a reason
+    // known now, after the answer has already been streamed to the client.
+    let checked: ReturnType<typeof checkModelRequest>;
+    try {
+      checked = checkModelRequest(bytes);
+    } catch (e) {
+      if (!isSignetError(e)) throw e;
+      return jsonError(400, e.code, e.message);
+    }
+    const upstreamResponse = await forward(request, path, '', bytes, kind, sealer !== undefined);
+    if (sealer === undefined || ownErrors.has(upstreamResponse)) return upstreamResponse;
+    return sealer.seal(upstreamResponse, {
+      account: entry.account,
+      kind,
+      request: checked.request,
+      requestDigest: checked.requestDigest,
+      route: path,
+    });
   };
 
   return {
     handler,
+    get unsealedCount() {
+      return unsealedCount;
+    },
     listen: (serveOptions) =>
       serve(handler, {
+        screenTarget: refuseAmbiguousTarget,
         ...(options.onError === undefined
           ? {}
           : {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMiddlewareCore, type FetchHandler, type MiddlewareOptions } from './fetch-middleware.js';
 import { nodeToWebStream } from './node-streams.js';
 import { jsonError } from './response-sealer.js';
-import { parseRequestBody } from './routes.js';
+import { splitTarget } from './canonical-path.js';
 
 /**
  * Node `http` adapters: serve a fetch handler from a Node server (streaming, with client aborts
@@ -107,8 +107,15 @@ export async function writeToNode(response: Response, res: ServerResponse, write
 export function toNodeListener(
   handler: FetchHandler,
   onError?: (error: unknown) => void,
+  screenTarget?: (rawTarget: string) => Response | undefined,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // The raw request target, before URL parsing resolves dot segments and backslashes in it.
+    const refused = screenTarget?.(req.url ?? '');
+    if (refused !== undefined) {
+      writeToNode(refused, res).catch(() => res.destroy());
+      return;
+    }
     const abort = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
@@ -132,10 +139,10 @@ export function toNodeListener(
 
 type Next = (error?: unknown) => void;
 
-async function readAll(req: IncomingMessage): Promise<string> {
+async function readAll(req: IncomingMessage): Promise<Uint8Array> {
   const parts: Buffer[] = [];
   for await (const c of req) parts.push(c as Buffer);
-  return Buffer.concat(parts).toString('utf8');
+  return Buffer.concat(parts);
 }
 
 /**
@@ -154,19 +161,18 @@ export function signetExpress(
   const core = createMiddlewareCore(options, 'signetExpress');
   return (req, res, next) => {
     const run = async (): Promise<void> => {
-      const kind = core.route(
-        req.method ?? 'GET',
-        new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? (req.url ?? '/') : `/${req.url ?? ''}`}`).pathname,
-      );
+      // The raw target: Express and plain `http` see it before any URL parser resolves it.
+      const kind = core.classify(req.method ?? 'GET', splitTarget(req.url ?? '/').path);
+      if (kind instanceof Response) return writeToNode(kind, res);
       if (kind === undefined) return next();
       const account = await core.resolveAccount(req);
       if (account instanceof Response) return writeToNode(account, res);
       const r = req as IncomingMessage & { body?: unknown; _body?: boolean };
-      let request: unknown = r.body;
-      if (request === undefined) {
-        request = parseRequestBody(await readAll(req));
+      const checked = core.checkRequest(r.body === undefined ? await readAll(req) : { parsed: r.body });
+      if (checked instanceof Response) return writeToNode(checked, res);
+      if (r.body === undefined) {
         // Mark the body as read the way body parsers do, so a later express.json() does not wait for it.
-        r.body = request;
+        r.body = checked.request;
         r._body = true;
       }
       const writer = rawWriter(res);
@@ -225,7 +231,7 @@ export function signetExpress(
       };
       next();
       const upstream = await head;
-      const sealed = await core.sealer.seal(upstream, { account, kind, ...(request === undefined ? {} : { request }) });
+      const sealed = await core.sealer.seal(upstream, { account, kind, request: checked.request, requestDigest: checked.requestDigest });
       // The sealed response carries every header the route set; those left on `res` (a stale
       // Content-Length among them) would be merged into the real head.
       for (const name of res.getHeaderNames()) res.removeHeader(name);

@@ -12,6 +12,7 @@ import {
 import { carrierField } from './carriers.js';
 import type { SealInput, Sealed, Signer } from './signer.js';
 import { sealEventStream } from './sse-sealer.js';
+import type { UnsealedRecorder } from './unsealed.js';
 
 /**
  * The one core every adapter (fetch handler, Hono, Node http/Express, the gateway) shares: given the
@@ -29,6 +30,12 @@ export interface SealingOptions {
   readonly failOpen?: boolean;
   /** Called after each seal (a transparency log, a registry). Errors fail the seal. */
   readonly onSealed?: (sealed: Sealed, input: SealInput) => void | Promise<void>;
+  /**
+   * Records every model-route answer that is not sealed: an error status passed on (marked with
+   * `Signet-Unsealed`), a fail-open answer, a seal that failed. A whole answer waits for the record;
+   * if recording fails, the answer is withheld (502).
+   */
+  readonly onUnsealed?: UnsealedRecorder;
   /** Told about sealing failures and broken upstream streams; the message never holds key material. */
   readonly onError?: (error: SignetError) => void;
   /** Largest non-streamed response body sealed, in bytes (default 32 MiB). */
@@ -40,15 +47,20 @@ export interface SealContext {
   readonly account: string;
   /** The parsed request body, when it was JSON. */
   readonly request?: unknown;
+  /** The request digest, computed up front (see `SealInput.requestDigest`). */
+  readonly requestDigest?: Uint8Array;
   readonly kind: StreamKind;
   readonly terms?: TermsClaim;
+  /** The canonical route, for the record of an unsealed answer. */
+  readonly route?: string;
 }
 
 /** Seals upstream responses. */
 export interface ResponseSealer {
   /**
-   * Seals a response. Error statuses (not 2xx) pass through unchanged and unsealed: they carry no
-   * model output. A 2xx response that cannot be sealed becomes a 502 (or, fail-open, is marked).
+   * Seals a response. Error statuses (not 2xx) pass through unsealed, marked with `Signet-Unsealed`
+   * and recorded. A 2xx response that cannot be sealed becomes a 502 (or, fail-open, is marked), and
+   * is recorded either way.
    */
   seal(response: Response, context: SealContext): Promise<Response>;
 }
@@ -81,7 +93,7 @@ export function checkSealingOptions(options: SealingOptions, who: string): void 
       hint: 'Create one with createSigner({ issuer, key, accountSecret, terms }).',
     });
   }
-  for (const name of ['onSealed', 'onError'] as const) {
+  for (const name of ['onSealed', 'onError', 'onUnsealed'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function')
       throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: ${name} must be a function`);
   }
@@ -137,9 +149,47 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
           cause: e,
         });
 
+  /** Records an unsealed answer; false when the record could not be made (reported). */
+  const record = async (
+    context: SealContext,
+    status: number,
+    reason: string,
+    extra: { streamed: boolean; delivered: boolean; responseId?: string | undefined },
+  ): Promise<boolean> => {
+    if (options.onUnsealed === undefined) return true;
+    try {
+      await options.onUnsealed({
+        account: context.account,
+        ...(context.route === undefined ? {} : { route: context.route }),
+        status,
+        reason,
+        time: Date.now(),
+        ...(extra.responseId === undefined ? {} : { responseId: extra.responseId }),
+        streamed: extra.streamed,
+        delivered: extra.delivered,
+      });
+      return true;
+    } catch (cause) {
+      report(new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'An unsealed answer could not be recorded.', { cause }));
+      return false;
+    }
+  };
+  const unrecorded = (response: Response): Response => {
+    if (response.body !== null && !response.bodyUsed) response.body.cancel().catch(() => {});
+    return jsonError(502, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed or recorded, so it was withheld.');
+  };
+
   return {
     async seal(response, context) {
-      if (response.status < 200 || response.status > 299) return response;
+      if (response.status < 200 || response.status > 299) {
+        // No model output, but still an answer from a model route: marked and recorded, like every unsealed one.
+        const reason = 'SIGNET_E_GATEWAY_UNSEALED_STATUS';
+        if (!(await record(context, response.status, reason, { streamed: false, delivered: false }))) return unrecorded(response);
+        const headers = new Headers(response.headers);
+        headers.set(UNSEALED_HEADER, reason);
+        const noBody = response.status === 204 || response.status === 304 || response.body === null;
+        return new Response(noBody ? null : response.body, { status: response.status, statusText: response.statusText, headers });
+      }
       const type = response.headers.get('content-type') ?? '';
       if (type.includes('text/event-stream')) {
         if (response.body === null) return response;
@@ -147,9 +197,13 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
           account: context.account,
           kind: context.kind,
           ...(context.request === undefined ? {} : { request: context.request }),
+          ...(context.requestDigest === undefined ? {} : { requestDigest: context.requestDigest }),
           ...(context.terms === undefined ? {} : { terms: context.terms }),
           ...(options.onSealed === undefined ? {} : { onSealed: options.onSealed }),
           onError: report,
+          onUnsealed: async (reason, responseId) => {
+            await record(context, response.status, reason, { streamed: true, delivered: failOpen, responseId });
+          },
           failOpen,
         });
         const headers = copyHeaders(response.headers);
@@ -178,6 +232,7 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
           // The client receives exactly this text plus the carrier member: seal its bytes.
           body: jsonBodyDigest(backend, text),
           ...(context.request === undefined ? {} : { request: context.request }),
+          ...(context.requestDigest === undefined ? {} : { requestDigest: context.requestDigest }),
           ...(context.terms === undefined ? {} : { terms: context.terms }),
         };
         const sealed = await signer.seal(input);
@@ -190,7 +245,10 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
       } catch (e) {
         const err = sealFailure(e);
         report(err);
-        if (failOpen && text !== undefined) {
+        const delivered = failOpen && text !== undefined;
+        if (!(await record(context, delivered ? response.status : 502, err.code, { streamed: false, delivered })))
+          return unrecorded(response);
+        if (delivered && text !== undefined) {
           const headers = copyHeaders(response.headers);
           headers.set(UNSEALED_HEADER, err.code);
           return new Response(text, { status: response.status, statusText: response.statusText, headers });

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FetchHandler } from './fetch-middleware.js';
+import { SignetError } from '@signet/core';
 import { toNodeListener } from './node-http.js';
 
 /** A fetch handler served over Node `http`. */
@@ -26,6 +27,26 @@ export interface ServeOptions {
   readonly host?: string;
   /** Told about handler failures. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Answers a raw request target before it is parsed (the gateway refuses ambiguous spellings
+   * here, while dot segments and backslashes are still visible). Undefined lets the request on.
+   */
+  readonly screenTarget?: (rawTarget: string) => Response | undefined;
+  /** Time a client has to send the request headers, ms (default 20 000). */
+  readonly headersTimeoutMs?: number;
+  /** Time a client has to send the whole request, body included, ms (default 120 000). Not the response. */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open, ms (default 5 000). */
+  readonly keepAliveTimeoutMs?: number;
+  /** Most connections open at once; further ones are closed at once (default 1024). */
+  readonly maxConnections?: number;
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${name} must be a positive whole number`);
+  return value;
 }
 
 /** Serves a fetch handler with Node `http`, streaming responses as they are produced. */
@@ -34,7 +55,25 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
   const active = new Set<ServerResponse>();
   let closing = false;
   let drained: (() => void) | undefined;
-  const server = createServer(toNodeListener(handler, options.onError));
+  const headersTimeout = positiveInt('headersTimeoutMs', options.headersTimeoutMs, 20_000);
+  const requestTimeout = positiveInt('requestTimeoutMs', options.requestTimeoutMs, 120_000);
+  const keepAliveTimeout = positiveInt('keepAliveTimeoutMs', options.keepAliveTimeoutMs, 5_000);
+  const maxConnections = positiveInt('maxConnections', options.maxConnections, 1024);
+  if (headersTimeout > requestTimeout)
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'headersTimeoutMs must not be longer than requestTimeoutMs');
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout,
+      // Node checks the header and request timeouts on this interval (default 30 s, far too
+      // coarse for a 20 s limit): check often enough that a limit is a limit.
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 2)),
+    },
+    toNodeListener(handler, options.onError, options.screenTarget),
+  );
+  // Beyond the cap, Node closes new connections at once: slow clients cannot exhaust the process.
+  server.maxConnections = maxConnections;
   server.on('request', (_req, res: ServerResponse) => {
     active.add(res);
     // During shutdown, new responses (requests already on a connection) close their connection after.

@@ -97,6 +97,11 @@ export interface SealInput {
   readonly response: unknown;
   /** The request body (its RFC 8785 canonical form is hashed; the prompt itself stays private). */
   readonly request?: unknown;
+  /**
+   * The request digest, computed up front (a gateway checks and digests the request before it
+   * forwards anything, so sealing cannot fail on it later). Takes the place of hashing `request`.
+   */
+  readonly requestDigest?: Uint8Array;
   /** The model; defaults to the response's `model` field. */
   readonly model?: string;
   /** The response id; defaults to the response's `id`, else a fresh random id. */
@@ -265,7 +270,11 @@ export function createSigner(options: SignerOptions): Signer {
           ? { mode: 'linkable', tag: tagOf(input.account) }
           : { mode: 'commitment', tag: commitAccount(backend, commitmentSalt(backend, commitKey, rid, issuedAt), input.account) },
       terms: input.terms ?? terms,
-      ...(input.request === undefined ? {} : { requestDigest: digestRequest(backend, input.request) }),
+      ...(input.requestDigest !== undefined
+        ? { requestDigest: input.requestDigest }
+        : input.request === undefined
+          ? {}
+          : { requestDigest: digestRequest(backend, input.request) }),
       content: digests,
       ...(input.partial === true ? { partial: true } : {}),
       ...(input.body === undefined ? {} : { body: input.body }),

@@ -21,6 +21,8 @@ export interface EventStreamSealOptions extends StreamSealInput {
   readonly failOpen?: boolean;
   /** Told about every sealing failure and broken upstream (never with key material). */
   readonly onError?: (error: SignetError) => void;
+  /** Records a stream that ends without its seal (awaited before the error event or unsealed carrier). */
+  readonly onUnsealed?: (reason: string, responseId: string | undefined) => Promise<void>;
 }
 
 function toSignetError(e: unknown, code: 'SIGNET_E_GATEWAY_SEAL_FAILED' | 'SIGNET_E_GATEWAY_UPSTREAM', message: string): SignetError {
@@ -91,6 +93,8 @@ export function sealEventStream(
       } catch (e) {
         const err = toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed');
         report(err);
+        // Never silently: the failure is on record (with the account) before the stream ends.
+        await options.onUnsealed?.(err.code, seal.assembled.id).catch(() => {});
         if (options.failOpen === true) {
           controller.enqueue(carrierEvent(identity(seal.assembled, kind), { unsealed: err.code }));
         } else {

@@ -14,6 +14,8 @@ export interface StreamSealInput {
   readonly account: string;
   /** The request body (its canonical form is hashed). */
   readonly request?: unknown;
+  /** The request digest, computed up front (see `SealInput.requestDigest`). */
+  readonly requestDigest?: Uint8Array;
   /** The expected stream shape; taken from the first chunk when omitted. */
   readonly kind?: StreamKind;
   /** Terms for this response, when they differ from the signer's. */
@@ -67,6 +69,7 @@ export function createStreamingSeal(signer: Signer, input: StreamSealInput): Str
           account: input.account,
           response: assembled.response(),
           ...(input.request === undefined ? {} : { request: input.request }),
+          ...(input.requestDigest === undefined ? {} : { requestDigest: input.requestDigest }),
           ...(model === undefined ? {} : { model }),
           ...(assembled.id === undefined ? {} : { responseId: assembled.id }),
           ...(input.terms === undefined ? {} : { terms: input.terms }),

@@ -12,6 +12,7 @@ import {
   parseAccountSecret,
   type GatewayOptions,
   type RunningServer,
+  type ServeOptions,
 } from '@signet/server';
 import { flag, intFlag, optional, parseArgs, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -42,6 +43,11 @@ export interface GatewayHooks {
   readonly onSealed?: GatewayOptions['onSealed'];
   /** Extra routes, tried after the JWKS and before proxying. */
   readonly extraRoutes?: GatewayOptions['extraRoutes'];
+  /**
+   * Records a model-route answer that left unsealed (an error status, a fail-open answer, a failed
+   * seal), with its account. A whole answer waits for it; if it throws, that answer is withheld.
+   */
+  readonly onUnsealed?: GatewayOptions['onUnsealed'];
   /** Called on shutdown, after open streams finished. */
   close?(): Promise<void> | void;
 }
@@ -56,6 +62,11 @@ const FLAGS: FlagSpec = {
   issuer: 'string',
   'fail-open': 'boolean',
   'account-secret-file': 'string',
+  passthrough: 'list',
+  'headers-timeout-ms': 'string',
+  'request-timeout-ms': 'string',
+  'keep-alive-timeout-ms': 'string',
+  'max-connections': 'string',
 };
 
 /** A gateway started from command-line arguments. */
@@ -104,10 +115,18 @@ function directoryJwks(keysDir: string, fallback: Jwks, signingKid?: () => strin
   };
 }
 
-function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraRoutes'> {
+function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraRoutes' | 'onUnsealed'> {
   const sealed = hooks.map((h) => h.onSealed).filter((f): f is NonNullable<GatewayOptions['onSealed']> => f !== undefined);
+  const unsealed = hooks.map((h) => h.onUnsealed).filter((f): f is NonNullable<GatewayOptions['onUnsealed']> => f !== undefined);
   const routes = hooks.map((h) => h.extraRoutes).filter((f): f is NonNullable<GatewayOptions['extraRoutes']> => f !== undefined);
   return {
+    ...(unsealed.length === 0
+      ? {}
+      : {
+          onUnsealed: async (record) => {
+            for (const f of unsealed) await f(record);
+          },
+        }),
     ...(sealed.length === 0
       ? {}
       : {
@@ -170,6 +189,16 @@ export async function startGatewayFromArgs(
     const h = await ext.setup(args, io);
     if (h !== undefined) hooks.push(h);
   }
+  // Every unsealed answer leaves a line on stderr at least; extensions (the registry) keep a row too.
+  hooks.push({
+    onUnsealed: (r) =>
+      io.stderr(
+        `signet gateway: unsealed answer: ${r.reason} status ${r.status} account ${JSON.stringify(r.account)} route ${r.route ?? '-'}${
+          r.responseId === undefined ? '' : ` response ${JSON.stringify(r.responseId)}`
+        }${r.delivered ? ' (delivered, fail-open)' : ''}\n`,
+      ),
+  });
+  const passthrough = args.flags.passthrough;
   const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
   const signer = createSigner({ issuer, key: keySource ?? key, accountSecret, terms });
   // A node key directory (`signet keys delegate`) publishes the root: its envelopes carry the delegation.
@@ -181,14 +210,24 @@ export async function startGatewayFromArgs(
     jwks: directoryJwks(keysDir, toJwks([key]), delegated ? undefined : () => signer.kid),
     delegated,
     failOpen: flag(args, 'fail-open'),
+    ...(Array.isArray(passthrough) ? { passthrough } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
     ...chain(hooks),
     // One line per failure, with its code; never key material (errors carry none).
     onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
   });
+  type Limit = 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections';
+  const limit = (name: string, option: Limit): Partial<Pick<ServeOptions, Limit>> =>
+    optional(args, name) === undefined ? {} : { [option]: intFlag(args, name, 0) };
+  const limits = {
+    ...limit('headers-timeout-ms', 'headersTimeoutMs'),
+    ...limit('request-timeout-ms', 'requestTimeoutMs'),
+    ...limit('keep-alive-timeout-ms', 'keepAliveTimeoutMs'),
+    ...limit('max-connections', 'maxConnections'),
+  };
   let server: RunningServer;
   try {
-    server = await gateway.listen({ port, host });
+    server = await gateway.listen({ port, host, ...limits });
   } catch (cause) {
     throw new SignetError(
       'SIGNET_E_CONFIG_INVALID',
@@ -218,10 +257,16 @@ export function createGatewayCommand(extensions: readonly GatewayExtension[] = [
     summary: 'run the signing gateway in front of an OpenAI-compatible server',
     usage: `Usage: signet gateway --upstream URL --keys DIR --accounts FILE --terms FILE
                       [--port N] [--host ADDR] [--issuer ISS] [--fail-open]
-                      [--account-secret-file FILE]${extra.length > 0 ? `\n${extra.join('\n')}` : ''}
+                      [--account-secret-file FILE] [--passthrough "METHOD PATH"]...
+                      [--headers-timeout-ms N] [--request-timeout-ms N]
+                      [--keep-alive-timeout-ms N] [--max-connections N]${extra.length > 0 ? `\n${extra.join('\n')}` : ''}
 
-A reverse proxy that seals every model response (/v1/chat/completions, /v1/completions,
-/v1/responses, streamed or not) and passes other paths through. Clients authenticate with keys
+A reverse proxy that seals every model response (POST /v1/chat/completions, /v1/completions,
+/v1/responses, streamed or not). It forwards only those and the --passthrough routes (default
+"GET /v1/models"); other routes get 404, ambiguous path spellings (encoded "/", "." or "%", ";"
+parameters, dot or empty segments) get 400, and model routes take no query string. Every model
+answer is sealed or, when it cannot be (an error status, --fail-open), marked "Signet-Unsealed"
+and recorded (a line on stderr; a registry row with --registry). Clients authenticate with keys
 from the accounts file (see "signet accounts add"): unknown keys get 401, accounts that have not
 accepted the terms version in --terms get 403, before anything reaches the upstream.
 Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
@@ -230,6 +275,12 @@ Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
   --issuer ISS      the issuer named in envelopes (default SIGNET_ISSUER, else http://HOST:PORT)
   --fail-open       pass responses that cannot be sealed, marked "Signet-Unsealed" (default: 502)
   --account-secret-file FILE   account-tag secret (default SIGNET_ACCOUNT_SECRET, else DIR/account-secret)
+  --passthrough "METHOD PATH"  forward this route unsealed (repeatable; a path ending in /* covers
+                    everything below it). Giving it replaces the default "GET /v1/models".
+  --headers-timeout-ms N       time to send the request headers (default 20000)
+  --request-timeout-ms N       time to send the whole request (default 120000)
+  --keep-alive-timeout-ms N    idle keep-alive connections close after N ms (default 5000)
+  --max-connections N          connections open at once (default 1024)
 
 The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KEY.
 SIGINT/SIGTERM stop it gracefully: open streams finish first.`,

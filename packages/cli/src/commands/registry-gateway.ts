@@ -35,6 +35,14 @@ export const registryGatewayExtension: GatewayExtension = {
           throw new SignetError('SIGNET_E_REGISTRY_STORAGE', 'The sealed response could not be recorded in the registry.', { cause });
         }
       },
+      // Unsealed answers are on record too, with their account: a failed record withholds a whole answer.
+      onUnsealed: async (record) => {
+        try {
+          await registry.recordUnsealed(record);
+        } catch (cause) {
+          throw new SignetError('SIGNET_E_REGISTRY_STORAGE', 'The unsealed answer could not be recorded in the registry.', { cause });
+        }
+      },
       close: () => registry.close(),
     };
   },
