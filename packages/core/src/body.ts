@@ -192,7 +192,9 @@ export class SseBinding {
 
   /** Ends the stream and reports what it held. */
   end(): SseOutcome {
-    const tailDone = this.#phase === 'end' || (this.#phase === 'tail' && (this.#kind === 'response' || this.#field?.partial === true));
+    const tailDone =
+      this.#field !== undefined &&
+      (this.#phase === 'end' || (this.#phase === 'tail' && (this.#kind === 'response' || this.#field.partial === true)));
     return {
       field: this.#field,
       body: this.#body,

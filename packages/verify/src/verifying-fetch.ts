@@ -133,10 +133,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /** Headers that described the encoded body; the body handed on is decoded. */
 function passHeaders(from: Headers): Headers {
   const h = new Headers(from);
