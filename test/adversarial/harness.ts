@@ -129,19 +129,27 @@ export function replayView(s: Scenario, body: string, contentType: string): Prom
   return sdkView(client, s);
 }
 
-/** A compact line diff of two views, for failure messages. */
+/** A view as `path = value` lines, so that a diff names the members that differ. */
+function flatten(v: unknown, path = '', out: string[] = []): string[] {
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 0) out.push(`${path} = ${Array.isArray(v) ? '[]' : '{}'}`);
+    for (const [k, x] of entries) flatten(x, `${path}${Array.isArray(v) ? `[${k}]` : `.${k}`}`, out);
+  } else out.push(`${path} = ${JSON.stringify(v)}`);
+  return out;
+}
+
+/** The members that differ between two views, for failure messages. */
 export function viewDiff(before: unknown, after: unknown): string {
-  const a = JSON.stringify(before, null, 1).split('\n');
-  const b = JSON.stringify(after, null, 1).split('\n');
-  const out: string[] = [];
-  const n = Math.max(a.length, b.length);
-  for (let i = 0, shown = 0; i < n && shown < 12; i++) {
-    if (a[i] === b[i]) continue;
-    shown++;
-    out.push(`  line ${i}: - ${(a[i] ?? '<none>').trim().slice(0, 160)}`);
-    out.push(`  line ${i}: + ${(b[i] ?? '<none>').trim().slice(0, 160)}`);
-  }
-  return out.length === 0 ? '  (no visible difference)' : out.join('\n');
+  const a = flatten(before);
+  const b = flatten(after);
+  const inA = new Set(a);
+  const inB = new Set(b);
+  const gone = a.filter((l) => !inB.has(l)).map((l) => `  - ${l.slice(0, 200)}`);
+  const added = b.filter((l) => !inA.has(l)).map((l) => `  + ${l.slice(0, 200)}`);
+  const lines = [...gone.slice(0, 10), ...added.slice(0, 10)];
+  if (gone.length + added.length > lines.length) lines.push(`  ... ${gone.length + added.length - lines.length} more`);
+  return lines.length === 0 ? '  (no visible difference)' : lines.join('\n');
 }
 
 export function sameView(a: unknown, b: unknown): boolean {
@@ -157,8 +165,8 @@ async function verdictOf(results: FetchVerification[], from: number): Promise<Fe
 export interface Harness {
   readonly gw: TestGateway;
   readonly proxy: TamperProxy;
-  /** Runs a scenario through the proxy with a tampering and reports what happened. */
-  run(s: Scenario, t: Tampering): Promise<Outcome>;
+  /** Runs a scenario through the proxy with a tampering and reports what happened (default policy unless given). */
+  run(s: Scenario, t: Tampering, policy?: VerificationPolicy): Promise<Outcome>;
   /** A verifying client with a given policy (for policy-dependent cases). */
   client(options?: { policy?: VerificationPolicy; throwOnFailure?: boolean }): { client: OpenAI; results: FetchVerification[] };
   close(): Promise<void>;
@@ -166,7 +174,7 @@ export interface Harness {
 
 /** Starts the gateway, its upstream and the tampering proxy. */
 export async function startHarness(): Promise<Harness> {
-  const gw = await startTestGateway({ upstream: { words: 10 } });
+  const gw = await startTestGateway();
   const proxy = await startTamperProxy(gw.url);
 
   const makeClient = (options: { policy?: VerificationPolicy; throwOnFailure?: boolean } = {}) => {
@@ -184,8 +192,20 @@ export async function startHarness(): Promise<Harness> {
     });
     return { client, results };
   };
-  const lenient = makeClient();
-  const strict = makeClient({ throwOnFailure: true });
+  const clients = new Map<string, { lenient: ReturnType<typeof makeClient>; strict: ReturnType<typeof makeClient> }>();
+  const clientsFor = (policy: VerificationPolicy | undefined) => {
+    const key = JSON.stringify(policy ?? null);
+    let c = clients.get(key);
+    if (c === undefined) {
+      c = {
+        lenient: makeClient(policy === undefined ? {} : { policy }),
+        strict: makeClient({ throwOnFailure: true, ...(policy === undefined ? {} : { policy }) }),
+      };
+      clients.set(key, c);
+    }
+    return c;
+  };
+  const { lenient } = clientsFor(undefined);
 
   /** Sets the proxy to apply a tampering once and to record the original and sent wire forms. */
   const arm = (t: Tampering, donor: Donor | undefined) => {
@@ -225,7 +245,8 @@ export async function startHarness(): Promise<Harness> {
     gw,
     proxy,
     client: makeClient,
-    async run(s, t) {
+    async run(s, t, policy) {
+      const { lenient, strict } = clientsFor(policy);
       const donor = t.donor === true ? await capture(s) : undefined;
       const from = lenient.results.length;
       const wire = arm(t, donor);

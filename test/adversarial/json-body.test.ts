@@ -430,6 +430,68 @@ const annotatedResponse: Tampering[] = [
   },
 ];
 
+const TOOLS = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
+const RESPONSE_TOOLS = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} }, strict: false }];
+
+const toolChat: Tampering[] = [
+  {
+    name: 'a chat body whose tool call arguments were changed',
+    body: (t) =>
+      editJson(t, (b) => {
+        (((message0(b).tool_calls as Json[])[0] as Json).function as Json).arguments = '{"location":"evil"}';
+      }),
+  },
+  {
+    name: 'a chat body whose tool call names another function',
+    body: (t) =>
+      editJson(t, (b) => {
+        (((message0(b).tool_calls as Json[])[0] as Json).function as Json).name = 'transfer_funds';
+      }),
+  },
+  {
+    name: 'a chat body with text content added next to its tool call',
+    body: (t) =>
+      editJson(t, (b) => {
+        message0(b).content = OTHER;
+      }),
+  },
+];
+const twoChoices: Tampering[] = [
+  {
+    name: 'a chat body whose two choices were reordered (indexes kept)',
+    body: (t) =>
+      editJson(t, (b) => {
+        (b.choices as Json[]).reverse();
+      }),
+  },
+  {
+    name: 'a chat body whose second choice was dropped',
+    body: (t) =>
+      editJson(t, (b) => {
+        (b.choices as Json[]).pop();
+      }),
+  },
+  {
+    name: 'a chat body whose two choices swapped their texts',
+    body: (t) =>
+      editJson(t, (b) => {
+        const [a, c] = b.choices as [Json, Json];
+        const m = (a.message as Json).content;
+        (a.message as Json).content = (c.message as Json).content;
+        (c.message as Json).content = m;
+      }),
+  },
+];
+const toolResponse: Tampering[] = [
+  {
+    name: 'a Responses body whose function call arguments were changed',
+    body: (t) =>
+      editJson(t, (b) => {
+        ((b.output as Json[])[0] as Json).arguments = '{"location":"evil"}';
+      }),
+  },
+];
+
 const groups: { scenario: Scenario; label: string; cases: Tampering[] }[] = [
   { scenario: { api: 'chat', stream: false }, label: 'chat completions', cases: chat },
   { scenario: { api: 'completion', stream: false }, label: 'legacy completions', cases: completion },
@@ -437,6 +499,34 @@ const groups: { scenario: Scenario; label: string; cases: Tampering[] }[] = [
   { scenario: { api: 'chat', stream: false, model: 'annotated' }, label: 'chat completions with a citation', cases: annotatedChat },
   { scenario: { api: 'chat', stream: false, model: 'audio' }, label: 'chat completions with audio', cases: audioChat },
   { scenario: { api: 'response', stream: false, model: 'annotated' }, label: 'Responses API with a citation', cases: annotatedResponse },
+  { scenario: { api: 'chat', stream: false, extra: { tools: TOOLS } }, label: 'chat completions with a tool call', cases: toolChat },
+  { scenario: { api: 'chat', stream: false, extra: { n: 2 } }, label: 'chat completions with two choices', cases: twoChoices },
+  {
+    scenario: { api: 'response', stream: false, extra: { tools: RESPONSE_TOOLS } },
+    label: 'Responses API with a function call',
+    cases: toolResponse,
+  },
+  {
+    scenario: { api: 'chat', stream: false, model: 'refuse' },
+    label: 'chat completions with a refusal',
+    cases: [
+      {
+        name: 'a chat body whose refusal text was changed',
+        body: (t) =>
+          editJson(t, (b) => {
+            message0(b).refusal = OTHER;
+          }),
+      },
+      {
+        name: 'a chat body whose refusal became content',
+        body: (t) =>
+          editJson(t, (b) => {
+            message0(b).content = message0(b).refusal;
+            message0(b).refusal = null;
+          }),
+      },
+    ],
+  },
 ];
 
 for (const g of groups) {

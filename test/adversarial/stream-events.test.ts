@@ -502,6 +502,64 @@ const annotatedResponses: Tampering[] = [
   },
 ];
 
+const isToolDelta = (e: string): boolean => e.includes('"arguments":"') && !e.includes('"arguments":""');
+const toolChat: Tampering[] = [
+  {
+    name: 'a chat stream with a tool call arguments chunk changed',
+    events: (ev) =>
+      editAt(ev, nth(ev, isToolDelta, 1), (d) => {
+        const call = (((choice0(d).delta as Json).tool_calls as Json[])[0] as Json).function as Json;
+        call.arguments = `${call.arguments as string}x`;
+        return d;
+      }),
+  },
+  {
+    name: 'a chat stream with a tool call arguments chunk dropped',
+    events: (ev) => ev.filter((_, i) => i !== nth(ev, isToolDelta, 1)),
+  },
+];
+const usageChat: Tampering[] = [
+  {
+    name: 'a chat stream whose usage chunk was changed',
+    events: (ev) =>
+      editAt(
+        ev,
+        nth(ev, (e) => e.includes('"usage":{') && !isCarrier(e)),
+        (d) => ({ ...d, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+      ),
+  },
+  {
+    name: 'a chat stream whose usage chunk was dropped',
+    events: (ev) => ev.filter((e) => !(e.includes('"usage":{') && !isCarrier(e))),
+  },
+];
+const twoChoices: Tampering[] = [
+  {
+    name: 'a chat stream whose text chunks of two choices were swapped in order',
+    events: (ev) => {
+      const i = nth(ev, (e) => isChatText(e) && choice0(dataOf(e) as Json).index === 0, 1);
+      const j = nth(ev, (e) => isChatText(e) && choice0(dataOf(e) as Json).index === 1, 1);
+      const out = ev.slice();
+      out[i] = ev[j] as string;
+      out[j] = ev[i] as string;
+      return out;
+    },
+  },
+  {
+    name: 'a chat stream whose text chunk moved from choice 1 to choice 0',
+    events: (ev) =>
+      editAt(
+        ev,
+        nth(ev, (e) => isChatText(e) && choice0(dataOf(e) as Json).index === 1, 1),
+        (d) => {
+          choice0(d).index = 0;
+          return d;
+        },
+      ),
+  },
+];
+const TOOLS = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
+
 const groups: { scenario: Scenario; label: string; cases: Tampering[] }[] = [
   { scenario: { api: 'chat', stream: true }, label: 'chat completions', cases: [...completionsCases('chat'), ...chatOnly] },
   { scenario: { api: 'completion', stream: true }, label: 'legacy completions', cases: completionsCases('completion') },
@@ -509,6 +567,13 @@ const groups: { scenario: Scenario; label: string; cases: Tampering[] }[] = [
   { scenario: { api: 'chat', stream: true, model: 'annotated' }, label: 'chat completions with a citation', cases: annotatedChat },
   { scenario: { api: 'chat', stream: true, model: 'audio' }, label: 'chat completions with audio', cases: audioChat },
   { scenario: { api: 'response', stream: true, model: 'annotated' }, label: 'Responses API with a citation', cases: annotatedResponses },
+  { scenario: { api: 'chat', stream: true, extra: { tools: TOOLS } }, label: 'chat completions with a tool call', cases: toolChat },
+  {
+    scenario: { api: 'chat', stream: true, extra: { stream_options: { include_usage: true } } },
+    label: 'chat completions with usage',
+    cases: usageChat,
+  },
+  { scenario: { api: 'chat', stream: true, extra: { n: 2 } }, label: 'chat completions with two choices', cases: twoChoices },
 ];
 
 for (const g of groups) {
