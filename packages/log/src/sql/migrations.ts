@@ -92,10 +92,9 @@ export function migrateSqlite(db: Database.Database, plan: SchemaPlan): Migratio
       if (from > latest) throw newerError(plan, from, latest);
       for (const m of plan.migrations.slice(from)) for (const s of m.statements(SQLITE, '')) db.exec(s);
       if (from < latest)
-        db.prepare('INSERT INTO signet_schema (store, version) VALUES (?, ?) ON CONFLICT (store) DO UPDATE SET version = excluded.version').run(
-          plan.store,
-          latest,
-        );
+        db.prepare(
+          'INSERT INTO signet_schema (store, version) VALUES (?, ?) ON CONFLICT (store) DO UPDATE SET version = excluded.version',
+        ).run(plan.store, latest);
       return { from, to: latest };
     })
     .immediate();
