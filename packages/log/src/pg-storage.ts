@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { SignetError } from '@signet/core';
 import { edgeTiles } from './append.js';
 import { LOG_SCHEMA } from './schema.js';

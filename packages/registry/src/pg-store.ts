@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { SignetError } from '@signet/core';
 import { checkSchemaName, createPgPool, migratePg, pgTransaction } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
