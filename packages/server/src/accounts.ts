@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { getDefaultBackend, SignetError, toBase64url, toHex, utf8 } from '@signet/core';
-import { writeFileAtomic } from './files/atomic-write.js';
-import { pollFiles } from './files/file-poll.js';
+import { pollFiles, writeFileAtomic } from '@signet/core/node-fs';
 
 /**
  * The gateway's accounts file: API keys (stored only as SHA-256 hashes) mapped to account ids and

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { toJwks, type Jwks, type SigningKey } from '@signet/core';
-import { pollFiles } from './files/file-poll.js';
+import { pollFiles } from '@signet/core/node-fs';
 import { KEY_FILES, loadSigningKey } from './keyfile.js';
 import type { KeySource } from './signer.js';
 

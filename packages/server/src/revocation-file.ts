@@ -9,7 +9,7 @@ import {
   type RevocationListDocument,
 } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from './keyfile.js';
-import { writeFileAtomic } from './files/atomic-write.js';
+import { writeFileAtomic } from '@signet/core/node-fs';
 
 /**
  * The revocation list of a keys directory: DIR/revocations.json, signed by the directory's active

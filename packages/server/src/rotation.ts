@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { generateSigningKey, parseJwks, SignetError, toJwks, type PublicJwk, type SigningKey } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from './keyfile.js';
 import type { KeySource } from './signer.js';
-import { writeFileAtomic } from './files/atomic-write.js';
+import { writeFileAtomic } from '@signet/core/node-fs';
 import { followKeysDirectory } from './keys-directory.js';
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,16 @@ describe('writeFileAtomic', () => {
     expect(readFileSync(path, 'utf8')).toBe('new');
     if (process.platform !== 'win32') expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readdirSync(d)).toEqual(['secret']);
+  });
+
+  it('keeps the mode of the file it replaces when no mode is given', () => {
+    const d = dir();
+    const path = join(d, 'state');
+    writeFileSync(path, 'old', { mode: 0o640 });
+    chmodSync(path, 0o640);
+    writeFileAtomic(path, 'new');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    if (process.platform !== 'win32') expect(statSync(path).mode & 0o777).toBe(0o640);
   });
 
   it('leaves the old file and no temporary file behind when the write fails', () => {
