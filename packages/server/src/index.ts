@@ -23,6 +23,7 @@ export * from './accounts.js';
 export * from './gateway.js';
 export * from './keyring.js';
 export * from './rotation.js';
+export * from './keys-directory.js';
 export * from './revocation-file.js';
 export * from './jwks-handler.js';
 export * from './external-signer.js';
