@@ -1,4 +1,4 @@
-import { Encoder } from 'cbor-x';
+import { Decoder, Encoder } from 'cbor-x';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from './bytes.js';
@@ -49,6 +49,30 @@ describe('deterministic CBOR', () => {
       }),
       { numRuns: 600 },
     );
+  });
+
+  it('decodes to the same values as cbor-x, an independent decoder (property)', () => {
+    const reference = new Decoder({ useRecords: false, mapsAsObjects: false, int64AsNumber: false } as ConstructorParameters<
+      typeof Decoder
+    >[0]);
+    // cbor-x hands out Buffers on Node and BigInt for every 8-byte head; bring both to plain form.
+    const plain = (x: unknown): unknown => {
+      if (typeof x === 'bigint') return x <= BigInt(Number.MAX_SAFE_INTEGER) && x >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(x) : x;
+      if (x instanceof Uint8Array) return new Uint8Array(x);
+      if (x instanceof Map) return new Map([...x].map(([k, y]) => [k, plain(y)]));
+      if (Array.isArray(x)) return x.map(plain);
+      if (x !== null && typeof x === 'object' && 'tag' in x) return { tag: (x as { tag: number }).tag, value: plain((x as { value: unknown }).value) };
+      return x;
+    };
+    fc.assert(
+      fc.property(fc.oneof(value, fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n - 1n })), (v) => {
+        const bytes = encodeCbor(v);
+        expect(plain(decodeCbor(bytes, { maxDepth: 64, maxItems: 100000 }))).toEqual(plain(reference.decode(bytes)));
+      }),
+      { numRuns: 600 },
+    );
+    const tagged = fromHex('d28201f6');
+    expect(decodeCbor(tagged, { allowedTags: [18] })).toEqual(plain(reference.decode(tagged)));
   });
 
   it('matches cbor-x byte for byte on the same (pre-sorted) values (property)', () => {

@@ -1,27 +1,19 @@
-import { Decoder } from 'cbor-x';
-import { fromUtf8, utf8 } from './bytes.js';
-import { SignetError } from './errors.js';
+import { utf8 } from './bytes.js';
 
 /**
- * Deterministic CBOR (RFC 8949 section 4.2.1) on top of cbor-x, plus a bounded validator for
- * untrusted bytes.
+ * Deterministic CBOR (RFC 8949 section 4.2.1): an encoder, and a bounded decoder for untrusted
+ * bytes. Both are cross-checked against cbor-x in tests; neither depends on it at run time.
  *
  * Encoding: a small deterministic writer (shortest-form heads, map keys sorted bytewise by their
  * encodings, no floats, no indefinite lengths), cross-checked against cbor-x in tests.
  *
- * Decoding: {@link validateCbor} walks the bytes before any object is built, enforcing size, depth
- * and item-count limits, shortest-form heads, sorted unique map keys, valid UTF-8, and an allow-list
- * of tags and simple values. Only bytes that pass are handed to cbor-x.
+ * Decoding: {@link decodeCbor} checks each item (size, depth and item-count limits, shortest-form
+ * heads, sorted unique map keys, valid UTF-8, an allow-list of tags and simple values) before it
+ * builds its value, in one pass.
  */
 
 /** A CBOR map key Signet uses: an integer or a text string. */
 export type CborKey = number | string;
-
-const decoder = new Decoder({
-  useRecords: false,
-  mapsAsObjects: false,
-  int64AsNumber: false,
-} as ConstructorParameters<typeof Decoder>[0]);
 
 function keyRank(key: CborKey): number {
   if (typeof key === 'string') return 3;
@@ -63,7 +55,7 @@ export function compareCborKeys(a: CborKey, b: CborKey): number {
  *
  * Encoding is a small purpose-built writer rather than cbor-x: Signet encodes a few fixed shapes on
  * every seal, and a direct writer costs a fraction of a general encoder. Tests cross-check its output
- * against cbor-x byte for byte; decoding stays with cbor-x behind {@link validateCbor}.
+ * against cbor-x byte for byte.
  */
 export function encodeCbor(value: unknown): Uint8Array {
   // One scratch buffer, reused: encoding is synchronous and never re-entered, and typed-array
@@ -239,160 +231,4 @@ class Writer {
 
 const scratch = new Writer();
 
-/** Limits applied to untrusted CBOR. */
-export interface CborLimits {
-  /** Maximum input size in bytes. */
-  maxBytes: number;
-  /** Maximum nesting of arrays, maps and tags. */
-  maxDepth: number;
-  /** Maximum number of data items in total. */
-  maxItems: number;
-  /** Tags that may appear (anything else is refused). */
-  allowedTags: readonly number[];
-  /** Require deterministic encoding (shortest heads, sorted unique map keys). */
-  deterministic: boolean;
-}
-
-/** Defaults sized for envelopes: a few hundred bytes normally, 64 KiB at the very most. */
-export const DEFAULT_CBOR_LIMITS: CborLimits = {
-  maxBytes: 65536,
-  maxDepth: 12,
-  maxItems: 4096,
-  allowedTags: [],
-  deterministic: true,
-};
-
-function fail(
-  code: 'SIGNET_E_PARSE_MALFORMED' | 'SIGNET_E_PARSE_TOO_DEEP' | 'SIGNET_E_PARSE_TOO_LARGE' | 'SIGNET_E_PARSE_NOT_CANONICAL',
-  message: string,
-): never {
-  throw new SignetError(code, message, { step: 'parse' });
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
-  return a.length - b.length;
-}
-
-/**
- * Walks untrusted CBOR without building objects. Throws a parse-step {@link SignetError} on the
- * first problem; returns normally when the whole input is exactly one well-formed data item.
- */
-export function validateCbor(bytes: Uint8Array, limits: Partial<CborLimits> = {}): void {
-  const lim: CborLimits = { ...DEFAULT_CBOR_LIMITS, ...limits };
-  if (bytes.length > lim.maxBytes)
-    fail('SIGNET_E_PARSE_TOO_LARGE', `CBOR input of ${bytes.length} bytes exceeds the limit of ${lim.maxBytes}.`);
-  let pos = 0;
-  let items = 0;
-
-  const head = (): { major: number; arg: number; ai: number } => {
-    if (pos >= bytes.length) fail('SIGNET_E_PARSE_MALFORMED', 'CBOR input ends early.');
-    const ib = bytes[pos++] as number;
-    const major = ib >> 5;
-    const ai = ib & 31;
-    if (++items > lim.maxItems) fail('SIGNET_E_PARSE_TOO_LARGE', `CBOR input has more than ${lim.maxItems} items.`);
-    if (ai < 24) return { major, arg: ai, ai };
-    if (ai > 27)
-      fail(
-        ai === 31 ? 'SIGNET_E_PARSE_NOT_CANONICAL' : 'SIGNET_E_PARSE_MALFORMED',
-        ai === 31 ? 'Indefinite-length CBOR items are not allowed.' : 'Reserved CBOR additional information.',
-      );
-    const len = 1 << (ai - 24);
-    if (pos + len > bytes.length) fail('SIGNET_E_PARSE_MALFORMED', 'CBOR input ends early.');
-    let arg = 0;
-    for (let i = 0; i < len; i++) arg = arg * 256 + (bytes[pos++] as number);
-    if (major === 7) return { major, arg, ai };
-    if (lim.deterministic) {
-      const min = ai === 24 ? 24 : ai === 25 ? 0x100 : ai === 26 ? 0x10000 : 0x100000000;
-      if (arg < min) fail('SIGNET_E_PARSE_NOT_CANONICAL', 'CBOR head is not in shortest form.');
-    }
-    return { major, arg, ai };
-  };
-
-  const item = (depth: number): void => {
-    if (depth > lim.maxDepth) fail('SIGNET_E_PARSE_TOO_DEEP', `CBOR nests deeper than ${lim.maxDepth} levels.`);
-    const { major, arg, ai } = head();
-    switch (major) {
-      case 0:
-      case 1:
-        return;
-      case 2:
-      case 3: {
-        if (arg > bytes.length - pos) fail('SIGNET_E_PARSE_MALFORMED', 'CBOR string runs past the end of the input.');
-        if (major === 3) {
-          try {
-            fromUtf8(bytes.subarray(pos, pos + arg));
-          } catch {
-            fail('SIGNET_E_PARSE_MALFORMED', 'CBOR text string is not valid UTF-8.');
-          }
-        }
-        pos += arg;
-        return;
-      }
-      case 4:
-        if (arg > bytes.length - pos) fail('SIGNET_E_PARSE_MALFORMED', 'CBOR array is longer than the input.');
-        for (let i = 0; i < arg; i++) item(depth + 1);
-        return;
-      case 5: {
-        if (arg * 2 > bytes.length - pos) fail('SIGNET_E_PARSE_MALFORMED', 'CBOR map is longer than the input.');
-        let previous: Uint8Array | undefined;
-        for (let i = 0; i < arg; i++) {
-          const start = pos;
-          item(depth + 1);
-          const key = bytes.subarray(start, pos);
-          if (previous !== undefined) {
-            const order = compareBytes(previous, key);
-            if (order === 0) fail('SIGNET_E_PARSE_MALFORMED', 'CBOR map has a duplicate key.');
-            if (order > 0 && lim.deterministic) fail('SIGNET_E_PARSE_NOT_CANONICAL', 'CBOR map keys are not in deterministic order.');
-          }
-          previous = key;
-          item(depth + 1);
-        }
-        return;
-      }
-      case 6:
-        if (!lim.allowedTags.includes(arg)) fail('SIGNET_E_PARSE_MALFORMED', `CBOR tag ${arg} is not allowed here.`);
-        item(depth + 1);
-        return;
-      default:
-        // Major type 7: only false, true and null. No floats, no undefined, no other simple values.
-        if (ai >= 20 && ai <= 22) return;
-        fail('SIGNET_E_PARSE_MALFORMED', 'CBOR floats and simple values other than false, true and null are not allowed.');
-    }
-  };
-
-  item(0);
-  if (pos !== bytes.length) fail('SIGNET_E_PARSE_MALFORMED', `CBOR input has ${bytes.length - pos} trailing bytes.`);
-}
-
-/** Validates with {@link validateCbor}, then decodes. Maps decode as `Map`, byte strings as `Uint8Array`. */
-export function decodeCbor(bytes: Uint8Array, limits: Partial<CborLimits> = {}): unknown {
-  validateCbor(bytes, limits);
-  try {
-    return normalizeDecoded(decoder.decode(bytes));
-  } catch (cause) {
-    throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'CBOR could not be decoded.', { step: 'parse', cause });
-  }
-}
-
-// cbor-x returns Buffers on Node; hand out plain Uint8Array views so results are the same everywhere.
-function normalizeDecoded(value: unknown): unknown {
-  // 8-byte integer heads decode as BigInt; those a number holds exactly come back as numbers, so
-  // that encode and decode round-trip.
-  if (typeof value === 'bigint')
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
-  if (value instanceof Uint8Array) {
-    return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  if (value instanceof Map) {
-    const out = new Map<unknown, unknown>();
-    for (const [k, v] of value) out.set(k, normalizeDecoded(v));
-    return out;
-  }
-  if (Array.isArray(value)) return value.map(normalizeDecoded);
-  if (value !== null && typeof value === 'object' && 'tag' in value && 'value' in value) {
-    return { tag: (value as { tag: number }).tag, value: normalizeDecoded((value as { value: unknown }).value) };
-  }
-  return value;
-}
+export { DEFAULT_CBOR_LIMITS, decodeCbor, validateCbor, type CborLimits } from './cbor-decode.js';
