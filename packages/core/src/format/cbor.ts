@@ -230,5 +230,3 @@ class Writer {
 }
 
 const scratch = new Writer();
-
-export { DEFAULT_CBOR_LIMITS, decodeCbor, validateCbor, type CborLimits } from './cbor-decode.js';

@@ -1,4 +1,5 @@
-import { decodeCbor, encodeCbor, type CborLimits } from './cbor.js';
+import { decodeCbor, type CborLimits } from './cbor-decode.js';
+import { encodeCbor } from './cbor.js';
 import { SignetError } from '../primitives/errors.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../backend/node.js';
 import { toHex, utf8 } from '../primitives/bytes.js';
-import { decodeCbor } from './cbor.js';
+import { decodeCbor } from './cbor-decode.js';
 import type { EnvelopeClaims } from './claims.js';
 import { digestContent, digestRequest } from './content.js';
 import { ALG_EDDSA, decodeCoseSign1, sigStructure } from './cose.js';

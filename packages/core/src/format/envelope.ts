@@ -1,5 +1,6 @@
 import { fromBase64url, toBase64url } from '../primitives/bytes.js';
-import { decodeCbor, encodeCbor, type CborLimits } from './cbor.js';
+import { decodeCbor, type CborLimits } from './cbor-decode.js';
+import { encodeCbor } from './cbor.js';
 import { assertClaimsShape, claimsToPayload, payloadToClaims, type EnvelopeClaims } from './claims.js';
 import { ALG_EDDSA, decodeCoseSign1, encodeCoseSign1, HEADER, sigStructure } from './cose.js';
 import { SignetError } from '../primitives/errors.js';

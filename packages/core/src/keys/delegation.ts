@@ -1,6 +1,7 @@
 import type { CryptoBackend } from '../backend/types.js';
 import { toBase64url } from '../primitives/bytes.js';
-import { decodeCbor, encodeCbor } from '../format/cbor.js';
+import { decodeCbor } from '../format/cbor-decode.js';
+import { encodeCbor } from '../format/cbor.js';
 import { ALG_EDDSA, decodeCoseSign1, encodeCoseSign1, HEADER, sigStructure } from '../format/cose.js';
 import { getDefaultBackend } from '../primitives/crypto.js';
 import { kidToBytes } from '../format/envelope.js';

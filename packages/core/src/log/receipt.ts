@@ -1,5 +1,6 @@
 import type { CryptoBackend } from '../backend/types.js';
-import { decodeCbor, encodeCbor } from '../format/cbor.js';
+import { decodeCbor } from '../format/cbor-decode.js';
+import { encodeCbor } from '../format/cbor.js';
 import { ALG_EDDSA, COSE_SIGN1_TAG, decodeCoseSign1, encodeCoseSign1, HEADER, sigStructure } from '../format/cose.js';
 import { strictVerifier, verifyStrict } from '../primitives/ed25519.js';
 import { SignetError } from '../primitives/errors.js';

@@ -1,3 +1,5 @@
+import { fromBase64urlPortable, toBase64urlPortable } from '../internal/base64url.js';
+
 /** Byte helpers shared by every package. Runtime-neutral: no Buffer. */
 
 const encoder = new TextEncoder();
@@ -51,13 +53,9 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64URL_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64URL.length; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
-
 /**
  * Node's Buffer, when the runtime has one: its base64url codec is native and ten times faster than
- * the portable one below. Feature-detected (no import), so browsers and edge runtimes use the
+ * the portable one (internal/base64url.ts). Feature-detected (no import), so browsers and edge runtimes use the
  * portable code. Only used where its output is exactly the portable one's (encoding, and decoding
  * after the strict checks).
  */
@@ -72,25 +70,6 @@ const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
 export function toBase64url(bytes: Uint8Array): string {
   if (nativeBuffer !== undefined) return nativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
   return toBase64urlPortable(bytes);
-}
-
-/** The portable base64url encoder (no Buffer); exported so tests can hold both paths to one result. */
-export function toBase64urlPortable(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    out += B64URL[(n >> 18) & 63]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]! + B64URL[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = (bytes[i] as number) << 16;
-    out += B64URL[(n >> 18) & 63]! + B64URL[(n >> 12) & 63]!;
-  } else if (rest === 2) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
-    out += B64URL[(n >> 18) & 63]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]!;
-  }
-  return out;
 }
 
 /**
@@ -109,26 +88,4 @@ export function fromBase64url(text: string): Uint8Array {
     return Uint8Array.from(out);
   }
   return fromBase64urlPortable(text);
-}
-
-/** The portable strict base64url decoder (no Buffer); exported so tests can hold both paths to one result. */
-export function fromBase64urlPortable(text: string): Uint8Array {
-  if (text.length % 4 === 1) throw new TypeError('invalid base64url length');
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const v = c < 128 ? (B64URL_INDEX[c] as number) : -1;
-    if (v < 0) throw new TypeError('invalid base64url character');
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  if ((acc & ((1 << bits) - 1)) !== 0) throw new TypeError('non-canonical base64url (trailing bits set)');
-  return out;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromBase64url, fromBase64urlPortable, toBase64url, toBase64urlPortable } from './bytes.js';
+import { fromBase64urlPortable, toBase64urlPortable } from './base64url.js';
+import { fromBase64url, toBase64url } from '../primitives/bytes.js';
 
 // On Node the base64url codec uses Buffer natively; it must agree with the portable codec on every
 // input, including every strictness rule (alphabet, length, canonical trailing bits).
