@@ -15,6 +15,7 @@ export {
   consistencyProof,
   ed25519Verify,
   equalBytes,
+  defineErrorCodes,
   ERROR_CODES,
   fromBase64url,
   fromHex,
@@ -43,6 +44,8 @@ export {
   type SignetErrorCode,
   type SignetErrorOptions,
   type VerificationStep,
+  type CoreErrorCode,
+  type SignetErrorCodeMap,
 } from './primitives/index.js';
 export {
   ACCOUNT_TAG_LENGTH,

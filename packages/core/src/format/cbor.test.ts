@@ -62,7 +62,8 @@ describe('deterministic CBOR', () => {
       if (x instanceof Uint8Array) return new Uint8Array(x);
       if (x instanceof Map) return new Map([...x].map(([k, y]) => [k, plain(y)]));
       if (Array.isArray(x)) return x.map(plain);
-      if (x !== null && typeof x === 'object' && 'tag' in x) return { tag: (x as { tag: number }).tag, value: plain((x as unknown as { value: unknown }).value) };
+      if (x !== null && typeof x === 'object' && 'tag' in x)
+        return { tag: (x as { tag: number }).tag, value: plain((x as unknown as { value: unknown }).value) };
       return x;
     };
     fc.assert(

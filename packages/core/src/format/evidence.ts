@@ -84,7 +84,6 @@ function bad(message: string): never {
   });
 }
 
-
 function str(v: unknown, what: string, max = 4096): string {
   if (typeof v !== 'string' || v.length > max) bad(`${what} must be a string of at most ${max} characters.`);
   return v;

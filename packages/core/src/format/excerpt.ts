@@ -133,7 +133,6 @@ export function proofForChunks(
   return { choice, chunkCount: leaves.length, start, chunks: chunks.map((c) => decoder.decode(c)), paths };
 }
 
-
 /** Checks the shape of an excerpt proof read from untrusted JSON, with bounds. Throws `SIGNET_E_EXCERPT_INVALID`. */
 export function parseExcerptProof(value: unknown): ExcerptProof {
   if (!isObject(value)) invalid('An excerpt proof must be an object.');

@@ -29,7 +29,6 @@ function carrierFailure(message: string): never {
   });
 }
 
-
 /** A received JSON body split into the text the provider sealed and its carrier member. */
 export interface JsonBody {
   /** The body as sealed: the received text less the carrier member. */

@@ -61,7 +61,6 @@ const COMPLETION_CHOICE = new Set(['index', 'text', 'finish_reason', 'logprobs']
 const MESSAGE_ITEM = new Set(['id', 'type', 'role', 'status', 'content']);
 const OUTPUT_TEXT = new Set(['type', 'text', 'annotations', 'logprobs']);
 
-
 function bad(message: string): never {
   throw new SignetError('SIGNET_E_CONTENT_SHAPE', message, {
     step: 'content',

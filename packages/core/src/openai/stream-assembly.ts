@@ -51,7 +51,6 @@ const MAX_SLOTS = 128;
 
 type Json = Record<string, unknown>;
 
-
 function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }

@@ -4,10 +4,16 @@
  * Every failure Signet reports carries a `code` from {@link SignetErrorCode}. Codes are part of the
  * public API: they never change meaning, and new ones are only added. Messages say what to do and
  * never contain key material or secrets.
+ *
+ * There is one error class, {@link SignetError}, and one code namespace, but each package owns the
+ * codes of its own area: core holds the format and verification codes below (they are all a
+ * browser verifier can meet), and a package with codes of its own (`@signet/server`: gateway and
+ * auth; `@signet/log`: log storage; `@signet/registry`: registry storage) exports its table,
+ * defined with {@link defineErrorCodes}, and adds its codes to {@link SignetErrorCodeMap}.
  */
 
-/** Every stable error code, grouped by area. */
-export const ERROR_CODES = {
+/** The format and verification codes that core and every verifier use, grouped by area. */
+export const ERROR_CODES = defineErrorCodes({
   // Parsing untrusted bytes (bounded decoding).
   SIGNET_E_PARSE_TOO_LARGE: 'The input is larger than the configured limit.',
   SIGNET_E_PARSE_MALFORMED: 'The input is not well-formed for its format.',
@@ -46,11 +52,7 @@ export const ERROR_CODES = {
   SIGNET_E_LOG_PROOF_INVALID: 'A Merkle inclusion or consistency proof does not verify.',
   SIGNET_E_LOG_CHECKPOINT_INVALID: 'A checkpoint is malformed or its signature does not verify.',
   SIGNET_E_LOG_INCONSISTENT: 'Two views of the log are inconsistent: it was forked or rewritten.',
-  SIGNET_E_LOG_STORAGE: 'The log storage failed.',
-  SIGNET_E_LOG_NOT_FOUND: 'The requested log entry or tile does not exist.',
   SIGNET_E_LOG_WITNESS_QUORUM: 'Fewer trusted witnesses cosigned the checkpoint than the policy requires.',
-  SIGNET_E_LOG_QUEUE_FULL: 'The log sequencer queue is full: entries arrive faster than the storage commits them.',
-  SIGNET_E_LOG_KEY_MISMATCH: 'The log key does not match the key this log was created with.',
   // Content binding.
   SIGNET_E_CONTENT_MISMATCH: 'The text does not match the content digests in the envelope.',
   SIGNET_E_CONTENT_MISSING: 'No content was given to check against the envelope.',
@@ -73,37 +75,43 @@ export const ERROR_CODES = {
   SIGNET_E_STREAM_TRUNCATED: 'The stream ended before its envelope arrived.',
   SIGNET_E_STREAM_MALFORMED: 'The stream is not a well-formed event stream.',
   SIGNET_E_ENVELOPE_MISSING: 'The response carries no envelope.',
-  // Serving path.
-  SIGNET_E_GATEWAY_UPSTREAM: 'The upstream server could not be reached or failed.',
-  SIGNET_E_GATEWAY_SEAL_FAILED: 'The response could not be sealed.',
-  SIGNET_E_GATEWAY_PATH_AMBIGUOUS:
-    'The request path is spelled ambiguously (an encoded "/", ".", "%", a ";" parameter, a dot or empty segment).',
-  SIGNET_E_GATEWAY_ROUTE_UNKNOWN: 'The gateway does not forward this method and path.',
-  SIGNET_E_GATEWAY_QUERY_REFUSED: 'Model routes take no query string.',
-  SIGNET_E_GATEWAY_REQUEST_INVALID: 'The model request body cannot be sealed: it is not one well-formed JSON object within the limits.',
-  SIGNET_E_GATEWAY_UNSEALED_STATUS: 'The model route answered with a status that carries no model output; it was passed on unsealed.',
-  SIGNET_E_AUTH_UNKNOWN_KEY: 'The API key is unknown or revoked.',
-  SIGNET_E_AUTH_TERMS_NOT_ACCEPTED: 'The account has not accepted the current terms.',
-  // Registry and evidence.
-  SIGNET_E_REGISTRY_STORAGE: 'The registry storage failed.',
+  // Evidence bundles (the format; storing them is the registry's).
   SIGNET_E_EVIDENCE_INVALID: 'The evidence bundle does not verify.',
   SIGNET_E_EVIDENCE_MISMATCH: 'A field of the evidence bundle contradicts the envelope it carries.',
   SIGNET_E_EVIDENCE_SIGNATURE: 'The signature over the evidence bundle does not verify.',
   SIGNET_E_EVIDENCE_UNSIGNED: 'The evidence bundle is not signed, and unsigned bundles were not allowed.',
-  SIGNET_E_REGISTRY_NOT_FOUND: 'The registry has no entry for this response.',
-  // Datasets read by auditors.
-  SIGNET_E_DATASET_MALFORMED: 'A dataset record is not well-formed JSON.',
-  SIGNET_E_DATASET_LINE_TOO_LONG: 'A dataset record is longer than the configured limit.',
-  SIGNET_E_DATASET_ENCODING: 'A dataset record is not valid UTF-8.',
-  SIGNET_E_DATASET_LAYOUT: 'A dataset record has none of the known layouts.',
-  SIGNET_E_DATASET_TRAILING: 'A dataset has data after the end of its top-level JSON array.',
   // Configuration and input given by the operator.
   SIGNET_E_CONFIG_INVALID: 'The configuration is invalid.',
   SIGNET_E_INPUT_INVALID: 'The input is invalid.',
-} as const;
+});
+
+/** A code from core's own table ({@link ERROR_CODES}). */
+export type CoreErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The error codes known to a program: core's, plus those of every Signet package it loads. A
+ * package adds its own codes by augmenting this interface (as Hono's `ContextVariableMap` is
+ * augmented), so that `new SignetError(code)` accepts them wherever that package is in use:
+ *
+ * ```ts
+ * declare module '@signet/core' {
+ *   interface SignetErrorCodeMap extends Record<LogErrorCode, true> {}
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by augmentation
+export interface SignetErrorCodeMap extends Record<CoreErrorCode, true> {}
 
 /** A stable error code: `SIGNET_E_<AREA>_<REASON>`. */
-export type SignetErrorCode = keyof typeof ERROR_CODES;
+export type SignetErrorCode = keyof SignetErrorCodeMap;
+
+/**
+ * Checks a package's table of codes and their meanings at compile time (every key spelled
+ * `SIGNET_E_<AREA>_<REASON>`) and returns it unchanged, with its literal keys.
+ */
+export function defineErrorCodes<const T extends Readonly<Record<`SIGNET_E_${string}`, string>>>(table: T): T {
+  return table;
+}
 
 /** The verification step a failure belongs to, in the order a verifier runs them. */
 export type VerificationStep = 'parse' | 'key' | 'signature' | 'validity' | 'receipt' | 'content' | 'policy';
@@ -126,7 +134,10 @@ export class SignetError extends Error {
   readonly step: VerificationStep | undefined;
 
   constructor(code: SignetErrorCode, message?: string, options: SignetErrorOptions = {}) {
-    super(message ?? ERROR_CODES[code], options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      message ?? (ERROR_CODES as Readonly<Record<string, string>>)[code] ?? code,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.hint = options.hint;
     this.step = options.step;

@@ -8,7 +8,17 @@
  * @module
  */
 export type { CryptoBackend, Sha256Hasher } from '../backend/types.js';
-export { ERROR_CODES, isSignetError, SignetError, type SignetErrorCode, type SignetErrorOptions, type VerificationStep } from './errors.js';
+export {
+  type CoreErrorCode,
+  defineErrorCodes,
+  ERROR_CODES,
+  isSignetError,
+  SignetError,
+  type SignetErrorCode,
+  type SignetErrorCodeMap,
+  type SignetErrorOptions,
+  type VerificationStep,
+} from './errors.js';
 export { concatBytes, equalBytes, fromBase64url, fromHex, fromUtf8, toBase64url, toHex, utf8 } from './bytes.js';
 export { getDefaultBackend } from './crypto.js';
 export { assertStrongPublicKey, ed25519Verify, KEY_LENGTH, SIGNATURE_LENGTH, verifyStrict } from './ed25519.js';
