@@ -52,6 +52,7 @@ export {
   accountTag,
   ALG_EDDSA,
   assembleEnvelope,
+  assembleJws,
   assertClaimsShape,
   assertWellFormedText,
   CAWG_ENTRIES,

@@ -68,7 +68,7 @@ export {
   type UnsignedEnvelope,
 } from './envelope.js';
 export { claimsToJson, type JsonClaims, jsonToClaims, JWS_TYPE } from './json-claims.js';
-export { type JwsHeader, jwsSigningInput, MAX_JWS_CHARS, type ParsedJws, parseJws } from './jws.js';
+export { assembleJws, type JwsHeader, jwsSigningInput, MAX_JWS_CHARS, type ParsedJws, parseJws } from './jws.js';
 export {
   createExcerptProof,
   createRangeProof,

@@ -27,6 +27,16 @@ export function jwsSigningInput(kid: string, claims: EnvelopeClaims): string {
   return `${toBase64url(utf8(JSON.stringify(header)))}.${toBase64url(utf8(JSON.stringify(claimsToJson(claims))))}`;
 }
 
+/**
+ * The compact JWS from its signing input ({@link jwsSigningInput}) and the Ed25519 signature over
+ * that input's UTF-8 bytes. Whatever holds the key (an in-process key, an external signer) signs
+ * the same input, so every signer produces the same standard JWS.
+ */
+export function assembleJws(signingInput: string, signature: Uint8Array): string {
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) throw new TypeError('an Ed25519 signature is 64 bytes');
+  return `${signingInput}.${toBase64url(signature)}`;
+}
+
 /** A parsed, not yet verified, compact JWS. */
 export interface ParsedJws {
   readonly kid: string;
