@@ -30,3 +30,4 @@ export * from './external-signer.js';
 export { startSignerWorker, type SignerWorkerOptions } from './signer-worker.js';
 export * from './sealed-id.js';
 export * from './upstream-client.js';
+export { SERVER_ERROR_CODES, type ServerErrorCode } from './errors.js';
