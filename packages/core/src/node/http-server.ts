@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignetError } from '../errors.js';
+import { SignetError } from '../primitives/errors.js';
 
 /**
  * The one Node `http` server of the packages (`@signet/core/node-server`, Node-only): the gateway,
