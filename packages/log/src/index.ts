@@ -18,4 +18,5 @@ export * from './http.js';
 export * from './node-server.js';
 export * from './remote.js';
 export * from './audit.js';
+export * from './consistency.js';
 export * from './monitor.js';
