@@ -37,7 +37,8 @@ export interface GatewayExtension {
   setup(args: ParsedArgs, io: CommandIO): Promise<GatewayHooks | undefined> | GatewayHooks | undefined;
 }
 
-const FLAGS: FlagSpec = {
+/** The flags of `signet gateway` itself (extensions add theirs). */
+export const GATEWAY_FLAGS: FlagSpec = {
   upstream: 'string',
   keys: 'string',
   accounts: 'string',
@@ -202,7 +203,7 @@ export async function startGatewayFromArgs(
  * CLI can register `createGatewayCommand([logExtension, registryExtension])` instead.
  */
 export function createGatewayCommand(extensions: readonly GatewayExtension[] = []): Command {
-  const spec: FlagSpec = Object.assign({}, FLAGS, ...extensions.map((e) => e.flags));
+  const spec: FlagSpec = Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags));
   const extra = extensions.map((e) => e.usage).filter((u): u is string => u !== undefined);
   return {
     name: ['gateway'],
