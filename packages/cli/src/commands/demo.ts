@@ -1,6 +1,7 @@
-import { DEMO_PART_NAMES, runDemo } from '@signet/demo';
+import { DEMO_PART_NAMES, runDemo, type DemoHost } from '@signet/demo';
 import { optional, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
+import type { CommandIO } from '../io.js';
 import type { CliMain } from '../runner.js';
 import { readTermsFile } from '../terms-file.js';
 import { startGatewayFromArgs, GATEWAY_FLAGS } from './gateway.js';
@@ -21,29 +22,35 @@ non-zero if anything does not turn out as it should. Parts: ${DEMO_PART_NAMES.jo
       const args = parseArgs(argv, { dir: 'string', only: 'list' });
       const dir = optional(args, 'dir');
       const only = args.flags.only as string[] | undefined;
-      return runDemo(
-        {
-          async cli(commandArgv, stdin) {
-            let stdout = '';
-            let stderr = '';
-            const code = await cli(commandArgv, {
-              stdout: (t) => (stdout += t),
-              stderr: (t) => (stderr += t),
-              stdin: async () => new TextEncoder().encode(stdin ?? ''),
-              env: io.env,
-            });
-            return { code, stdout, stderr };
-          },
-          async startGateway(gatewayArgv) {
-            const gateway = await startGatewayFromArgs(parseArgs(gatewayArgv, GATEWAY_FLAGS), { ...io, stderr: () => undefined });
-            return { url: gateway.server.url, close: () => gateway.close() };
-          },
-          readTermsFile,
-          stdout: (t) => io.stdout(t),
-          stderr: (t) => io.stderr(t),
-        },
-        { ...(dir === undefined ? {} : { dir }), ...(only === undefined ? {} : { only }) },
-      );
+      return runDemo(createDemoHost(cli, io), { ...(dir === undefined ? {} : { dir }), ...(only === undefined ? {} : { only }) });
     },
+  };
+}
+
+/**
+ * What the demo gets from the CLI: `cli` runs a command in process (its output captured), the
+ * gateway starts in process (its own output silenced), terms files are read as `signet gateway`
+ * reads them, and the story prints on `io`.
+ */
+export function createDemoHost(cli: CliMain, io: CommandIO): DemoHost {
+  return {
+    async cli(argv, stdin) {
+      let stdout = '';
+      let stderr = '';
+      const code = await cli(argv, {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        stdin: async () => new TextEncoder().encode(stdin ?? ''),
+        env: io.env,
+      });
+      return { code, stdout, stderr };
+    },
+    async startGateway(argv) {
+      const gateway = await startGatewayFromArgs(parseArgs(argv, GATEWAY_FLAGS), { ...io, stderr: () => undefined });
+      return { url: gateway.server.url, close: () => gateway.close() };
+    },
+    readTermsFile,
+    stdout: (t) => io.stdout(t),
+    stderr: (t) => io.stderr(t),
   };
 }
