@@ -20,3 +20,4 @@ export * from './remote.js';
 export * from './audit.js';
 export * from './consistency.js';
 export * from './monitor.js';
+export * from './follow.js';
