@@ -43,11 +43,18 @@ export interface CheckAgainstLogOptions extends CheckpointPolicy {
  * checkpoint: the checkpoint must verify, be at least as large, and extend the tree. Otherwise the
  * log forked or rolled back: SIGNET_E_LOG_INCONSISTENT. Returns the verified checkpoint.
  */
-export async function checkAgainstLog(remote: RemoteLog, committed: CommittedTree, options: CheckAgainstLogOptions): Promise<VerifiedCheckpoint> {
+export async function checkAgainstLog(
+  remote: RemoteLog,
+  committed: CommittedTree,
+  options: CheckAgainstLogOptions,
+): Promise<VerifiedCheckpoint> {
   const backend = options.backend ?? getDefaultBackend();
   const cp = verifyCheckpoint(backend, await remote.checkpoint(), options);
   if (cp.size < committed.size) {
-    throw new SignetError('SIGNET_E_LOG_INCONSISTENT', `The log's checkpoint (size ${cp.size}) is older than the receipt (size ${committed.size}).`);
+    throw new SignetError(
+      'SIGNET_E_LOG_INCONSISTENT',
+      `The log's checkpoint (size ${cp.size}) is older than the receipt (size ${committed.size}).`,
+    );
   }
   if (!(await extendsTree(backend, new TiledTree(backend, remote), committed, cp))) {
     throw new SignetError(

@@ -163,7 +163,8 @@ async function trustExtensions(trust: string, args: ParsedArgs): Promise<TrustEx
     if (!(e instanceof TrustInputError)) throw e;
     const why = `${e.cause.code}: ${e.cause.message}`;
     if (e.input === 'hybridKeys') throw new InputError(`the hybrid keys JWKS ${hybridFile} is not usable: ${why}`);
-    const what = revocationsFile !== undefined && rootsFile === undefined ? `the revocation list ${revocationsFile}` : 'the revocation list or roots';
+    const what =
+      revocationsFile !== undefined && rootsFile === undefined ? `the revocation list ${revocationsFile}` : 'the revocation list or roots';
     throw new InputError(`${what} is not usable: ${why}`);
   }
 }
