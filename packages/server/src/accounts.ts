@@ -146,6 +146,11 @@ export interface AccountStore {
   lookup(apiKey: string): AccountKey | undefined;
   /** Number of live keys. */
   readonly size: number;
+  /**
+   * False when the store's copy can no longer be trusted (a shared store unreachable for too long):
+   * the gateway then refuses every request (503) rather than serve keys that may be revoked.
+   */
+  available?(): boolean;
 }
 
 /**

@@ -15,6 +15,13 @@ export interface GatewayHooks {
    * seal), with its account. A whole answer waits for it; if it throws, that answer is withheld.
    */
   readonly onUnsealed?: (record: UnsealedRecord) => void | Promise<void>;
+  /**
+   * Readiness of the extension's storage (a log, a registry), shown at `GET /readyz` as "log"; while
+   * it fails the gateway refuses model requests (503). The details must be safe to show: a code.
+   */
+  readonly health?: () => Promise<{ readonly ok: boolean; readonly detail?: string }>;
+  /** Entries waiting to be written (the log's queue), for the `signet_gateway_log_queue_depth` metric. */
+  readonly queueDepth?: () => number | undefined;
   /** Called when the gateway closes, after open streams finished. */
   close?(): Promise<void> | void;
 }
@@ -35,6 +42,8 @@ export function combineGatewayHooks(hooks: readonly GatewayHooks[]): GatewayHook
   const unsealed = present(hooks, 'onUnsealed');
   const routes = present(hooks, 'extraRoutes');
   const closers = hooks.filter((h) => h.close !== undefined);
+  const healths = present(hooks, 'health');
+  const depths = present(hooks, 'queueDepth');
   return {
     ...(unsealed.length === 0
       ? {}
@@ -67,6 +76,18 @@ export function combineGatewayHooks(hooks: readonly GatewayHooks[]): GatewayHook
               return undefined;
             },
           }),
+    ...(healths.length === 0
+      ? {}
+      : {
+          health: async () => {
+            for (const f of healths) {
+              const r = await f();
+              if (!r.ok) return r;
+            }
+            return { ok: true };
+          },
+        }),
+    ...(depths.length === 0 ? {} : { queueDepth: () => depths.reduce((n, f) => n + (f() ?? 0), 0) }),
     ...(closers.length === 0
       ? {}
       : {

@@ -1,15 +1,24 @@
 import { isSignetError, SignetError, type StreamKind } from '@signet/core';
-import type { AccountStore } from './accounts.js';
-import { canonicalPath, splitTarget, type AmbiguousPathReason } from './canonical-path.js';
+import type { AccountKey, AccountStore } from './accounts.js';
+import { canonicalPath } from './canonical-path.js';
+import { AMBIGUOUS, bearer, cleanResponse, DROP_REQUEST, readRequestBody, refusal, refuseAmbiguousTarget } from './gateway-parts.js';
 import type { FetchHandler } from './fetch-middleware.js';
 import { combineGatewayHooks, type GatewayHooks } from './gateway-hooks.js';
 import { createJwksHandler, type JwksSource } from './jwks-handler.js';
 import { checkModelRequest } from './model-request.js';
 import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptions } from './response-sealer.js';
 import { createRouteAllowlist, DEFAULT_PASSTHROUGH } from './route-allowlist.js';
-import { serve, type RunningServer, type ServeOptions } from './serve.js';
+import { listenNode } from '@signet/core/node-server';
+import type { AccessLog } from './access-log.js';
+import { createCors } from './cors.js';
+import { createGatewayListener, type RequestState } from './gateway-node.js';
+import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
+import { createReadiness, type Readiness, type ReadinessCheck } from './readiness.js';
+import type { RunningServer, ServeOptions } from './serve.js';
 import type { UnsealedRecord } from './unsealed.js';
-import { nodeFetch } from './upstream-client.js';
+import { nodeFetch, upstreamAgent } from './upstream-client.js';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 /**
  * The signing gateway: a reverse proxy in front of any OpenAI-compatible server that seals every
@@ -67,6 +76,19 @@ export interface GatewayOptions extends SealingOptions {
    * `onSealed`, `onUnsealed` and `extraRoutes`, in list order; {@link Gateway.close} closes them.
    */
   readonly hooks?: readonly GatewayHooks[];
+  /** Origins allowed to call the gateway from a browser (`*`: any). Preflights need no API key. */
+  readonly cors?: readonly string[];
+  /** Writes one entry per request (see `createAccessLog`). Default: none. */
+  readonly accessLog?: AccessLog;
+  /**
+   * Extra readiness checks for `GET /readyz` (the CLI adds "keys"). The accounts store, the hooks'
+   * `health` (the log, the registry) and the upstream are always checked.
+   */
+  readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** How long a readiness verdict is reused, in ms (default 1000). */
+  readonly readinessIntervalMs?: number;
+  /** How long the upstream and each dependency may take to answer a readiness check, in ms (default 2000). */
+  readonly readinessTimeoutMs?: number;
 }
 
 /** A gateway: a fetch handler, and a way to serve it. */
@@ -74,100 +96,16 @@ export interface Gateway {
   readonly handler: FetchHandler;
   /** How many model-route answers left unsealed (marked and recorded) since the gateway started. */
   readonly unsealedCount: number;
+  /** The gateway's Prometheus metrics (served at `GET /metrics`). */
+  readonly metrics: GatewayMetrics;
+  /** The readiness checks (served at `GET /readyz`). */
+  readonly readiness: Readiness;
+  /** The Node request listener `listen` serves (for embedding in your own `node:http` server). */
+  readonly nodeListener: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
   /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
   listen(options?: ServeOptions): Promise<RunningServer>;
   /** Closes the hooks' resources, in list order. Call it after the server stopped. */
   close(): Promise<void>;
-}
-
-/** Request headers that belong to one connection, or that the gateway sets itself. */
-const DROP_REQUEST = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-  'content-length',
-  'authorization',
-  'api-key',
-  'accept-encoding',
-  'expect',
-]);
-/** Response headers that describe the upstream's framing (fetch has already decoded the body). */
-const DROP_RESPONSE = ['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'trailer', 'upgrade'];
-
-function bearer(request: Request): string | undefined {
-  const h = request.headers.get('authorization');
-  if (h !== null) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    return m?.[1];
-  }
-  return request.headers.get('api-key') ?? undefined;
-}
-
-/** Reads a request body, stopping at `max` bytes (a body without a length is not trusted to be small). */
-async function readRequestBody(request: Request, max: number): Promise<Uint8Array | undefined> {
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const r = await reader.read();
-    if (r.done) break;
-    size += r.value.byteLength;
-    if (size > max) {
-      reader.cancel().catch(() => {});
-      return undefined;
-    }
-    parts.push(r.value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
-/**
- * A refusal sent before the request body was read: the connection is closed after it, so an
- * unauthenticated or refused client cannot make the gateway read (drain) a body it never wanted.
- */
-function refusal(status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): Response {
-  return jsonError(status, code, message, { connection: 'close', ...extraHeaders });
-}
-
-const AMBIGUOUS: Record<AmbiguousPathReason, string> = {
-  'not-absolute': 'The request target is not an absolute path.',
-  'empty-segment': 'The request path has an empty segment ("//" or a trailing "/").',
-  'dot-segment': 'The request path has a "." or ".." segment.',
-  backslash: 'The request path holds a backslash.',
-  parameter: 'The request path holds a ";" parameter.',
-  'encoded-reserved': 'The request path percent-encodes a character that servers read differently ("/", ".", "%", ";" or a control).',
-  'bad-percent': 'The request path holds a malformed percent-encoding.',
-  'bad-character': 'The request path holds a character outside the unreserved set.',
-};
-
-/**
- * The answer to a request target with no canonical form (400), or undefined when it has one. The
- * Node server applies it to the raw target, before the URL parser resolves dot segments and
- * backslashes; the fetch handler applies it again to the parsed path.
- */
-export function refuseAmbiguousTarget(rawTarget: string): Response | undefined {
-  const c = canonicalPath(splitTarget(rawTarget).path);
-  if (c.ok) return undefined;
-  return refusal(400, 'SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[c.reason]);
-}
-
-function cleanResponse(r: Response): Response {
-  const headers = new Headers(r.headers);
-  for (const name of DROP_RESPONSE) headers.delete(name);
-  const noBody = r.status === 204 || r.status === 304 || r.body === null;
-  return new Response(noBody ? null : r.body, { status: r.status, statusText: r.statusText, headers });
 }
 
 /** Creates the gateway. Throws a typed configuration error at once if anything is wrong. */
@@ -277,7 +215,50 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   };
 
+  const metrics = createGatewayMetrics(hooks.queueDepth);
+  // The dependencies a model answer needs besides the upstream: while one fails, model requests are
+  // refused (503). The upstream is only probed for /readyz: an unreachable one already gets 502.
+  const gateChecks: Record<string, ReadinessCheck> = {
+    ...options.readinessChecks,
+    accounts: async () => ({ ok: accounts.available?.() !== false }),
+    ...(hooks.health === undefined ? {} : { log: hooks.health }),
+  };
+  const timing = {
+    ...(options.readinessIntervalMs === undefined ? {} : { intervalMs: options.readinessIntervalMs }),
+    ...(options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs }),
+  };
+  const gate = createReadiness(gateChecks, timing);
+  const readiness = createReadiness(
+    {
+      ...gateChecks,
+      upstream: () => upstreamAnswers(upstream, basePath, options.upstreamApiKey, options.readinessTimeoutMs ?? 2000),
+    },
+    timing,
+  );
+  const states = new WeakMap<Request, RequestState>();
+  /** Authenticates a proxied request: the account's key entry, or the refusal. */
+  const admit = (key: string | undefined, state: RequestState | undefined, model: boolean): AccountKey | Response => {
+    // A store that has not been read for too long may miss revocations: refuse rather than guess.
+    if (accounts.available?.() === false)
+      return refusal(503, 'SIGNET_E_GATEWAY_NOT_READY', 'The accounts store is unreachable; try again shortly.', { 'retry-after': '1' });
+    const entry = key === undefined ? undefined : accounts.lookup(key);
+    if (entry === undefined) {
+      return refusal(
+        401,
+        'SIGNET_E_AUTH_UNKNOWN_KEY',
+        key === undefined ? 'No API key was given. Send it as "Authorization: Bearer <key>".' : 'The API key is unknown or revoked.',
+        { 'www-authenticate': 'Bearer' },
+      );
+    }
+    if (state !== undefined) state.account = entry.account;
+    // Fail closed: while the log, the accounts store or the upstream is down, no model answer is served.
+    if (model && !gate.lastKnownReady())
+      return refusal(503, 'SIGNET_E_GATEWAY_NOT_READY', 'The gateway is not ready (see /readyz); try again shortly.', { 'retry-after': '1' });
+    return entry;
+  };
+
   const handler: FetchHandler = async (request) => {
+    const state = states.get(request);
     const url = new URL(request.url);
     const canonical = canonicalPath(url.pathname);
     if (!canonical.ok) return refusal(400, 'SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[canonical.reason]);
@@ -293,17 +274,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (extra !== undefined) return extra;
     }
     // Every proxied request needs a known key: the gateway must not be an open door to the upstream.
-    const key = bearer(request);
-    const entry = key === undefined ? undefined : accounts.lookup(key);
-    if (entry === undefined) {
-      return refusal(
-        401,
-        'SIGNET_E_AUTH_UNKNOWN_KEY',
-        key === undefined ? 'No API key was given. Send it as "Authorization: Bearer <key>".' : 'The API key is unknown or revoked.',
-        { 'www-authenticate': 'Bearer' },
-      );
-    }
     const decision = routes.decide(request.method, path);
+    const entry = admit(bearer(request), state, decision.action === 'seal');
+    if (entry instanceof Response) return entry;
     if (decision.action === 'refuse')
       return refusal(404, 'SIGNET_E_GATEWAY_ROUTE_UNKNOWN', `The gateway does not forward ${request.method} ${path}.`);
     if (decision.action === 'passthrough') {
@@ -349,8 +322,31 @@ export function createGateway(options: GatewayOptions): Gateway {
       request: checked.request,
       requestDigest: checked.requestDigest,
       route: path,
+      ...(state === undefined ? {} : { onOutcome: (o: 'sealed' | 'unsealed') => (state.outcome = o) }),
     });
   };
+
+  const nodeListener = createGatewayListener({
+    handler,
+    states,
+    routes,
+    accounts,
+    // A custom upstream `fetch` is honoured by sending every request through the fetch handler.
+    sealer: options.fetch === undefined ? sealer : undefined,
+    metrics,
+    readiness,
+    cors: options.cors === undefined ? undefined : createCors(options.cors),
+    accessLog: options.accessLog,
+    upstream,
+    basePath,
+    upstreamApiKey: options.upstreamApiKey,
+    maxRequestBytes: maxRequest,
+    maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
+    termsVersion,
+    termsRef,
+    onError: options.onError,
+    admit: (key, state) => admit(key, state, true),
+  });
 
   return {
     handler,
@@ -360,20 +356,40 @@ export function createGateway(options: GatewayOptions): Gateway {
     close: async () => {
       await hooks.close?.();
     },
-    listen: (serveOptions) =>
-      serve(handler, {
-        screenTarget: refuseAmbiguousTarget,
-        ...(options.onError === undefined
-          ? {}
-          : {
-              onError: (e: unknown) =>
-                options.onError?.(
-                  e instanceof SignetError
-                    ? e
-                    : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e }),
-                ),
-            }),
-        ...serveOptions,
-      }),
+    metrics,
+    readiness,
+    nodeListener,
+    listen: (serveOptions: ServeOptions = {}) => listenNode(nodeListener, serveOptions),
   };
+}
+
+/** Whether the upstream answers HTTP at all (any status): a refused or silent connection is not ready. */
+function upstreamAnswers(
+  upstream: URL,
+  basePath: string,
+  apiKey: string | undefined,
+  timeoutMs: number,
+): Promise<{ ok: boolean; detail?: string }> {
+  const https = upstream.protocol === 'https:';
+  return new Promise((resolve) => {
+    const req = (https ? httpsRequest : httpRequest)(
+      {
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        path: `${basePath}/v1/models`,
+        method: 'GET',
+        agent: upstreamAgent(https),
+        headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        resolve({ ok: true });
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error('timeout')));
+    req.once('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, detail: e.code ?? 'unreachable' }));
+    req.end();
+  });
 }

@@ -32,3 +32,8 @@ export { startSignerWorker, type SignerWorkerOptions } from './signer-worker.js'
 export * from './sealed-id.js';
 export * from './upstream-client.js';
 export { SERVER_ERROR_CODES, type ServerErrorCode } from './errors.js';
+export { refuseAmbiguousTarget } from './gateway-parts.js';
+export { createGatewayMetrics, type GatewayMetrics, type AnswerOutcome } from './gateway-metrics.js';
+export { createAccessLog, type AccessEntry, type AccessLog } from './access-log.js';
+export { createCors, EXPOSED_HEADERS, type Cors } from './cors.js';
+export { createReadiness, type Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';

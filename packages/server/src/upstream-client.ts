@@ -15,6 +15,33 @@ import { nodeToWebStream } from './node-streams.js';
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 1024, scheduling: 'lifo' });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 1024, scheduling: 'lifo' });
 
+/** The pooled keep-alive agent for an upstream URL's protocol (shared by every upstream call). */
+export function upstreamAgent(https: boolean): HttpAgent {
+  return https ? httpsAgent : httpAgent;
+}
+
+/**
+ * A Web Response over a Node upstream response: headers copied, body decoded (gzip, deflate, br)
+ * and streamed. `method` tells whether a body can follow (HEAD, 204 and 304 have none).
+ */
+export function webResponseOf(res: IncomingMessage, method: string): Response {
+  const responseHeaders = new Headers();
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
+  const status = res.statusCode ?? 502;
+  if (status === 204 || status === 304 || method.toUpperCase() === 'HEAD') {
+    res.resume();
+    return new Response(null, { status, statusText: res.statusMessage ?? '', headers: responseHeaders });
+  }
+  // The body is handed on decoded: say so, as fetch does by leaving the length unreliable.
+  if (res.headers['content-encoding'] !== undefined) {
+    responseHeaders.delete('content-encoding');
+    responseHeaders.delete('content-length');
+  }
+  const body = nodeToWebStream(decode(res), () => res.destroy());
+  return new Response(body, { status, statusText: res.statusMessage ?? '', headers: responseHeaders });
+}
+
 function decode(res: IncomingMessage): Readable {
   const enc = (res.headers['content-encoding'] ?? '').toLowerCase();
   if (enc === 'gzip' || enc === 'x-gzip') return res.pipe(createGunzip());
@@ -92,24 +119,8 @@ function attempt(url: URL, init: RequestInit, mayRetry: boolean): Promise<Respon
       reject(e);
     });
     req.once('response', (res) => {
-      const responseHeaders = new Headers();
-      const raw = res.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
-      const status = res.statusCode ?? 502;
-      const empty = status === 204 || status === 304 || (init.method ?? 'GET').toUpperCase() === 'HEAD';
       res.once('close', () => signal?.removeEventListener('abort', onAbort));
-      if (empty) {
-        res.resume();
-        resolve(new Response(null, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
-        return;
-      }
-      // The body is handed on decoded: say so, as fetch does by leaving the length unreliable.
-      if (res.headers['content-encoding'] !== undefined) {
-        responseHeaders.delete('content-encoding');
-        responseHeaders.delete('content-length');
-      }
-      const body = nodeToWebStream(decode(res), () => res.destroy());
-      resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+      resolve(webResponseOf(res, init.method ?? 'GET'));
     });
     writeBody(req, init.body).catch((e: unknown) => req.destroy(e as Error));
   });
