@@ -109,6 +109,27 @@ function headersObject(h: Headers): Record<string, string | string[]> {
   return out;
 }
 
+/**
+ * The client gets the gateway's request id (the one it sent, or a new one); an id the upstream chose
+ * for itself is kept as `x-upstream-request-id`.
+ */
+function ownRequestId(h: Headers, id: string): Headers {
+  const theirs = h.get('x-request-id');
+  if (theirs !== null && theirs !== id) h.set('x-upstream-request-id', theirs);
+  h.set('x-request-id', id);
+  return h;
+}
+
+function withRequestId(r: Response, id: string): Response {
+  try {
+    ownRequestId(r.headers, id);
+    return r;
+  } catch {
+    // Immutable headers (a Response straight from fetch): copy them.
+    return new Response(r.body, { status: r.status, statusText: r.statusText, headers: ownRequestId(new Headers(r.headers), id) });
+  }
+}
+
 /** Builds the Node request listener of a gateway. */
 export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessage, res: ServerResponse) => void {
   const https = p.upstream.protocol === 'https:';
@@ -219,17 +240,17 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
         context,
       );
       p.metrics.sealSeconds((performance.now() - t) / 1000);
-      res.writeHead(sealed.status, sealed.statusText, headersObject(sealed.headers));
+      res.writeHead(sealed.status, sealed.statusText, headersObject(ownRequestId(sealed.headers, st.id)));
       res.end(sealed.body);
       return;
     }
     res.off('close', onClientGone);
     const web = webResponseOf(upRes, 'POST');
-    if (sealer === undefined) return writeToNode(cleanResponse(web), res);
+    if (sealer === undefined) return writeToNode(withRequestId(cleanResponse(web), st.id), res);
     const stream = type.includes('text/event-stream') && status >= 200 && status <= 299;
     if (stream) p.metrics.streams(1);
     try {
-      await writeToNode(await sealer.seal(status >= 200 && status <= 299 ? web : cleanResponse(web), context), res);
+      await writeToNode(withRequestId(await sealer.seal(status >= 200 && status <= 299 ? web : cleanResponse(web), context), st.id), res);
     } finally {
       if (stream) p.metrics.streams(-1);
     }
@@ -254,7 +275,7 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
     const stream = (response.headers.get('content-type') ?? '').includes('text/event-stream');
     if (stream) p.metrics.streams(1);
     try {
-      await writeToNode(response, res);
+      await writeToNode(withRequestId(response, st.id), res);
     } finally {
       if (stream) p.metrics.streams(-1);
     }
