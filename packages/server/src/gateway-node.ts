@@ -43,6 +43,7 @@ export interface NodeGatewayParts {
   readonly accounts: AccountStore;
   readonly sealer: ResponseSealer | undefined;
   readonly metrics: GatewayMetrics;
+  readonly metricsText: () => Promise<string>;
   readonly readiness: Readiness;
   readonly cors: Cors | undefined;
   readonly accessLog: AccessLog | undefined;
@@ -148,7 +149,7 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       return true;
     }
     if (path === '/metrics') {
-      send(res, 200, { 'content-type': p.metrics.contentType }, await p.metrics.render());
+      send(res, 200, { 'content-type': p.metrics.contentType }, await p.metricsText());
       return true;
     }
     return false;

@@ -85,6 +85,11 @@ export interface GatewayOptions extends SealingOptions {
    * `health` (the log, the registry) and the upstream are always checked.
    */
   readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /**
+   * Renders `GET /metrics` instead of this gateway's own registry (a worker of a pool serves the
+   * sum over all workers: see `poolMetrics`).
+   */
+  readonly metricsSource?: () => Promise<string>;
   /** How long a readiness verdict is reused, in ms (default 1000). */
   readonly readinessIntervalMs?: number;
   /** How long the upstream and each dependency may take to answer a readiness check, in ms (default 2000). */
@@ -334,6 +339,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // A custom upstream `fetch` is honoured by sending every request through the fetch handler.
     sealer: options.fetch === undefined ? sealer : undefined,
     metrics,
+    metricsText: options.metricsSource ?? (() => metrics.render()),
     readiness,
     cors: options.cors === undefined ? undefined : createCors(options.cors),
     accessLog: options.accessLog,
