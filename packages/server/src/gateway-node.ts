@@ -34,6 +34,13 @@ export interface RequestState {
   failed?: boolean;
 }
 
+/** The sealer (undefined: sealing off) and the terms a gateway serves under. */
+export interface Serving {
+  readonly sealer: ResponseSealer | undefined;
+  readonly termsVersion: string;
+  readonly termsRef: string;
+}
+
 /** The pieces of a gateway its Node listener needs. */
 export interface NodeGatewayParts {
   readonly handler: FetchHandler;
@@ -41,7 +48,10 @@ export interface NodeGatewayParts {
   readonly states: WeakMap<Request, RequestState>;
   readonly routes: RouteAllowlist;
   readonly accounts: AccountStore;
-  readonly sealer: ResponseSealer | undefined;
+  /** False when a custom upstream `fetch` was given: every request then takes the fetch handler. */
+  readonly native: boolean;
+  /** The sealer and terms served now (swapped on reload). */
+  readonly current: () => Serving;
   readonly metrics: GatewayMetrics;
   readonly metricsText: () => Promise<string>;
   readonly readiness: Readiness;
@@ -52,8 +62,6 @@ export interface NodeGatewayParts {
   readonly upstreamApiKey: string | undefined;
   readonly maxRequestBytes: number;
   readonly maxBodyBytes: number;
-  readonly termsVersion: string;
-  readonly termsRef: string;
   readonly onError: ((e: SignetError) => void) | undefined;
   /** Authenticates a model request: the key's entry, or the refusal (401, 503). */
   readonly admit: (key: string | undefined, state: RequestState) => { account: string; termsVersion: string } | Response;
@@ -157,17 +165,18 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
 
   /** The whole-answer path: forwards the checked body, reads the answer, seals its text. */
   const model = async (req: IncomingMessage, res: ServerResponse, st: RequestState, path: string, kind: StreamKind): Promise<void> => {
+    const { sealer, termsVersion, termsRef } = p.current();
     const admitted = p.admit(bearerOfHeaders(req.headers.authorization, req.headers['api-key']), st);
     if (admitted instanceof Response) return writeToNode(admitted, res);
     const refuse = (status: number, code: string, message: string, extra: Record<string, string> = {}): void =>
       send(res, status, { ...JSON_HEAD, connection: 'close', ...extra }, errorBody(code, message));
     if ((req.url ?? '').includes('?'))
       return refuse(400, 'SIGNET_E_GATEWAY_QUERY_REFUSED', `${path} takes no query string; send every parameter in the body.`);
-    if (admitted.termsVersion !== p.termsVersion)
+    if (admitted.termsVersion !== termsVersion)
       return refuse(
         403,
         'SIGNET_E_AUTH_TERMS_NOT_ACCEPTED',
-        `Account ${admitted.account} has accepted terms version ${admitted.termsVersion}, but responses are served under ${p.termsRef}. Accept the current terms to continue.`,
+        `Account ${admitted.account} has accepted terms version ${admitted.termsVersion}, but responses are served under ${termsRef}. Accept the current terms to continue.`,
       );
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > p.maxRequestBytes) return refuse(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${p.maxRequestBytes} bytes.`);
@@ -221,7 +230,6 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
     p.metrics.upstreamSeconds((performance.now() - started) / 1000);
     const status = upRes.statusCode ?? 502;
     const type = upRes.headers['content-type'] ?? '';
-    const sealer = p.sealer;
     if (sealer !== undefined && status >= 200 && status <= 299 && type.includes('json') && upRes.headers['content-encoding'] === undefined) {
       const declaredOut = Number(upRes.headers['content-length'] ?? 0);
       const body = declaredOut > p.maxBodyBytes ? undefined : await readBody(upRes, p.maxBodyBytes).catch(() => undefined);
@@ -331,7 +339,7 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       }
       const decision = p.routes.decide(method, path);
       if (decision.action !== 'refuse' || path.startsWith('/.well-known/')) st.route = path;
-      if (decision.action === 'seal' && p.sealer !== undefined) return model(req, res, st, path, decision.kind);
+      if (decision.action === 'seal' && p.native) return model(req, res, st, path, decision.kind);
       return viaHandler(req, res, st);
     };
     run().catch((e: unknown) => {

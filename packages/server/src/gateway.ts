@@ -16,9 +16,10 @@ import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js'
 import { createReadiness, type Readiness, type ReadinessCheck } from './readiness.js';
 import type { RunningServer, ServeOptions } from './serve.js';
 import type { UnsealedRecord } from './unsealed.js';
-import { nodeFetch, upstreamAgent } from './upstream-client.js';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { Signer } from './signer.js';
+import type { Serving } from './gateway-node.js';
+import { nodeFetch } from './upstream-client.js';
+import { upstreamAnswers } from './upstream-probe.js';
 
 /**
  * The signing gateway: a reverse proxy in front of any OpenAI-compatible server that seals every
@@ -105,6 +106,11 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** The readiness checks (served at `GET /readyz`). */
   readonly readiness: Readiness;
+  /**
+   * Serves with another signer from now on (new terms, a new key): requests already running finish
+   * with the previous one. What `signet gateway` does on SIGHUP.
+   */
+  setSigner(signer: Signer): void;
   /** The Node request listener `listen` serves (for embedding in your own `node:http` server). */
   readonly nodeListener: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
   /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
@@ -134,12 +140,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
   const jwks = options.jwks as unknown;
   const dynamic = jwks !== null && typeof jwks === 'object' && typeof (jwks as { jwks?: unknown }).jwks === 'function';
-  const current = dynamic ? (jwks as { jwks(): unknown }).jwks() : jwks;
-  if (current === null || typeof current !== 'object' || !Array.isArray((current as { keys?: unknown }).keys))
+  const published = dynamic ? (jwks as { jwks(): unknown }).jwks() : jwks;
+  if (published === null || typeof published !== 'object' || !Array.isArray((published as { keys?: unknown }).keys))
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document or a key ring');
   if (
     options.delegated !== true &&
-    !(current as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)
+    !(published as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)
   ) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the published JWKS does not hold the signing key', {
       hint: 'Publish the jwks.json of the keys directory the signing key comes from.',
@@ -165,13 +171,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     unsealedCount++;
     await userUnsealed?.(record);
   };
-  const sealer =
-    options.sealing === false
-      ? undefined
-      : createResponseSealer({ ...options, ...(hooks.onSealed === undefined ? {} : { onSealed: hooks.onSealed }), onUnsealed });
+  /** What a signer decides: the sealer and the terms served. Replaced as a whole by `setSigner`. */
+  const serving = (signer: Signer): Serving => ({
+    sealer:
+      options.sealing === false
+        ? undefined
+        : createResponseSealer({ ...options, signer, ...(hooks.onSealed === undefined ? {} : { onSealed: hooks.onSealed }), onUnsealed }),
+    termsVersion: signer.terms.version,
+    termsRef: `${signer.terms.id} ${signer.terms.version} (${signer.terms.uri})`,
+  });
+  let current = serving(options.signer);
   const basePath = upstream.pathname.endsWith('/') ? upstream.pathname.slice(0, -1) : upstream.pathname;
-  const termsVersion = options.signer.terms.version;
-  const termsRef = `${options.signer.terms.id} ${termsVersion} (${options.signer.terms.uri})`;
 
   const serveJwks = createJwksHandler(options.jwks);
   // The gateway's own "upstream unreachable" answers: no upstream answer exists, so there is nothing to mark or record.
@@ -264,6 +274,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const handler: FetchHandler = async (request) => {
     const state = states.get(request);
+    const { sealer, termsVersion, termsRef } = current;
     const url = new URL(request.url);
     const canonical = canonicalPath(url.pathname);
     if (!canonical.ok) return refusal(400, 'SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[canonical.reason]);
@@ -337,7 +348,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     routes,
     accounts,
     // A custom upstream `fetch` is honoured by sending every request through the fetch handler.
-    sealer: options.fetch === undefined ? sealer : undefined,
+    native: options.fetch === undefined,
+    current: () => current,
     metrics,
     metricsText: options.metricsSource ?? (() => metrics.render()),
     readiness,
@@ -348,8 +360,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     upstreamApiKey: options.upstreamApiKey,
     maxRequestBytes: maxRequest,
     maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
-    termsVersion,
-    termsRef,
     onError: options.onError,
     admit: (key, state) => admit(key, state, true),
   });
@@ -365,37 +375,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics,
     readiness,
     nodeListener,
+    setSigner(signer: Signer) {
+      checkSealingOptions({ ...options, signer }, 'setSigner');
+      current = serving(signer);
+    },
     listen: (serveOptions: ServeOptions = {}) => listenNode(nodeListener, serveOptions),
   };
-}
-
-/** Whether the upstream answers HTTP at all (any status): a refused or silent connection is not ready. */
-function upstreamAnswers(
-  upstream: URL,
-  basePath: string,
-  apiKey: string | undefined,
-  timeoutMs: number,
-): Promise<{ ok: boolean; detail?: string }> {
-  const https = upstream.protocol === 'https:';
-  return new Promise((resolve) => {
-    const req = (https ? httpsRequest : httpRequest)(
-      {
-        protocol: upstream.protocol,
-        hostname: upstream.hostname,
-        port: upstream.port,
-        path: `${basePath}/v1/models`,
-        method: 'GET',
-        agent: upstreamAgent(https),
-        headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        res.resume();
-        resolve({ ok: true });
-      },
-    );
-    req.once('timeout', () => req.destroy(new Error('timeout')));
-    req.once('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, detail: e.code ?? 'unreachable' }));
-    req.end();
-  });
 }
