@@ -129,15 +129,18 @@ function prose(r: Rand): Answer {
     () => `Overall, ${t} shows how a ${pick(r, ADJS)} ${pick(r, NOUNS)} can change the ${pick(r, NOUNS)} of a whole ${pick(r, NOUNS)}.`,
     () => `For example, a ${int(r, 5, 90)} percent change in the ${pick(r, NOUNS)} ${pick(r, VERBS)} the ${pick(r, NOUNS)} within ${int(r, 2, 30)} ${pick(r, ['hours', 'weeks', 'months'])}.`,
   ];
-  const n = int(r, 6, 12);
+  const n = int(r, 12, 20);
   const units = [forms[0]!(), ...Array.from({ length: n - 1 }, () => pick(r, forms.slice(1))())];
   return { family: 'prose', units, joiner: ' ', idents: [] };
 }
 
 function bulletList(r: Rand): Answer {
   const g = pick(r, GOALS);
-  const n = int(r, 5, 9);
-  const units = [`Here are ${n} tips for ${g}:`];
+  const n = int(r, 7, 12);
+  const units = [
+    `Getting better at ${g} is mostly about ${pick(r, ['habits', 'planning', 'consistency', 'feedback'])}, and small changes add up over ${int(r, 2, 12)} weeks.`,
+    `Here are ${n} tips for ${g}:`,
+  ];
   for (let i = 1; i <= n; i++)
     units.push(
       `${i}. **${cap(pick(r, ACTIONS))} ${pick(r, OBJECTS)}**: it ${pick(r, VERBS)} the ${pick(r, NOUNS)} and keeps the ${pick(r, NOUNS)} ${pick(r, ADJS)}.`,
@@ -147,7 +150,7 @@ function bulletList(r: Rand): Answer {
 }
 
 function table(r: Rand): Answer {
-  const cities = picks(r, CITIES, int(r, 5, 10));
+  const cities = picks(r, CITIES, int(r, 7, 12));
   const units = [
     `Here is a comparison of ${cities.length} cities:`,
     '',
@@ -159,6 +162,7 @@ function table(r: Rand): Answer {
     ),
     '',
     `${cities[0]} is the ${pick(r, ['largest', 'oldest', 'cheapest', 'busiest'])} of these, and ${cities[1]} is known for its ${pick(r, SIGHTS)}.`,
+    `If you travel in ${pick(r, ['spring', 'summer', 'autumn', 'winter'])}, ${cities[2]} and ${cities[3]} are ${pick(r, ADJS)} choices, while ${cities[4]} gets ${pick(r, ['crowded', 'expensive', 'rainy', 'hot'])} around ${pick(r, ['Easter', 'August', 'Christmas', 'the holidays'])}.`,
   ];
   return { family: 'table', units, joiner: '\n', idents: [] };
 }
@@ -180,6 +184,10 @@ function code(r: Rand): Answer {
     '  }',
     `  return ${acc} ${pick(r, ['%', '/', '+'])} ${int(r, 2, 1000)};`,
     '}',
+    '',
+    `function ${pick(r, ['check', 'clamp', 'format', 'scale'])}${cap(b)}(${b}) {`,
+    `  return ${b} < ${int(r, 0, 9)} ? ${int(r, 0, 9)} : Math.${pick(r, ['min', 'max', 'round'])}(${b}, ${int(r, 10, 999)});`,
+    '}',
     '```',
     '',
     `Call it as \`${name}(${a}, ${int(r, 1, 50)})\`; it runs in linear time over the ${a}.`,
@@ -189,12 +197,13 @@ function code(r: Rand): Answer {
 
 function itinerary(r: Rand): Answer {
   const c = pick(r, CITIES);
-  const days = int(r, 3, 6);
+  const days = int(r, 4, 7);
   const units = [`## ${days} days in ${c}`];
   for (let d = 1; d <= days; d++) {
     const [s1, s2] = picks(r, SIGHTS, 2) as [string, string];
     units.push(
-      `- **Day ${d}:** Morning at the ${s1}, lunch with ${pick(r, FOODS)} near the ${s2}, and an evening walk through the old town.`,
+      `- **Day ${d}:** Morning at the ${s1}, lunch with ${pick(r, FOODS)} near the ${s2}, and an evening walk through the old town. ` +
+        `Take the ${pick(r, ['tram', 'metro', 'bus', 'ferry'])} to the ${pick(r, SIGHTS)} if it rains, and try the ${pick(r, FOODS)} at a ${pick(r, ['small', 'family', 'busy', 'quiet'])} place by the ${pick(r, SIGHTS)}.`,
     );
   }
   units.push(`Budget about ${int(r, 60, 250)} euros a day and book the ${pick(r, SIGHTS)} ${int(r, 1, 14)} days ahead.`);

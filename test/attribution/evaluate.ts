@@ -1,5 +1,5 @@
 import { generateSigningKey, NO_AI_TRAINING } from '@signet/core';
-import type { Registry } from '@signet/registry';
+import type { AttributionOptions, Registry } from '@signet/registry';
 import { createSigner } from '@signet/server';
 import { FAMILIES, FOREIGN, makeAnswer, seeded, shuffle, textOf, unrelated, type Answer, type Family } from './corpus.js';
 
@@ -215,6 +215,12 @@ export interface Row {
   readonly none: number;
   /** Of `none`: declined as too short. */
   readonly tooShort: number;
+}
+
+/** What the registry says: every account it names, tied ones included (naming them is accusing them). */
+export async function said(registry: Registry, text: string, options: AttributionOptions = {}): Promise<Said> {
+  const a = await registry.assess(text, options);
+  return { accounts: a.accounts.map((x) => x.accountId), tooShort: a.kind === 'too-short' };
 }
 
 /** Runs the attributor over every suspect and tabulates by family. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openRegistry } from '@signet/registry';
-import { buildCorpus, evaluate, formatTable, sealInto } from './evaluate.js';
+import { buildCorpus, evaluate, formatTable, said, sealInto } from './evaluate.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     answers: { type: 'string', default: '2400' },
     accounts: { type: 'string', default: '20' },
     'per-family': { type: 'string', default: '200' },
+    'max-chance': { type: 'string' },
   },
 });
 const options = {
@@ -31,12 +32,8 @@ try {
   const corpus = buildCorpus(options);
   await sealInto(registry, corpus, secret);
   const started = Date.now();
-  const rows = await evaluate(corpus, async (text) => {
-    const matches = await registry.attribute(text);
-    const best = matches[0];
-    if (best === undefined) return { accounts: [] };
-    return { accounts: [...new Set(matches.filter((m) => m.score === best.score).map((m) => m.row.accountId))] };
-  });
+  const maxChance = values['max-chance'] === undefined ? undefined : Number(values['max-chance']);
+  const rows = await evaluate(corpus, (text) => said(registry, text, maxChance === undefined ? {} : { maxChance }));
   console.log(`seed ${options.seed}: ${options.answers} sealed answers, ${options.accounts} accounts, ${corpus.suspects.length} suspects`);
   console.log(formatTable(rows));
   console.log(`${((Date.now() - started) / corpus.suspects.length).toFixed(1)} ms per suspect`);
