@@ -66,9 +66,28 @@ export interface EvidenceBundle {
     readonly score: number;
     /** Matching spans of the suspect text, `[start, end)` in UTF-16 code units. */
     readonly spans: readonly (readonly [number, number])[];
+    /**
+     * The provider's estimate of the chance that a text unrelated to its registry shows this much
+     * overlap (see {@link chanceInWords}); absent in bundles of earlier releases.
+     */
+    readonly chance?: number;
   };
   /** The provider's signature over everything else (see {@link evidenceSigningInput}). */
   readonly signature?: { readonly alg: 'EdDSA'; readonly kid: string; readonly value: string };
+}
+
+/** 1 / chance rounded down to one significant digit, so wording built on it never overstates. */
+export function oneIn(chance: number): number {
+  if (!(chance > 0)) return Number.MAX_SAFE_INTEGER;
+  const n = Math.min(Number.MAX_SAFE_INTEGER, Math.floor(1 / chance));
+  if (n < 10) return Math.max(1, n);
+  const scale = 10 ** Math.floor(Math.log10(n));
+  return Math.floor(n / scale) * scale;
+}
+
+/** An attribution's chance in words: "this overlap would arise by chance in fewer than 1 in N unrelated texts of this registry". */
+export function chanceInWords(chance: number): string {
+  return `this overlap would arise by chance in fewer than 1 in ${oneIn(chance).toLocaleString('en-US')} unrelated texts of this registry`;
 }
 
 /** The bytes the bundle signature covers: a context string and the RFC 8785 JSON of the bundle without its signature. */
@@ -172,11 +191,13 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
   const account = { tag: b64(a.tag, 'account.tag', 64), id: str(a.id, 'account.id', 1024) };
   const s = v.suspect;
   if (!isObject(s)) bad('suspect must be an object.');
-  only(s, 'suspect', ['id', 'sha256', 'method', 'score', 'spans']);
+  only(s, 'suspect', ['id', 'sha256', 'method', 'score', 'spans', 'chance']);
   if (s.method !== 'exact' && s.method !== 'normalized' && s.method !== 'fingerprint')
     bad('suspect.method must be exact, normalized or fingerprint.');
   if (typeof s.score !== 'number' || !(s.score >= 0 && s.score <= 1)) bad('suspect.score must be a number between 0 and 1.');
   if (!Array.isArray(s.spans) || s.spans.length > 100_000) bad('suspect.spans must be a list.');
+  if (s.chance !== undefined && (typeof s.chance !== 'number' || !(s.chance >= 0 && s.chance <= 1)))
+    bad('suspect.chance must be a number between 0 and 1.');
   const spans = s.spans.map((span): [number, number] => {
     if (
       !Array.isArray(span) ||
@@ -193,6 +214,7 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
     method: s.method as AttributionMethod,
     score: s.score,
     spans,
+    ...(s.chance === undefined ? {} : { chance: s.chance as number }),
   };
   let signature: EvidenceBundle['signature'];
   if (v.signature !== undefined) {

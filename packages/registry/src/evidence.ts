@@ -98,6 +98,9 @@ export async function buildEvidence(
       method: match.method,
       score: match.score,
       spans: match.spans,
+      // The registry's estimate that an unrelated text shows this much overlap; the signature makes
+      // the provider accountable for it (worded by chanceInWords of @signet/core).
+      chance: match.chance,
     },
   };
   if (options.signer === undefined) return unsigned;

@@ -40,8 +40,9 @@ export interface Attribution {
 
 /**
  * Builds the outcome from groups of matches, strongest group first; the matches of one group are
- * indistinguishable. Within a group the earliest served comes first (then by response id), so the
- * order is a fact about the texts, never about storage.
+ * indistinguishable. Within a group the earliest served comes first (by issue time, then by the
+ * order of recording, which is the order of sealing within one second); a group of several
+ * accounts makes the outcome ambiguous, so that order only lists them and never names one alone.
  */
 export function decide(groups: readonly (readonly AttributionMatch[])[], capacity: Attribution['capacity'], maxChance: number): Attribution {
   if (capacity.chance > maxChance) return { kind: 'too-short', accounts: [], matches: [], capacity, maxChance };
@@ -49,8 +50,7 @@ export function decide(groups: readonly (readonly AttributionMatch[])[], capacit
     .map((g) =>
       [...g].sort(
         (a, b) =>
-          a.row.issuedAt - b.row.issuedAt ||
-          (a.row.responseId < b.row.responseId ? -1 : a.row.responseId > b.row.responseId ? 1 : a.row.choice - b.row.choice),
+          a.row.issuedAt - b.row.issuedAt || a.row.id - b.row.id,
       ),
     )
     .filter((g) => g.length > 0);
@@ -69,18 +69,4 @@ export function decide(groups: readonly (readonly AttributionMatch[])[], capacit
   const kind: AttributionKind =
     first === undefined ? 'none' : new Set(first.map((m) => m.row.accountId)).size > 1 ? 'ambiguous' : 'attributed';
   return { kind, accounts: list, matches: ordered.flat(), capacity, maxChance };
-}
-
-/** Rounds 1 / chance down to one significant digit, for wording that never overstates. */
-export function oneIn(chance: number): number {
-  if (!(chance > 0)) return Number.MAX_SAFE_INTEGER;
-  const n = Math.floor(1 / chance);
-  if (n < 10) return Math.max(1, n);
-  const scale = 10 ** Math.floor(Math.log10(n));
-  return Math.floor(n / scale) * scale;
-}
-
-/** The chance in words: "this overlap would arise by chance in fewer than 1 in N unrelated texts of this registry". */
-export function chanceInWords(chance: number): string {
-  return `this overlap would arise by chance in fewer than 1 in ${oneIn(chance).toLocaleString('en-US')} unrelated texts of this registry`;
 }
