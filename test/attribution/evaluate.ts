@@ -175,6 +175,19 @@ export function buildCorpus(o: CorpusOptions): Corpus {
 
 /** Seals every answer of the corpus with a fresh provider key and records it in `registry`. */
 export async function sealInto(registry: Registry, corpus: Corpus, accountSecret: Uint8Array): Promise<void> {
+  await sealTexts(
+    registry,
+    corpus.sealed.map((s) => ({ id: s.id, account: s.account, text: textOf(s.answer) })),
+    accountSecret,
+  );
+}
+
+/** Seals texts as chat completions for their accounts and records them in `registry`, in order. */
+export async function sealTexts(
+  registry: Registry,
+  items: readonly { id: string; account: string; text: string }[],
+  accountSecret: Uint8Array,
+): Promise<void> {
   const signer = createSigner({
     issuer: 'https://api.example.com',
     key: generateSigningKey(),
@@ -182,13 +195,13 @@ export async function sealInto(registry: Registry, corpus: Corpus, accountSecret
     terms: { id: 'example-terms', version: '2026-01', uri: 'https://api.example.com/terms', document: 'terms', usage: NO_AI_TRAINING },
   });
   const batch: Parameters<Registry['recordMany']>[0][number][] = [];
-  for (const s of corpus.sealed) {
+  for (const s of items) {
     const response = {
       id: s.id,
       object: 'chat.completion',
       created: 1_760_000_000,
       model: 'example-model-1',
-      choices: [{ index: 0, message: { role: 'assistant', content: textOf(s.answer) }, finish_reason: 'stop' }],
+      choices: [{ index: 0, message: { role: 'assistant', content: s.text }, finish_reason: 'stop' }],
     };
     const sealed = await signer.seal({ account: s.account, response });
     batch.push({ sealed, input: { account: s.account, response } });

@@ -79,7 +79,8 @@ export interface EvidenceBundle {
 /** 1 / chance rounded down to one significant digit, so wording built on it never overstates. */
 export function oneIn(chance: number): number {
   if (!(chance > 0)) return Number.MAX_SAFE_INTEGER;
-  const n = Math.min(Number.MAX_SAFE_INTEGER, Math.floor(1 / chance));
+  // The epsilon keeps 1 / 2e-5 from flooring to 49,999 through rounding.
+  const n = Math.min(Number.MAX_SAFE_INTEGER, Math.floor((1 / chance) * (1 + 1e-12)));
   if (n < 10) return Math.max(1, n);
   const scale = 10 ** Math.floor(Math.log10(n));
   return Math.floor(n / scale) * scale;

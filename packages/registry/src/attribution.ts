@@ -1,12 +1,12 @@
 import { normalizeText, utf8, type AttributionMethod, type CryptoBackend } from '@signet/core';
-import { calibrate, chanceOf, type Calibration } from './chance.js';
+import { calibrate, chanceOf, nullFor, type Calibration } from './chance.js';
 import { fingerprints, spansOf } from './fingerprint.js';
 import { sequenceOf } from './alignment.js';
 import { positionWeights, scoreCandidates, selectEvidence, type Candidate } from './ranking.js';
 import type { AttributionMatch } from './match.js';
 import type { RegistryStore } from './store.js';
 import { decide, type Attribution } from './verdict.js';
-import { maxFingerprintWeight } from './weights.js';
+import { documentFrequencies, maxFingerprintWeight, stockShare } from './weights.js';
 
 /**
  * Attribution search: which sealed responses, and so which accounts, does a suspect text come from?
@@ -55,8 +55,12 @@ export async function attributeSuspect(
   const n = calibration.registrySize;
   const fp = fingerprints(text);
   const suspect = [...new Set(fp.prints.map((p) => p.hash))];
+  const boilerplate = new Set<number>();
+  const postings = await store.postings(suspect, o.maxPosting, boilerplate);
+  const maxima = nullFor(calibration, suspect.length, stockShare(suspect, documentFrequencies(postings), boilerplate));
+  const chance = (bits: number): number => chanceOf(maxima, n, bits);
   const capacityBits = suspect.length * maxFingerprintWeight(n);
-  const capacity = { bits: round(capacityBits), chance: chanceOf(calibration, capacityBits, suspect.length) };
+  const capacity = { bits: round(capacityBits), chance: chance(capacityBits) };
   if (capacity.chance > o.maxChance) return decide([], capacity, o.maxChance);
 
   const whole: [number, number][] = text.length === 0 ? [] : [[0, text.length]];
@@ -80,8 +84,6 @@ export async function attributeSuspect(
     return decide([matches], capacity, o.maxChance);
   }
 
-  const boilerplate = new Set<number>();
-  const postings = await store.postings(suspect, o.maxPosting, boilerplate);
   const seq = sequenceOf(suspect, (h) => !boilerplate.has(h));
   const weights = positionWeights(seq, postings, n);
   const top = scoreCandidates(seq, postings, weights).slice(0, o.limit * 4);
@@ -92,7 +94,7 @@ export async function attributeSuspect(
     return Math.min(1, Math.max(c.hits.length / suspect.length, c.hits.length / entrySize));
   };
   const kept = top.filter((c) => similarity(c) >= o.minScore);
-  const passes = (bits: number): boolean => chanceOf(calibration, bits, suspect.length) <= o.maxChance;
+  const passes = (bits: number): boolean => chance(bits) <= o.maxChance;
   const groups = selectEvidence(kept, seq, weights, passes, o.limit);
   const rows = new Map((await store.get(groups.flatMap((g) => g.members.map((c) => c.id)))).map((r) => [r.id, r] as const));
   const out: AttributionMatch[][] = groups.map((g) =>
@@ -107,7 +109,7 @@ export async function attributeSuspect(
           score: round(similarity(c)),
           shared: c.hits.length,
           evidence: round(g.ownBits),
-          chance: chanceOf(calibration, g.ownBits, suspect.length),
+          chance: chance(g.ownBits),
           spans: spansOf(
             fp.words,
             fp.prints.filter((p) => hit.has(p.hash)),

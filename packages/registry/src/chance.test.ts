@@ -1,40 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { chanceOf, type Calibration } from './chance.js';
+import { chanceOf, nullFor, type Calibration } from './chance.js';
 
-const calibration = (maxima: number[]): Calibration => ({
-  registrySize: 1000,
-  levels: [
-    { size: 4, maxima: maxima.map((m) => m / 2).sort((a, b) => b - a) },
-    { size: 64, maxima: [...maxima].sort((a, b) => b - a) },
-  ],
-});
+const spread = Array.from({ length: 200 }, (_, i) => (i * 37) % 60).sort((a, b) => b - a);
 
 describe('the chance of evidence under the registry null', () => {
-  const cal = calibration(Array.from({ length: 200 }, (_, i) => (i * 37) % 60));
-
   it('is the empirical share of unrelated texts inside the sample', () => {
     // 200 draws spread over 0..59: about half reach 30 bits.
-    expect(chanceOf(cal, 30, 64)).toBeGreaterThan(0.4);
-    expect(chanceOf(cal, 30, 64)).toBeLessThan(0.6);
+    expect(chanceOf(spread, 1000, 30)).toBeGreaterThan(0.4);
+    expect(chanceOf(spread, 1000, 30)).toBeLessThan(0.6);
   });
 
   it('falls steadily beyond the largest draw', () => {
-    const xs = [60, 70, 80, 100, 140].map((b) => chanceOf(cal, b, 64));
+    const xs = [60, 70, 80, 100, 140].map((b) => chanceOf(spread, 1000, b));
     for (let i = 1; i < xs.length; i++) expect(xs[i]!).toBeLessThan(xs[i - 1]!);
     expect(xs[4]!).toBeLessThan(1e-6);
   });
 
   it('never promises more than the bound for independent fingerprints', () => {
-    const quiet = calibration(Array.from({ length: 200 }, () => 0));
-    expect(chanceOf(quiet, 20, 64)).toBeGreaterThanOrEqual(1000 * 2 ** -20);
-  });
-
-  it('is smaller for a short suspect than for a long one with the same evidence', () => {
-    expect(chanceOf(cal, 40, 3)).toBeLessThan(chanceOf(cal, 40, 64));
+    const quiet = Array.from({ length: 200 }, () => 0);
+    expect(chanceOf(quiet, 1000, 20)).toBeGreaterThanOrEqual(1000 * 2 ** -20);
   });
 
   it('uses only the independence bound when the sample is too small to say anything', () => {
-    const tiny: Calibration = { registrySize: 3, levels: [{ size: 64, maxima: [50, 40, 30] }] };
-    expect(chanceOf(tiny, 30, 10)).toBeCloseTo(3 * 2 ** -30);
+    expect(chanceOf([50, 40, 30], 3, 30)).toBeCloseTo(3 * 2 ** -30);
+  });
+});
+
+describe('the null a suspect is compared with', () => {
+  const draws = (size: number, share: number, bits: number, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ bits: bits + (i % 7), share: share + i / (100 * n) }));
+  const calibration: Calibration = {
+    registrySize: 1000,
+    levels: [
+      { size: 4, draws: [...draws(4, 0.1, 5, 200), ...draws(4, 0.8, 20, 200)].sort((a, b) => a.share - b.share) },
+      { size: 64, draws: [...draws(64, 0.1, 30, 200), ...draws(64, 0.8, 60, 200)].sort((a, b) => a.share - b.share) },
+    ],
+  };
+
+  it('is drawn at the suspect size, so a short suspect is not held to the bar of a whole answer', () => {
+    expect(Math.max(...nullFor(calibration, 3, 0.1))).toBeLessThan(Math.min(...nullFor(calibration, 40, 0.1)));
+  });
+
+  it('holds a formulaic suspect to the collisions of formulaic texts, and free prose to those of prose', () => {
+    expect(Math.min(...nullFor(calibration, 40, 0.8))).toBeGreaterThanOrEqual(60);
+    expect(Math.max(...nullFor(calibration, 40, 0.1))).toBeLessThan(60);
   });
 });

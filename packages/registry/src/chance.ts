@@ -2,6 +2,7 @@ import { fingerprintsFromBytes } from './fingerprint.js';
 import type { RegistryStore } from './store.js';
 import { sequenceOf } from './alignment.js';
 import { positionWeights, scoreCandidates } from './ranking.js';
+import { documentFrequencies, stockShare } from './weights.js';
 
 /**
  * What an attribution score means: the chance that a text which never came from the registry
@@ -22,8 +23,17 @@ import { positionWeights, scoreCandidates } from './ranking.js';
 export interface Calibration {
   /** Sealed texts in the registry when it was calibrated. */
   readonly registrySize: number;
-  /** Per suspect size (fingerprints, ascending): the best evidence (bits) of each draw, largest first. */
-  readonly levels: readonly { readonly size: number; readonly maxima: readonly number[] }[];
+  /**
+   * Per suspect size (fingerprints, ascending): each draw's best evidence (bits) and its stock
+   * share (see {@link stockShare}), ordered by stock share.
+   */
+  readonly levels: readonly { readonly size: number; readonly draws: readonly NullDraw[] }[];
+}
+
+/** One draw of the null: the best evidence of an unrelated text, and how much of it is stock phrasing. */
+export interface NullDraw {
+  readonly bits: number;
+  readonly share: number;
 }
 
 /** Options of {@link calibrate}. */
@@ -40,6 +50,8 @@ export const CALIBRATION_SIZES = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 4
 const MIN_SAMPLE = 20;
 /** Smallest tail scale (bits): a sample in which nothing overlaps still cannot promise more than this. */
 const MIN_SCALE = 4;
+/** The fewest draws a suspect is compared with. */
+const NEAREST_MIN = 100;
 
 /** Draws the null sample of a registry. */
 export async function calibrate(store: RegistryStore, options: CalibrationOptions = {}): Promise<Calibration> {
@@ -47,7 +59,7 @@ export async function calibrate(store: RegistryStore, options: CalibrationOption
   const registrySize = await store.count();
   const ids = await store.sampleIds(Math.min(registrySize, options.sampleSize ?? 1000));
   const sets = await store.fingerprintsOf(ids);
-  const draws = CALIBRATION_SIZES.map(() => [] as number[]);
+  const draws = CALIBRATION_SIZES.map(() => [] as NullDraw[]);
   for (const id of ids) {
     const bytes = sets.get(id);
     if (bytes === undefined) continue;
@@ -69,31 +81,56 @@ export async function calibrate(store: RegistryStore, options: CalibrationOption
     const others = postings.filter((p) => !exclude.has(p.id));
     const whole = sequenceOf(hashes, (h) => !boilerplate.has(h));
     const weights = positionWeights(whole, others, registrySize);
+    const df = documentFrequencies(others);
     CALIBRATION_SIZES.forEach((size, level) => {
       // A random stretch of the text stands in for a suspect of this size.
       const from = size >= hashes.length ? 0 : Math.floor(random() * (hashes.length - size + 1));
       const part = hashes.slice(from, from + size);
       const seq = sequenceOf(part, (h) => !boilerplate.has(h));
       const best = scoreCandidates(seq, others, weights.subarray(from, from + part.length))[0]?.bits ?? 0;
-      draws[level]!.push(best);
+      draws[level]!.push({ bits: best, share: stockShare(part, df, boilerplate) });
     });
   }
   return {
     registrySize,
-    levels: CALIBRATION_SIZES.map((size, level) => ({ size, maxima: draws[level]!.sort((a, b) => b - a) })),
+    levels: CALIBRATION_SIZES.map((size, level) => ({ size, draws: draws[level]!.sort((a, b) => a.share - b.share) })),
   };
 }
 
 /**
- * The estimated chance that an unrelated text of this registry with `size` fingerprints reaches
- * `bits` of evidence against its best match. Monotone in both: more evidence never gives a larger
- * chance, a longer suspect never a smaller one.
+ * The null that fits a suspect: the draws of its size (the next calibrated size up) whose stock
+ * share is nearest its own, best evidence first. Text written from a template collides with other
+ * texts of that template far more than free prose does; comparing a suspect only with unrelated
+ * texts as formulaic as itself keeps one heavy template from setting the bar for every text.
  */
-export function chanceOf(calibration: Calibration, bits: number, size: number): number {
-  const independent = Math.min(1, Math.max(1, calibration.registrySize) * 2 ** -bits);
+export function nullFor(calibration: Calibration, size: number, share: number): number[] {
   const levels = calibration.levels;
-  const level = levels.find((l) => l.size >= size) ?? levels[levels.length - 1];
-  const m = level?.maxima ?? [];
+  const draws = (levels.find((l) => l.size >= size) ?? levels[levels.length - 1])?.draws ?? [];
+  const k = Math.min(draws.length, Math.max(NEAREST_MIN, Math.ceil(draws.length / 3)));
+  // The k draws nearest in stock share: a window over the share-ordered draws.
+  let lo = 0;
+  while (lo < draws.length && (draws[lo] as NullDraw).share < share) lo++;
+  let hi = lo;
+  while (hi - lo < k && (lo > 0 || hi < draws.length)) {
+    const left = lo > 0 ? share - (draws[lo - 1] as NullDraw).share : Infinity;
+    const right = hi < draws.length ? (draws[hi] as NullDraw).share - share : Infinity;
+    if (left <= right) lo--;
+    else hi++;
+  }
+  return draws
+    .slice(lo, hi)
+    .map((d) => d.bits)
+    .sort((a, b) => b - a);
+}
+
+/**
+ * The estimated chance that an unrelated text of a registry of `registrySize` reaches `bits` of
+ * evidence against its best match, given the null `maxima` (largest first, from {@link nullFor}).
+ * Monotone: more evidence never gives a larger chance.
+ */
+export function chanceOf(maxima: readonly number[], registrySize: number, bits: number): number {
+  const independent = Math.min(1, Math.max(1, registrySize) * 2 ** -bits);
+  const m = maxima;
   if (m.length < MIN_SAMPLE) return independent;
   const k = Math.min(m.length - 1, Math.max(10, Math.ceil(m.length * 0.05)));
   const threshold = m[k] as number;

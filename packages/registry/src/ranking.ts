@@ -11,7 +11,8 @@ import { documentFrequencies, fingerprintWeight } from './weights.js';
  * answer. Candidates are then taken greedily: each must carry enough evidence of its own, on
  * fingerprints no stronger candidate already explains. A suspect joined from two answers names
  * both; an answer that merely shares a template with the true source is explained away. Candidates
- * whose evidence is equal are a tie and stay together: storage order never decides between them.
+ * whose evidence is equal, on the same part of the suspect, are a tie and stay together: storage
+ * order never decides between them.
  */
 
 /** A sealed text that shares fingerprints with the suspect. */
@@ -64,7 +65,12 @@ export function scoreCandidates(
     const stretch = bestStretch(seq, hits, weight);
     if (stretch.bits > 0) out.push({ id: p.id, hits, hashes: stretch.positions.map((i) => seq.hashes[i] as number), bits: stretch.bits });
   }
-  return out.sort((a, b) => b.bits - a.bits);
+  // Equal evidence is ordered by where its stretch starts in the suspect: a fact about the text.
+  return out.sort((a, b) => b.bits - a.bits || start(a, at) - start(b, at));
+}
+
+function start(c: Candidate, at: ReadonlyMap<number, number>): number {
+  return at.get(c.hashes[0] as number) ?? 0;
 }
 
 /** Bits closer than this are equal: sums of the same weights in another order differ by rounding only. */
@@ -87,7 +93,12 @@ export function selectEvidence(
   const explained = new Set<number>();
   const groups: EvidenceGroup[] = [];
   for (const c of candidates) {
-    const tie = groups.find((g) => Math.abs((g.members[0] as Candidate).bits - c.bits) <= TIE);
+    // A tie: as much evidence, on the same part of the suspect. Equal evidence on another part is
+    // a second source (the other half of a joined text), judged on its own.
+    const tie = groups.find((g) => {
+      const head = g.members[0] as Candidate;
+      return Math.abs(head.bits - c.bits) <= TIE && c.hashes.some((h) => head.hashes.includes(h));
+    });
     if (tie !== undefined) {
       tie.members.push(c);
       continue;

@@ -35,3 +35,17 @@ export function documentFrequencies(postings: readonly Posting[], exclude?: Read
   }
   return df;
 }
+
+/** A fingerprint held by at least this many sealed texts is stock phrasing, not content. */
+export const STOCK_ROWS = 3;
+
+/**
+ * The share of `hashes` that is stock phrasing: held by at least {@link STOCK_ROWS} rows, or so
+ * common it was not looked up. Computed the same way for suspects and for the null sample.
+ */
+export function stockShare(hashes: readonly number[], df: ReadonlyMap<number, number>, boilerplate: ReadonlySet<number>): number {
+  if (hashes.length === 0) return 0;
+  let stock = 0;
+  for (const h of hashes) if (boilerplate.has(h) || (df.get(h) ?? 0) >= STOCK_ROWS) stock++;
+  return stock / hashes.length;
+}
