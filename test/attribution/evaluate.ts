@@ -1,4 +1,4 @@
-import { generateSigningKey, NO_AI_TRAINING } from '@signet/core';
+import { generateSigningKey, NO_AI_TRAINING, type SigningKey } from '@signet/core';
 import type { AttributionOptions, Registry } from '@signet/registry';
 import { createSigner } from '@signet/server';
 import { FAMILIES, FOREIGN, makeAnswer, seeded, shuffle, textOf, unrelated, type Answer, type Family } from './corpus.js';
@@ -187,10 +187,11 @@ export async function sealTexts(
   registry: Registry,
   items: readonly { id: string; account: string; text: string }[],
   accountSecret: Uint8Array,
+  key: SigningKey = generateSigningKey(),
 ): Promise<void> {
   const signer = createSigner({
     issuer: 'https://api.example.com',
-    key: generateSigningKey(),
+    key,
     accountSecret,
     terms: { id: 'example-terms', version: '2026-01', uri: 'https://api.example.com/terms', document: 'terms', usage: NO_AI_TRAINING },
   });
