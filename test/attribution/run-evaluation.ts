@@ -1,7 +1,7 @@
 /**
  * Runs the attribution evaluation at full size and prints its table (docs/auditor-guide.md shows it).
  *
- *   pnpm run eval:attribution [-- --seed 1 --answers 2400 --accounts 20 --per-family 200]
+ *   pnpm run eval:attribution [-- --seed 1 --answers 2400 --accounts 20 --per-family 200 --max-chance 0.001]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,10 @@ import { parseArgs } from 'node:util';
 import { openRegistry } from '@signet/registry';
 import { buildCorpus, evaluate, formatTable, said, sealInto } from './evaluate.js';
 
+// `pnpm run eval:attribution -- ...` passes the `--` through.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     seed: { type: 'string', default: '1' },
     answers: { type: 'string', default: '2400' },
