@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, toJwks } from '@signet/core';
-import { RemoteLog } from '@signet/log';
+import { LogKey, RemoteLog } from '@signet/log';
 import { createRemoteTrustStore } from '@signet/verify';
 import { countingFetch, gzipZeros, serveGzip } from './support/gzip-bomb.js';
 
@@ -90,6 +90,13 @@ describe('HTTP bodies are capped after decompression', () => {
     const log = new RemoteLog(served.url, { fetch: counter.fetch });
     await expect(log.readTiles([{ level: 0, index: 0, width: 256 }])).rejects.toMatchObject({ code: 'SIGNET_E_PARSE_TOO_LARGE' });
     expect(counter.delivered()).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('signet log verify --url against a log serving a gzip bomb fails with SIGNET_E_PARSE_TOO_LARGE in a 64 MB heap', async () => {
+    const key = LogKey.generate('log.example.com/bomb').verifierKey;
+    const r = await signet(['log', 'verify', '--url', served.url, '--log-key', key]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/SIGNET_E_PARSE_TOO_LARGE/);
   });
 
   it('a JWKS URL serving a gzip bomb is refused (typed) and no more than about the cap is read', async () => {

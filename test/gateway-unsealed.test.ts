@@ -135,6 +135,22 @@ describe('every model-route answer is sealed, or marked and recorded', () => {
     expect(gateway.unsealedCount).toBe(records.length);
   });
 
+  it('a stream with events but nothing to seal ends with an error event, not [DONE], and is recorded', async () => {
+    const count = records.length;
+    const res = await rawRequest(
+      running.url,
+      'POST',
+      '/v1/chat/completions',
+      { authorization: `Bearer ${base.apiKey}` },
+      JSON.stringify({ model: 'no-content', messages: [], stream: true }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/SIGNET_E_GATEWAY_(SEAL_FAILED|UPSTREAM)/);
+    expect(res.text).not.toContain('[DONE]');
+    expect(records.length).toBe(count + 1);
+    expect(records.at(-1)).toMatchObject({ account: 'acct_current', streamed: true, status: 200 });
+  });
+
   it('a sealed answer is not recorded as unsealed', async () => {
     const count = records.length;
     const res = await post('local-model');

@@ -147,7 +147,9 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
     const r = await run(['keys', 'delegate', '--root', shortRoot, '--out', p('node3'), '--issuer', ISSUER, '--valid-for', '12h']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/root key expired/);
-    expect((await run(['keys', 'delegate', '--root', shortRoot, '--out', p('node4'), '--issuer', ISSUER, '--valid-for', '30m'])).code).toBe(0);
+    expect((await run(['keys', 'delegate', '--root', shortRoot, '--out', p('node4'), '--issuer', ISSUER, '--valid-for', '30m'])).code).toBe(
+      0,
+    );
   });
 
   it('opens linkable tags and commitments (provider) and sealed ids (auditor)', async () => {

@@ -94,6 +94,13 @@ export async function startDecodingUpstream(): Promise<DecodingUpstream> {
         res.writeHead(302, { location: '/v1/elsewhere', 'content-type': 'application/json' });
         return res.end(JSON.stringify({ moved: 'The answer you asked for, unsealed.' }));
       }
+      if (body.model === 'no-content') {
+        // A stream that carries events but no choice: nothing the seal could cover.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`);
+        res.write('data: [DONE]\n\n');
+        return res.end();
+      }
       answers++;
       const forms = wireForms(route, body, `id-${++n}`, 1_760_000_000, 8);
       if (body.stream !== true) return json(200, forms.whole);

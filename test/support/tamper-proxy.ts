@@ -46,17 +46,22 @@ export async function startTamperProxy(target: string): Promise<TamperProxy> {
       const change = tamper.events;
       const stream = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          const r = await reader.read();
-          const events = r.done ? parser.end() : parser.push(r.value);
-          const next = change(events, r.done);
-          if (!Array.isArray(next)) {
-            for (const b of next.send) controller.enqueue(b);
-            reader.cancel().catch(() => {});
-            controller.close();
-            return;
+          // Read until there is something to send: a pull that enqueues nothing is not called again,
+          // so a tampering that holds events back (returns []) would otherwise stall the stream.
+          for (;;) {
+            const r = await reader.read();
+            const events = r.done ? parser.end() : parser.push(r.value);
+            const next = change(events, r.done);
+            if (!Array.isArray(next)) {
+              for (const b of next.send) controller.enqueue(b);
+              reader.cancel().catch(() => {});
+              controller.close();
+              return;
+            }
+            for (const b of next) controller.enqueue(b);
+            if (r.done) controller.close();
+            if (r.done || next.length > 0) return;
           }
-          for (const b of next) controller.enqueue(b);
-          if (r.done) controller.close();
         },
       });
       return new Response(stream, { status: res.status, headers: out });

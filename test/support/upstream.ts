@@ -10,6 +10,10 @@ import type { AddressInfo } from 'node:net';
  * Special models trigger failures: `fail-500` answers 500; `cut-halfway` ends the stream halfway
  * without finishing; `reset-halfway` drops the connection halfway; `slow` waits `slowMs` between
  * chunks; `refuse` answers with a refusal; `not-json` answers 200 text/plain.
+ *
+ * Special models also produce members a client displays besides the text, so tests can check that
+ * they are sealed: `annotated` adds a URL citation (chat and Responses API); `audio` adds a chat
+ * audio member (its transcript is the text).
  */
 
 export interface UpstreamRequest {
@@ -114,6 +118,11 @@ function toolArguments(body: Json): string {
 let seq = 0;
 const nextId = (prefix: string): string => `${prefix}${(++seq).toString(36).padStart(6, '0')}${Math.random().toString(36).slice(2, 8)}`;
 
+/** The URL citation that the `annotated` model adds to its answers. */
+export const CITATION = { url: 'https://example.org/source', title: 'Source', start_index: 0, end_index: 10 };
+/** The audio member that the `audio` model adds to its chat answers, without the transcript. */
+export const AUDIO = { id: 'audio_local', data: 'UklGRiQAAABXQVZF', expires_at: 1_900_000_000 };
+
 function chatCompletion(body: Json, model: string, id: string, created: number, words: number): Json {
   const n = typeof body.n === 'number' ? body.n : 1;
   const tool = wantsTool(body);
@@ -144,7 +153,13 @@ function chatCompletion(body: Json, model: string, id: string, created: number, 
     } else {
       choices.push({
         index: i,
-        message: { role: 'assistant', content: answerText(body, i, words), refusal: null, annotations: [] },
+        message: {
+          role: 'assistant',
+          content: answerText(body, i, words),
+          refusal: null,
+          annotations: model === 'annotated' ? [{ type: 'url_citation', url_citation: CITATION }] : [],
+          ...(model === 'audio' ? { audio: { ...AUDIO, transcript: answerText(body, i, words) } } : {}),
+        },
         logprobs: null,
         finish_reason: 'stop',
       });
@@ -186,6 +201,8 @@ function chatChunks(body: Json, model: string, id: string, created: number, word
     } else {
       deltas.push({ role: 'assistant', content: '', refusal: null });
       for (const p of pieces(m.content as string)) deltas.push({ content: p });
+      if (Array.isArray(m.annotations) && m.annotations.length > 0) deltas.push({ annotations: m.annotations });
+      if (m.audio !== undefined) deltas.push({ audio: m.audio });
     }
     return deltas
       .map((delta) => ({ index, delta, logprobs: null, finish_reason: null }))
@@ -256,7 +273,14 @@ function responseObject(body: Json, model: string, id: string, created: number, 
         id: `msg_${id}`,
         status: 'completed',
         role: 'assistant',
-        content: [{ type: 'output_text', text: answerText(body, 0, words), annotations: [], logprobs: [] }],
+        content: [
+          {
+            type: 'output_text',
+            text: answerText(body, 0, words),
+            annotations: model === 'annotated' ? [{ type: 'url_citation', ...CITATION }] : [],
+            logprobs: [],
+          },
+        ],
       });
   }
   return {
@@ -307,9 +331,25 @@ function responseEvents(body: Json, model: string, id: string, created: number, 
   } else {
     const part = (item.content as Json[])[0] as Json;
     add({ type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] } });
-    add({ type: 'response.content_part.added', item_id: item.id, output_index: 0, content_index: 0, part: { ...part, text: '' } });
+    add({
+      type: 'response.content_part.added',
+      item_id: item.id,
+      output_index: 0,
+      content_index: 0,
+      part: { ...part, text: '', annotations: [] },
+    });
     for (const p of pieces(part.text as string))
       add({ type: 'response.output_text.delta', item_id: item.id, output_index: 0, content_index: 0, delta: p, logprobs: [] });
+    (part.annotations as Json[]).forEach((annotation, annotation_index) => {
+      add({
+        type: 'response.output_text.annotation.added',
+        item_id: item.id,
+        output_index: 0,
+        content_index: 0,
+        annotation_index,
+        annotation,
+      });
+    });
     add({ type: 'response.output_text.done', item_id: item.id, output_index: 0, content_index: 0, text: part.text, logprobs: [] });
     add({ type: 'response.content_part.done', item_id: item.id, output_index: 0, content_index: 0, part });
     add({ type: 'response.output_item.done', output_index: 0, item });

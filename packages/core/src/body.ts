@@ -70,12 +70,12 @@ export function splitJsonBody(text: string): JsonBody {
   const member = carrierMember(field);
   const end = text.lastIndexOf('}');
   if (end < 0 || text.slice(end + 1).trim() !== '') carrierFailure('The body does not end with its object.');
-  const head = text.slice(0, end);
-  if (!head.endsWith(member)) carrierFailure('The signet member is not the last member of the body in its canonical form.');
-  const before = head.slice(0, head.length - member.length);
+  const at = end - member.length;
+  // Compared in place: a 2 KiB body is not copied to find a 100-byte member at its end.
+  if (at < 1 || !text.startsWith(member, at)) carrierFailure('The signet member is not the last member of the body in its canonical form.');
   let sealed: string;
-  if (before.endsWith(',')) sealed = before.slice(0, -1) + text.slice(end);
-  else if (before.trim() === '{') sealed = before + text.slice(end);
+  if (text.charCodeAt(at - 1) === 0x2c) sealed = text.slice(0, at - 1) + text.slice(end);
+  else if (text.slice(0, at).trim() === '{') sealed = text.slice(0, at) + text.slice(end);
   else return carrierFailure('The signet member is not where a gateway puts it.');
   return { sealed, value, field };
 }
@@ -192,7 +192,9 @@ export class SseBinding {
 
   /** Ends the stream and reports what it held. */
   end(): SseOutcome {
-    const tailDone = this.#phase === 'end' || (this.#phase === 'tail' && (this.#kind === 'response' || this.#field?.partial === true));
+    const tailDone =
+      this.#field !== undefined &&
+      (this.#phase === 'end' || (this.#phase === 'tail' && (this.#kind === 'response' || this.#field.partial === true)));
     return {
       field: this.#field,
       body: this.#body,

@@ -62,6 +62,7 @@ export const ERROR_CODES = {
   SIGNET_E_CONTENT_SHAPE: 'The response does not have the one shape its route or object type calls for.',
   SIGNET_E_CONTENT_RESPONSE_ID: 'The envelope seals another response than this one.',
   SIGNET_E_CONTENT_CARRIER: 'The envelope carrier is not in its one canonical form or place.',
+  SIGNET_E_CONTENT_REPLAYED: 'This client already accepted this response once: it was replayed.',
   SIGNET_E_REQUEST_MISMATCH: 'The request does not match the request digest in the envelope.',
   SIGNET_E_EXCERPT_INVALID: 'The excerpt proof does not verify against the envelope.',
   // Policy (the seal is fine, but not what the policy requires).

@@ -101,7 +101,7 @@ function bearer(request: Request): string | undefined {
 }
 
 /** Reads a request body, stopping at `max` bytes (a body without a length is not trusted to be small). */
-async function readRequestBody(request: Request, max: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+async function readRequestBody(request: Request, max: number): Promise<Uint8Array | undefined> {
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
@@ -324,7 +324,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!isSignetError(e)) throw e;
       return jsonError(400, e.code, e.message);
     }
-    const upstreamResponse = await forward(request, path, '', bytes, kind, sealer !== undefined);
+    const upstreamResponse = await forward(request, path, '', checked.text, kind, sealer !== undefined);
     if (sealer === undefined || ownErrors.has(upstreamResponse)) return upstreamResponse;
     return sealer.seal(upstreamResponse, {
       account: entry.account,

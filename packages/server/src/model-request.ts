@@ -28,7 +28,10 @@ function invalid(message: string, cause?: unknown): SignetError {
  * Throws SIGNET_E_GATEWAY_REQUEST_INVALID when the body is not valid UTF-8, not JSON, not an
  * object, or cannot be canonicalized.
  */
-export function checkModelRequest(body: Uint8Array | string, backend: CryptoBackend = getDefaultBackend()): CheckedModelRequest {
+export function checkModelRequest(
+  body: Uint8Array | string,
+  backend: CryptoBackend = getDefaultBackend(),
+): CheckedModelRequest & { readonly text: string } {
   let text: string;
   if (typeof body === 'string') text = body;
   else {
@@ -44,7 +47,8 @@ export function checkModelRequest(body: Uint8Array | string, backend: CryptoBack
   } catch {
     throw invalid('The request body is not valid JSON.');
   }
-  return checkModelRequestValue(parsed, backend);
+  // The text is what gets forwarded: valid UTF-8, so exactly the bytes the client sent.
+  return { ...checkModelRequestValue(parsed, backend), text };
 }
 
 /** The same check for a body a framework has already parsed (Express's `req.body`). */

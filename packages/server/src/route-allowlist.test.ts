@@ -36,6 +36,12 @@ describe('createRouteAllowlist', () => {
     expect(routes.decide('POST', '/v1/embeddings')).toEqual({ action: 'passthrough' });
   });
 
+  it('another case of a model route never passes through a wildcard (an upstream may fold case)', () => {
+    const routes = createRouteAllowlist(['POST /v1/*', 'POST /*']);
+    for (const path of ['/v1/Chat/Completions', '/V1/chat/completions', '/v1/RESPONSES', '/v1/Completions'])
+      expect(routes.decide('POST', path)).toEqual({ action: 'refuse' });
+  });
+
   it.each([
     'GET v1/models',
     'get /v1/models',

@@ -71,6 +71,9 @@ export function createRouteAllowlist(passthrough: readonly string[] = DEFAULT_PA
     decide(method, path) {
       const kind = MODEL_ROUTES.get(path);
       if (kind !== undefined) return method === 'POST' ? { action: 'seal', kind } : { action: 'refuse' };
+      // Another case of a model route is never passed through, whatever the entries say: an upstream
+      // that folds case would answer it as the model route, unsealed.
+      if (MODEL_ROUTES.has(path.toLowerCase())) return { action: 'refuse' };
       for (const e of entries) {
         if (e.method !== method) continue;
         if (path === e.path || (e.prefix && path.startsWith(e.path === '/' ? '/' : `${e.path}/`))) return { action: 'passthrough' };

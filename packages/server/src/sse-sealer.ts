@@ -86,6 +86,18 @@ export function sealEventStream(
     const partial = !seal.assembled.complete;
     if (broken !== undefined || partial)
       report(broken ?? new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream ended before the response was complete.'));
+    if (!seal.assembled.hasContent) {
+      // Nothing to seal, yet events were passed on: the stream still ends marked (an error event)
+      // and on record, never as a plain answer without its seal.
+      const reason = broken?.code ?? (partial ? 'SIGNET_E_GATEWAY_UPSTREAM' : 'SIGNET_E_GATEWAY_SEAL_FAILED');
+      await options.onUnsealed?.(reason, seal.assembled.id).catch(() => {});
+      if (!partial) {
+        report(new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The stream carried no content to seal.'));
+        controller.enqueue(errorEvent(kind, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The stream carried no content to seal.'));
+        controller.close();
+        return;
+      }
+    }
     if (seal.assembled.hasContent) {
       try {
         const sealed = await seal.finish({ partial, body: bodyDigest() });

@@ -372,6 +372,35 @@ describe('verifyJws (JSON profile)', () => {
       'SIGNET_E_PARSE_MALFORMED',
     ],
     ['two parts', async () => (await jws(header)).split('.').slice(0, 2).join('.'), 'SIGNET_E_PARSE_MALFORMED'],
+    ['an unknown header member', () => jws({ ...header, jku: 'https://evil.example/jwks' }), 'SIGNET_E_PARSE_UNKNOWN_FIELD'],
+    ['an unknown claims member', () => jws(header, { ...claimsToJson(claimsFor()), note: 'x' }), 'SIGNET_E_PARSE_UNKNOWN_FIELD'],
+    [
+      'an unknown member inside the signet claims',
+      () => jws(header, { ...claimsToJson(claimsFor()), signet: { ...claimsToJson(claimsFor()).signet, extra: 1 } }),
+      'SIGNET_E_PARSE_UNKNOWN_FIELD',
+    ],
+    [
+      'a duplicate kid in the header',
+      async () => {
+        const good = await jws(header);
+        const h = toBase64url(utf8(`{"alg":"EdDSA","kid":"${otherKey.kid}","kid":"${key.kid}","typ":"${JWS_TYPE}"}`));
+        const p = good.split('.')[1] as string;
+        return `${h}.${p}.${toBase64url(key.sign(utf8(`${h}.${p}`)))}`;
+      },
+      'SIGNET_E_PARSE_MALFORMED',
+    ],
+    [
+      'a duplicate member in the claims',
+      async () => {
+        const h = toBase64url(utf8(JSON.stringify(header)));
+        const body = JSON.stringify(claimsToJson(claimsFor()));
+        const p = toBase64url(utf8(body.replace('{"iss":', '{"sub":"other","iss":')));
+        return `${h}.${p}.${toBase64url(key.sign(utf8(`${h}.${p}`)))}`;
+      },
+      'SIGNET_E_PARSE_MALFORMED',
+    ],
+    ['a CWT exp in the past', () => jws(header, { ...claimsToJson(claimsFor()), exp: T0 - 3600 }), 'SIGNET_E_TIME_EXPIRED'],
+    ['a CWT nbf in the future', () => jws(header, { ...claimsToJson(claimsFor()), nbf: T0 + 7200 }), 'SIGNET_E_TIME_NOT_YET_VALID'],
     ['an oversized JWS', async () => 'a'.repeat(20000), 'SIGNET_E_PARSE_TOO_LARGE'],
   ];
   for (const [name, make, code] of cases) {
@@ -379,4 +408,110 @@ describe('verifyJws (JSON profile)', () => {
       expect(await verifier().verifyJws(await make(), { response })).toMatchObject({ valid: false, code });
     });
   }
+});
+
+describe('closed world: what a client could see is sealed, or the check fails', () => {
+  const code = async (envelope: Uint8Array, input: Parameters<ReturnType<typeof verifier>['verify']>[1]) => {
+    const r = await verifier().verify(envelope, input);
+    return r.valid ? 'valid' : r.code;
+  };
+  const withMessage = (extra: Record<string, unknown>) => ({
+    ...response,
+    choices: [{ ...response.choices[0], message: { ...response.choices[0]!.message, ...extra } }, response.choices[1]],
+  });
+
+  it('refuses members the content digests do not cover (audio, annotations, image parts, logprobs, unknown members)', async () => {
+    expect(await code(seal(), { response })).toBe('valid');
+    expect(await code(seal(), { response: withMessage({ audio: { id: 'a', data: 'AAAA', transcript: 'other words' } }) })).toBe(
+      'SIGNET_E_CONTENT_UNSEALED',
+    );
+    expect(
+      await code(seal(), { response: withMessage({ annotations: [{ type: 'url_citation', url_citation: { url: 'https://x' } }] }) }),
+    ).toBe('SIGNET_E_CONTENT_UNSEALED');
+    expect(
+      await code(seal(), {
+        response: withMessage({
+          content: [
+            { type: 'text', text: 'First  answer.\n' },
+            { type: 'image_url', image_url: { url: 'x' } },
+          ],
+        }),
+      }),
+    ).toBe('SIGNET_E_CONTENT_UNSEALED');
+    expect(await code(seal(), { response: { ...response, output: [{ type: 'message', content: [] }] } })).toBe('SIGNET_E_CONTENT_UNSEALED');
+    // Members that show nothing are fine: empty annotations, null audio.
+    expect(await code(seal(), { response: withMessage({ annotations: [], audio: null }) })).toBe('valid');
+  });
+
+  it('takes the shape from the object type or the route, never from the members present', async () => {
+    // Sealed text moved into an `output` member, other text in the message: still read as chat.
+    const swapped = {
+      ...withMessage({ content: 'Other text.' }),
+      output: [{ type: 'message', content: [{ type: 'output_text', text: 'First  answer.\n' }] }],
+    };
+    expect(await code(seal(), { response: swapped })).not.toBe('valid');
+    expect(await code(seal(), { response: { ...response, object: 'response' }, kind: 'chat' })).toBe('SIGNET_E_CONTENT_SHAPE');
+    expect(await code(seal(), { response: { ...response, object: 'chat.completion.chunk' } })).toBe('SIGNET_E_CONTENT_SHAPE');
+    const { object: _object, ...untyped } = response;
+    expect(await code(seal(), { response: untyped })).toBe('SIGNET_E_CONTENT_SHAPE');
+    expect(await code(seal(), { response: untyped, kind: 'chat' })).toBe('valid');
+  });
+
+  it('refuses duplicate, missing or non-integer choice indexes', async () => {
+    const [a, b] = response.choices;
+    expect(await code(seal(), { response: { ...response, choices: [a, { ...b, index: 0 }] } })).toBe('SIGNET_E_CONTENT_SHAPE');
+    expect(await code(seal(), { response: { ...response, choices: [a, { ...b, index: 1.5 }] } })).toBe('SIGNET_E_CONTENT_SHAPE');
+    expect(await code(seal(), { response: { ...response, choices: [a, { ...b, index: '1' }] } })).toBe('SIGNET_E_CONTENT_SHAPE');
+    const { index: _i, ...noIndex } = b!;
+    expect(await code(seal(), { response: { ...response, choices: [a, noIndex] } })).toBe('SIGNET_E_CONTENT_SHAPE');
+    // Order in the array does not matter, the index does.
+    expect(await code(seal(), { response: { ...response, choices: [b, a] } })).toBe('valid');
+  });
+
+  it('binds the response id: another id, or none, fails', async () => {
+    expect(await code(seal(), { response: { ...response, id: 'chatcmpl-2' } })).toBe('SIGNET_E_CONTENT_RESPONSE_ID');
+    const { id: _id, ...noId } = response;
+    expect(await code(seal(), { response: noId })).toBe('SIGNET_E_CONTENT_RESPONSE_ID');
+    expect(await code(seal(), { text: 'First  answer.\n', responseId: 'chatcmpl-2' })).toBe('SIGNET_E_CONTENT_RESPONSE_ID');
+    expect(await code(seal(), { text: 'First  answer.\n', responseId: 'chatcmpl-1' })).toBe('valid');
+  });
+
+  it('a lone surrogate never matches the U+FFFD it would encode as', async () => {
+    const text = 'Broken \ufffd text.';
+    const env = seal({ content: [digestContent(nodeBackend, text)] });
+    expect(await code(env, { text })).toBe('valid');
+    expect(await code(env, { text: 'Broken \ud800 text.' })).toBe('SIGNET_E_CONTENT_MISMATCH');
+    expect(() => digestContent(nodeBackend, 'Broken \ud800 text.')).toThrow(/lone surrogate/);
+  });
+
+  it('checks the exact body bytes when given, and fails on another digest or media type', async () => {
+    const digest = nodeBackend.sha256(utf8('{"exact":"bytes"}'));
+    const env = seal({ body: { media: 'json', digest } });
+    expect(await code(env, { response, body: { media: 'json', digest } })).toBe('valid');
+    expect(await code(env, { response, body: { media: 'json', digest: nodeBackend.sha256(utf8('other')) } })).toBe(
+      'SIGNET_E_CONTENT_BODY_MISMATCH',
+    );
+    expect(await code(env, { response, body: { media: 'sse', digest } })).toBe('SIGNET_E_CONTENT_BODY_MISMATCH');
+    expect(await code(seal(), { response, body: { media: 'json', digest } })).toBe('SIGNET_E_CONTENT_BODY_MISSING');
+    // With the bytes checked, members outside the content digests are covered by them.
+    expect(await code(env, { response: withMessage({ audio: { id: 'a' } }), body: { media: 'json', digest } })).toBe('valid');
+  });
+
+  it('honours CWT exp and nbf in COSE envelopes', async () => {
+    expect(await code(seal({ expiresAt: T0 - 3600 }), { response })).toBe('SIGNET_E_TIME_EXPIRED');
+    expect(await code(seal({ notBefore: T0 + 7200 }), { response })).toBe('SIGNET_E_TIME_NOT_YET_VALID');
+    expect(await code(seal({ expiresAt: T0 + 3600, notBefore: T0 - 60 }), { response })).toBe('valid');
+  });
+
+  it('requires the COSE_Sign1 tag the spec requires', async () => {
+    expect(await code(seal().subarray(1), { response })).toBe('SIGNET_E_PARSE_MALFORMED');
+  });
+
+  it('reports no claims from an envelope whose signature failed', async () => {
+    const bad = seal();
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
+    const broken = await verifier().verify(bad, { response });
+    expect(broken).toMatchObject({ valid: false, code: 'SIGNET_E_SIG_INVALID' });
+    expect('claims' in broken).toBe(false);
+  });
 });

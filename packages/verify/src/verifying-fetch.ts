@@ -62,7 +62,21 @@ export interface VerifyingFetchOptions {
   readonly route?: (method: string, pathname: string) => StreamKind | undefined;
   /** Other verifier options (clock, backend, extensions). */
   readonly verifierOptions?: Omit<VerifierOptions, 'trust' | 'policy'>;
+  /**
+   * Refuse a response this process already accepted (same issuer and response id): an earlier
+   * sealed answer replayed in place of a new one (`SIGNET_E_CONTENT_REPLAYED`). A provider never
+   * sends the same response twice. The memory is shared by every verifying fetch of the process and
+   * holds the last {@link REPLAY_MEMORY} responses. Default true.
+   */
+  readonly checkReplays?: boolean;
 }
+
+/** How many accepted responses the replay check remembers. */
+export const REPLAY_MEMORY = 10_000;
+
+// Process-wide and insertion-ordered: the oldest entry is the first one dropped. Shared, so that an
+// answer accepted by one client cannot be replayed to another in the same process.
+const accepted = new Set<string>();
 
 /** A fetch that verifies. */
 export type VerifyingFetch = typeof fetch;
@@ -111,7 +125,8 @@ function failureOf(e: unknown): InvalidResult {
  */
 function checkCarrier(result: VerificationResult, field: CarrierField | undefined): VerificationResult {
   if (!result.valid || field === undefined) return result;
-  if ((field.partial === true) !== (result.claims.partial === true) || (field.kid !== undefined && field.kid !== result.key.kid))
+  // The gateway writes exactly {envelope, kid, partial?}: a member dropped or added is tampering.
+  if (field.unsealed !== undefined || (field.partial === true) !== (result.claims.partial === true) || field.kid !== result.key.kid)
     return failure(
       'SIGNET_E_CONTENT_CARRIER',
       'The carrier contradicts the envelope it carries.',
@@ -131,10 +146,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Headers that described the encoded body; the body handed on is decoded. */
@@ -160,6 +171,20 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
   if (typeof inner !== 'function') throw new TypeError('no fetch function is available; pass options.fetch');
   const route = options.route ?? defaultModelRoute;
   const throwOnFailure = options.throwOnFailure === true;
+  const checkReplays = options.checkReplays !== false;
+  const rememberOnce = (result: VerificationResult): VerificationResult => {
+    if (!result.valid || !checkReplays) return result;
+    const id = `${result.claims.issuer}\n${result.claims.responseId}`;
+    if (accepted.has(id))
+      return failure(
+        'SIGNET_E_CONTENT_REPLAYED',
+        `Response ${result.claims.responseId.slice(0, 80)} was already accepted once: this answer is a replay.`,
+        'An earlier answer was sent again in place of a new one.',
+      );
+    accepted.add(id);
+    if (accepted.size > REPLAY_MEMORY) accepted.delete(accepted.values().next().value as string);
+    return result;
+  };
 
   const report = (result: FetchVerification, response: Response): void => {
     try {
@@ -183,6 +208,12 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
       return failureOf(e);
     }
     const field = body.field;
+    if (field !== undefined && field.envelope === undefined && field.unsealed === undefined)
+      return failure(
+        'SIGNET_E_CONTENT_CARRIER',
+        'The signet member carries no envelope.',
+        'The response was changed on its way from the provider.',
+      );
     const envelope = field?.envelope ?? header;
     if (envelope === null || envelope === undefined) {
       const why = field?.unsealed ?? unsealed;
@@ -203,7 +234,7 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
       body: jsonBodyDigest(backend, body.sealed),
       ...(request === undefined ? {} : { request }),
     });
-    return checkCarrier(result, field);
+    return rememberOnce(checkCarrier(result, field));
   };
 
   const verifyStream = (
@@ -224,7 +255,11 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
       }
       return r;
     };
-    const conclude = async (readerLeft: boolean): Promise<VerificationResult> => {
+    // One conclusion per stream, whoever asks first (the end of the stream or the reader leaving):
+    // concluding twice would count the response twice.
+    let concluded: Promise<VerificationResult> | undefined;
+    const conclude = (readerLeft: boolean): Promise<VerificationResult> => (concluded ??= concludeOnce(readerLeft));
+    const concludeOnce = async (readerLeft: boolean): Promise<VerificationResult> => {
       const outcome = binding.end();
       const field = outcome.field;
       const assembler = outcome.assembler;
@@ -264,7 +299,7 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
         ...(outcome.body === undefined ? {} : { body: outcome.body }),
         ...(request === undefined ? {} : { request }),
       });
-      return checkCarrier(result, field);
+      return rememberOnce(checkCarrier(result, field));
     };
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
