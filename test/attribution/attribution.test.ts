@@ -93,7 +93,9 @@ describe('attribution by evidence', () => {
     expect(bundle.suspect.chance).toBe(match!.chance);
     const report = await verifyEvidence(JSON.stringify(bundle), { trust: JSON.stringify(toJwks([key])) });
     expect(report.valid).toBe(true);
-    expect(report.proves.join('\n')).toMatch(/this overlap would arise by chance in fewer than 1 in [\d,]+ unrelated texts of this registry/);
+    expect(report.proves.join('\n')).toMatch(
+      /this overlap would arise by chance in fewer than 1 in [\d,]+ unrelated texts of this registry/,
+    );
     // The chance is part of what the provider signed.
     const edited = { ...bundle, suspect: { ...bundle.suspect, chance: 1e-30 } };
     const refused = await verifyEvidence(JSON.stringify(edited), { trust: JSON.stringify(toJwks([key])) });

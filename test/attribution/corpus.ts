@@ -71,9 +71,7 @@ const GOALS = (
   'better sleep,saving money,learning a language,running a marathon,writing clearly,public speaking,remote work,' +
   'healthy eating,home gardening,studying for exams'
 ).split(',');
-const ACTIONS = list(
-  'schedule track limit plan review practise prepare measure reduce avoid choose write record set keep start',
-);
+const ACTIONS = list('schedule track limit plan review practise prepare measure reduce avoid choose write record set keep start');
 const OBJECTS = (
   'a weekly budget,short sessions,your progress,a fixed routine,daily notes,small goals,the hardest task,' +
   'a clear outline,regular breaks,a realistic target'
@@ -110,8 +108,10 @@ function fact(r: Rand): Answer {
   const forms = [
     () => `${cap(e)} has a melting point of ${int(r, 200, 3400)} °C and a density of ${int(r, 1, 22)}.${int(r, 0, 9)} g/cm³.`,
     () => `The atomic number of ${e} is ${int(r, 3, 92)}, and it was first isolated in ${int(r, 1700, 1950)}.`,
-    () => `${cap(e)} is mostly used in ${pick(r, ['alloys', 'batteries', 'electronics', 'coins', 'catalysts', 'pigments'])} because it is ${pick(r, ADJS)} and ${pick(r, ADJS)}.`,
-    () => `The largest producer of ${e} is ${pick(r, COUNTRIES)}, with about ${int(r, 2, 70)} percent of world output in ${int(r, 2000, 2024)}.`,
+    () =>
+      `${cap(e)} is mostly used in ${pick(r, ['alloys', 'batteries', 'electronics', 'coins', 'catalysts', 'pigments'])} because it is ${pick(r, ADJS)} and ${pick(r, ADJS)}.`,
+    () =>
+      `The largest producer of ${e} is ${pick(r, COUNTRIES)}, with about ${int(r, 2, 70)} percent of world output in ${int(r, 2000, 2024)}.`,
   ];
   const n = int(r, 1, 2);
   return { family: 'fact', units: picks(r, forms, n).map((f) => f()), joiner: ' ', idents: [] };
@@ -122,12 +122,17 @@ function prose(r: Rand): Answer {
   const forms = [
     () => `${cap(t)} is a ${pick(r, ADJS)} ${pick(r, NOUNS)} that ${pick(r, VERBS)} the ${pick(r, NOUNS)} of the ${pick(r, NOUNS)}.`,
     () => `In simple terms, the ${pick(r, NOUNS)} ${pick(r, VERBS)} how much ${pick(r, NOUNS)} is available at each ${pick(r, NOUNS)}.`,
-    () => `A key point is that ${t} ${pick(r, VERBS)} the ${pick(r, ADJS)} ${pick(r, NOUNS)}, which in turn ${pick(r, VERBS)} the ${pick(r, NOUNS)}.`,
-    () => `Researchers usually study it by looking at the ${pick(r, NOUNS)} and the ${pick(r, NOUNS)} over ${int(r, 2, 40)} ${pick(r, ['days', 'years', 'cycles', 'samples'])}.`,
-    () => `One common misconception is that the ${pick(r, NOUNS)} is ${pick(r, ADJS)}; in fact it is ${pick(r, ADJS)} and ${pick(r, ADJS)}.`,
-    () => `The ${pick(r, ADJS)} ${pick(r, NOUNS)} matters because it ${pick(r, VERBS)} the ${pick(r, NOUNS)} and ${pick(r, VERBS)} the ${pick(r, NOUNS)}.`,
+    () =>
+      `A key point is that ${t} ${pick(r, VERBS)} the ${pick(r, ADJS)} ${pick(r, NOUNS)}, which in turn ${pick(r, VERBS)} the ${pick(r, NOUNS)}.`,
+    () =>
+      `Researchers usually study it by looking at the ${pick(r, NOUNS)} and the ${pick(r, NOUNS)} over ${int(r, 2, 40)} ${pick(r, ['days', 'years', 'cycles', 'samples'])}.`,
+    () =>
+      `One common misconception is that the ${pick(r, NOUNS)} is ${pick(r, ADJS)}; in fact it is ${pick(r, ADJS)} and ${pick(r, ADJS)}.`,
+    () =>
+      `The ${pick(r, ADJS)} ${pick(r, NOUNS)} matters because it ${pick(r, VERBS)} the ${pick(r, NOUNS)} and ${pick(r, VERBS)} the ${pick(r, NOUNS)}.`,
     () => `Overall, ${t} shows how a ${pick(r, ADJS)} ${pick(r, NOUNS)} can change the ${pick(r, NOUNS)} of a whole ${pick(r, NOUNS)}.`,
-    () => `For example, a ${int(r, 5, 90)} percent change in the ${pick(r, NOUNS)} ${pick(r, VERBS)} the ${pick(r, NOUNS)} within ${int(r, 2, 30)} ${pick(r, ['hours', 'weeks', 'months'])}.`,
+    () =>
+      `For example, a ${int(r, 5, 90)} percent change in the ${pick(r, NOUNS)} ${pick(r, VERBS)} the ${pick(r, NOUNS)} within ${int(r, 2, 30)} ${pick(r, ['hours', 'weeks', 'months'])}.`,
   ];
   const n = int(r, 12, 20);
   const units = [forms[0]!(), ...Array.from({ length: n - 1 }, () => pick(r, forms.slice(1))())];

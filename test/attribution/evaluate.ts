@@ -267,7 +267,9 @@ export function formatTable(rows: readonly Row[]): string {
   for (const r of rows) {
     const negative = r.family === 'never-sealed-same-template' || r.family === 'unrelated';
     const right = negative ? '-' : `${pct(r.right, r.total)}${r.partial > 0 ? ` (+${pct(r.partial, r.total)} one of two)` : ''}`;
-    lines.push(`| ${r.family} | ${r.total} | ${right} | ${pct(r.wrong, r.total)} | ${pct(r.none, r.total)} (${pct(r.tooShort, r.total)}) |`);
+    lines.push(
+      `| ${r.family} | ${r.total} | ${right} | ${pct(r.wrong, r.total)} | ${pct(r.none, r.total)} (${pct(r.tooShort, r.total)}) |`,
+    );
   }
   return lines.join('\n');
 }

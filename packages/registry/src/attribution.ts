@@ -70,17 +70,15 @@ export async function attributeSuspect(
   if (digest.length > 0) {
     // The suspect is the sealed text itself: every sealed copy is equally its source.
     const method: AttributionMethod = exact.length > 0 ? 'exact' : 'normalized';
-    const matches = digest.map(
-      (row): AttributionMatch => ({
-        row,
-        method,
-        score: 1,
-        shared: suspect.length,
-        evidence: capacity.bits,
-        chance: capacity.chance,
-        spans: whole,
-      }),
-    );
+    const matches = digest.map((row): AttributionMatch => ({
+      row,
+      method,
+      score: 1,
+      shared: suspect.length,
+      evidence: capacity.bits,
+      chance: capacity.chance,
+      spans: whole,
+    }));
     return decide([matches], capacity, o.maxChance);
   }
 
@@ -134,4 +132,3 @@ export async function attributeText(
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
-

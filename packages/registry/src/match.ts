@@ -23,4 +23,3 @@ export interface AttributionMatch {
   /** Matching spans of the suspect, `[start, end)` UTF-16 offsets. */
   readonly spans: [number, number][];
 }
-

@@ -151,9 +151,9 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       ).rowCount ?? 0,
     count: async () => Number((await q('count', 'SELECT count(*) AS n FROM registry_sealed')).rows[0]?.n ?? 0),
     sampleIds: async (limit) =>
-      (
-        await q('query', 'SELECT id FROM registry_sealed ORDER BY (id * 2654435761) % 4294967296, id LIMIT $1', [limit])
-      ).rows.map((r: { id: unknown }) => Number(r.id)),
+      (await q('query', 'SELECT id FROM registry_sealed ORDER BY (id * 2654435761) % 4294967296, id LIMIT $1', [limit])).rows.map(
+        (r: { id: unknown }) => Number(r.id),
+      ),
     insertUnsealed: async (row) =>
       Number(
         (

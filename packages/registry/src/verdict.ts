@@ -44,15 +44,14 @@ export interface Attribution {
  * order of recording, which is the order of sealing within one second); a group of several
  * accounts makes the outcome ambiguous, so that order only lists them and never names one alone.
  */
-export function decide(groups: readonly (readonly AttributionMatch[])[], capacity: Attribution['capacity'], maxChance: number): Attribution {
+export function decide(
+  groups: readonly (readonly AttributionMatch[])[],
+  capacity: Attribution['capacity'],
+  maxChance: number,
+): Attribution {
   if (capacity.chance > maxChance) return { kind: 'too-short', accounts: [], matches: [], capacity, maxChance };
   const ordered = groups
-    .map((g) =>
-      [...g].sort(
-        (a, b) =>
-          a.row.issuedAt - b.row.issuedAt || a.row.id - b.row.id,
-      ),
-    )
+    .map((g) => [...g].sort((a, b) => a.row.issuedAt - b.row.issuedAt || a.row.id - b.row.id))
     .filter((g) => g.length > 0);
   const accounts = new Map<string, { matches: AttributionMatch[]; chance: number; tiedWith: Set<string> }>();
   for (const g of ordered) {

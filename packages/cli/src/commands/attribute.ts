@@ -153,7 +153,10 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
             issuedAt: best.row.issuedAt,
           })),
         });
-        if (json) io.stdout(`${JSON.stringify({ id: s.id, verdict: verdict.kind, match: line[0], ...(line.length > 1 ? { accounts: line } : {}) })}\n`);
+        if (json)
+          io.stdout(
+            `${JSON.stringify({ id: s.id, verdict: verdict.kind, match: line[0], ...(line.length > 1 ? { accounts: line } : {}) })}\n`,
+          );
         else
           for (const [i, a] of accounts.entries())
             io.stdout(
