@@ -24,7 +24,7 @@ const FLOORS: Partial<Record<SuspectFamily, number>> = {
   'blog-whole': 0.8,
   'blog-passage-30-50': 0.85,
   'edits-10': 0.9,
-  'edits-25': 0.1,
+  'edits-25': 0.3,
   'joined-two': 0.8,
 };
 

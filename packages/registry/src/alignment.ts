@@ -12,7 +12,7 @@
  */
 
 /** What a suspect fingerprint the sealed text lacks costs, in bits (chosen on the evaluation corpus). */
-export const GAP_BITS = 2;
+export const GAP_BITS = 1;
 
 /** The suspect's fingerprints in text order, and which of them could be looked up. */
 export interface Sequence {
