@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { generateSigningKey, toJwks } from '@signet/core';
+import { chanceInWords, generateSigningKey, toJwks } from '@signet/core';
 import { openRegistry, type Registry } from '@signet/registry';
 import { verifyEvidence } from '@signet/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,23 +91,31 @@ describe('attribution by evidence', () => {
     expect(match!.chance).toBeLessThan(0.001);
     const bundle = await registry.evidence(match!, suspect, { suspectId: 's-1', signer: key });
     expect(bundle.suspect.chance).toBe(match!.chance);
+    expect(bundle.suspect.chanceStatement).toMatch(
+      /^this overlap would arise by chance in fewer than 1 in [\d,]+ unrelated texts of this registry$/,
+    );
     const report = await verifyEvidence(JSON.stringify(bundle), { trust: JSON.stringify(toJwks([key])) });
     expect(report.valid).toBe(true);
     expect(report.proves.join('\n')).toMatch(
       /this overlap would arise by chance in fewer than 1 in [\d,]+ unrelated texts of this registry/,
     );
     // The chance is part of what the provider signed.
-    const edited = { ...bundle, suspect: { ...bundle.suspect, chance: 1e-30 } };
+    const edited = { ...bundle, suspect: { ...bundle.suspect, chance: 1e-12, chanceStatement: chanceInWords(1e-12) } };
     const refused = await verifyEvidence(JSON.stringify(edited), { trust: JSON.stringify(toJwks([key])) });
     expect(refused.code).toBe('SIGNET_E_EVIDENCE_SIGNATURE');
   });
 
-  it('rejects a bundle whose chance is not a probability', async () => {
+  it('rejects a bundle whose chance is not a probability, or whose wording is not the wording of its chance', async () => {
     const [match] = await registry.attribute(first);
     const bundle = await registry.evidence(match!, first, { suspectId: 's-2', signer: key });
-    const report = await verifyEvidence(JSON.stringify({ ...bundle, suspect: { ...bundle.suspect, chance: 2 } }), {
-      trust: JSON.stringify(toJwks([key])),
-    });
-    expect(report.code).toBe('SIGNET_E_EVIDENCE_INVALID');
+    const trust = JSON.stringify(toJwks([key]));
+    const notProbability = await verifyEvidence(JSON.stringify({ ...bundle, suspect: { ...bundle.suspect, chance: 2 } }), { trust });
+    expect(notProbability.code).toBe('SIGNET_E_EVIDENCE_INVALID');
+    const overstated = {
+      ...bundle.suspect,
+      chanceStatement: bundle.suspect.chanceStatement!.replace(/1 in [\d,]+/, '1 in 1,000,000,000,000'),
+    };
+    const reworded = await verifyEvidence(JSON.stringify({ ...bundle, suspect: overstated }), { trust });
+    expect(reworded.code).toBe('SIGNET_E_EVIDENCE_INVALID');
   });
 });

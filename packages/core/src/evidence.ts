@@ -71,6 +71,8 @@ export interface EvidenceBundle {
      * overlap (see {@link chanceInWords}); absent in bundles of earlier releases.
      */
     readonly chance?: number;
+    /** The chance in words, exactly {@link chanceInWords} of `chance` (a parser refuses any other wording). */
+    readonly chanceStatement?: string;
   };
   /** The provider's signature over everything else (see {@link evidenceSigningInput}). */
   readonly signature?: { readonly alg: 'EdDSA'; readonly kid: string; readonly value: string };
@@ -88,7 +90,9 @@ export function oneIn(chance: number): number {
 
 /** An attribution's chance in words: "this overlap would arise by chance in fewer than 1 in N unrelated texts of this registry". */
 export function chanceInWords(chance: number): string {
-  return `this overlap would arise by chance in fewer than 1 in ${oneIn(chance).toLocaleString('en-US')} unrelated texts of this registry`;
+  // Thousands separators by hand: the wording must not depend on the runtime's locale data.
+  const n = String(oneIn(chance)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `this overlap would arise by chance in fewer than 1 in ${n} unrelated texts of this registry`;
 }
 
 /** The bytes the bundle signature covers: a context string and the RFC 8785 JSON of the bundle without its signature. */
@@ -192,13 +196,15 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
   const account = { tag: b64(a.tag, 'account.tag', 64), id: str(a.id, 'account.id', 1024) };
   const s = v.suspect;
   if (!isObject(s)) bad('suspect must be an object.');
-  only(s, 'suspect', ['id', 'sha256', 'method', 'score', 'spans', 'chance']);
+  only(s, 'suspect', ['id', 'sha256', 'method', 'score', 'spans', 'chance', 'chanceStatement']);
   if (s.method !== 'exact' && s.method !== 'normalized' && s.method !== 'fingerprint')
     bad('suspect.method must be exact, normalized or fingerprint.');
   if (typeof s.score !== 'number' || !(s.score >= 0 && s.score <= 1)) bad('suspect.score must be a number between 0 and 1.');
   if (!Array.isArray(s.spans) || s.spans.length > 100_000) bad('suspect.spans must be a list.');
   if (s.chance !== undefined && (typeof s.chance !== 'number' || !(s.chance >= 0 && s.chance <= 1)))
     bad('suspect.chance must be a number between 0 and 1.');
+  if (s.chanceStatement !== undefined && (typeof s.chance !== 'number' || s.chanceStatement !== chanceInWords(s.chance)))
+    bad('suspect.chanceStatement must be the wording of suspect.chance.');
   const spans = s.spans.map((span): [number, number] => {
     if (
       !Array.isArray(span) ||
@@ -216,6 +222,7 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
     score: s.score,
     spans,
     ...(s.chance === undefined ? {} : { chance: s.chance as number }),
+    ...(s.chanceStatement === undefined ? {} : { chanceStatement: s.chanceStatement as string }),
   };
   let signature: EvidenceBundle['signature'];
   if (v.signature !== undefined) {

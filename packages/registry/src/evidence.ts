@@ -1,4 +1,5 @@
 import {
+  chanceInWords,
   createRangeProof,
   EVIDENCE_TYPE,
   evidenceSigningInput,
@@ -99,8 +100,9 @@ export async function buildEvidence(
       score: match.score,
       spans: match.spans,
       // The registry's estimate that an unrelated text shows this much overlap; the signature makes
-      // the provider accountable for it (worded by chanceInWords of @signet/core).
+      // the provider accountable for it, and for its wording.
       chance: match.chance,
+      chanceStatement: chanceInWords(match.chance),
     },
   };
   if (options.signer === undefined) return unsigned;
