@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { chanceInWords, generateSigningKey, toJwks } from '@signet/core';
+import { chanceInWords, generateSigningKey, isSignetError, toJwks } from '@signet/core';
 import { openRegistry, type Registry } from '@signet/registry';
 import { verifyEvidence } from '@signet/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,5 +117,19 @@ describe('attribution by evidence', () => {
     };
     const reworded = await verifyEvidence(JSON.stringify({ ...bundle, suspect: overstated }), { trust });
     expect(reworded.code).toBe('SIGNET_E_EVIDENCE_INVALID');
+  });
+
+  it('refuses attribution options that would make the decision meaningless, with a typed error', async () => {
+    for (const options of [
+      { maxChance: 0 },
+      { maxChance: Number.NaN },
+      { maxChance: 2 },
+      { minScore: -1 },
+      { limit: 0 },
+      { maxPosting: 1.5 },
+    ]) {
+      const err = await registry.assess(first, options).catch((e: unknown) => e);
+      expect(isSignetError(err, 'SIGNET_E_CONFIG_INVALID'), JSON.stringify(options)).toBe(true);
+    }
   });
 });

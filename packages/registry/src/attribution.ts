@@ -1,4 +1,4 @@
-import { normalizeText, utf8, type AttributionMethod, type CryptoBackend } from '@signet/core';
+import { normalizeText, SignetError, utf8, type AttributionMethod, type CryptoBackend } from '@signet/core';
 import { calibrate, chanceOf, nullFor, type Calibration } from './chance.js';
 import { fingerprints, spansOf } from './fingerprint.js';
 import { sequenceOf } from './alignment.js';
@@ -50,7 +50,7 @@ export async function attributeSuspect(
   text: string,
   options: AttributionOptions = {},
 ): Promise<Attribution> {
-  const o = { ...ATTRIBUTION_DEFAULTS, ...options };
+  const o = attributionOptions(options);
   const calibration = options.calibration ?? (await calibrate(store, { maxPosting: o.maxPosting }));
   const n = calibration.registrySize;
   const fp = fingerprints(text);
@@ -127,6 +127,24 @@ export async function attributeText(
   options: AttributionOptions = {},
 ): Promise<AttributionMatch[]> {
   return (await attributeSuspect(store, backend, text, options)).matches;
+}
+
+/**
+ * The options with their defaults, or `SIGNET_E_CONFIG_INVALID` for options that would make the
+ * decision meaningless (a chance of 0 or NaN would name nobody, silently).
+ */
+export function attributionOptions(options: AttributionOptions = {}): Required<Omit<AttributionOptions, 'calibration'>> {
+  const o = { ...ATTRIBUTION_DEFAULTS, ...options };
+  const bad = (what: string): never => {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `Attribution option ${what}.`, {
+      hint: 'maxChance is a probability above 0 and at most 1, minScore a share from 0 to 1, limit and maxPosting whole numbers of at least 1.',
+    });
+  };
+  if (!(o.maxChance > 0 && o.maxChance <= 1)) bad('maxChance must be above 0 and at most 1');
+  if (!(o.minScore >= 0 && o.minScore <= 1)) bad('minScore must be between 0 and 1');
+  if (!Number.isSafeInteger(o.limit) || o.limit < 1) bad('limit must be a whole number of at least 1');
+  if (!Number.isSafeInteger(o.maxPosting) || o.maxPosting < 1) bad('maxPosting must be a whole number of at least 1');
+  return o;
 }
 
 function round(x: number): number {

@@ -13,7 +13,7 @@ import {
   type EnvelopeClaims,
   type EvidenceBundle,
 } from '@signet/core';
-import { attributeSuspect, type AttributionMatch, type AttributionOptions } from './attribution.js';
+import { attributeSuspect, attributionOptions as checkedOptions, type AttributionMatch, type AttributionOptions } from './attribution.js';
 import { calibrate, type Calibration } from './chance.js';
 import { encodeLengths } from './chunks.js';
 import { buildEvidence, type EvidenceOptions } from './evidence.js';
@@ -195,8 +195,8 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
 
   // The null sample is drawn once and again when the registry has grown or shrunk by a tenth (or
   // by any amount while it is small), so a batch of suspects pays for it once.
-  let calibration: { maxPosting: number | undefined; value: Calibration } | undefined;
-  const calibrated = async (maxPosting: number | undefined): Promise<Calibration> => {
+  let calibration: { maxPosting: number; value: Calibration } | undefined;
+  const calibrated = async (maxPosting: number): Promise<Calibration> => {
     const n = await store.count();
     const last = calibration?.value.registrySize;
     if (
@@ -204,7 +204,7 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
       calibration.maxPosting !== maxPosting ||
       (n !== last && (n < 2000 || Math.abs(n - (last ?? 0)) > (last ?? 0) / 10))
     ) {
-      calibration = { maxPosting, value: await calibrate(store, maxPosting === undefined ? {} : { maxPosting }) };
+      calibration = { maxPosting, value: await calibrate(store, { maxPosting }) };
     }
     return calibration.value;
   };
@@ -225,7 +225,8 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     attribute: async (text, attributionOptions) => (await registry.assess(text, attributionOptions)).matches,
     assess: async (text, attributionOptions) => {
       if (typeof text !== 'string') throw new TypeError('attribute needs a text');
-      const calibration = attributionOptions?.calibration ?? (await calibrated(attributionOptions?.maxPosting));
+      const { maxPosting } = checkedOptions(attributionOptions);
+      const calibration = attributionOptions?.calibration ?? (await calibrated(maxPosting));
       return attributeSuspect(store, backend, text, { ...attributionOptions, calibration });
     },
     evidence: (match, suspect, evidenceOptions) => buildEvidence(backend, match, suspect, evidenceOptions),
