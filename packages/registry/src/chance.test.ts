@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chanceOf, nullFor, type Calibration } from './chance.js';
+import { chanceOf, MIN_CHANCE, nullFor, type Calibration } from './chance.js';
 
 const spread = Array.from({ length: 200 }, (_, i) => (i * 37) % 60).sort((a, b) => b - a);
 
@@ -10,10 +10,11 @@ describe('the chance of evidence under the registry null', () => {
     expect(chanceOf(spread, 1000, 30)).toBeLessThan(0.6);
   });
 
-  it('falls steadily beyond the largest draw', () => {
-    const xs = [60, 70, 80, 100, 140].map((b) => chanceOf(spread, 1000, b));
+  it('falls steadily beyond the largest draw, down to the smallest chance it will claim', () => {
+    const xs = [60, 70, 80, 100].map((b) => chanceOf(spread, 1000, b));
     for (let i = 1; i < xs.length; i++) expect(xs[i]!).toBeLessThan(xs[i - 1]!);
-    expect(xs[4]!).toBeLessThan(1e-6);
+    expect(xs[3]!).toBeLessThan(1e-6);
+    expect(chanceOf(spread, 1000, 10_000)).toBe(MIN_CHANCE);
   });
 
   it('never promises more than the bound for independent fingerprints', () => {

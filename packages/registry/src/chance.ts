@@ -50,6 +50,11 @@ export const CALIBRATION_SIZES = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 4
 const MIN_SAMPLE = 20;
 /** Smallest tail scale (bits): a sample in which nothing overlaps still cannot promise more than this. */
 const MIN_SCALE = 4;
+/**
+ * The smallest chance ever reported: a tail fitted to about a thousand draws says nothing credible
+ * beyond this, so stronger evidence is reported as "fewer than 1 in 1,000,000,000,000".
+ */
+export const MIN_CHANCE = 1e-12;
 /** The fewest draws a suspect is compared with. */
 const NEAREST_MIN = 100;
 
@@ -129,6 +134,10 @@ export function nullFor(calibration: Calibration, size: number, share: number): 
  * Monotone: more evidence never gives a larger chance.
  */
 export function chanceOf(maxima: readonly number[], registrySize: number, bits: number): number {
+  return Math.max(MIN_CHANCE, estimate(maxima, registrySize, bits));
+}
+
+function estimate(maxima: readonly number[], registrySize: number, bits: number): number {
   const independent = Math.min(1, Math.max(1, registrySize) * 2 ** -bits);
   const m = maxima;
   if (m.length < MIN_SAMPLE) return independent;

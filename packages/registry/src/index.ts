@@ -8,7 +8,7 @@
  */
 export { openRegistry, type Registry, type RegistryOptions, type SealedLike, type SealInputLike, type UnsealedLike } from './registry.js';
 export { attributeSuspect, attributeText, ATTRIBUTION_DEFAULTS, type AttributionMatch, type AttributionOptions } from './attribution.js';
-export { calibrate, chanceOf, nullFor, type Calibration, type CalibrationOptions, type NullDraw } from './chance.js';
+export { calibrate, chanceOf, MIN_CHANCE, nullFor, type Calibration, type CalibrationOptions, type NullDraw } from './chance.js';
 export { type AccountAttribution, type Attribution, type AttributionKind } from './verdict.js';
 export { buildEvidence, type EvidenceOptions, type EvidenceSigner, type LogEvidenceSource } from './evidence.js';
 export { fingerprints, fingerprintSet, words, spansOf, SHINGLE_WORDS, WINDOW, type Fingerprint, type Word } from './fingerprint.js';
