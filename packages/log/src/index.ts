@@ -19,3 +19,4 @@ export * from './node-server.js';
 export * from './remote.js';
 export * from './audit.js';
 export * from './monitor.js';
+export { LOG_ERROR_CODES, type LogErrorCode } from './errors.js';

@@ -1,6 +1,8 @@
 import { toBase64url, type SignetErrorCode } from '@signet/core';
 import { createVerifier, type Verifier } from '@signet/verify';
 import { parseRecord, type Layout } from './records.js';
+// The SIGNET_E_DATASET_* codes thrown here are defined, and typed, in ./errors.ts.
+import type {} from './errors.js';
 
 /**
  * Verifying a batch of dataset records: the unit of work of the audit's worker threads (and of the

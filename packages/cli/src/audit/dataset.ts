@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { SignetErrorCode } from '@signet/core';
+// The SIGNET_E_DATASET_* codes thrown here are defined, and typed, in ./errors.ts.
+import type {} from './errors.js';
 
 /**
  * Streaming dataset reader: cuts a JSONL file into lines, or a JSON file whose top level is an array

@@ -1,4 +1,6 @@
 import type { SignetErrorCode } from '@signet/core';
+// The SIGNET_E_DATASET_* codes thrown here are defined, and typed, in ./errors.ts.
+import type {} from './errors.js';
 
 /**
  * Dataset layouts: how a record carries envelopes and the content they seal. Three are read, the

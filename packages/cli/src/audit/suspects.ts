@@ -2,6 +2,8 @@ import { InputTooLargeError, readFileBounded } from '../bounded-read.js';
 import { basename, extname } from 'node:path';
 import type { SignetErrorCode } from '@signet/core';
 import { readDataset } from './dataset.js';
+// The SIGNET_E_DATASET_* codes thrown here are defined, and typed, in ./errors.ts.
+import type {} from './errors.js';
 
 /**
  * Suspect texts for attribution: a JSONL or JSON-array file of records (each a string, or an object

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SignetError, toJwks, type Jwks } from '@signet/core';
+import { SignetError, toJwks, type Jwks, type SigningKey } from '@signet/core';
 import {
   createGateway,
-  createKeysDirectorySource,
   createSigner,
+  followKeysDirectory,
   keyDelegation,
   loadAccountSecret,
   loadSigningKey,
@@ -16,7 +16,7 @@ import {
 } from '@signet/server';
 import { flag, intFlag, optional, parseArgs, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { readFileText, type CommandIO } from '../io.js';
+import type { CommandIO } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
 
 /**
@@ -77,42 +77,10 @@ export interface StartedGateway {
   close(): Promise<void>;
 }
 
-/**
- * The published JWKS of a keys directory, followed live: `signet keys rotate` rewrites jwks.json
- * (new key first) while the gateway runs, and the gateway serves the new document within a second.
- * A key file (not a directory) publishes just that key.
- */
-function directoryJwks(keysDir: string, fallback: Jwks, signingKid?: () => string): { jwks(): Jwks } {
-  const file = join(keysDir, 'jwks.json');
-  let current = fallback;
-  let mtime = -1;
-  let checked = 0;
-  const load = (): void => {
-    try {
-      if (!statSync(keysDir).isDirectory()) return;
-      const m = statSync(file).mtimeMs;
-      if (m !== mtime) {
-        current = JSON.parse(readFileText(file, 'JWKS', 1_000_000)) as Jwks;
-        mtime = m;
-      }
-    } catch {
-      // Keep the last good document: a half-written or missing file must not unpublish keys.
-    }
-  };
-  load();
-  return {
-    jwks() {
-      const t = Date.now();
-      // Rotation writes jwks.json before the new signing key: once the signer has switched, the
-      // document on disk already holds its key, so reload at once rather than within a second.
-      const stale = signingKid !== undefined && !current.keys.some((k) => k.kid === signingKid());
-      if (stale || t - checked >= 1000) {
-        checked = t;
-        load();
-      }
-      return current;
-    },
-  };
+/** A key file (not a directory) publishes just that key. */
+function fixedJwks(key: SigningKey): { jwks(): Jwks } {
+  const doc = toJwks([key]);
+  return { jwks: () => doc };
 }
 
 function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraRoutes' | 'onUnsealed'> {
@@ -171,7 +139,7 @@ export async function startGatewayFromArgs(
   // Load once first: a missing or bad key fails here with its typed error (SIGNET_E_KEY_FILE ...).
   const initial = loadSigningKey(keysDir);
   const keySource = statSync(keysDir).isDirectory()
-    ? createKeysDirectorySource(keysDir, {
+    ? followKeysDirectory(keysDir, {
         onError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
       })
     : undefined;
@@ -207,7 +175,7 @@ export async function startGatewayFromArgs(
     upstream: required(args, 'upstream'),
     signer,
     accounts,
-    jwks: directoryJwks(keysDir, toJwks([key]), delegated ? undefined : () => signer.kid),
+    jwks: keySource ?? fixedJwks(key),
     delegated,
     failOpen: flag(args, 'fail-open'),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),

@@ -1,4 +1,5 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomic } from '@signet/core/node-fs';
 import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
 import { isMisbehaviour, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
 import { flag, intFlag, optional, parseArgs, UsageError } from '../args.js';
@@ -95,8 +96,7 @@ Exit 2: usage error, or the log could not be reached at all.`,
     const save = (): void => {
       const s = monitor.state;
       if (statePath === undefined || s === undefined) return;
-      writeFileSync(`${statePath}.tmp`, `${JSON.stringify(s)}\n`);
-      renameSync(`${statePath}.tmp`, statePath);
+      writeFileAtomic(statePath, `${JSON.stringify(s)}\n`);
     };
     let checked = 0;
     let stopped = false;
