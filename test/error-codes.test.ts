@@ -1,3 +1,4 @@
+import { DATASET_ERROR_CODES } from '@signet/audit';
 import { ERROR_CODES, SignetError } from '@signet/core';
 import { LOG_ERROR_CODES } from '@signet/log';
 import { REGISTRY_ERROR_CODES } from '@signet/registry';
@@ -5,7 +6,13 @@ import { SERVER_ERROR_CODES } from '@signet/server';
 import { describe, expect, it } from 'vitest';
 
 // Each package owns the codes of its area; together they form one namespace of stable codes.
-const tables = { core: ERROR_CODES, server: SERVER_ERROR_CODES, log: LOG_ERROR_CODES, registry: REGISTRY_ERROR_CODES };
+const tables = {
+  core: ERROR_CODES,
+  server: SERVER_ERROR_CODES,
+  log: LOG_ERROR_CODES,
+  registry: REGISTRY_ERROR_CODES,
+  audit: DATASET_ERROR_CODES,
+};
 
 describe('error codes across the packages', () => {
   it('are spelled SIGNET_E_<AREA>_<REASON>, each with a meaning', () => {

@@ -21,6 +21,7 @@ export * from './node-http.js';
 export * from './serve.js';
 export * from './accounts.js';
 export * from './gateway.js';
+export * from './gateway-hooks.js';
 export * from './keyring.js';
 export * from './rotation.js';
 export * from './keys-directory.js';

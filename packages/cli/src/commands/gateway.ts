@@ -10,7 +10,7 @@ import {
   loadSigningKey,
   openAccountStore,
   parseAccountSecret,
-  type GatewayOptions,
+  type GatewayHooks,
   type RunningServer,
   type ServeOptions,
 } from '@signet/server';
@@ -37,22 +37,8 @@ export interface GatewayExtension {
   setup(args: ParsedArgs, io: CommandIO): Promise<GatewayHooks | undefined> | GatewayHooks | undefined;
 }
 
-/** What an extension plugs in. Every hook is optional. */
-export interface GatewayHooks {
-  /** Called after each seal, before the response is released. Errors fail the seal (fail closed). */
-  readonly onSealed?: GatewayOptions['onSealed'];
-  /** Extra routes, tried after the JWKS and before proxying. */
-  readonly extraRoutes?: GatewayOptions['extraRoutes'];
-  /**
-   * Records a model-route answer that left unsealed (an error status, a fail-open answer, a failed
-   * seal), with its account. A whole answer waits for it; if it throws, that answer is withheld.
-   */
-  readonly onUnsealed?: GatewayOptions['onUnsealed'];
-  /** Called on shutdown, after open streams finished. */
-  close?(): Promise<void> | void;
-}
-
-const FLAGS: FlagSpec = {
+/** The flags of `signet gateway` itself (extensions add theirs). */
+export const GATEWAY_FLAGS: FlagSpec = {
   upstream: 'string',
   keys: 'string',
   accounts: 'string',
@@ -81,39 +67,6 @@ export interface StartedGateway {
 function fixedJwks(key: SigningKey): { jwks(): Jwks } {
   const doc = toJwks([key]);
   return { jwks: () => doc };
-}
-
-function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraRoutes' | 'onUnsealed'> {
-  const sealed = hooks.map((h) => h.onSealed).filter((f): f is NonNullable<GatewayOptions['onSealed']> => f !== undefined);
-  const unsealed = hooks.map((h) => h.onUnsealed).filter((f): f is NonNullable<GatewayOptions['onUnsealed']> => f !== undefined);
-  const routes = hooks.map((h) => h.extraRoutes).filter((f): f is NonNullable<GatewayOptions['extraRoutes']> => f !== undefined);
-  return {
-    ...(unsealed.length === 0
-      ? {}
-      : {
-          onUnsealed: async (record) => {
-            for (const f of unsealed) await f(record);
-          },
-        }),
-    ...(sealed.length === 0
-      ? {}
-      : {
-          onSealed: async (s, input) => {
-            for (const f of sealed) await f(s, input);
-          },
-        }),
-    ...(routes.length === 0
-      ? {}
-      : {
-          extraRoutes: async (req) => {
-            for (const f of routes) {
-              const r = await f(req);
-              if (r !== undefined) return r;
-            }
-            return undefined;
-          },
-        }),
-  };
 }
 
 /**
@@ -180,7 +133,7 @@ export async function startGatewayFromArgs(
     failOpen: flag(args, 'fail-open'),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
-    ...chain(hooks),
+    hooks,
     // One line per failure, with its code; never key material (errors carry none).
     onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
   });
@@ -208,7 +161,7 @@ export async function startGatewayFromArgs(
     issuer,
     async close() {
       await server.close();
-      for (const h of hooks) await h.close?.();
+      await gateway.close();
     },
   };
 }
@@ -218,7 +171,7 @@ export async function startGatewayFromArgs(
  * CLI can register `createGatewayCommand([logExtension, registryExtension])` instead.
  */
 export function createGatewayCommand(extensions: readonly GatewayExtension[] = []): Command {
-  const spec: FlagSpec = Object.assign({}, FLAGS, ...extensions.map((e) => e.flags));
+  const spec: FlagSpec = Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags));
   const extra = extensions.map((e) => e.usage).filter((u): u is string => u !== undefined);
   return {
     name: ['gateway'],

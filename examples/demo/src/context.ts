@@ -1,4 +1,4 @@
-import type { CommandIO } from '../io.js';
+import type { TermsConfig } from '@signet/server';
 
 /**
  * What every part of `signet demo` shares. The demo runs in parts, one per capability
@@ -15,7 +15,6 @@ export interface DemoContext {
   readonly termsFile: string;
   /** The issuer used throughout. */
   readonly issuer: string;
-  readonly io: CommandIO;
   /** Prints a section heading. */
   step(title: string): void;
   /** Prints a line of the story. */
@@ -23,7 +22,24 @@ export interface DemoContext {
   /** Fails the demo with a message when a condition does not hold. */
   expect(condition: boolean, what: string): void;
   /** Runs a signet CLI command in process and returns its exit code and output. */
-  cli(argv: readonly string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  cli(argv: readonly string[], stdin?: string): Promise<CliResult>;
+  /** Starts `signet gateway` with these arguments in process, its own output silenced. */
+  startGateway(argv: readonly string[]): Promise<DemoGateway>;
+  /** Reads a terms file the way `signet gateway` and `signet sign` do. */
+  readTermsFile(path: string): TermsConfig;
+}
+
+/** What a CLI command run in process returned. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A gateway the demo started. */
+export interface DemoGateway {
+  readonly url: string;
+  close(): Promise<void>;
 }
 
 /** One part of the demo. */

@@ -4,9 +4,8 @@ import { toHex } from '@signet/core';
 import { openLog, serveHandler } from '@signet/log';
 import { createSigner, KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
 import { createReceiptCheck, createVerifier } from '@signet/verify';
-import { readTermsFile } from '../terms-file.js';
 import type { DemoPart } from './context.js';
-import { readFileText } from '../io.js';
+import { readText } from './files.js';
 
 /**
  * The transparency log: a signer wired to a SQLite log seals answers without waiting for it, the
@@ -29,7 +28,7 @@ export const logDemo: DemoPart = async (ctx) => {
     issuer: ctx.issuer,
     key: loadSigningKey(ctx.keysDir),
     accountSecret: loadAccountSecret(join(ctx.keysDir, KEY_FILES.accountSecret)),
-    terms: readTermsFile(ctx.termsFile),
+    terms: ctx.readTermsFile(ctx.termsFile),
     // Non-blocking: the seal goes back to the client now; the entry commits with its batch.
     onSealed: (sealed) => log.append(sealed),
   });
@@ -116,5 +115,5 @@ export const logDemo: DemoPart = async (ctx) => {
 
 /** The public JWKS the foundation part wrote next to the signing key. */
 function readJwks(ctx: Parameters<DemoPart>[0]): string {
-  return readFileText(join(ctx.keysDir, KEY_FILES.jwks), 'demo file', 64 * 1024 * 1024);
+  return readText(join(ctx.keysDir, KEY_FILES.jwks));
 }

@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { createVerifyingFetch, verificationOf, type FetchVerification } from '@signet/verify';
-import { parseArgs } from '../args.js';
-import { startGatewayFromArgs } from '../commands/gateway.js';
 import type { DemoPart } from './context.js';
 import { startDemoUpstream } from './upstream.js';
-import { readFileText } from '../io.js';
+import { readText } from './files.js';
 
 interface ChatResult {
   choices: { message: { content: string } }[];
@@ -24,7 +22,7 @@ export const gatewayDemo: DemoPart = async (ctx) => {
   const upstream = await startDemoUpstream({ words: 24 });
   ctx.say(`a stand-in model server (OpenAI-compatible) listens on ${upstream.url}`);
   const accounts = join(ctx.dir, 'accounts.json');
-  const termsVersion = (JSON.parse(readFileText(ctx.termsFile, 'demo file', 64 * 1024 * 1024)) as { version: string }).version;
+  const termsVersion = (JSON.parse(readText(ctx.termsFile)) as { version: string }).version;
   const added = await ctx.cli(['accounts', 'add', '--file', accounts, '--account', 'acct_alice_labs', '--terms-version', termsVersion]);
   ctx.expect(added.code === 0, 'accounts add succeeds');
   const aliceKey = added.stdout.trim();
@@ -35,33 +33,22 @@ export const gatewayDemo: DemoPart = async (ctx) => {
     `accounts: acct_alice_labs accepted terms ${termsVersion}; acct_mallory only an older version (keys stored hashed in accounts.json)`,
   );
 
-  const args = parseArgs(
-    [
-      '--upstream',
-      upstream.url,
-      '--keys',
-      ctx.keysDir,
-      '--accounts',
-      accounts,
-      '--terms',
-      ctx.termsFile,
-      '--port',
-      '0',
-      '--issuer',
-      ctx.issuer,
-    ],
-    {
-      upstream: 'string',
-      keys: 'string',
-      accounts: 'string',
-      terms: 'string',
-      port: 'string',
-      issuer: 'string',
-    },
-  );
-  const gateway = await startGatewayFromArgs(args, { ...ctx.io, stderr: () => undefined });
+  const gateway = await ctx.startGateway([
+    '--upstream',
+    upstream.url,
+    '--keys',
+    ctx.keysDir,
+    '--accounts',
+    accounts,
+    '--terms',
+    ctx.termsFile,
+    '--port',
+    '0',
+    '--issuer',
+    ctx.issuer,
+  ]);
   try {
-    const base = gateway.server.url;
+    const base = gateway.url;
     ctx.say(`$ signet gateway --upstream ${upstream.url} --keys keys --accounts accounts.json --terms terms.json`);
     ctx.say(`gateway on ${base}; public keys at ${base}/.well-known/signet/jwks.json`);
     const jwks = await (await fetch(`${base}/.well-known/signet/jwks.json`)).json();

@@ -5,9 +5,8 @@ import { chanceInWords } from '@signet/core';
 import { openLog } from '@signet/log';
 import { openRegistry } from '@signet/registry';
 import { createSigner, KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
-import { readTermsFile } from '../terms-file.js';
 import type { DemoPart } from './context.js';
-import { readFileText } from '../io.js';
+import { readText } from './files.js';
 
 /** Sentences the demo's model "answers" with: varied enough that every answer is its own text. */
 const TOPICS = [
@@ -116,7 +115,7 @@ export const auditorDemo: DemoPart = async (ctx) => {
     issuer: ctx.issuer,
     key: loadSigningKey(ctx.keysDir),
     accountSecret,
-    terms: readTermsFile(ctx.termsFile),
+    terms: ctx.readTermsFile(ctx.termsFile),
     onSealed: async (sealed, input) => {
       await registry.record(sealed, input);
       await log.appendAndWait(sealed);
@@ -167,7 +166,7 @@ export const auditorDemo: DemoPart = async (ctx) => {
   );
   ctx.say(`${Object.keys(report.byAccount).length} account tags; report: ${join(reportDir, 'report.json')}`);
   const html = join(reportDir, 'report.html');
-  ctx.expect(readFileText(html, 'demo file', 64 * 1024 * 1024).includes('<svg'), 'the HTML report has its charts');
+  ctx.expect(readText(html).includes('<svg'), 'the HTML report has its charts');
   ctx.say(`open the report from disk (no network needed): ${pathToFileURL(html).href}`);
 
   ctx.step('3. A leaked dataset: seals stripped, markdown removed, reflowed, cut, edited');
@@ -241,13 +240,13 @@ export const auditorDemo: DemoPart = async (ctx) => {
   // A laundered excerpt: its bundle carries an excerpt proof rather than the text itself.
   const bundle = toMallory.find((r) => r.match!.score < 1)?.match?.evidence ?? toMallory[0]!.match!.evidence;
   ctx.expect(
-    (JSON.parse(readFileText(bundle, 'demo file', 64 * 1024 * 1024)) as { content: { kind: string } }).content.kind === 'excerpt',
+    (JSON.parse(readText(bundle)) as { content: { kind: string } }).content.kind === 'excerpt',
     'the bundle of an edited excerpt carries an excerpt proof',
   );
   const verified = await ctx.cli(['evidence', 'verify', bundle, '--trust', jwks, '--log-key', logKeyFile]);
   ctx.expect(verified.code === 0, 'the evidence bundle verifies offline');
   for (const line of verified.stdout.trim().split('\n')) ctx.say(line);
-  const forged = JSON.parse(readFileText(bundle, 'demo file', 64 * 1024 * 1024)) as { account: { id: string } };
+  const forged = JSON.parse(readText(bundle)) as { account: { id: string } };
   forged.account.id = 'acct_alice_labs';
   const forgedFile = join(ctx.dir, 'forged-bundle.json');
   writeFileSync(forgedFile, JSON.stringify(forged));
