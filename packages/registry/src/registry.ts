@@ -194,17 +194,23 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
   };
 
   // The null sample is drawn once and again when the registry has grown or shrunk by a tenth (or
-  // by any amount while it is small), so a batch of suspects pays for it once.
-  let calibration: { maxPosting: number; value: Calibration } | undefined;
+  // by any amount while it is small), so a batch of suspects pays for it once. Concurrent callers
+  // share one drawing.
+  let calibration: { maxPosting: number; size: number; value: Promise<Calibration> } | undefined;
   const calibrated = async (maxPosting: number): Promise<Calibration> => {
     const n = await store.count();
-    const last = calibration?.value.registrySize;
+    const last = calibration?.size;
     if (
       calibration === undefined ||
       calibration.maxPosting !== maxPosting ||
       (n !== last && (n < 2000 || Math.abs(n - (last ?? 0)) > (last ?? 0) / 10))
     ) {
-      calibration = { maxPosting, value: await calibrate(store, { maxPosting }) };
+      const value = calibrate(store, { maxPosting });
+      calibration = { maxPosting, size: n, value };
+      // A failed drawing is not kept: the next call draws again.
+      value.catch(() => {
+        if (calibration?.value === value) calibration = undefined;
+      });
     }
     return calibration.value;
   };
