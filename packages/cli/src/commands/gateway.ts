@@ -1,15 +1,8 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { SignetError, toJwks, type Jwks, type SigningKey } from '@signet/core';
+import { SignetError } from '@signet/core';
 import {
   createGateway,
-  createSigner,
-  followKeysDirectory,
-  keyDelegation,
-  loadAccountSecret,
-  loadSigningKey,
-  openAccountStore,
-  parseAccountSecret,
+  openGatewayFiles,
+  resolveAccountSecret,
   type GatewayHooks,
   type RunningServer,
   type ServeOptions,
@@ -17,7 +10,6 @@ import {
 import { flag, intFlag, optional, parseArgs, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import type { CommandIO } from '../io.js';
-import { readTermsFile } from '../terms-file.js';
 
 /**
  * An extension of `signet gateway`: extra flags, and what they plug into the gateway. This is how
@@ -63,22 +55,12 @@ export interface StartedGateway {
   close(): Promise<void>;
 }
 
-/** A key file (not a directory) publishes just that key. */
-function fixedJwks(key: SigningKey): { jwks(): Jwks } {
-  const doc = toJwks([key]);
-  return { jwks: () => doc };
-}
-
 /**
  * The account-tag secret of a gateway: --account-secret-file, else SIGNET_ACCOUNT_SECRET, else the
  * keys directory's account-secret. Extensions that need it (the registry) resolve it the same way.
  */
 export function gatewayAccountSecret(args: ParsedArgs, io: CommandIO): Uint8Array {
-  const secretFile = optional(args, 'account-secret-file');
-  const envSecret = io.env.SIGNET_ACCOUNT_SECRET;
-  if (secretFile !== undefined) return loadAccountSecret(secretFile);
-  if (envSecret) return parseAccountSecret(envSecret);
-  return loadAccountSecret(join(required(args, 'keys'), 'account-secret'));
+  return resolveAccountSecret(optional(args, 'account-secret-file'), io.env.SIGNET_ACCOUNT_SECRET, required(args, 'keys'));
 }
 
 /** Starts a gateway from parsed arguments (what `signet gateway` does before waiting for a signal). */
@@ -87,24 +69,23 @@ export async function startGatewayFromArgs(
   io: CommandIO,
   extensions: readonly GatewayExtension[] = [],
 ): Promise<StartedGateway> {
-  const keysDir = required(args, 'keys');
-  // Follow the keys directory: after `signet keys rotate` the running gateway signs with the new key.
-  // Load once first: a missing or bad key fails here with its typed error (SIGNET_E_KEY_FILE ...).
-  const initial = loadSigningKey(keysDir);
-  const keySource = statSync(keysDir).isDirectory()
-    ? followKeysDirectory(keysDir, {
-        onError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
-      })
-    : undefined;
-  const key = keySource !== undefined ? keySource.reload() : initial;
-  const accountSecret = gatewayAccountSecret(args, io);
-  const terms = readTermsFile(required(args, 'terms'));
-  const accounts = openAccountStore(required(args, 'accounts'), {
-    onReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`),
-  });
+  const keys = required(args, 'keys');
+  const terms = required(args, 'terms');
+  const accountsFile = required(args, 'accounts');
   const port = intFlag(args, 'port', 8787);
   const host = optional(args, 'host') ?? '127.0.0.1';
   const issuer = optional(args, 'issuer') ?? io.env.SIGNET_ISSUER ?? `http://${host}:${port}`;
+  const secretFile = optional(args, 'account-secret-file');
+  const files = openGatewayFiles({
+    keys,
+    terms,
+    accounts: accountsFile,
+    issuer,
+    ...(secretFile === undefined ? {} : { accountSecretFile: secretFile }),
+    ...(io.env.SIGNET_ACCOUNT_SECRET === undefined ? {} : { accountSecretText: io.env.SIGNET_ACCOUNT_SECRET }),
+    onKeyReloadError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
+    onAccountsReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`),
+  });
   const hooks: GatewayHooks[] = [];
   for (const ext of extensions) {
     const h = await ext.setup(args, io);
@@ -121,15 +102,9 @@ export async function startGatewayFromArgs(
   });
   const passthrough = args.flags.passthrough;
   const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
-  const signer = createSigner({ issuer, key: keySource ?? key, accountSecret, terms });
-  // A node key directory (`signet keys delegate`) publishes the root: its envelopes carry the delegation.
-  const delegated = keyDelegation(key) !== undefined;
   const gateway = createGateway({
+    ...files,
     upstream: required(args, 'upstream'),
-    signer,
-    accounts,
-    jwks: keySource ?? fixedJwks(key),
-    delegated,
     failOpen: flag(args, 'fail-open'),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),

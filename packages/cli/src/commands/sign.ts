@@ -1,19 +1,18 @@
 import { SignetError } from '@signet/core';
-import { createSigner, loadAccountSecret, loadSigningKey, parseAccountSecret } from '@signet/server';
-import { join, dirname } from 'node:path';
+import { createSigner, loadSigningKey, readTermsFile, resolveAccountSecret } from '@signet/server';
+import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
 import { optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, readJson, readText } from '../io.js';
-import { readTermsFile } from '../terms-file.js';
 
-function defaultSecretPath(keyPath: string): string {
+function defaultSecretDir(keyPath: string): string {
   try {
-    if (statSync(keyPath).isDirectory()) return join(keyPath, 'account-secret');
+    if (statSync(keyPath).isDirectory()) return keyPath;
   } catch {
     // Reported when the key itself is loaded.
   }
-  return join(dirname(keyPath), 'account-secret');
+  return dirname(keyPath);
 }
 
 /** `signet sign`: seals a response read from stdin (or --response) and prints the envelope. */
@@ -47,14 +46,11 @@ The account-tag secret defaults to account-secret next to the key (SIGNET_ACCOUN
     const responseFile = optional(args, 'response');
     const model = optional(args, 'model');
     if (responseFile === undefined && model === undefined) throw new UsageError('--model is required when the response is plain text');
-    const secretFile = optional(args, 'account-secret-file');
-    const envSecret = io.env.SIGNET_ACCOUNT_SECRET;
-    const accountSecret =
-      secretFile !== undefined
-        ? loadAccountSecret(secretFile)
-        : envSecret
-          ? parseAccountSecret(envSecret)
-          : loadAccountSecret(defaultSecretPath(keyPath));
+    const accountSecret = resolveAccountSecret(
+      optional(args, 'account-secret-file'),
+      io.env.SIGNET_ACCOUNT_SECRET,
+      defaultSecretDir(keyPath),
+    );
     const signer = createSigner({
       issuer: required(args, 'issuer'),
       key: loadSigningKey(keyPath),

@@ -1,5 +1,5 @@
 import { fromBase64url, getDefaultBackend, SignetError } from '@signet/core';
-import { termsClaim } from '@signet/server';
+import { readTermsFile, termsClaim } from '@signet/server';
 import {
   assembleTrust,
   createVerifier,
@@ -13,7 +13,6 @@ import { flag, optional, parseArgs, required, UsageError, type ParsedArgs } from
 import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
 import { InputError, readFileText, readInput, readJson, readText } from '../io.js';
-import { readTermsFile } from '../terms-file.js';
 import { describeResult } from '../describe.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
