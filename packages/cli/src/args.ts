@@ -7,8 +7,34 @@ import { SignetError } from '@signet/core';
  * Unknown flags are usage errors (exit 2), never ignored.
  */
 
-/** Declares a command's flags: `string` flags take a value, `boolean` flags do not, `list` may repeat. */
-export type FlagSpec = Record<string, 'string' | 'boolean' | 'list'>;
+/** How a flag is read: `string` takes a value, `boolean` does not, `list` takes a value and may repeat. */
+export type FlagKind = 'string' | 'boolean' | 'list';
+
+/**
+ * A documented flag: the same entry drives parsing and the command's generated help. The kind is
+ * `string` when a value name is given, else `boolean`, unless `repeatable` (a `list`).
+ */
+export interface FlagDoc {
+  /** The value's name in the help, for example `FILE`; a flag without one is a boolean. */
+  readonly value?: string;
+  /** One line on what the flag does. */
+  readonly help?: string;
+  /** The default, as shown in the help. */
+  readonly default?: string;
+  /** May be given more than once (the values are collected). */
+  readonly repeatable?: boolean;
+  /** Shown as required in the help (the command still checks it). */
+  readonly required?: boolean;
+}
+
+/** Declares a command's flags, by kind or documented. */
+export type FlagSpec = Record<string, FlagKind | FlagDoc>;
+
+/** The kind of a flag entry. */
+export function flagKind(f: FlagKind | FlagDoc): FlagKind {
+  if (typeof f === 'string') return f;
+  return f.repeatable === true ? 'list' : f.value === undefined ? 'boolean' : 'string';
+}
 
 /** Parsed arguments. */
 export interface ParsedArgs {
@@ -24,7 +50,7 @@ export class UsageError extends Error {
 /** Parses argv against a spec. */
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   const options = Object.fromEntries(
-    Object.entries(spec).map(([name, kind]) => [name, { type: kind === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+    Object.entries(spec).map(([name, f]) => [name, { type: flagKind(f) === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
   );
   // Not strict: the checks below give this CLI's own messages, and single-dash words stay positionals.
   const { tokens } = parseTokens({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
@@ -43,8 +69,9 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       const raw = argv[token.index] as string;
       const eq = raw.indexOf('=');
       const name = eq >= 0 ? raw.slice(2, eq) : raw.slice(2);
-      const kind = spec[name];
-      if (kind === undefined) throw new UsageError(`unknown option --${name}`);
+      const entry = spec[name];
+      if (entry === undefined) throw new UsageError(`unknown option --${name}`);
+      const kind = flagKind(entry);
       if (kind === 'boolean') {
         if (eq >= 0) throw new UsageError(`--${name} takes no value`);
         flags[name] = true;
