@@ -11,19 +11,15 @@ import { SignetError } from '@signet/core';
 export type FlagKind = 'string' | 'boolean' | 'list';
 
 /**
- * A documented flag: the same entry drives parsing and the command's generated help. The kind is
- * `string` when a value name is given, else `boolean`, unless `repeatable` (a `list`).
+ * A documented flag, read by the parser and the generated help alike: a `string` flag when it has
+ * a value name (`FILE`), a `list` when also repeatable, else a `boolean`. `required` is shown in
+ * the help; the command still checks it.
  */
 export interface FlagDoc {
-  /** The value's name in the help, for example `FILE`; a flag without one is a boolean. */
   readonly value?: string;
-  /** One line on what the flag does. */
   readonly help?: string;
-  /** The default, as shown in the help. */
   readonly default?: string;
-  /** May be given more than once (the values are collected). */
   readonly repeatable?: boolean;
-  /** Shown as required in the help (the command still checks it). */
   readonly required?: boolean;
 }
 
@@ -32,8 +28,7 @@ export type FlagSpec = Record<string, FlagKind | FlagDoc>;
 
 /** The kind of a flag entry. */
 export function flagKind(f: FlagKind | FlagDoc): FlagKind {
-  if (typeof f === 'string') return f;
-  return f.repeatable === true ? 'list' : f.value === undefined ? 'boolean' : 'string';
+  return typeof f === 'string' ? f : f.repeatable === true ? 'list' : f.value === undefined ? 'boolean' : 'string';
 }
 
 /** Parsed arguments. */
