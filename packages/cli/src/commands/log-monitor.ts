@@ -13,7 +13,7 @@ import { shown } from '../terminal.js';
 export const logMonitor: Command = defineCommand({
   name: ['log', 'monitor'],
   summary: "follow a log's checkpoints and report forks, rewrites and equivocation",
-  synopsis: ['URL (the log URL comes first)'],
+  operands: 'URL',
   flags: {
     'log-key': { value: 'KEY', required: true, help: "the log's verifier key" },
     interval: { value: 'SECONDS', default: '10', help: 'time between polls' },
