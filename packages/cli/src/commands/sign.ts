@@ -2,8 +2,9 @@ import { SignetError } from '@signet/core';
 import { createSigner, loadSigningKey, readTermsFile, resolveAccountSecret } from '@signet/server';
 import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
-import { optional, parseArgs, required, UsageError } from '../args.js';
+import { optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { InputError, readJson, readText } from '../io.js';
 
 function defaultSecretDir(keyPath: string): string {
@@ -16,30 +17,26 @@ function defaultSecretDir(keyPath: string): string {
 }
 
 /** `signet sign`: seals a response read from stdin (or --response) and prints the envelope. */
-export const sign: Command = {
+export const sign: Command = defineCommand({
   name: ['sign'],
   summary: 'seal a response (text on stdin, or an OpenAI-compatible JSON response)',
-  usage: `Usage: signet sign --key FILE|DIR --issuer ISS --account ID --terms FILE --model NAME
-                   [--account-secret-file FILE] [--request FILE] [--response FILE]
-                   [--response-id ID] [--format cose|jws]
-
-Reads the response text from stdin, or an OpenAI-compatible JSON response (chat.completion,
+  flags: {
+    key: { value: 'FILE|DIR', required: true, help: 'the signing key file, or a keys directory' },
+    issuer: { value: 'ISS', required: true, help: 'the issuer named in the envelope' },
+    account: { value: 'ID', required: true, help: 'the account the response was served to' },
+    terms: { value: 'FILE', required: true, help: 'the terms file the response was served under' },
+    model: { value: 'NAME', help: 'the model (required when the response is plain text)' },
+    'account-secret-file': { value: 'FILE', default: 'account-secret next to the key', help: 'account-tag secret' },
+    request: { value: 'FILE', help: 'the request, bound by its digest' },
+    response: { value: 'FILE', help: 'an OpenAI-compatible JSON response (default: text on stdin)' },
+    'response-id': { value: 'ID', help: 'the response id to seal' },
+    format: { value: 'cose|jws', default: 'cose', help: 'the envelope format' },
+  },
+  text: `Reads the response text from stdin, or an OpenAI-compatible JSON response (chat.completion,
 text_completion or response object) from --response FILE, and prints the envelope:
 base64url COSE_Sign1 (default) or a compact JWS (--format jws).
 The account-tag secret defaults to account-secret next to the key (SIGNET_ACCOUNT_SECRET overrides).`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {
-      key: 'string',
-      issuer: 'string',
-      account: 'string',
-      'account-secret-file': 'string',
-      terms: 'string',
-      model: 'string',
-      request: 'string',
-      response: 'string',
-      'response-id': 'string',
-      format: 'string',
-    });
+  async run(args, io) {
     const keyPath = required(args, 'key');
     const format = optional(args, 'format') ?? 'cose';
     if (format !== 'cose' && format !== 'jws') throw new UsageError('--format must be cose or jws');
@@ -78,4 +75,4 @@ The account-tag secret defaults to account-secret next to the key (SIGNET_ACCOUN
     }
     return 0;
   },
-};
+});
