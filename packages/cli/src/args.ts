@@ -1,5 +1,4 @@
 import { parseArgs as parseTokens } from 'node:util';
-import { SignetError } from '@signet/core';
 
 /**
  * Strict argument parsing on `node:util` parseArgs: `--flag value`, `--flag=value`, boolean
@@ -113,4 +112,3 @@ export function intFlag(args: ParsedArgs, name: string, fallback: number): numbe
   return n;
 }
 
-export { SignetError };

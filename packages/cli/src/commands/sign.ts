@@ -1,20 +1,11 @@
 import { SignetError } from '@signet/core';
 import { createSigner, loadSigningKey, readTermsFile, resolveAccountSecret } from '@signet/server';
 import { dirname } from 'node:path';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import { InputError, readJson, readText } from '../io.js';
-
-function defaultSecretDir(keyPath: string): string {
-  try {
-    if (statSync(keyPath).isDirectory()) return keyPath;
-  } catch {
-    // Reported when the key itself is loaded.
-  }
-  return dirname(keyPath);
-}
 
 /** `signet sign`: seals a response read from stdin (or --response) and prints the envelope. */
 export const sign: Command = defineCommand({
@@ -46,7 +37,7 @@ The account-tag secret defaults to account-secret next to the key (SIGNET_ACCOUN
     const accountSecret = resolveAccountSecret(
       optional(args, 'account-secret-file'),
       io.env.SIGNET_ACCOUNT_SECRET,
-      defaultSecretDir(keyPath),
+      existsSync(keyPath) && statSync(keyPath).isDirectory() ? keyPath : dirname(keyPath),
     );
     const signer = createSigner({
       issuer: required(args, 'issuer'),
