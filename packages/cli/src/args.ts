@@ -111,4 +111,3 @@ export function intFlag(args: ParsedArgs, name: string, fallback: number): numbe
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number`);
   return n;
 }
-
