@@ -13,7 +13,7 @@ function findCommand(commands: readonly Command[], argv: readonly string[]): { c
 }
 
 function help(commands: readonly Command[]): string {
-  const lines = commands.map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`);
+  const lines = commands.filter((c) => c.hidden !== true).map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`);
   return `signet: seal AI model responses and verify the seals\n\nUsage: signet <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "signet <command> --help" for a command's options.\nExit codes: 0 ok, 1 verification failed, 2 usage or unreadable input.\n`;
 }
 

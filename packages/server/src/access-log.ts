@@ -1,7 +1,8 @@
 import { pino, type DestinationStream } from 'pino';
 
 /**
- * The gateway's access log: one JSON line per request (pino), with the request id, method, route,
+ * The gateway's access log: one JSON line per request (pino), with the process id (a pool has
+ * several workers), the request id, method, route,
  * status, the account (its id from the accounts store, never the API key), whether the answer was
  * sealed, and the duration. Nothing secret is ever passed in, so nothing secret can come out.
  */
@@ -26,7 +27,7 @@ export type AccessLog = (entry: AccessEntry) => void;
 /** An access log writing JSON lines to `destination` (default: stdout, asynchronously). */
 export function createAccessLog(destination?: DestinationStream): AccessLog {
   const logger = pino(
-    { base: null, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime },
+    { base: { pid: process.pid }, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
   return (e) => logger.info(e, 'request');

@@ -140,6 +140,24 @@ export function revokeAccountKeys(path: string, which: { account?: string; keyId
   return count;
 }
 
+/**
+ * Records that an account accepted terms version `termsVersion`: every key of the account now
+ * carries it (the keys stay the same). Returns how many keys were updated.
+ */
+export function acceptAccountTerms(path: string, account: string, termsVersion: string): number {
+  if (typeof termsVersion !== 'string' || termsVersion.length === 0 || termsVersion.length > 256)
+    throw new SignetError('SIGNET_E_INPUT_INVALID', 'termsVersion must be a non-empty string');
+  const file = readAccountsFile(path);
+  let count = 0;
+  const accounts = file.accounts.map((e) => {
+    if (e.account !== account) return e;
+    count++;
+    return { ...e, termsVersion };
+  });
+  if (count > 0) writeAccountsFile(path, { version: 1, accounts });
+  return count;
+}
+
 /** Looks API keys up; re-reads the file when it changes, so revocations apply without a restart. */
 export interface AccountStore {
   /** The live key entry for an API key, or undefined for an unknown or revoked key. */

@@ -25,6 +25,8 @@ export interface WorkerPoolOptions {
 export interface WorkerPool {
   /** Workers running now. */
   readonly size: number;
+  /** Where the workers serve (the URL the first one reported). */
+  readonly url: string;
   /** Process ids of the running workers. */
   pids(): number[];
   /** Sends SIGHUP to every worker (each reloads its terms and keys). */
@@ -42,9 +44,9 @@ export function isPoolWorker(): boolean {
   return cluster.isWorker;
 }
 
-/** In a worker: tells the primary this worker is serving. */
-export function workerReady(): void {
-  process.send?.({ type: READY });
+/** In a worker: tells the primary this worker is serving, and where. */
+export function workerReady(url: string): void {
+  process.send?.({ type: READY, url });
 }
 
 /**
@@ -115,8 +117,10 @@ export function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool>
   });
   return new Promise((resolve, reject) => {
     let ready = 0;
-    const onReady = (w: Worker, m: { type?: unknown }): void => {
+    let url = '';
+    const onReady = (w: Worker, m: { type?: unknown; url?: unknown }): void => {
       if (m?.type !== READY) return;
+      if (url === '' && typeof m.url === 'string') url = m.url;
       say(`worker ${w.process.pid ?? '?'} serving`);
       if (++ready === options.workers) {
         cluster.off('message', onReady);
@@ -138,6 +142,9 @@ export function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool>
     const pool: WorkerPool = {
       get size() {
         return live.size;
+      },
+      get url() {
+        return url;
       },
       pids: () => [...live].map((w) => w.process.pid ?? 0),
       reload() {

@@ -1,13 +1,23 @@
+import { availableParallelism } from 'node:os';
 import { SignetError } from '@signet/core';
+import { openAccounts, type SharedAccounts } from '@signet/registry';
 import {
+  createAccessLog,
   createGateway,
+  isPoolWorker,
   openGatewayFiles,
+  poolMetrics,
   resolveAccountSecret,
+  startWorkerPool,
+  workerReady,
+  type Gateway,
+  type GatewayFilesOptions,
   type GatewayHooks,
   type RunningServer,
   type ServeOptions,
 } from '@signet/server';
-import { flag, intFlag, optional, required, type FlagSpec, type ParsedArgs } from '../args.js';
+import { flag, intFlag, optional, required, UsageError, type FlagSpec, type ParsedArgs } from '../args.js';
+import { applyConfig } from '../config-file.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import type { CommandIO } from '../io.js';
@@ -32,7 +42,22 @@ export interface GatewayExtension {
 export const GATEWAY_FLAGS: FlagSpec = {
   upstream: { value: 'URL', required: true, help: 'the OpenAI-compatible server to seal answers from' },
   keys: { value: 'DIR', required: true, help: 'the keys directory (or one key file) to sign with' },
-  accounts: { value: 'FILE', required: true, help: 'the accounts file (see "signet accounts add")' },
+  accounts: {
+    value: 'DB|URL',
+    required: true,
+    help: 'the accounts store: a SQLite file, a postgres:// URL, or an accounts .json file (see "signet accounts add")',
+  },
+  'accounts-schema': { value: 'NAME', help: 'PostgreSQL schema of the accounts store' },
+  'accounts-refresh-ms': {
+    value: 'N',
+    default: '1000',
+    help: 'how often the accounts store is checked for changes: a revoked key stops working within this bound',
+  },
+  'accounts-max-stale-ms': {
+    value: 'N',
+    default: '10000',
+    help: 'after this long without reading the accounts store every request is refused (503)',
+  },
   terms: { value: 'FILE', required: true, help: 'the terms file: the terms version accounts must have accepted' },
   port: { value: 'N', default: '8787', help: 'listen port' },
   host: { value: 'ADDR', default: '127.0.0.1', help: 'listen address' },
@@ -48,12 +73,22 @@ export const GATEWAY_FLAGS: FlagSpec = {
   'request-timeout-ms': { value: 'N', default: '120000', help: 'time to send the whole request' },
   'keep-alive-timeout-ms': { value: 'N', default: '5000', help: 'idle keep-alive connections close after N ms' },
   'max-connections': { value: 'N', default: '1024', help: 'connections open at once' },
+  'max-request-bytes': { value: 'N', default: '16777216', help: 'largest model request body accepted' },
+  'max-body-bytes': { value: 'N', default: '33554432', help: 'largest whole model answer sealed' },
+  workers: { value: 'N', default: 'the number of CPUs', help: 'worker processes sharing the port (1: a single process)' },
+  cors: { value: 'ORIGIN', repeatable: true, help: 'let browser pages from ORIGIN call the gateway ("*": any origin)' },
+  'access-log': { help: 'write a JSON access log line per request to stdout' },
+  'readiness-interval-ms': { value: 'N', default: '1000', help: 'how long a /readyz verdict is reused' },
+  'readiness-timeout-ms': { value: 'N', default: '2000', help: 'how long each readiness check may take' },
+  config: { value: 'FILE', help: 'read settings from a TOML or JSON file (flags and SIGNET_* variables win)' },
 };
 
 /** A gateway started from command-line arguments. */
 export interface StartedGateway {
   readonly server: RunningServer;
   readonly issuer: string;
+  /** Reads the terms file and signing key again and serves with them (what SIGHUP does). Throws if they are bad. */
+  reload(): { kid: string; terms: string };
   /** Stops it gracefully (open streams finish), then closes the extensions. */
   close(): Promise<void>;
 }
@@ -74,22 +109,33 @@ export async function startGatewayFromArgs(
 ): Promise<StartedGateway> {
   const keys = required(args, 'keys');
   const terms = required(args, 'terms');
-  const accountsFile = required(args, 'accounts');
+  const accountsTarget = required(args, 'accounts');
   const port = intFlag(args, 'port', 8787);
   const host = optional(args, 'host') ?? '127.0.0.1';
   const issuer = optional(args, 'issuer') ?? io.env.SIGNET_ISSUER ?? `http://${host}:${port}`;
   const secretFile = optional(args, 'account-secret-file');
-  const files = openGatewayFiles({
+  // An accounts .json file is the format of earlier releases; anything else is a store.
+  const shared: SharedAccounts | undefined = /\.json$/i.test(accountsTarget)
+    ? undefined
+    : await openAccounts(accountsTarget, {
+        refreshMs: intFlag(args, 'accounts-refresh-ms', 1000) || 1000,
+        maxStaleMs: intFlag(args, 'accounts-max-stale-ms', 10_000) || 10_000,
+        ...(optional(args, 'accounts-schema') === undefined ? {} : { schema: optional(args, 'accounts-schema') as string }),
+        onRefreshError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the accounts read before)\n`),
+      });
+  const filesOptions: GatewayFilesOptions = {
     keys,
     terms,
-    accounts: accountsFile,
+    accounts: shared ?? accountsTarget,
     issuer,
     ...(secretFile === undefined ? {} : { accountSecretFile: secretFile }),
     ...(io.env.SIGNET_ACCOUNT_SECRET === undefined ? {} : { accountSecretText: io.env.SIGNET_ACCOUNT_SECRET }),
     onKeyReloadError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
     onAccountsReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`),
-  });
+  };
+  const files = openGatewayFiles(filesOptions);
   const hooks: GatewayHooks[] = [];
+  if (shared !== undefined) hooks.push({ health: () => shared.health(), close: () => shared.close() });
   for (const ext of extensions) {
     const h = await ext.setup(args, io);
     if (h !== undefined) hooks.push(h);
@@ -104,13 +150,26 @@ export async function startGatewayFromArgs(
       ),
   });
   const passthrough = args.flags.passthrough;
+  const cors = args.flags.cors;
   const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
-  const gateway = createGateway({
+  const sized = (name: string, option: 'maxRequestBytes' | 'maxBodyBytes' | 'readinessIntervalMs' | 'readinessTimeoutMs') =>
+    optional(args, name) === undefined ? {} : { [option]: intFlag(args, name, 0) };
+  // A worker of a pool serves the metrics of all workers (known once the gateway exists).
+  let poolSource: (() => Promise<string>) | undefined;
+  const gateway: Gateway = createGateway({
     ...files,
     upstream: required(args, 'upstream'),
     failOpen: flag(args, 'fail-open'),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
+    ...(Array.isArray(cors) ? { cors } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
+    ...(flag(args, 'access-log') ? { accessLog: createAccessLog() } : {}),
+    ...sized('max-request-bytes', 'maxRequestBytes'),
+    ...sized('max-body-bytes', 'maxBodyBytes'),
+    ...sized('readiness-interval-ms', 'readinessIntervalMs'),
+    ...sized('readiness-timeout-ms', 'readinessTimeoutMs'),
+    readinessChecks: { keys: async () => ({ ok: files.signer.kid.length > 0 }) },
+    ...(isPoolWorker() ? { metricsSource: () => (poolSource as () => Promise<string>)() } : {}),
     hooks,
     // One line per failure, with its code; never key material (errors carry none).
     onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
@@ -124,6 +183,7 @@ export async function startGatewayFromArgs(
     ...limit('keep-alive-timeout-ms', 'keepAliveTimeoutMs'),
     ...limit('max-connections', 'maxConnections'),
   };
+  if (isPoolWorker()) poolSource = poolMetrics(gateway.metrics.registry);
   let server: RunningServer;
   try {
     server = await gateway.listen({ port, host, ...limits });
@@ -137,6 +197,12 @@ export async function startGatewayFromArgs(
   return {
     server,
     issuer,
+    reload() {
+      // Terms and keys read again; the accounts store and the extensions stay as they are.
+      const fresh = openGatewayFiles({ ...filesOptions, accounts: files.accounts });
+      gateway.setSigner(fresh.signer);
+      return { kid: fresh.signer.kid, terms: `${fresh.signer.terms.id} ${fresh.signer.terms.version}` };
+    },
     async close() {
       await server.close();
       await gateway.close();
@@ -164,14 +230,31 @@ accepted the terms version in --terms get 403, before anything reaches the upstr
 Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
 The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KEY.
 SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
-    async run(args, io) {
+    async run(parsed, io) {
+      const spec = Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags)) as FlagSpec;
+      const args = applyConfig(parsed, spec, io.env);
+      const workers = optional(args, 'workers') === undefined ? availableParallelism() : intFlag(args, 'workers', 1);
+      if (workers < 1) throw new UsageError('--workers must be at least 1');
+      if (workers > 1 && !isPoolWorker()) return runPool(args, io, workers);
       const started = await startGatewayFromArgs(args, io, extensions);
-      io.stderr(`signet gateway: listening on ${started.server.url}, issuer ${started.issuer}, upstream ${required(args, 'upstream')}\n`);
+      if (isPoolWorker()) workerReady(started.server.url);
+      else
+        io.stderr(`signet gateway: listening on ${started.server.url}, issuer ${started.issuer}, upstream ${required(args, 'upstream')}\n`);
+      const onHup = (): void => {
+        try {
+          const r = started.reload();
+          io.stderr(`signet gateway: reloaded: key ${r.kid}, terms ${r.terms}\n`);
+        } catch (e) {
+          io.stderr(`signet gateway: reload failed, keeping the previous terms and keys: ${e instanceof SignetError ? `${e.code}: ${e.message}` : 'error'}\n`);
+        }
+      };
+      process.on('SIGHUP', onHup);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          io.stderr('signet gateway: shutting down, letting open streams finish\n');
+          process.off('SIGHUP', onHup);
+          if (!isPoolWorker()) io.stderr('signet gateway: shutting down, letting open streams finish\n');
           started.close().then(resolve, resolve);
         };
         process.once('SIGINT', stop);
@@ -180,4 +263,49 @@ SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
       return 0;
     },
   });
+}
+
+/** The primary of `--workers N`: forks the workers, replaces dead ones, passes signals on. */
+async function runPool(args: ParsedArgs, io: CommandIO, workers: number): Promise<number> {
+  // Checked here, once, before any worker exists: a missing flag or a bad file is one error, not N
+  // worker failures (the accounts store and the extensions are opened by the workers).
+  for (const name of ['upstream', 'keys', 'accounts', 'terms']) required(args, name);
+  const upstream = URL.canParse(required(args, 'upstream')) ? new URL(required(args, 'upstream')) : undefined;
+  if (upstream === undefined || (upstream.protocol !== 'http:' && upstream.protocol !== 'https:'))
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the upstream must be an absolute http(s) URL', {
+      hint: 'For example --upstream http://127.0.0.1:8000',
+    });
+  const accounts = required(args, 'accounts');
+  const secretFile = optional(args, 'account-secret-file');
+  openGatewayFiles({
+    keys: required(args, 'keys'),
+    terms: required(args, 'terms'),
+    accounts: /\.json$/i.test(accounts) ? accounts : { lookup: () => undefined, size: 0 },
+    issuer: 'https://check.invalid',
+    ...(secretFile === undefined ? {} : { accountSecretFile: secretFile }),
+    ...(io.env.SIGNET_ACCOUNT_SECRET === undefined ? {} : { accountSecretText: io.env.SIGNET_ACCOUNT_SECRET }),
+  });
+  let pool;
+  try {
+    pool = await startWorkerPool({ workers, onEvent: (m) => io.stderr(`signet gateway: ${m}\n`) });
+  } catch (e) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `the gateway workers could not start: ${(e as Error).message}`, {
+      hint: 'The workers printed the cause above.',
+    });
+  }
+  io.stderr(`signet gateway: listening on ${pool.url}, ${workers} workers, upstream ${required(args, 'upstream')}\n`);
+  const onHup = (): void => pool.reload();
+  process.on('SIGHUP', onHup);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.off('SIGHUP', onHup);
+      io.stderr('signet gateway: shutting down the workers, letting open streams finish\n');
+      pool.stop().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
 }
