@@ -210,6 +210,11 @@ export async function startGatewayFromArgs(
   };
 }
 
+/** The whole flag spec of `signet gateway` with these extensions (each flag is also a config key). */
+export function gatewayFlagSpec(extensions: readonly GatewayExtension[] = []): FlagSpec {
+  return Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags)) as FlagSpec;
+}
+
 /**
  * Builds the `signet gateway` command with the given extensions. `gateway` below has none; the
  * CLI can register `createGatewayCommand([logExtension, registryExtension])` instead.
@@ -218,7 +223,7 @@ export function createGatewayCommand(extensions: readonly GatewayExtension[] = [
   return defineCommand({
     name: ['gateway'],
     summary: 'run the signing gateway in front of an OpenAI-compatible server',
-    flags: Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags)) as FlagSpec,
+    flags: gatewayFlagSpec(extensions),
     text: `A reverse proxy that seals every model response (POST /v1/chat/completions, /v1/completions,
 /v1/responses, streamed or not). It forwards only those and the --passthrough routes (default
 "GET /v1/models"); other routes get 404, ambiguous path spellings (encoded "/", "." or "%", ";"
@@ -231,8 +236,7 @@ Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
 The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KEY.
 SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
     async run(parsed, io) {
-      const spec = Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags)) as FlagSpec;
-      const args = applyConfig(parsed, spec, io.env);
+      const args = applyConfig(parsed, gatewayFlagSpec(extensions), io.env);
       const workers = optional(args, 'workers') === undefined ? availableParallelism() : intFlag(args, 'workers', 1);
       if (workers < 1) throw new UsageError('--workers must be at least 1');
       if (workers > 1 && !isPoolWorker()) return runPool(args, io, workers);
