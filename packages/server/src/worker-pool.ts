@@ -49,6 +49,11 @@ export function workerReady(url: string): void {
   process.send?.({ type: READY, url });
 }
 
+/** In a worker, once it stopped serving: lets the process exit (the channel to the primary would keep it alive). */
+export function workerDone(): void {
+  if (cluster.isWorker) cluster.worker?.disconnect();
+}
+
 /**
  * In a worker: makes `registry` part of the pool's metrics, and returns a function that renders
  * the metrics summed over every worker (asked through the primary).

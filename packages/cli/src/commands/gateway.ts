@@ -9,6 +9,7 @@ import {
   poolMetrics,
   resolveAccountSecret,
   startWorkerPool,
+  workerDone,
   workerReady,
   type Gateway,
   type GatewayFilesOptions,
@@ -259,7 +260,10 @@ SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
           process.off('SIGTERM', stop);
           process.off('SIGHUP', onHup);
           if (!isPoolWorker()) io.stderr('signet gateway: shutting down, letting open streams finish\n');
-          started.close().then(resolve, resolve);
+          started
+            .close()
+            .finally(workerDone)
+            .then(resolve, resolve);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
