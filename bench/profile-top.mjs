@@ -4,10 +4,12 @@ import { join } from 'node:path';
 
 /** Prints the top self-time frames of the newest .cpuprofile in `dir`. */
 function topFrames(dir, n = 25) {
-  const file = process.argv[4] ?? readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .sort()
-    .pop();
+  const file =
+    process.argv[4] ??
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort()
+      .pop();
   const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   const self = new Map();
   const byId = new Map(prof.nodes.map((x) => [x.id, x]));

@@ -28,7 +28,10 @@ describe('signet gateway --config FILE and SIGHUP', () => {
   let gw: GatewayProcess;
   let apiKey: string;
   const writeTerms = (v: string): void =>
-    writeFileSync(terms, JSON.stringify({ id: 't', version: v, uri: `https://api.example.test/t/${v}`, document: `Terms ${v}.`, usage: {} }));
+    writeFileSync(
+      terms,
+      JSON.stringify({ id: 't', version: v, uri: `https://api.example.test/t/${v}`, document: `Terms ${v}.`, usage: {} }),
+    );
 
   beforeAll(async () => {
     upstream = await startUpstream({ quiet: true });

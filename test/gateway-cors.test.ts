@@ -48,7 +48,15 @@ describe.skipIf(!haveChromium)('CORS from a real Chromium page', () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -72,7 +80,12 @@ describe.skipIf(!haveChromium)('CORS from a real Chromium page', () => {
             body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'from a browser' }] }),
           });
           const json = (await r.json()) as { signet?: unknown };
-          return { status: r.status, envelope: r.headers.get('signet-envelope'), requestId: r.headers.get('x-request-id'), member: json.signet !== undefined };
+          return {
+            status: r.status,
+            envelope: r.headers.get('signet-envelope'),
+            requestId: r.headers.get('x-request-id'),
+            member: json.signet !== undefined,
+          };
         } catch (e) {
           return { error: String(e) };
         }
@@ -94,7 +107,11 @@ describe.skipIf(!haveChromium)('CORS from a real Chromium page', () => {
     // The preflight itself, as the browser sends it: 204, no key needed, nothing forwarded.
     const pre = await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'OPTIONS',
-      headers: { origin: allowed.origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: allowed.origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(allowed.origin);

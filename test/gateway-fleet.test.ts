@@ -36,7 +36,18 @@ describe.skipIf(url === undefined)('two gateways sharing a PostgreSQL accounts s
       writeFileSync(f, JSON.stringify({ id: 't', version: v, uri: `https://api.example.test/t/${v}`, document: `Terms ${v}.`, usage: {} }));
       return f;
     };
-    const init = cli(['log', 'init', '--log', url as string, '--origin', 'fleet.example.test/log', '--log-key', logKey, '--schema', logSchema]);
+    const init = cli([
+      'log',
+      'init',
+      '--log',
+      url as string,
+      '--origin',
+      'fleet.example.test/log',
+      '--log-key',
+      logKey,
+      '--schema',
+      logSchema,
+    ]);
     expect(init.code, init.stderr).toBe(0);
     const add = cli(['accounts', 'add', ...accountsArgs(), '--account', 'acct_fleet', '--terms-version', '1']);
     expect(add.code, add.stderr).toBe(0);
@@ -45,8 +56,23 @@ describe.skipIf(url === undefined)('two gateways sharing a PostgreSQL accounts s
     for (let i = 0; i < 2; i++) {
       gws.push(
         await spawnGateway([
-          '--port', '0', '--upstream', upstream.url, '--keys', keys, ...accountsArgs(), '--terms', join(dir, 'terms-2.json'),
-          '--issuer', 'https://api.example.test', '--log', url as string, '--log-key', logKey, '--log-schema', logSchema,
+          '--port',
+          '0',
+          '--upstream',
+          upstream.url,
+          '--keys',
+          keys,
+          ...accountsArgs(),
+          '--terms',
+          join(dir, 'terms-2.json'),
+          '--issuer',
+          'https://api.example.test',
+          '--log',
+          url as string,
+          '--log-key',
+          logKey,
+          '--log-schema',
+          logSchema,
         ]),
       );
     }
@@ -84,7 +110,10 @@ describe.skipIf(url === undefined)('two gateways sharing a PostgreSQL accounts s
         baseURL: `${g.url}/v1`,
         apiKey,
         maxRetries: 0,
-        fetch: createVerifyingFetch({ trust: (await (await fetch(`${g.url}/.well-known/signet/jwks.json`)).json()) as object, onResult: (v) => void results.push(v) }),
+        fetch: createVerifyingFetch({
+          trust: await (await fetch(`${g.url}/.well-known/signet/jwks.json`)).text(),
+          onResult: (v) => void results.push(v),
+        }),
       });
       const c = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'logged' }] });
       ids.push(c.id);

@@ -6,8 +6,7 @@ import { startTestGateway, type TestGateway } from './support/gateway.js';
 /** Operating the gateway: health and readiness, Prometheus metrics, the access log, request ids. */
 
 const CHAT = '/v1/chat/completions';
-const body = (model: string, stream = false): string =>
-  JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello' }] });
+const body = (model: string, stream = false): string => JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello' }] });
 
 function metric(text: string, name: string, labels: string): number {
   const prefix = labels === '' ? `${name} ` : `${name}{${labels}}`;

@@ -30,12 +30,28 @@ function addKey(account: string): string {
 beforeAll(async () => {
   upstream = await startUpstream({ quiet: true });
   expect(cli(['keys', 'new', '--out', keys]).code).toBe(0);
-  writeFileSync(join(dir, 'terms.json'), JSON.stringify({ id: 't', version: '1', uri: 'https://api.example.test/t/1', document: 'No distillation.', usage: {} }));
+  writeFileSync(
+    join(dir, 'terms.json'),
+    JSON.stringify({ id: 't', version: '1', uri: 'https://api.example.test/t/1', document: 'No distillation.', usage: {} }),
+  );
   kept = addKey('acct_kept');
   revoked = addKey('acct_revoked');
   gw = await spawnGateway([
-    '--workers', '2', '--port', '0', '--upstream', upstream.url, '--keys', keys, '--accounts', accounts,
-    '--terms', join(dir, 'terms.json'), '--issuer', 'https://api.example.test', '--access-log',
+    '--workers',
+    '2',
+    '--port',
+    '0',
+    '--upstream',
+    upstream.url,
+    '--keys',
+    keys,
+    '--accounts',
+    accounts,
+    '--terms',
+    join(dir, 'terms.json'),
+    '--issuer',
+    'https://api.example.test',
+    '--access-log',
   ]);
 }, 30_000);
 afterAll(async () => {
@@ -63,7 +79,12 @@ describe('signet gateway --workers 2', () => {
   it('keeps every answer verifiable through a key rotation and refuses a revoked key on every worker', async () => {
     const results: FetchVerification[] = [];
     const trust = createRemoteTrustStore({ url: `${gw.url}/.well-known/signet/jwks.json` });
-    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: kept, maxRetries: 0, fetch: createVerifyingFetch({ trust, onResult: (r) => void results.push(r) }) });
+    const client = new OpenAI({
+      baseURL: `${gw.url}/v1`,
+      apiKey: kept,
+      maxRetries: 0,
+      fetch: createVerifyingFetch({ trust, onResult: (r) => void results.push(r) }),
+    });
     const ask = async (i: number): Promise<void> => {
       if (i % 2 === 1) {
         const s = await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: `w${i}` }] });
@@ -89,7 +110,12 @@ describe('signet gateway --workers 2', () => {
     expect(results.filter((r) => !r.valid)).toEqual([]);
     // Both workers did the refusing (the access log names the process of each line).
     await new Promise((r) => setTimeout(r, 200));
-    const refusedBy = new Set(gw.accessLog().filter((l) => l.status === 401).map((l) => l.pid));
+    const refusedBy = new Set(
+      gw
+        .accessLog()
+        .filter((l) => l.status === 401)
+        .map((l) => l.pid),
+    );
     expect(refusedBy.size).toBe(2);
     // After the rotation, envelopes name the new key.
     const kids = new Set(results.map((r) => (r.valid ? r.key.kid : undefined)));
@@ -103,7 +129,12 @@ describe('signet gateway --workers 2', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(new Set(await statuses(kept, 8))).toEqual(new Set([200]));
     await new Promise((r) => setTimeout(r, 200));
-    const now = new Set(gw.accessLog().slice(-8).map((l) => l.pid as number));
+    const now = new Set(
+      gw
+        .accessLog()
+        .slice(-8)
+        .map((l) => l.pid as number),
+    );
     expect(now.size).toBe(2);
     expect(now.has(pids[0] as number)).toBe(false);
     expect(gw.stderr.join('\n')).toMatch(/exited \(SIGKILL\); starting a replacement/);

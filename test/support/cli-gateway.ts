@@ -25,7 +25,10 @@ export interface GatewayProcess {
 
 /** Spawns `signet gateway ARGS` and waits until it prints its URL. */
 export function spawnGateway(args: readonly string[], env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [CLI_BIN, 'gateway', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BIN, 'gateway', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const lines = (into: string[]) => {

@@ -21,9 +21,17 @@ const file = (name: string, text: string): string => {
 
 describe('config files and SIGNET_* variables under the flags', () => {
   it('reads TOML and JSON, with flags over the environment over the file', () => {
-    const toml = file('g.toml', 'upstream = "http://file:1"\nport = 9000\nfail-open = true\ncors = ["https://a.example", "https://b.example"]\n');
+    const toml = file(
+      'g.toml',
+      'upstream = "http://file:1"\nport = 9000\nfail-open = true\ncors = ["https://a.example", "https://b.example"]\n',
+    );
     const fromFile = applyConfig(parseArgs(['--config', toml], SPEC), SPEC, {});
-    expect(fromFile.flags).toMatchObject({ upstream: 'http://file:1', port: '9000', 'fail-open': true, cors: ['https://a.example', 'https://b.example'] });
+    expect(fromFile.flags).toMatchObject({
+      upstream: 'http://file:1',
+      port: '9000',
+      'fail-open': true,
+      cors: ['https://a.example', 'https://b.example'],
+    });
     const env = { SIGNET_PORT: '9100', SIGNET_CORS: 'https://c.example, https://d.example', SIGNET_FAIL_OPEN: 'false' };
     const withEnv = applyConfig(parseArgs(['--config', toml], SPEC), SPEC, env);
     expect(withEnv.flags).toMatchObject({ port: '9100', cors: ['https://c.example', 'https://d.example'], 'fail-open': false });
@@ -39,7 +47,9 @@ describe('config files and SIGNET_* variables under the flags', () => {
     const wrong = file('wrong.toml', 'fail-open = "yes"\n');
     expect(() => applyConfig(parseArgs(['--config', wrong], SPEC), SPEC, {})).toThrow(/fail-open must be true or false/);
     const broken = file('broken.toml', 'upstream = \n');
-    expect(() => applyConfig(parseArgs(['--config', broken], SPEC), SPEC, {})).toThrow(expect.objectContaining({ code: 'SIGNET_E_CONFIG_INVALID' }));
+    expect(() => applyConfig(parseArgs(['--config', broken], SPEC), SPEC, {})).toThrow(
+      expect.objectContaining({ code: 'SIGNET_E_CONFIG_INVALID' }),
+    );
     expect(() => applyConfig(parseArgs([], SPEC), SPEC, { SIGNET_FAIL_OPEN: 'maybe' })).toThrow(/SIGNET_FAIL_OPEN must be true or false/);
   });
 

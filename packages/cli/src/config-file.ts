@@ -57,7 +57,11 @@ function envValue(name: string, kind: FlagKind, v: string): Value {
     if (/^(0|false|no|off|)$/i.test(v)) return false;
     throw new UsageError(`${envName(name)} must be true or false`);
   }
-  if (kind === 'list') return v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (kind === 'list')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
   return v;
 }
 

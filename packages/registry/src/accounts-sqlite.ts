@@ -26,9 +26,7 @@ export function openSqliteAccounts(path: string): AccountsDatabase {
   const generation = db.prepare("SELECT v FROM accounts_meta WHERE k = 'generation'").pluck();
   const bump = db.prepare("UPDATE accounts_meta SET v = v + 1 WHERE k = 'generation'");
   const all = db.prepare(`SELECT ${KEY_COLUMNS} FROM accounts_keys ORDER BY created, key_id`);
-  const insert = db.prepare(
-    `INSERT INTO accounts_keys (${KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
+  const insert = db.prepare(`INSERT INTO accounts_keys (${KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   const revokeAccount = db.prepare('UPDATE accounts_keys SET revoked = ? WHERE revoked IS NULL AND account = ?');
   const revokeKey = db.prepare('UPDATE accounts_keys SET revoked = ? WHERE revoked IS NULL AND key_id = ?');
   const revokeBoth = db.prepare('UPDATE accounts_keys SET revoked = ? WHERE revoked IS NULL AND key_id = ? AND account = ?');

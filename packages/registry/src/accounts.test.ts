@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openAccounts, type SharedAccounts } from './accounts.js';
 
 const pg = process.env.SIGNET_TEST_PG_URL;
-if (pg === undefined && process.env.CI === 'true') throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL accounts tests cannot run');
+if (pg === undefined && process.env.CI === 'true')
+  throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL accounts tests cannot run');
 if (pg === undefined) console.warn('skipping the PostgreSQL accounts store tests: set SIGNET_TEST_PG_URL');
 
 const schema = (): string => `acct_${randomBytes(6).toString('hex')}`;
@@ -62,8 +63,16 @@ for (const [name, make] of targets) {
 
     it('imports file entries once, skipping keys already there', async () => {
       const [a] = await twoStores();
-      const row = { keyId: 'k_aaaaaaaaaaaa', keyHash: 'a'.repeat(64), account: 'acct_i', termsVersion: '1', created: '2026-01-01T00:00:00.000Z' };
-      expect(await a.importKeys([row, { ...row, keyId: 'k_bbbbbbbbbbbb', keyHash: 'b'.repeat(64), revoked: '2026-02-01T00:00:00.000Z' }])).toEqual({
+      const row = {
+        keyId: 'k_aaaaaaaaaaaa',
+        keyHash: 'a'.repeat(64),
+        account: 'acct_i',
+        termsVersion: '1',
+        created: '2026-01-01T00:00:00.000Z',
+      };
+      expect(
+        await a.importKeys([row, { ...row, keyId: 'k_bbbbbbbbbbbb', keyHash: 'b'.repeat(64), revoked: '2026-02-01T00:00:00.000Z' }]),
+      ).toEqual({
         added: 2,
         skipped: 0,
       });

@@ -91,8 +91,7 @@ function positive(name: string, v: number | undefined, dflt: number): number {
 export async function openAccounts(target: string, options: SharedAccountsOptions = {}): Promise<SharedAccounts> {
   const refreshMs = positive('refreshMs', options.refreshMs, 1000);
   const maxStaleMs = positive('maxStaleMs', options.maxStaleMs, 10_000);
-  if (maxStaleMs < refreshMs)
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'maxStaleMs must not be shorter than refreshMs');
+  if (maxStaleMs < refreshMs) throw new SignetError('SIGNET_E_CONFIG_INVALID', 'maxStaleMs must not be shorter than refreshMs');
   const db: AccountsDatabase = isDatabaseUrl(target)
     ? await openPgAccounts(target, options.schema === undefined ? {} : { schema: options.schema })
     : openSqliteAccounts(target);
@@ -182,8 +181,7 @@ export async function openAccounts(target: string, options: SharedAccountsOption
         };
         return db.revoke(sel, (which.now ?? new Date()).toISOString());
       }),
-    accept: (account, termsVersion) =>
-      changed(() => db.accept(checkName('account', account), checkName('termsVersion', termsVersion))),
+    accept: (account, termsVersion) => changed(() => db.accept(checkName('account', account), checkName('termsVersion', termsVersion))),
     importKeys: (rows) =>
       changed(async () => {
         for (const [i, r] of rows.entries()) {

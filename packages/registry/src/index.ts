@@ -18,12 +18,6 @@ export { openPgStore, type PgStoreOptions } from './pg-store.js';
 export type { RegistryStore, SealedRow, NewSealedRow, Posting, UnsealedRow, NewUnsealedRow } from './store.js';
 export { logEvidenceSource } from './log-evidence.js';
 export { REGISTRY_ERROR_CODES, type RegistryErrorCode } from './errors.js';
-export {
-  openAccounts,
-  isDatabaseUrl,
-  type SharedAccounts,
-  type SharedAccountsOptions,
-  type NewAccountKey,
-} from './accounts.js';
+export { openAccounts, isDatabaseUrl, type SharedAccounts, type SharedAccountsOptions, type NewAccountKey } from './accounts.js';
 export type { AccountKeyRow, RevokeSelector } from './accounts-db.js';
 export { ACCOUNTS_SCHEMA } from './accounts-schema.js';

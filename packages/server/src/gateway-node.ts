@@ -153,7 +153,12 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
     }
     if (path === '/readyz') {
       const r = await p.readiness.check();
-      send(res, r.ready ? 200 : 503, { ...JSON_HEAD, 'cache-control': 'no-store' }, JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks }));
+      send(
+        res,
+        r.ready ? 200 : 503,
+        { ...JSON_HEAD, 'cache-control': 'no-store' },
+        JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks }),
+      );
       return true;
     }
     if (path === '/metrics') {
@@ -179,7 +184,8 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
         `Account ${admitted.account} has accepted terms version ${admitted.termsVersion}, but responses are served under ${termsRef}. Accept the current terms to continue.`,
       );
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > p.maxRequestBytes) return refuse(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${p.maxRequestBytes} bytes.`);
+    if (declared > p.maxRequestBytes)
+      return refuse(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${p.maxRequestBytes} bytes.`);
     const bytes = await readBody(req, p.maxRequestBytes);
     if (bytes === undefined) return refuse(413, 'SIGNET_E_INPUT_INVALID', `The request body is larger than ${p.maxRequestBytes} bytes.`);
     let checked: ReturnType<typeof checkModelRequest>;
@@ -230,7 +236,13 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
     p.metrics.upstreamSeconds((performance.now() - started) / 1000);
     const status = upRes.statusCode ?? 502;
     const type = upRes.headers['content-type'] ?? '';
-    if (sealer !== undefined && status >= 200 && status <= 299 && type.includes('json') && upRes.headers['content-encoding'] === undefined) {
+    if (
+      sealer !== undefined &&
+      status >= 200 &&
+      status <= 299 &&
+      type.includes('json') &&
+      upRes.headers['content-encoding'] === undefined
+    ) {
       const declaredOut = Number(upRes.headers['content-length'] ?? 0);
       const body = declaredOut > p.maxBodyBytes ? undefined : await readBody(upRes, p.maxBodyBytes).catch(() => undefined);
       res.off('close', onClientGone);
@@ -278,7 +290,11 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
     try {
       response = await p.handler(request);
     } catch (e) {
-      p.onError?.(e instanceof SignetError ? e : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e }));
+      p.onError?.(
+        e instanceof SignetError
+          ? e
+          : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e }),
+      );
       response = new Response(errorBody('internal_error', 'The server failed to handle the request.'), { status: 500, headers: JSON_HEAD });
     }
     const stream = (response.headers.get('content-type') ?? '').includes('text/event-stream');
@@ -302,7 +318,10 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
     res.once('close', () => {
       const status = res.statusCode;
       p.metrics.request(st.route, status);
-      const modelRoute = st.outcome !== undefined || st.failed === true || (st.account !== undefined && p.routes.decide(req.method ?? '', st.route).action === 'seal');
+      const modelRoute =
+        st.outcome !== undefined ||
+        st.failed === true ||
+        (st.account !== undefined && p.routes.decide(req.method ?? '', st.route).action === 'seal');
       if (st.outcome !== undefined) p.metrics.answer(st.outcome);
       else if (modelRoute && status >= 500) p.metrics.answer('failed');
       p.accessLog?.({
@@ -320,7 +339,11 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       if (refused !== undefined) return writeToNode(refused, res);
       const q = (req.url ?? '/').indexOf('?');
       const c = canonicalPath(q < 0 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q));
-      if (!c.ok) return writeToNode(new Response(errorBody('SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[c.reason]), { status: 400, headers: JSON_HEAD }), res);
+      if (!c.ok)
+        return writeToNode(
+          new Response(errorBody('SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[c.reason]), { status: 400, headers: JSON_HEAD }),
+          res,
+        );
       const path = c.path;
       const method = req.method ?? 'GET';
       if (method === 'GET' && (path === '/healthz' || path === '/readyz' || path === '/metrics')) {
@@ -343,7 +366,11 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       return viaHandler(req, res, st);
     };
     run().catch((e: unknown) => {
-      p.onError?.(e instanceof SignetError ? e : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e }));
+      p.onError?.(
+        e instanceof SignetError
+          ? e
+          : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e }),
+      );
       if (!res.headersSent) send(res, 500, JSON_HEAD, errorBody('internal_error', 'The server failed to handle the request.'));
       else res.destroy();
     });

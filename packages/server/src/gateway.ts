@@ -1,7 +1,8 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSignetError, SignetError, type StreamKind } from '@signet/core';
 import type { AccountKey, AccountStore } from './accounts.js';
 import { canonicalPath } from './canonical-path.js';
-import { AMBIGUOUS, bearer, cleanResponse, DROP_REQUEST, readRequestBody, refusal, refuseAmbiguousTarget } from './gateway-parts.js';
+import { AMBIGUOUS, bearer, cleanResponse, DROP_REQUEST, readRequestBody, refusal } from './gateway-parts.js';
 import type { FetchHandler } from './fetch-middleware.js';
 import { combineGatewayHooks, type GatewayHooks } from './gateway-hooks.js';
 import { createJwksHandler, type JwksSource } from './jwks-handler.js';
@@ -112,7 +113,7 @@ export interface Gateway {
    */
   setSigner(signer: Signer): void;
   /** The Node request listener `listen` serves (for embedding in your own `node:http` server). */
-  readonly nodeListener: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+  readonly nodeListener: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
   listen(options?: ServeOptions): Promise<RunningServer>;
   /** Closes the hooks' resources, in list order. Call it after the server stopped. */
@@ -268,7 +269,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (state !== undefined) state.account = entry.account;
     // Fail closed: while the log, the accounts store or the upstream is down, no model answer is served.
     if (model && !gate.lastKnownReady())
-      return refusal(503, 'SIGNET_E_GATEWAY_NOT_READY', 'The gateway is not ready (see /readyz); try again shortly.', { 'retry-after': '1' });
+      return refusal(503, 'SIGNET_E_GATEWAY_NOT_READY', 'The gateway is not ready (see /readyz); try again shortly.', {
+        'retry-after': '1',
+      });
     return entry;
   };
 

@@ -39,4 +39,12 @@ export { createGatewayMetrics, type GatewayMetrics, type AnswerOutcome } from '.
 export { createAccessLog, type AccessEntry, type AccessLog } from './access-log.js';
 export { createCors, EXPOSED_HEADERS, type Cors } from './cors.js';
 export { createReadiness, type Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
-export { isPoolWorker, poolMetrics, startWorkerPool, workerDone, workerReady, type WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+export {
+  isPoolWorker,
+  poolMetrics,
+  startWorkerPool,
+  workerDone,
+  workerReady,
+  type WorkerPool,
+  type WorkerPoolOptions,
+} from './worker-pool.js';

@@ -22,7 +22,10 @@ export interface Readiness {
 }
 
 /** Creates cached readiness. A check that throws or takes longer than `timeoutMs` counts as failed. */
-export function createReadiness(checks: Record<string, ReadinessCheck>, options: { intervalMs?: number; timeoutMs?: number } = {}): Readiness {
+export function createReadiness(
+  checks: Record<string, ReadinessCheck>,
+  options: { intervalMs?: number; timeoutMs?: number } = {},
+): Readiness {
   const intervalMs = options.intervalMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 2000;
   let last: ReadinessReport | undefined;

@@ -241,7 +241,12 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         headers.set(UNSEALED_HEADER, err.code);
         return { status: response.status, statusText: response.statusText, headers, body: text };
       }
-      return textError(502, err.code, 'The response could not be sealed, so it was withheld.', failOpen ? { [UNSEALED_HEADER]: err.code } : {});
+      return textError(
+        502,
+        err.code,
+        'The response could not be sealed, so it was withheld.',
+        failOpen ? { [UNSEALED_HEADER]: err.code } : {},
+      );
     }
   };
 
@@ -299,9 +304,16 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         report(err);
         if (!(await record(context, 502, err.code, { streamed: false, delivered: false }))) return unrecorded(response);
         if (response.body !== null && !response.bodyUsed) response.body.cancel().catch(() => {});
-        return jsonError(502, err.code, 'The response could not be sealed, so it was withheld.', failOpen ? { [UNSEALED_HEADER]: err.code } : {});
+        return jsonError(
+          502,
+          err.code,
+          'The response could not be sealed, so it was withheld.',
+          failOpen ? { [UNSEALED_HEADER]: err.code } : {},
+        );
       }
-      return toResponse(await sealText({ status: response.status, statusText: response.statusText, headers: response.headers, body: text }, context));
+      return toResponse(
+        await sealText({ status: response.status, statusText: response.statusText, headers: response.headers, body: text }, context),
+      );
     },
   };
 }

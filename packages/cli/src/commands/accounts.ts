@@ -25,7 +25,9 @@ interface Keys {
   close(): Promise<void>;
 }
 
-async function openKeys(args: ParsedArgs): Promise<Keys & { importKeys?: (rows: readonly AccountKeyRow[]) => Promise<{ added: number; skipped: number }> }> {
+async function openKeys(
+  args: ParsedArgs,
+): Promise<Keys & { importKeys?: (rows: readonly AccountKeyRow[]) => Promise<{ added: number; skipped: number }> }> {
   const store = optional(args, 'accounts');
   const file = optional(args, 'file');
   if ((store === undefined) === (file === undefined)) throw new UsageError('give exactly one of --accounts DB|URL and --file FILE');
@@ -91,7 +93,13 @@ export const accountsList: Command = defineCommand({
   async run(args, io) {
     const rows = await withKeys(args, (k) => k.list());
     if (flag(args, 'json')) {
-      io.stdout(`${JSON.stringify(rows.map(({ keyHash: _hash, ...rest }) => rest), null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify(
+          rows.map(({ keyHash: _hash, ...rest }) => rest),
+          null,
+          2,
+        )}\n`,
+      );
       return 0;
     }
     const table = [
@@ -108,14 +116,20 @@ export const accountsList: Command = defineCommand({
 export const accountsRevoke: Command = defineCommand({
   name: ['accounts', 'revoke'],
   summary: 'revoke the API keys of an account, or one key',
-  flags: { ...WHERE, account: { value: 'ID', help: 'revoke every key of this account' }, key: { value: 'KEY_ID', help: 'revoke this key' } },
+  flags: {
+    ...WHERE,
+    account: { value: 'ID', help: 'revoke every key of this account' },
+    key: { value: 'KEY_ID', help: 'revoke this key' },
+  },
   text: `Marks the keys revoked. Every running gateway using the store refuses them within its
 --accounts-refresh-ms (default one second); a gateway on an accounts file within a second.`,
   async run(args, io) {
     const account = optional(args, 'account');
     const keyId = optional(args, 'key');
     if ((account === undefined) === (keyId === undefined)) throw new UsageError('give exactly one of --account and --key');
-    const count = await withKeys(args, (k) => k.revoke({ ...(account === undefined ? {} : { account }), ...(keyId === undefined ? {} : { keyId }) }));
+    const count = await withKeys(args, (k) =>
+      k.revoke({ ...(account === undefined ? {} : { account }), ...(keyId === undefined ? {} : { keyId }) }),
+    );
     io.stdout(`revoked ${count} key${count === 1 ? '' : 's'}\n`);
     return count > 0 ? 0 : 1;
   },

@@ -250,7 +250,9 @@ SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
           const r = started.reload();
           io.stderr(`signet gateway: reloaded: key ${r.kid}, terms ${r.terms}\n`);
         } catch (e) {
-          io.stderr(`signet gateway: reload failed, keeping the previous terms and keys: ${e instanceof SignetError ? `${e.code}: ${e.message}` : 'error'}\n`);
+          io.stderr(
+            `signet gateway: reload failed, keeping the previous terms and keys: ${e instanceof SignetError ? `${e.code}: ${e.message}` : 'error'}\n`,
+          );
         }
       };
       process.on('SIGHUP', onHup);
@@ -260,10 +262,7 @@ SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
           process.off('SIGTERM', stop);
           process.off('SIGHUP', onHup);
           if (!isPoolWorker()) io.stderr('signet gateway: shutting down, letting open streams finish\n');
-          started
-            .close()
-            .finally(workerDone)
-            .then(resolve, resolve);
+          started.close().finally(workerDone).then(resolve, resolve);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
