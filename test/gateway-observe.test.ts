@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { toBase64url } from '@signet/core';
 import { createAccessLog, type GatewayHooks } from '@signet/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
@@ -85,7 +86,10 @@ describe('gateway metrics, access log and request ids', () => {
     expect(gw.upstream.requests.at(-1)?.headers['x-request-id']).toBe('models-1');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const entry = lines.find((l) => l.requestId === 'req-abc.123');
-    expect(entry).toMatchObject({ route: CHAT, status: 200, account: 'acct_current', sealed: 'sealed', method: 'POST' });
+    // The account is named by the tag its envelopes carry, never by its id or key.
+    const tag = toBase64url(gw.signer.accountTag('acct_current'));
+    expect(entry).toMatchObject({ route: CHAT, status: 200, accountTag: tag, sealed: 'sealed', method: 'POST' });
+    expect(JSON.stringify(lines)).not.toContain('acct_current');
     expect(typeof entry?.durationMs).toBe('number');
     expect(lines.find((l) => l.requestId === 'models-1')).toMatchObject({ route: '/v1/models', status: 200 });
     expect(JSON.stringify(lines)).not.toContain(gw.apiKey);

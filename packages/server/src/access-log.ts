@@ -3,8 +3,9 @@ import { pino, type DestinationStream } from 'pino';
 /**
  * The gateway's access log: one JSON line per request (pino), with the process id (a pool has
  * several workers), the request id, method, route,
- * status, the account (its id from the accounts store, never the API key), whether the answer was
- * sealed, and the duration. Nothing secret is ever passed in, so nothing secret can come out.
+ * status, the account's tag (the pseudonymous tag its envelopes carry: neither the account id nor
+ * the API key), whether the answer was sealed, and the duration. Nothing secret is ever passed in,
+ * so nothing secret can come out.
  */
 
 /** One access-log entry. */
@@ -14,8 +15,8 @@ export interface AccessEntry {
   /** The canonical route, or `other` for refused paths. */
   readonly route: string;
   readonly status: number;
-  /** The account the key belongs to, when the request was authenticated. */
-  readonly account?: string;
+  /** The tag (base64url) of the account the key belongs to, when the request was authenticated. */
+  readonly accountTag?: string;
   /** `sealed`, `unsealed`, or absent for routes that carry no model answer. */
   readonly sealed?: 'sealed' | 'unsealed';
   readonly durationMs: number;

@@ -39,6 +39,8 @@ export interface Serving {
   readonly sealer: ResponseSealer | undefined;
   readonly termsVersion: string;
   readonly termsRef: string;
+  /** The account's tag as envelopes carry it (base64url): what the access log names. */
+  readonly accountTag: (account: string) => string;
 }
 
 /** The pieces of a gateway its Node listener needs. */
@@ -329,7 +331,7 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
         method: req.method ?? '',
         route: st.route,
         status,
-        ...(st.account === undefined ? {} : { account: st.account }),
+        ...(st.account === undefined ? {} : { accountTag: p.current().accountTag(st.account) }),
         ...(st.outcome === undefined ? {} : { sealed: st.outcome }),
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       });

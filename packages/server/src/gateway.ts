@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isSignetError, SignetError, type StreamKind } from '@signet/core';
+import { isSignetError, SignetError, toBase64url, type StreamKind } from '@signet/core';
 import type { AccountKey, AccountStore } from './accounts.js';
 import { canonicalPath } from './canonical-path.js';
 import { AMBIGUOUS, bearer, cleanResponse, DROP_REQUEST, readRequestBody, refusal } from './gateway-parts.js';
@@ -179,6 +179,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ? undefined
         : createResponseSealer({ ...options, signer, ...(hooks.onSealed === undefined ? {} : { onSealed: hooks.onSealed }), onUnsealed }),
     termsVersion: signer.terms.version,
+    accountTag: (account: string) => toBase64url(signer.accountTag(account)),
     termsRef: `${signer.terms.id} ${signer.terms.version} (${signer.terms.uri})`,
   });
   let current = serving(options.signer);

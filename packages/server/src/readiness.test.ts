@@ -4,7 +4,10 @@ import { createReadiness } from './readiness.js';
 describe('readiness', () => {
   it('is ready only when every check passes, and names the failing one with its code', async () => {
     let up = true;
-    const r = createReadiness({ a: async () => ({ ok: true }), b: async () => (up ? { ok: true } : { ok: false, detail: 'ECONNREFUSED' }) }, { intervalMs: 1 });
+    const r = createReadiness(
+      { a: async () => ({ ok: true }), b: async () => (up ? { ok: true } : { ok: false, detail: 'ECONNREFUSED' }) },
+      { intervalMs: 1 },
+    );
     expect((await r.check()).ready).toBe(true);
     up = false;
     await new Promise((res) => setTimeout(res, 5));
