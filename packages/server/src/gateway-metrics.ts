@@ -63,9 +63,20 @@ export function createGatewayMetrics(logQueueDepth?: () => number | undefined): 
       this.set(logQueueDepth?.() ?? 0);
     },
   });
+  // Label children cached: hashing a label set on every request is measurable at proxy speeds.
+  const children = new Map<string, ReturnType<typeof requests.labels>>();
   return {
     registry,
-    request: (route, status) => requests.inc({ route, status: String(status) }),
+    request: (route, status) => {
+      const key = `${status} ${route}`;
+      let child = children.get(key);
+      if (child === undefined) {
+        child = requests.labels(route, String(status));
+        // Routes are canonical allowlisted paths or "other": the set is small, but bound it anyway.
+        if (children.size < 1024) children.set(key, child);
+      }
+      child.inc();
+    },
     answer: (outcome) => answers.inc({ outcome }),
     sealSeconds: (s) => seal.observe(s),
     upstreamSeconds: (s) => upstream.observe(s),

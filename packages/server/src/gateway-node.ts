@@ -4,11 +4,11 @@ import { request as httpsRequest } from 'node:https';
 import { isSignetError, SignetError, type StreamKind } from '@signet/core';
 import type { AccessLog } from './access-log.js';
 import type { AccountStore } from './accounts.js';
-import { canonicalPath } from './canonical-path.js';
+import { canonicalPath, splitTarget } from './canonical-path.js';
 import type { Cors } from './cors.js';
 import type { FetchHandler } from './fetch-middleware.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
-import { AMBIGUOUS, bearerOfHeaders, cleanResponse, DROP_REQUEST, refuseAmbiguousTarget } from './gateway-parts.js';
+import { AMBIGUOUS, bearerOfHeaders, cleanResponse, DROP_REQUEST } from './gateway-parts.js';
 import { checkModelRequest } from './model-request.js';
 import { requestFromNode, writeToNode } from './node-http.js';
 import type { Readiness } from './readiness.js';
@@ -337,15 +337,10 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       });
     });
     const run = async (): Promise<void> => {
-      const refused = refuseAmbiguousTarget(req.url ?? '');
-      if (refused !== undefined) return writeToNode(refused, res);
-      const q = (req.url ?? '/').indexOf('?');
-      const c = canonicalPath(q < 0 ? (req.url ?? '/') : (req.url ?? '/').slice(0, q));
+      // The raw target, before any URL parser resolves dot segments and backslashes in it.
+      const c = canonicalPath(splitTarget(req.url ?? '').path);
       if (!c.ok)
-        return writeToNode(
-          new Response(errorBody('SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[c.reason]), { status: 400, headers: JSON_HEAD }),
-          res,
-        );
+        return send(res, 400, { ...JSON_HEAD, connection: 'close' }, errorBody('SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[c.reason]));
       const path = c.path;
       const method = req.method ?? 'GET';
       if (method === 'GET' && (path === '/healthz' || path === '/readyz' || path === '/metrics')) {
