@@ -13,7 +13,7 @@ export type { CommandIO } from './io.js';
 export type { Command } from './command.js';
 export { COMMANDS } from './commands/index.js';
 export { parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
-export { applyConfig, configTable, envName } from './config-file.js';
+export { applyConfig, configTable } from './config-file.js';
 export { GATEWAY_FLAGS, gatewayFlagSpec, startGatewayFromArgs, type GatewayExtension, type StartedGateway } from './commands/gateway.js';
 export { logGatewayExtension } from './commands/log-gateway.js';
 export { registryGatewayExtension } from './commands/registry-gateway.js';

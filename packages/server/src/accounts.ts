@@ -209,3 +209,23 @@ export function openAccountStore(
     },
   };
 }
+
+/** Managing the keys of an accounts file, with the same calls as a shared store's (`openAccounts`). */
+export interface AccountsAdmin {
+  add(o: { account: string; termsVersion: string }): Promise<{ apiKey: string; entry: AccountKey }>;
+  list(): Promise<readonly AccountKey[]>;
+  revoke(which: { account?: string; keyId?: string }): Promise<number>;
+  accept(account: string, termsVersion: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The {@link AccountsAdmin} of an accounts JSON file. */
+export function accountsFileAdmin(path: string): AccountsAdmin {
+  return {
+    add: async (o) => addAccountKey(path, o),
+    list: async () => readAccountsFile(path).accounts,
+    revoke: async (which) => revokeAccountKeys(path, which),
+    accept: async (account, v) => acceptAccountTerms(path, account, v),
+    close: async () => undefined,
+  };
+}

@@ -48,3 +48,19 @@ export {
   type WorkerPool,
   type WorkerPoolOptions,
 } from './worker-pool.js';
+export {
+  runGatewayProcess,
+  startGatewayService,
+  type GatewayProcessOptions,
+  type GatewayService,
+  type GatewayServiceOptions,
+} from './gateway-service.js';
+export {
+  applySettings,
+  envName,
+  settingsTable,
+  type SettingDoc,
+  type SettingKind,
+  type SettingValues,
+} from './settings-file.js';
+export { checkGatewaySettings, GATEWAY_SETTINGS, gatewayIssuer, gatewayServiceOptions, intSetting } from './gateway-settings.js';
