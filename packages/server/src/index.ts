@@ -55,12 +55,5 @@ export {
   type GatewayService,
   type GatewayServiceOptions,
 } from './gateway-service.js';
-export {
-  applySettings,
-  envName,
-  settingsTable,
-  type SettingDoc,
-  type SettingKind,
-  type SettingValues,
-} from './settings-file.js';
+export { applySettings, envName, settingsTable, type SettingDoc, type SettingKind, type SettingValues } from './settings-file.js';
 export { checkGatewaySettings, GATEWAY_SETTINGS, gatewayIssuer, gatewayServiceOptions, intSetting } from './gateway-settings.js';
