@@ -18,3 +18,4 @@ export * from './verifying-fetch.js';
 export * from './excerpt-check.js';
 export * from './evidence-check.js';
 export * from './receipt-check.js';
+export * from './explain.js';
