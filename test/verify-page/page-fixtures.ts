@@ -42,7 +42,12 @@ export async function checkInPage(page: Page, given: Given): Promise<Shown> {
       (document.getElementById('allow-unsigned') as HTMLInputElement).checked = allowUnsigned;
       document.getElementById('verdict')!.dataset.state = '';
     },
-    { envelope: given.envelope ?? '', logKey: given.logKey ?? '', receipt: given.receipt ?? '', allowUnsigned: given.allowUnsigned === true },
+    {
+      envelope: given.envelope ?? '',
+      logKey: given.logKey ?? '',
+      receipt: given.receipt ?? '',
+      allowUnsigned: given.allowUnsigned === true,
+    },
   );
   await page.click('#check');
   await page.waitForSelector('#verdict[data-state="done"]');
@@ -61,9 +66,7 @@ export async function readVerdict(page: Page): Promise<Shown> {
       headline: text('#verdict-headline').replace(/^[✓✗!?]/, ''),
       summary: text('.banner .summary'),
       facts,
-      checks: [...document.querySelectorAll('table.checks tbody tr')].map((tr) =>
-        [...tr.children].map((td) => td.textContent).join(' | '),
-      ),
+      checks: [...document.querySelectorAll('table.checks tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent).join(' | ')),
       proves: items('proves-title'),
       doesNotProve: items('not-proven-title'),
       raw: text('#raw pre'),

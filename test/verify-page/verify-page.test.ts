@@ -11,7 +11,7 @@ import { createVerifyingFetch, verificationOf, verifyEvidence, type FetchVerific
 import { renderVerifyPage } from '@signet/verify-page';
 import { chatResponse, makeProvider, makeText } from '../auditor-fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { checkInPage, contrast, readVerdict, startJwksServer, startReplayServer, type Shown } from './page-fixtures.js';
+import { checkInPage, contrast, readVerdict, startJwksServer, startReplayServer } from './page-fixtures.js';
 
 /**
  * The verifier page in a real browser (Debian's chromium, headless), opened from disk as a reader
@@ -85,7 +85,8 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
       await log.appendAndWait(sealed);
     });
     const texts = Array.from({ length: 4 }, (_, i) => Array.from({ length: 4 }, (_, p) => makeText(900 + i * 10 + p, 8)).join('\n\n'));
-    for (const [i, text] of texts.entries()) await signer.seal({ account: `customer-${i}`, response: chatResponse(`chatcmpl-page${i}`, text) });
+    for (const [i, text] of texts.entries())
+      await signer.seal({ account: `customer-${i}`, response: chatResponse(`chatcmpl-page${i}`, text) });
     const source = logEvidenceSource(log);
     const [exact] = await registry.attribute(texts[1]!);
     bundle = await registry.evidence(exact!, texts[1]!, { suspectId: 'row-7', signer: provider.key, log: source });
@@ -165,7 +166,13 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
     const cases: { name: string; body: string; stream: boolean; status: string; headline: RegExp }[] = [
       { name: 'valid response JSON', body: saved.json, stream: false, status: 'valid', headline: /^VALID$/ },
       { name: 'valid saved stream', body: saved.sse, stream: true, status: 'valid', headline: /^VALID$/ },
-      { name: 'tampered response JSON', body: tamperedJson(), stream: false, status: 'invalid', headline: /^INVALID: SIGNET_E_CONTENT_BODY_MISMATCH$/ },
+      {
+        name: 'tampered response JSON',
+        body: tamperedJson(),
+        stream: false,
+        status: 'invalid',
+        headline: /^INVALID: SIGNET_E_CONTENT_BODY_MISMATCH$/,
+      },
       {
         name: 'tampered stream',
         body: saved.sse.replace('travel', 'trave1'),
@@ -173,7 +180,13 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
         status: 'invalid',
         headline: /^INVALID: SIGNET_E_CONTENT_BODY_MISMATCH$/,
       },
-      { name: 'unsealed answer', body: saved.unsealed, stream: false, status: 'unsealed', headline: /^NOT SEALED: SIGNET_E_ENVELOPE_MISSING$/ },
+      {
+        name: 'unsealed answer',
+        body: saved.unsealed,
+        stream: false,
+        status: 'unsealed',
+        headline: /^NOT SEALED: SIGNET_E_ENVELOPE_MISSING$/,
+      },
       { name: 'truncated stream', body: truncatedSse(), stream: true, status: 'invalid', headline: /^INVALID: SIGNET_E_STREAM_TRUNCATED$/ },
     ];
     for (const c of cases) {
@@ -309,17 +322,19 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
       await checkInPage(page, { input });
       pairs.push(
         ...(await page.evaluate(() =>
-          ['.banner .headline', '.banner .summary', 'dl.facts dt', 'dl.facts dd', 'ul.claims li', '.help', 'label', 'footer p'].flatMap((sel) => {
-            const e = document.querySelector(sel);
-            if (e === null) return [];
-            let bgEl: Element | null = e;
-            let bg = 'rgba(0, 0, 0, 0)';
-            while (bgEl !== null && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) {
-              bg = getComputedStyle(bgEl).backgroundColor;
-              bgEl = bgEl.parentElement;
-            }
-            return [[getComputedStyle(e).color, bg] as [string, string]];
-          }),
+          ['.banner .headline', '.banner .summary', 'dl.facts dt', 'dl.facts dd', 'ul.claims li', '.help', 'label', 'footer p'].flatMap(
+            (sel) => {
+              const e = document.querySelector(sel);
+              if (e === null) return [];
+              let bgEl: Element | null = e;
+              let bg = 'rgba(0, 0, 0, 0)';
+              while (bgEl !== null && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) {
+                bg = getComputedStyle(bgEl).backgroundColor;
+                bgEl = bgEl.parentElement;
+              }
+              return [[getComputedStyle(e).color, bg] as [string, string]];
+            },
+          ),
         )),
       );
     }

@@ -54,7 +54,9 @@ function carriesReceipt(envelope: Uint8Array | string): boolean {
 }
 
 function extensions(ctx: AnswerContext): VerifierExtensions {
-  return ctx.logKey === undefined ? {} : { receipt: createReceiptCheck({ logKey: ctx.logKey, ...(ctx.now === undefined ? {} : { now: ctx.now }) }) };
+  return ctx.logKey === undefined
+    ? {}
+    : { receipt: createReceiptCheck({ logKey: ctx.logKey, ...(ctx.now === undefined ? {} : { now: ctx.now }) }) };
 }
 
 /**
@@ -63,7 +65,8 @@ function extensions(ctx: AnswerContext): VerifierExtensions {
  */
 function wrap(inner: Verifier, ctx: AnswerContext, seen: { unchecked: boolean }): Verifier {
   const add = (envelope: Uint8Array | string | undefined, input: VerifyInput | undefined): VerifyInput => {
-    if (ctx.logKey === undefined && (ctx.receipt !== undefined || (envelope !== undefined && carriesReceipt(envelope)))) seen.unchecked = true;
+    if (ctx.logKey === undefined && (ctx.receipt !== undefined || (envelope !== undefined && carriesReceipt(envelope))))
+      seen.unchecked = true;
     return { ...(input ?? {}), ...(ctx.receipt === undefined ? {} : { receipt: ctx.receipt }) };
   };
   return {
@@ -93,7 +96,12 @@ export async function checkSavedResponse(body: string, shape: StreamKind, stream
 }
 
 /** Checks plain text against an envelope (COSE base64url or compact JWS), allowing a normalized match. */
-export async function checkTextWithEnvelope(text: string, envelope: string, choice: number | undefined, ctx: AnswerContext): Promise<AnswerOutcome> {
+export async function checkTextWithEnvelope(
+  text: string,
+  envelope: string,
+  choice: number | undefined,
+  ctx: AnswerContext,
+): Promise<AnswerOutcome> {
   const seen = { unchecked: false };
   const verifier = wrap(
     createVerifier({

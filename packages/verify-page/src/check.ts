@@ -1,4 +1,4 @@
-import { decodeReceipt, toBase64url, type EnvelopeClaims } from '@signet/core';
+import { decodeReceipt, toBase64url, type EnvelopeClaims, type VerificationStep } from '@signet/core';
 import {
   explainVerification,
   isoSeconds,
@@ -79,6 +79,17 @@ function logFact(result: VerificationResult, receiptUnchecked: boolean): Fact {
   };
 }
 
+/** What a failure at each step means, for a reader who is not an engineer. */
+const FAILED_AT: Readonly<Record<VerificationStep, string>> = {
+  parse: 'The seal cannot be read: it is damaged or not a Signet seal.',
+  key: 'The seal is not from a key you trust: check that you gave the right provider keys.',
+  signature: 'The seal is broken: its signature does not verify, so the seal was altered or forged.',
+  validity: "The seal is outside its key's validity: the key had expired, was not yet valid, or was revoked.",
+  receipt: 'The log receipt does not verify.',
+  content: 'This is not what the provider sealed: it was changed after it was sealed.',
+  policy: 'The seal is sound, but not what was required here.',
+};
+
 function answerVerdict(subject: string, outcome: AnswerOutcome): Verdict {
   const { result, receiptUnchecked } = outcome;
   const explained = explainVerification(result, { receiptUnchecked });
@@ -89,11 +100,7 @@ function answerVerdict(subject: string, outcome: AnswerOutcome): Verdict {
       status: unsealed ? 'unsealed' : 'invalid',
       subject,
       headline: unsealed ? `NOT SEALED: ${result.code}` : `INVALID: ${result.code}`,
-      summary: unsealed
-        ? `This answer carries no seal, so where it came from cannot be checked. ${result.message}`
-        : truncated
-          ? `This answer is incomplete: it ends before its seal, so it cannot be checked. ${result.message}`
-          : `This does not verify: it is not what the provider sealed, or it was not sealed by a trusted key. ${result.message}`,
+      summary: `${unsealed ? 'This answer carries no seal, so where it came from cannot be checked.' : truncated ? 'This answer is incomplete: it ends before its seal, so it cannot be checked.' : FAILED_AT[result.kind === 'policy' ? 'policy' : result.step]} ${result.message}`,
       code: result.code,
       ...(result.hint === undefined ? {} : { hint: result.hint }),
       facts: [{ label: 'Failed at step', value: `${result.step} (${result.kind} failure)` }],
@@ -104,7 +111,8 @@ function answerVerdict(subject: string, outcome: AnswerOutcome): Verdict {
   }
   const c = result.claims;
   const normalized = result.content?.match === 'normalized';
-  const match = result.content === null ? 'not checked' : normalized ? 'normalized only' : result.content.body ? 'exact, every byte' : 'exact';
+  const match =
+    result.content === null ? 'not checked' : normalized ? 'normalized only' : result.content.body ? 'exact, every byte' : 'exact';
   return {
     status: normalized ? 'normalized' : 'valid',
     subject,
@@ -175,7 +183,12 @@ export async function check(req: CheckRequest): Promise<Verdict> {
   }
   const trust: TrustStore | string = req.jwks.trim() === '' ? 'No trusted keys were given.' : trustFrom(req.jwks);
   if (typeof trust === 'string')
-    return problem('keys', 'NO USABLE KEYS', `The trusted keys are not a usable JWKS: ${trust}`, 'Choose a JWKS file or give the URL of one.');
+    return problem(
+      'keys',
+      'NO USABLE KEYS',
+      `The trusted keys are not a usable JWKS: ${trust}`,
+      'Choose a JWKS file or give the URL of one.',
+    );
   const logKey = req.logKey?.trim() || undefined;
   if (classified.kind === 'bundle') {
     const report = await verifyEvidence(classified.value, {
@@ -204,7 +217,10 @@ export async function check(req: CheckRequest): Promise<Verdict> {
       case 'stream':
         return answerVerdict('answer (saved stream)', await checkSavedResponse(req.input, classified.shape, true, ctx));
       case 'record':
-        return answerVerdict('record (text and envelope)', await checkTextWithEnvelope(classified.text, classified.envelope, classified.choice, ctx));
+        return answerVerdict(
+          'record (text and envelope)',
+          await checkTextWithEnvelope(classified.text, classified.envelope, classified.choice, ctx),
+        );
       case 'envelope':
         return problem(
           'envelope',

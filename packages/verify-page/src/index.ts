@@ -34,6 +34,9 @@ export function renderVerifyPage(options: VerifyPageOptions = {}): string {
   const data = JSON.stringify({ jwks: options.jwks, ...(options.source === undefined ? {} : { source: options.source }) });
   if (data === undefined) throw new TypeError('renderVerifyPage: jwks must be JSON');
   // Inside a script element, "<" could close it: as \u003c the JSON means the same and cannot.
-  const safe = data.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const safe = data
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return PAGE_HTML.replace(PRELOAD_MARK, () => safe);
 }

@@ -39,7 +39,11 @@ export function renderVerdict(target: HTMLElement, verdict: Verdict): void {
   banner.append(el('p', verdict.subject, 'subject'));
   const headline = el('p', undefined, 'headline');
   headline.id = 'verdict-headline';
-  headline.append(el('span', ICONS[verdict.status], 'icon'), document.createTextNode(verdict.headline));
+  // "INVALID: SIGNET_E_..." reads as a word and a code: the code is set apart so it can wrap on a phone.
+  const colon = verdict.headline.indexOf(': ');
+  headline.append(el('span', ICONS[verdict.status], 'icon'));
+  if (colon < 0) headline.append(document.createTextNode(verdict.headline));
+  else headline.append(document.createTextNode(verdict.headline.slice(0, colon + 2)), el('code', verdict.headline.slice(colon + 2)));
   banner.append(headline, el('p', verdict.summary, 'summary'));
   if (verdict.hint !== undefined) banner.append(el('p', `What to do: ${verdict.hint}`, 'hint'));
   parts.push(banner);

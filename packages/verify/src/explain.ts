@@ -90,7 +90,10 @@ function receiptFacts(receipt: unknown): ReceiptFacts | undefined {
  * Explains a verification result. `receiptUnchecked` says a receipt came with the envelope but no
  * log key was given to check it.
  */
-export function explainVerification(result: VerificationResult, options: { readonly receiptUnchecked?: boolean } = {}): VerificationExplanation {
+export function explainVerification(
+  result: VerificationResult,
+  options: { readonly receiptUnchecked?: boolean } = {},
+): VerificationExplanation {
   if (!result.valid) {
     return {
       proves: [],
@@ -110,7 +113,8 @@ export function explainVerification(result: VerificationResult, options: { reado
   else doesNotProve.push(options.receiptUnchecked === true ? RECEIPT_UNCHECKED_STATEMENT : noReceiptStatement('the envelope'));
   if (result.content === null) doesNotProve.push('Anything about a text: no text was checked against the seal.');
   else if (result.content.match === 'normalized') doesNotProve.push(`That the text is exactly the sealed text: ${NORMALIZED_WARNING}`);
-  if (c.partial === true) doesNotProve.push('That this is the whole answer: the seal marks the response as partial (its stream was cut off).');
+  if (c.partial === true)
+    doesNotProve.push('That this is the whole answer: the seal marks the response as partial (its stream was cut off).');
   doesNotProve.push(tagNotLinkedStatement(c), useNotProvenStatement('the seal'), TRUTH_NOT_PROVEN_STATEMENT);
   return { proves, doesNotProve };
 }

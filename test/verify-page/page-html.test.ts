@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { renderVerifyPage, VERIFY_PAGE_CSP, VERIFY_PAGE_PATH } from '@signet/verify-page';
+
+/** The verifier page as a file: self-contained, locked down by its own policy, safe to preload keys into. */
+
+const html = renderVerifyPage();
+const inline = (tag: 'script' | 'style', of = html) =>
+  [...of.matchAll(new RegExp(`<${tag}(?: [^>]*)?>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => ({ tag: m[0].slice(0, 60), body: m[1]! }));
+const sha = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+describe('the verifier page file', () => {
+  it('is one self-contained file: no external script, style, image or font', () => {
+    expect(html).not.toMatch(/<script[^>]+\bsrc=/i);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).not.toMatch(/<img\b/i);
+    expect(html).not.toMatch(/@import|url\(\s*['"]?https?:/i);
+    expect(html.length).toBeLessThan(400_000);
+    expect(VERIFY_PAGE_PATH).toBe('/signet/verify');
+  });
+
+  it('carries a policy that allows its own inline code by hash and the network for fetch only', () => {
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${VERIFY_PAGE_CSP}">`);
+    const scripts = inline('script').filter((s) => !s.tag.includes('application/json'));
+    expect(scripts).toHaveLength(1);
+    expect(VERIFY_PAGE_CSP).toContain(`script-src ${sha(scripts[0]!.body)}`);
+    const [style] = inline('style');
+    expect(VERIFY_PAGE_CSP).toContain(`style-src ${sha(style!.body)}`);
+    expect(VERIFY_PAGE_CSP).toMatch(/default-src 'none'/);
+    expect(VERIFY_PAGE_CSP).not.toMatch(/unsafe-(inline|eval)/);
+  });
+
+  it('ships no signing code, storage driver or Node built-in', () => {
+    const [script] = inline('script').filter((s) => !s.tag.includes('application/json'));
+    expect(script!.body).not.toMatch(/better-sqlite3|node:(fs|crypto|child_process)|createSigner|BEGIN PRIVATE KEY/);
+  });
+
+  it('preloads keys as data that cannot close its script element', () => {
+    const jwks = { keys: [], note: '</script><script>alert(1)</script>\u2028' };
+    const page = renderVerifyPage({ jwks, source: '<b>provider</b>' });
+    const data = inline('script', page).find((s) => s.tag.includes('application/json'))!.body;
+    expect(data).not.toContain('<');
+    expect(JSON.parse(data)).toEqual({ jwks, source: '<b>provider</b>' });
+    expect(page.match(/<\/script>/g)).toHaveLength(2);
+    expect(renderVerifyPage({})).toBe(html);
+  });
+});
