@@ -40,12 +40,16 @@ const csp = [
 ].join('; ');
 
 const template = readFileSync(join(here, 'src', 'page.html'), 'utf8');
-for (const mark of ['/*STYLE*/', '/*SCRIPT*/', PRELOAD_MARK, '<meta charset="utf-8">'])
+const CHARSET = '<meta charset="utf-8" />';
+for (const mark of ['/*STYLE*/', '/*SCRIPT*/', PRELOAD_MARK, CHARSET])
   if (template.split(mark).length !== 2) throw new Error(`page.html must hold ${mark} exactly once`);
 const html = template
-  .replace('<meta charset="utf-8">', () => `<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="${csp}">`)
-  .replace('/*STYLE*/', () => style)
-  .replace('/*SCRIPT*/', () => script);
+  .replace(CHARSET, () => `${CHARSET}\n    <meta http-equiv="Content-Security-Policy" content="${csp}" />`)
+  // The whole element is replaced, so its text is exactly what the policy's hash covers.
+  .replace(/<style>\s*\/\*STYLE\*\/\s*<\/style>/, () => `<style>${style}</style>`)
+  .replace(/<script>\s*\/\*SCRIPT\*\/\s*<\/script>/, () => `<script>${script}</script>`);
+if (html.includes('/*STYLE*/') || html.includes('/*SCRIPT*/'))
+  throw new Error('page.html must hold <style>/*STYLE*/</style> and <script>/*SCRIPT*/</script>');
 
 const dist = join(here, 'dist');
 mkdirSync(dist, { recursive: true });

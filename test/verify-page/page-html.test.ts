@@ -20,7 +20,7 @@ describe('the verifier page file', () => {
   });
 
   it('carries a policy that allows its own inline code by hash and the network for fetch only', () => {
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${VERIFY_PAGE_CSP}">`);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${VERIFY_PAGE_CSP}" />`);
     const scripts = inline('script').filter((s) => !s.tag.includes('application/json'));
     expect(scripts).toHaveLength(1);
     expect(VERIFY_PAGE_CSP).toContain(`script-src ${sha(scripts[0]!.body)}`);
