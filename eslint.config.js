@@ -1,5 +1,55 @@
 import tseslint from 'typescript-eslint';
 
+/**
+ * Package boundaries (docs/architecture.md): core <- verify, server, log; log <- registry; all <- cli.
+ * A package may import only the packages below it, never another package's files by relative path,
+ * and the runtime-neutral packages (core, verify) no Node built-ins outside their Node-only modules.
+ */
+const PACKAGES = ['core', 'verify', 'server', 'log', 'registry', 'audit', 'cli'];
+// The demo (examples/demo) is a script over the public APIs, outside this rule's folders.
+const NAME = {
+  core: '@signet/core',
+  verify: '@signet/verify',
+  server: '@signet/server',
+  log: '@signet/log',
+  registry: '@signet/registry',
+  audit: '@signet/audit',
+  cli: 'signet',
+};
+const ALLOWED = {
+  core: [],
+  verify: ['core'],
+  server: ['core'],
+  log: ['core'],
+  registry: ['core', 'log'],
+  audit: ['core', 'verify'],
+  cli: ['core', 'verify', 'server', 'log', 'registry', 'audit'],
+};
+/** Another package's sources reached by a relative path (`../../verify/src/...`). */
+const crossPackagePath = {
+  regex: `^(\\.\\./)+(packages/)?(${PACKAGES.join('|')})/src(/|$)`,
+  message: 'Import another package through its public exports, never its files.',
+};
+const nodeBuiltins = {
+  regex: '^node:',
+  message: 'This package runs in browsers and edge runtimes: no Node built-ins here (use a Node-only module).',
+};
+
+function boundary(pkg) {
+  const forbidden = PACKAGES.filter((p) => p !== pkg && !ALLOWED[pkg].includes(p)).map((p) => NAME[p]);
+  const patterns = [
+    crossPackagePath,
+    ...forbidden.map((name) => ({
+      group: [name, `${name}/*`],
+      message: `${NAME[pkg]} may not depend on ${name} (see docs/architecture.md).`,
+    })),
+  ];
+  return {
+    files: [`packages/${pkg}/src/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', 'docs/vectors/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -10,6 +60,45 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['error', 'warn'] }],
       eqeqeq: ['error', 'always'],
+    },
+  },
+  // Type-aware rules where a forgotten promise is a bug: library and CLI sources.
+  {
+    files: ['packages/*/src/**/*.ts', 'examples/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  ...PACKAGES.map(boundary),
+  {
+    files: ['packages/core/src/**/*.ts', 'packages/verify/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/core/src/backend/node.ts', 'packages/core/src/node/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            crossPackagePath,
+            nodeBuiltins,
+            ...PACKAGES.filter((p) => p !== 'core').map((p) => ({
+              group: [NAME[p], `${NAME[p]}/*`],
+              message: 'core and verify depend on nothing above them.',
+            })),
+          ].filter((p, i, all) => all.indexOf(p) === i),
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)packages/[^/]+/src(/|$)', message: 'Tests use the packages through their public exports.' }] },
+      ],
     },
   },
   {

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DemoContext } from '../packages/cli/src/demo/context.js';
-import { auditorDemo } from '../packages/cli/src/demo/auditor.js';
-import { main } from '../packages/cli/src/main.js';
+import { auditorDemo, type DemoContext } from '@signet/demo';
+import { demoHost, main, type CommandIO } from 'signet';
 import { tempDir } from './auditor-fixtures.js';
 
 /** The auditor part of `signet demo`, run on its own: it throws if any step does not turn out as it should. */
@@ -22,12 +21,12 @@ describe('auditor demo part', () => {
       }),
     );
     const said: string[] = [];
+    const io: CommandIO = { stdout: () => undefined, stderr: () => undefined, stdin: async () => new Uint8Array(), env: {} };
     const ctx: DemoContext = {
       dir,
       keysDir: join(dir, 'keys'),
       termsFile,
       issuer: 'https://api.example.com',
-      io: { stdout: () => undefined, stderr: () => undefined, stdin: async () => new Uint8Array(), env: {} },
       step: (t) => said.push(t),
       say: (t) => said.push(t),
       expect(condition, what) {
@@ -44,6 +43,8 @@ describe('auditor demo part', () => {
         });
         return { code, stdout, stderr };
       },
+      startGateway: (argv) => demoHost(io).startGateway(argv),
+      readTermsFile: (path) => demoHost(io).readTermsFile(path),
     };
     await auditorDemo(ctx);
     expect(said.join('\n')).toContain('attributed to acct_mallory_distill');

@@ -94,7 +94,13 @@ describe('@signet/verify browser bundle', () => {
         .filter(([, v]) => v.bytesInOutput > 0)
         .map(([p]) => p),
     );
-    expect(shipped.some((p) => p.includes('packages/core/src/signing-key'))).toBe(false);
+    expect(shipped.some((p) => p.includes('packages/core/src/keys/signing-key'))).toBe(false);
+    expect(shipped.some((p) => p.includes('packages/core/src/keys/hybrid-key'))).toBe(false);
+  });
+
+  it('decodes CBOR with the bounded decoder of core, not a general CBOR library', () => {
+    expect(inputs().filter((p) => p.includes('cbor-x'))).toEqual([]);
+    expect(inputs().some((p) => p.includes('packages/core/src/format/cbor-decode'))).toBe(true);
   });
 
   it('uses the noble backend, not node:crypto', () => {

@@ -4,7 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, compactVerify, importJWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { claimsToJson, JWS_TYPE, NO_AI_TRAINING, parseEnvelope, SigningKey, toHex, toJwks, utf8 } from '@signet/core';
+import {
+  assembleJws,
+  claimsToJson,
+  jwsSigningInput,
+  JWS_TYPE,
+  NO_AI_TRAINING,
+  parseEnvelope,
+  SigningKey,
+  toHex,
+  toJwks,
+  utf8,
+} from '@signet/core';
 import { nodeBackend } from '@signet/core/node';
 import { createSigner, type ExternalSigner } from '@signet/server';
 import { createVerifier } from '@signet/verify';
@@ -183,6 +194,19 @@ describe("jose's generic compactVerify (JSON profile)", () => {
     const [h, p, sig] = jws.split('.') as [string, string, string];
     const tampered = `${h}.${p.slice(0, -2)}${p.endsWith('AA') ? 'BA' : 'AA'}.${sig}`;
     await expect(compactVerify(tampered, await publicKey)).rejects.toThrow();
+  });
+
+  it("core's JWS codec gives jose's CompactSign output byte for byte", async () => {
+    const privateKey = await importJWK(key.toPrivateJwk(), 'EdDSA');
+    for (const [i, t] of texts.entries()) {
+      const claims = signer.claimsFor({ account: `acct_${i}`, response: response(t, i) });
+      const signingInput = jwsSigningInput(key.kid, claims);
+      const ours = assembleJws(signingInput, key.sign(utf8(signingInput)));
+      const theirs = await new CompactSign(utf8(JSON.stringify(claimsToJson(claims))))
+        .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: JWS_TYPE })
+        .sign(privateKey);
+      expect(ours).toBe(theirs);
+    }
   });
 
   it('a JWS that jose signs over our JSON claims verifies with our verifier', async () => {

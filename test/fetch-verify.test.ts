@@ -165,6 +165,7 @@ describe('createVerifyingFetch', () => {
       expect(text, f).not.toMatch(/@signet\/server/);
     }
     const core = resolve(src, '..', '..', 'core', 'src');
-    for (const f of ['sse.ts', 'stream-assembly.ts']) expect(readFileSync(join(core, f), 'utf8')).not.toMatch(/from ['"]node:/);
+    for (const f of ['openai/sse.ts', 'openai/stream-assembly.ts'])
+      expect(readFileSync(join(core, f), 'utf8')).not.toMatch(/from ['"]node:/);
   });
 });

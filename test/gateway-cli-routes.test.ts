@@ -2,13 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CommandIO } from 'signet';
+import { type CommandIO, main, parseArgs, registryGatewayExtension, type StartedGateway, startGatewayFromArgs } from 'signet';
 import { UNSEALED_HEADER } from '@signet/core';
 import { openRegistry } from '@signet/registry';
 import { loadAccountSecret } from '@signet/server';
-import { parseArgs } from '../packages/cli/src/args.js';
-import { startGatewayFromArgs, type StartedGateway } from '../packages/cli/src/commands/gateway.js';
-import { registryGatewayExtension } from '../packages/cli/src/commands/registry-gateway.js';
 import { rawRequest, startDecodingUpstream, type DecodingUpstream } from './support/decoding-upstream.js';
 
 /** `signet gateway --passthrough` and the record of unsealed answers, through the command's own wiring. */

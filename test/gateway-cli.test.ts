@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CommandIO } from 'signet';
+import { type CommandIO, type GatewayExtension, main, parseArgs, type StartedGateway, startGatewayFromArgs } from 'signet';
 import { createVerifyingFetch, type FetchVerification } from '@signet/verify';
-import { parseArgs } from '../packages/cli/src/args.js';
-import { startGatewayFromArgs, type GatewayExtension, type StartedGateway } from '../packages/cli/src/commands/gateway.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
 
 function captureIO(env: Record<string, string | undefined> = {}): CommandIO & { out: string[]; err: string[] } {

@@ -2,11 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CommandIO } from 'signet';
+import { type CommandIO, main, parseArgs, type StartedGateway, startGatewayFromArgs } from 'signet';
 import { ENVELOPE_HEADER, type Jwks } from '@signet/core';
 import { createDelegationCheck, createVerifier } from '@signet/verify';
-import { parseArgs } from '../packages/cli/src/args.js';
-import { startGatewayFromArgs, type StartedGateway } from '../packages/cli/src/commands/gateway.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
 
 // A fleet node: the gateway signs with a short-lived node key delegated by an offline root. It

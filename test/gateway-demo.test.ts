@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type CommandIO } from 'signet';
-import type { DemoContext } from '../packages/cli/src/demo/context.js';
-import { gatewayDemo } from '../packages/cli/src/demo/gateway.js';
+import { gatewayDemo, type DemoContext } from '@signet/demo';
+import { demoHost, main, type CommandIO } from 'signet';
 
 describe('the gateway part of signet demo', () => {
   it('runs end to end: sealed and verified answers, whole and streamed, and a 403', async () => {
@@ -36,7 +35,6 @@ describe('the gateway part of signet demo', () => {
       keysDir,
       termsFile,
       issuer: 'https://demo.example',
-      io,
       step: (t) => void lines.push(`== ${t}`),
       say: (l) => void lines.push(l),
       expect: (c, what) => {
@@ -44,6 +42,8 @@ describe('the gateway part of signet demo', () => {
         if (!c) throw new Error(`demo expectation failed: ${what}`);
       },
       cli,
+      startGateway: (argv) => demoHost(io).startGateway(argv),
+      readTermsFile: (path) => demoHost(io).readTermsFile(path),
     };
     await gatewayDemo(ctx);
     expect(failures).toEqual([]);

@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CommandIO } from 'signet';
+import { type CommandIO, main, parseArgs, type StartedGateway, startGatewayFromArgs } from 'signet';
 import { createRemoteTrustStore, createVerifyingFetch, type FetchVerification } from '@signet/verify';
-import { parseArgs } from '../packages/cli/src/args.js';
-import { startGatewayFromArgs, type StartedGateway } from '../packages/cli/src/commands/gateway.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
 
 // Rotation across a running gateway: `signet keys rotate` on its keys directory while clients keep

@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logGatewayExtension, parseArgs } from 'signet';
 import { ENVELOPE_HEADER, envelopeFromText, getDefaultBackend, parseEnvelope, verifyCheckpoint } from '@signet/core';
 import { createReceiptCheck, createVerifier } from '@signet/verify';
-import { parseArgs } from '../packages/cli/src/args.js';
-import { logGatewayExtension } from '../packages/cli/src/commands/log-gateway.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 
 // The gateway with `--log`: every sealed answer is appended without delaying it, and the gateway

@@ -1,7 +1,9 @@
+import { parseArgs as parseTokens } from 'node:util';
 import { SignetError } from '@signet/core';
 
 /**
- * A small, strict argument parser: `--flag value`, `--flag=value`, boolean `--flag`, and positionals.
+ * Strict argument parsing on `node:util` parseArgs: `--flag value`, `--flag=value`, boolean
+ * `--flag`, and positionals (a lone `-` and words starting with a single dash among them).
  * Unknown flags are usage errors (exit 2), never ignored.
  */
 
@@ -21,40 +23,42 @@ export class UsageError extends Error {
 
 /** Parses argv against a spec. */
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, kind]) => [name, { type: kind === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+  );
+  // Not strict: the checks below give this CLI's own messages, and single-dash words stay positionals.
+  const { tokens } = parseTokens({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const flags: Record<string, string | boolean | string[] | undefined> = {};
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const kind = spec[name];
-    if (kind === undefined) throw new UsageError(`unknown option --${name}`);
-    if (kind === 'boolean') {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags[name] = true;
-      continue;
-    }
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      i++;
-    }
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (kind === 'list') {
-      const prev = flags[name];
-      flags[name] = [...(Array.isArray(prev) ? prev : []), value];
+  let lastShort = -1;
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    else if (token.kind === 'option-terminator') continue;
+    else if (!token.rawName.startsWith('--')) {
+      // `-x` or `-abc` is one positional word, however many letters it has.
+      if (token.index !== lastShort) positionals.push(argv[token.index] as string);
+      lastShort = token.index;
     } else {
-      if (flags[name] !== undefined) throw new UsageError(`--${name} given twice`);
-      flags[name] = value;
+      // The name as written: node reads `--=a` as an option named "=a", this CLI as "--" with a value.
+      const raw = argv[token.index] as string;
+      const eq = raw.indexOf('=');
+      const name = eq >= 0 ? raw.slice(2, eq) : raw.slice(2);
+      const kind = spec[name];
+      if (kind === undefined) throw new UsageError(`unknown option --${name}`);
+      if (kind === 'boolean') {
+        if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+        flags[name] = true;
+        continue;
+      }
+      const value = token.value;
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      if (kind === 'list') {
+        const prev = flags[name];
+        flags[name] = [...(Array.isArray(prev) ? prev : []), value];
+      } else {
+        if (flags[name] !== undefined) throw new UsageError(`--${name} given twice`);
+        flags[name] = value;
+      }
     }
   }
   return { flags, positionals };

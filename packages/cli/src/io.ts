@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignetError } from '@signet/core';
-import { InputTooLargeError, readFileBounded, readStreamBounded } from './bounded-read.js';
+import { InputTooLargeError, readFileBounded, readStreamBounded } from '@signet/audit';
 
 /** Where a command writes: injectable so tests can run commands in process. */
 export interface CommandIO {

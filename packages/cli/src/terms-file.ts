@@ -1,4 +1,4 @@
-import { InputTooLargeError, readFileBounded } from './bounded-read.js';
+import { InputTooLargeError, readFileBounded } from '@signet/audit';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { SignetError, validateUsage } from '@signet/core';
 import type { TermsConfig } from '@signet/server';

@@ -18,4 +18,7 @@ export * from './http.js';
 export * from './node-server.js';
 export * from './remote.js';
 export * from './audit.js';
+export * from './consistency.js';
 export * from './monitor.js';
+export * from './follow.js';
+export { LOG_ERROR_CODES, type LogErrorCode } from './errors.js';

@@ -1,18 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenNode, type ListenOptions, type RunningServer } from '@signet/core/node-server';
 import type { LogHandler } from './http.js';
+
+export type { RunningServer } from '@signet/core/node-server';
 
 /**
  * Serves a Web-standard handler with node:http (what `signet log serve` runs). Only GET and HEAD
  * reach the log routes, so request bodies are never read.
  */
-
-/** A running server. */
-export interface RunningServer {
-  readonly url: string;
-  readonly server: Server;
-  close(): Promise<void>;
-}
 
 async function respond(handler: LogHandler, req: IncomingMessage, res: ServerResponse, origin: string): Promise<void> {
   let response: Response | undefined;
@@ -30,27 +25,25 @@ async function respond(handler: LogHandler, req: IncomingMessage, res: ServerRes
   res.end(body);
 }
 
-/** Listens on host:port (port 0 picks a free one) and serves the handler. */
-export function serveHandler(handler: LogHandler, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+/**
+ * Listens on host:port (port 0 picks a free one) and serves the handler, through the Node server
+ * the gateway uses too (`@signet/core/node-server`: connection limits, graceful close).
+ */
+export async function serveHandler(handler: LogHandler, options: ListenOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  return new Promise((resolve, reject) => {
-    const server = createServer((req, res) => {
-      const addr = server.address() as AddressInfo;
-      void respond(handler, req, res, `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`);
-    });
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      const addr = server.address() as AddressInfo;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
-      resolve({
-        url,
-        server,
-        close: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections?.();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
+  let origin = '';
+  const running = await listenNode((req, res) => {
+    void respond(handler, req, res, origin);
+  }, options);
+  // The URL names the host as given (0.0.0.0 included), as `signet log serve` has always printed it.
+  origin = `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`;
+  return {
+    url: origin,
+    port: running.port,
+    server: running.server,
+    get inFlight() {
+      return running.inFlight;
+    },
+    close: (closeOptions) => running.close(closeOptions),
+  };
 }

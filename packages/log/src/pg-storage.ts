@@ -1,6 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { SignetError } from '@signet/core';
 import { edgeTiles } from './append.js';
+import { LOG_SCHEMA } from './schema.js';
+import { checkSchemaName, createPgPool, driverCode, migratePg, pgTransaction } from './sql/index.js';
 import type { LogMeta, LogStorage, TreeHead } from './storage.js';
 import type { TileRequest } from './tiled-tree.js';
 
@@ -34,7 +36,7 @@ function toHead(row: HeadRow): TreeHead {
 
 function storageError(cause: unknown, what: string): SignetError {
   if (cause instanceof SignetError) return cause;
-  const code = (cause as { code?: string })?.code;
+  const code = driverCode(cause);
   // pg error messages can echo connection strings: report only the code.
   return new SignetError('SIGNET_E_LOG_STORAGE', `PostgreSQL log storage failed to ${what}${code ? ` (${code})` : ''}.`, {
     hint: 'Check that the server is reachable and the user may create tables in the schema.',
@@ -50,14 +52,10 @@ export interface PgStorageOptions {
   readonly poolSize?: number;
 }
 
-/** Opens a PostgreSQL log (connection URL `postgres://...`). */
+/** Opens (and creates, or migrates to the current schema) a PostgreSQL log (connection URL `postgres://...`). */
 export async function openPgStorage(url: string, options: PgStorageOptions = {}): Promise<LogStorage> {
-  const schema = options.schema ?? 'signet_log';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The schema name must be lowercase letters, digits and underscores.');
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 });
-  // An idle client that loses its connection must not crash the process.
-  pool.on('error', () => undefined);
+  const schema = checkSchemaName(options.schema ?? 'signet_log', 'The schema name must be lowercase letters, digits and underscores.');
+  const pool = createPgPool(url, options.poolSize === undefined ? {} : { poolSize: options.poolSize });
   const t = (name: string): string => `"${schema}".${name}`;
   try {
     const client = await pool.connect();
@@ -66,14 +64,7 @@ export async function openPgStorage(url: string, options: PgStorageOptions = {})
       // DDL from several processes at once races in the catalog: serialize it.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`signet-log:${schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${t('meta')} (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS ${t('state')} (id INT PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS ${t('tiles')} (level SMALLINT NOT NULL, idx BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (level, idx));
-        CREATE TABLE IF NOT EXISTS ${t('entries')} (idx BIGINT PRIMARY KEY, rid TEXT NOT NULL, entry BYTEA NOT NULL);
-        CREATE INDEX IF NOT EXISTS entries_rid ON ${t('entries')} (rid);
-        CREATE TABLE IF NOT EXISTS ${t('heads')} (size BIGINT PRIMARY KEY, time BIGINT NOT NULL, root BYTEA NOT NULL, note TEXT NOT NULL, rprot BYTEA NOT NULL, rsig BYTEA NOT NULL);
-      `);
+      await migratePg(client, LOG_SCHEMA, `"${schema}".`);
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -98,25 +89,7 @@ export async function openPgStorage(url: string, options: PgStorageOptions = {})
       [h.size, h.time, Buffer.from(h.root), h.note, Buffer.from(h.receiptProtected), Buffer.from(h.receiptSignature)],
     );
   };
-  const inTransaction = async <T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (cause) {
-      throw storageError(cause, what);
-    }
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (cause) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw storageError(cause, what);
-    } finally {
-      client.release();
-    }
-  };
+  const inTransaction = <T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => pgTransaction(pool, storageError, what, fn);
   const query = async <R extends pg.QueryResultRow>(what: string, sql: string, params: unknown[]): Promise<R[]> => {
     try {
       return (await pool.query<R>(sql, params)).rows;

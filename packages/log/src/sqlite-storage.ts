@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
 import { edgeTiles } from './append.js';
+import { LOG_SCHEMA } from './schema.js';
+import { checkSqliteSchema, driverCode, migrateSqlite } from './sql/index.js';
 import type { Committer, LogMeta, LogStorage, PendingEntry, TreeHead } from './storage.js';
 import type { TileRequest } from './tiled-tree.js';
 
@@ -37,7 +39,7 @@ function toHead(row: HeadRow): TreeHead {
 
 function storageError(cause: unknown, what: string): SignetError {
   if (cause instanceof SignetError) return cause;
-  const code = (cause as { code?: string })?.code;
+  const code = driverCode(cause);
   return new SignetError('SIGNET_E_LOG_STORAGE', `SQLite log storage failed to ${what}${code ? ` (${code})` : ''}.`, {
     hint: 'Check the database path, free disk space and file permissions.',
     cause,
@@ -50,22 +52,19 @@ export interface SqliteStorageOptions {
   readonly readonly?: boolean;
 }
 
-/** Opens (and creates) a SQLite log at `path`. */
+/** Opens (and creates, or migrates to the current schema) a SQLite log at `path`. */
 export function openSqliteStorage(path: string, options: SqliteStorageOptions = {}): LogStorage {
   let db: Database.Database;
   try {
     db = new Database(path, options.readonly === true ? { readonly: true, fileMustExist: true } : {});
     db.pragma('busy_timeout = 10000');
+    // Read-only opens cannot migrate: they refuse a newer schema, and read an older one, since every
+    // migration so far keeps the previous layout readable.
+    if (options.readonly === true) checkSqliteSchema(db, LOG_SCHEMA);
     if (options.readonly !== true) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      db.exec(`
-        CREATE TABLE IF NOT EXISTS log_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS log_tiles (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
-        CREATE TABLE IF NOT EXISTS log_entries (idx INTEGER PRIMARY KEY, rid TEXT NOT NULL, entry BLOB NOT NULL);
-        CREATE INDEX IF NOT EXISTS log_entries_rid ON log_entries (rid);
-        CREATE TABLE IF NOT EXISTS log_heads (size INTEGER PRIMARY KEY, time INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL, rprot BLOB NOT NULL, rsig BLOB NOT NULL);
-      `);
+      migrateSqlite(db, LOG_SCHEMA);
     }
   } catch (cause) {
     throw storageError(cause, `open ${path}`);

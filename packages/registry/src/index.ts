@@ -15,3 +15,4 @@ export { openSqliteStore } from './sqlite-store.js';
 export { openPgStore, type PgStoreOptions } from './pg-store.js';
 export type { RegistryStore, SealedRow, NewSealedRow, Posting, UnsealedRow, NewUnsealedRow } from './store.js';
 export { logEvidenceSource } from './log-evidence.js';
+export { REGISTRY_ERROR_CODES, type RegistryErrorCode } from './errors.js';

@@ -1,11 +1,13 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { SignetError } from '@signet/core';
+import { checkSchemaName, createPgPool, migratePg, pgTransaction } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
 import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
-import { schemaStatements, SEALED_COLUMNS } from './schema.js';
+import { REGISTRY_SCHEMA, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
 function storageError(cause: unknown, what: string): SignetError {
+  if (cause instanceof SignetError) return cause;
   // The cause may hold the connection URL (with its password): keep it out of the message.
   return new SignetError('SIGNET_E_REGISTRY_STORAGE', `The registry database failed to ${what}.`, {
     cause,
@@ -21,22 +23,17 @@ export interface PgStoreOptions {
   readonly poolSize?: number;
 }
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 // Serializes schema creation across processes: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
 const DDL_LOCK = 0x5167_6e74;
 
 /** The PostgreSQL registry store (`pg`), for fleets of signers sharing one registry. */
 export async function openPgStore(url: string, options: PgStoreOptions = {}): Promise<RegistryStore> {
   const schema = options.schema;
-  if (schema !== undefined && !SCHEMA_NAME.test(schema))
-    throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The registry schema name must be a lowercase SQL identifier.');
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 4,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  if (schema !== undefined) checkSchemaName(schema, 'The registry schema name must be a lowercase SQL identifier.');
+  const pool = createPgPool(url, {
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(schema === undefined ? {} : { searchPath: schema }),
   });
-  // An idle client's error must not crash the process; the next query reports it.
-  pool.on('error', () => undefined);
   const q = async (what: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> => {
     try {
       return await pool.query(text, values);
@@ -44,30 +41,12 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       throw storageError(cause, what);
     }
   };
-  const tx = async <T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (cause) {
-      throw storageError(cause, 'connect');
-    }
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (cause) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw cause instanceof SignetError ? cause : storageError(cause, what);
-    } finally {
-      client.release();
-    }
-  };
+  const tx = <T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => pgTransaction(pool, storageError, what, fn);
   try {
     await tx('create the schema', async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
       if (schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      for (const s of schemaStatements({ blob: 'BYTEA', int64: 'BIGINT', pk: 'BIGSERIAL PRIMARY KEY', withoutRowid: '' })) await c.query(s);
+      await migratePg(c, REGISTRY_SCHEMA);
     });
   } catch (e) {
     await pool.end().catch(() => undefined);

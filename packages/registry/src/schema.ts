@@ -2,6 +2,7 @@
  * The registry schema, shared by both databases (types differ only where the dialects do). Kept in
  * one place so SQLite and PostgreSQL can never drift apart.
  */
+import type { SchemaPlan, SqlDialect } from '@signet/log/sql';
 
 /** Column names of a sealed row, in insert order. */
 export const SEALED_COLUMNS = [
@@ -30,8 +31,18 @@ export const SEALED_COLUMNS = [
   'checkpoint',
 ] as const;
 
-/** The DDL for a dialect: `blob` is BLOB or BYTEA, `int64` INTEGER or BIGINT, `pk` the id column. */
-export function schemaStatements(d: { blob: string; int64: string; pk: string; withoutRowid: string }): string[] {
+/**
+ * The registry's schema, as ordered migrations (see `@signet/log/sql`). Version 1 is the layout of
+ * the releases before schemas were versioned, unchanged.
+ */
+export const REGISTRY_SCHEMA: SchemaPlan = {
+  store: 'registry',
+  errorCode: 'SIGNET_E_REGISTRY_STORAGE',
+  migrations: [{ version: 1, statements: (d) => version1(d) }],
+};
+
+/** The DDL of version 1 for a dialect. */
+function version1(d: SqlDialect): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS registry_sealed (
       id ${d.pk},

@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
+import { migrateSqlite } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
 import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
-import { schemaStatements, SEALED_COLUMNS } from './schema.js';
+import { REGISTRY_SCHEMA, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
 function storageError(cause: unknown, what: string): SignetError {
+  if (cause instanceof SignetError) return cause;
   return new SignetError('SIGNET_E_REGISTRY_STORAGE', `The registry database failed to ${what}.`, {
     cause,
     hint: 'Check that the registry file is writable and not used by an incompatible version.',
@@ -24,8 +26,7 @@ export function openSqliteStore(path: string): RegistryStore {
     // NORMAL in WAL mode loses at most the last transactions on power loss, never integrity.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    for (const s of schemaStatements({ blob: 'BLOB', int64: 'INTEGER', pk: 'INTEGER PRIMARY KEY', withoutRowid: ' WITHOUT ROWID' }))
-      db.exec(s);
+    migrateSqlite(db, REGISTRY_SCHEMA);
   } catch (cause) {
     throw storageError(cause, `open ${path}`);
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { getDefaultBackend, SignetError, toBase64url, toHex, utf8 } from '@signet/core';
+import { pollFiles, writeFileAtomic } from '@signet/core/node-fs';
 
 /**
  * The gateway's accounts file: API keys (stored only as SHA-256 hashes) mapped to account ids and
@@ -85,11 +86,8 @@ export function readAccountsFile(path: string, options: { allowMissing?: boolean
 
 /** Writes an accounts file atomically with mode 0600 (it maps keys to people). */
 export function writeAccountsFile(path: string, file: AccountsFile): void {
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, path);
+    writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   } catch (cause) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', `cannot write the accounts file ${path}`, { cause });
   }
@@ -161,32 +159,16 @@ export function openAccountStore(
 ): AccountStore {
   const reloadMs = options.reloadMs ?? 1000;
   let byHash = new Map<string, AccountKey>();
-  let stamp = '';
-  let checked = 0;
-  const stampOf = (): string => {
-    try {
-      const s = statSync(path);
-      return `${s.mtimeMs}:${s.size}:${s.ino}`;
-    } catch {
-      return 'missing';
-    }
-  };
   const load = (): void => {
     const file = readAccountsFile(path);
     const next = new Map<string, AccountKey>();
     for (const e of file.accounts) if (e.revoked === undefined) next.set(e.keyHash, e);
     byHash = next;
   };
-  stamp = stampOf();
+  const poll = pollFiles([path], { intervalMs: reloadMs });
   load();
-  checked = Date.now();
   const refresh = (): void => {
-    const now = Date.now();
-    if (now - checked < reloadMs) return;
-    checked = now;
-    const s = stampOf();
-    if (s === stamp) return;
-    stamp = s;
+    if (!poll.changed()) return;
     try {
       load();
     } catch (e) {

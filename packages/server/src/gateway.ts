@@ -2,6 +2,7 @@ import { isSignetError, SignetError, type StreamKind } from '@signet/core';
 import type { AccountStore } from './accounts.js';
 import { canonicalPath, splitTarget, type AmbiguousPathReason } from './canonical-path.js';
 import type { FetchHandler } from './fetch-middleware.js';
+import { combineGatewayHooks, type GatewayHooks } from './gateway-hooks.js';
 import { createJwksHandler, type JwksSource } from './jwks-handler.js';
 import { checkModelRequest } from './model-request.js';
 import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptions } from './response-sealer.js';
@@ -61,6 +62,11 @@ export interface GatewayOptions extends SealingOptions {
    * costs (the benchmark does); never for serving.
    */
   readonly sealing?: boolean;
+  /**
+   * Extensions (a transparency log, a registry): their hooks run after this options object's own
+   * `onSealed`, `onUnsealed` and `extraRoutes`, in list order; {@link Gateway.close} closes them.
+   */
+  readonly hooks?: readonly GatewayHooks[];
 }
 
 /** A gateway: a fetch handler, and a way to serve it. */
@@ -70,6 +76,8 @@ export interface Gateway {
   readonly unsealedCount: number;
   /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
   listen(options?: ServeOptions): Promise<RunningServer>;
+  /** Closes the hooks' resources, in list order. Call it after the server stopped. */
+  close(): Promise<void>;
 }
 
 /** Request headers that belong to one connection, or that the gateway sets itself. */
@@ -203,12 +211,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   const upstreamFetch = options.fetch ?? nodeFetch;
   const routes = createRouteAllowlist(options.passthrough ?? DEFAULT_PASSTHROUGH);
   let unsealedCount = 0;
-  const userUnsealed = options.onUnsealed;
+  const own: GatewayHooks = {
+    ...(options.onSealed === undefined ? {} : { onSealed: options.onSealed }),
+    ...(options.onUnsealed === undefined ? {} : { onUnsealed: options.onUnsealed }),
+    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
+  };
+  const hooks = combineGatewayHooks([own, ...(options.hooks ?? [])]);
+  const userUnsealed = hooks.onUnsealed;
   const onUnsealed = async (record: UnsealedRecord): Promise<void> => {
     unsealedCount++;
     await userUnsealed?.(record);
   };
-  const sealer = options.sealing === false ? undefined : createResponseSealer({ ...options, onUnsealed });
+  const sealer =
+    options.sealing === false
+      ? undefined
+      : createResponseSealer({ ...options, ...(hooks.onSealed === undefined ? {} : { onSealed: hooks.onSealed }), onUnsealed });
   const basePath = upstream.pathname.endsWith('/') ? upstream.pathname.slice(0, -1) : upstream.pathname;
   const termsVersion = options.signer.terms.version;
   const termsRef = `${options.signer.terms.id} ${termsVersion} (${options.signer.terms.uri})`;
@@ -271,8 +288,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       reply.headers.set('access-control-allow-origin', '*');
       return reply;
     }
-    if (options.extraRoutes !== undefined) {
-      const extra = await options.extraRoutes(request);
+    if (hooks.extraRoutes !== undefined) {
+      const extra = await hooks.extraRoutes(request);
       if (extra !== undefined) return extra;
     }
     // Every proxied request needs a known key: the gateway must not be an open door to the upstream.
@@ -339,6 +356,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     handler,
     get unsealedCount() {
       return unsealedCount;
+    },
+    close: async () => {
+      await hooks.close?.();
     },
     listen: (serveOptions) =>
       serve(handler, {

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   parseJwks,
@@ -9,6 +9,7 @@ import {
   type RevocationListDocument,
 } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from './keyfile.js';
+import { writeFileAtomic } from '@signet/core/node-fs';
 
 /**
  * The revocation list of a keys directory: DIR/revocations.json, signed by the directory's active
@@ -41,11 +42,8 @@ export async function revokeInKeysDirectory(
     existing = [...list.entries.values()];
   }
   const doc = signRevocationList([...existing, entry], signer, Math.floor((options.now ?? Date.now)() / 1000));
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o644 });
-    chmodSync(tmp, 0o644);
-    renameSync(tmp, path);
+    writeFileAtomic(path, `${JSON.stringify(doc, null, 2)}\n`, 0o644);
   } catch (cause) {
     throw new SignetError('SIGNET_E_KEY_FILE', `cannot write ${path}`, { cause });
   }

@@ -1,8 +1,10 @@
-import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKey, parseJwks, SignetError, toJwks, type PublicJwk, type SigningKey } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from './keyfile.js';
 import type { KeySource } from './signer.js';
+import { writeFileAtomic } from '@signet/core/node-fs';
+import { followKeysDirectory } from './keys-directory.js';
 
 /**
  * Rotation of a keys directory (the one `signet keys new` made).
@@ -26,11 +28,8 @@ export interface RotationResult {
 }
 
 function writeAtomic(path: string, data: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, data, { mode });
-    chmodSync(tmp, mode);
-    renameSync(tmp, path);
+    writeFileAtomic(path, data, mode);
   } catch (cause) {
     throw new SignetError('SIGNET_E_KEY_FILE', `cannot write ${path}`, { cause });
   }
@@ -80,36 +79,13 @@ export function rotateKeysDirectory(dir: string, options: { graceSeconds?: numbe
 
 /**
  * A key source that follows a keys directory: a long-running signer picks up a rotation without a
- * restart. The file's modification time is checked at most every `checkIntervalMs` (default 1 s);
- * if the new file cannot be loaded the last good key keeps signing.
+ * restart. The files are checked at most every `checkIntervalMs` (default 1 s); if the new key
+ * cannot be loaded the last good key keeps signing. ({@link followKeysDirectory} also follows the
+ * published JWKS of the directory.)
  */
 export function createKeysDirectorySource(
   dir: string,
   options: { checkIntervalMs?: number; onError?: (e: unknown) => void } = {},
 ): KeySource & { reload(): SigningKey } {
-  const interval = options.checkIntervalMs ?? 1000;
-  const file = join(dir, KEY_FILES.signingKey);
-  let key = loadSigningKey(dir);
-  let mtime = statSync(file).mtimeMs;
-  let checked = Date.now();
-  const reload = (): SigningKey => {
-    mtime = statSync(file).mtimeMs;
-    key = loadSigningKey(dir);
-    return key;
-  };
-  return {
-    reload,
-    current() {
-      const t = Date.now();
-      if (t - checked >= interval) {
-        checked = t;
-        try {
-          if (statSync(file).mtimeMs !== mtime) reload();
-        } catch (e) {
-          options.onError?.(e);
-        }
-      }
-      return key;
-    },
-  };
+  return followKeysDirectory(dir, options);
 }

@@ -1,5 +1,7 @@
 import {
   accountTag,
+  assembleJws,
+  jwsSigningInput,
   commitAccount,
   commitmentKey,
   commitmentSalt,
@@ -10,13 +12,11 @@ import {
   HYBRID_HEADER,
   hybridHeaderValue,
   assembleEnvelope,
-  claimsToJson,
   digestContent,
   digestRequest,
   envelopeToText,
   extractResponseContent,
   getDefaultBackend,
-  JWS_TYPE,
   prepareEnvelope,
   SignetError,
   SigningKey,
@@ -28,7 +28,6 @@ import {
   type EnvelopeClaims,
   type TermsClaim,
 } from '@signet/core';
-import { CompactSign, importJWK } from 'jose';
 import { termsClaim, type TermsConfig } from './terms.js';
 import { keyDelegation, keyHybrid } from './keyfile.js';
 import { createAccountIdSealer, parseAuditorKeys, type AccountIdSealer } from './sealed-id.js';
@@ -138,7 +137,7 @@ export interface Signer {
   readonly terms: TermsClaim;
   /** Seals a response into a COSE envelope. */
   seal(input: SealInput): Promise<Sealed>;
-  /** Seals the same claims as a compact JWS (the JSON profile), signed with jose. */
+  /** Seals the same claims as a compact JWS (the JSON profile), built with core's JWS codec. */
   sealJws(input: SealInput): Promise<{ jws: string; claims: EnvelopeClaims }>;
   /** The claims a seal would carry, without signing. */
   claimsFor(input: SealInput): EnvelopeClaims;
@@ -344,8 +343,6 @@ export function createSigner(options: SignerOptions): Signer {
     return { signature, unprotected };
   };
 
-  const joseKeys = new WeakMap<SigningKey, ReturnType<typeof importJWK>>();
-
   return {
     issuer,
     get kid() {
@@ -368,22 +365,11 @@ export function createSigner(options: SignerOptions): Signer {
     async sealJws(input) {
       const k = activeKey();
       const claims = await withSealedId(claimsFor(input), input);
-      const header = { alg: 'EdDSA', kid: k.kid, typ: JWS_TYPE };
-      const payload = utf8(JSON.stringify(claimsToJson(claims)));
-      if (k instanceof SigningKey) {
-        let joseKey = joseKeys.get(k);
-        if (joseKey === undefined) {
-          joseKey = importJWK(k.toPrivateJwk(), 'EdDSA');
-          joseKeys.set(k, joseKey);
-        }
-        const jws = await new CompactSign(payload).setProtectedHeader(header).sign(await joseKey);
-        return { jws, claims };
-      }
-      // An external signer never hands out its private key: build the RFC 7515 signing input and
-      // have it sign that. The result is the same standard compact JWS.
-      const signingInput = `${toBase64url(utf8(JSON.stringify(header)))}.${toBase64url(payload)}`;
+      // Core's one JWS codec builds the signing input the verifier parses back; an in-process key
+      // and an external signer both sign that input, so both give the same standard compact JWS.
+      const signingInput = jwsSigningInput(k.kid, claims);
       const signature = await signBytes(utf8(signingInput), k);
-      return { jws: `${signingInput}.${toBase64url(signature)}`, claims };
+      return { jws: assembleJws(signingInput, signature), claims };
     },
   };
 }

@@ -18,4 +18,5 @@ export * from './verifying-fetch.js';
 export * from './excerpt-check.js';
 export * from './evidence-check.js';
 export * from './receipt-check.js';
+export * from './trust-assembly.js';
 export * from './explain.js';

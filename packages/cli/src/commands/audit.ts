@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { parseJwks } from '@signet/core';
-import { renderReportHtml } from '../audit/report-html.js';
-import { auditExitCode, type AuditReport } from '../audit/report.js';
-import { runAudit } from '../audit/run.js';
+import { auditExitCode, renderReportHtml, runAudit, type AuditReport } from '@signet/audit';
 import { flag, intFlag, optional, parseArgs, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, readText, writePublicFile } from '../io.js';

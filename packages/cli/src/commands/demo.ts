@@ -1,71 +1,43 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { DEMO_PART_NAMES, runDemo, type DemoHost } from '@signet/demo';
 import { optional, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
-import type { DemoContext, DemoPart } from '../demo/context.js';
-import { DEMO_PARTS } from '../demo/parts.js';
 import type { CommandIO } from '../io.js';
+import type { CliMain } from '../runner.js';
+import { readTermsFile } from '../terms-file.js';
+import { startGatewayFromArgs, GATEWAY_FLAGS } from './gateway.js';
 
-class DemoFailure extends Error {}
-
-/** `signet demo`: the whole story end to end, on the embedded SQLite default. */
-export const demo: Command = {
-  name: ['demo'],
-  summary: 'run the end-to-end story: seal, verify, serve, log, audit',
-  usage: `Usage: signet demo [--dir DIR] [--only PART]
+/**
+ * `signet demo`: the whole story end to end, on the embedded SQLite default. The story itself is
+ * the @signet/demo package; this command hands it the CLI (`cli`), which runs commands in process.
+ */
+export function createDemoCommand(cli: CliMain): Command {
+  return {
+    name: ['demo'],
+    summary: 'run the end-to-end story: seal, verify, serve, log, audit',
+    usage: `Usage: signet demo [--dir DIR] [--only PART]
 
 Runs every part of the story in a fresh folder (a temporary one unless --dir is given) and exits
-non-zero if anything does not turn out as it should. Parts: ${DEMO_PARTS.map((p) => p.name).join(', ')}.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { dir: 'string', only: 'list' });
-    const given = optional(args, 'dir');
-    const dir = given === undefined ? mkdtempSync(join(tmpdir(), 'signet-demo-')) : resolve(given);
-    const only = args.flags.only as string[] | undefined;
-    const termsFile = join(dir, 'terms.json');
-    writeFileSync(
-      join(dir, 'terms.md'),
-      '# Example API terms, version 2026-01\n\nOutputs may not be used to train, fine-tune or distill models that compete with the provider.\n',
-    );
-    writeFileSync(
-      termsFile,
-      `${JSON.stringify({ id: 'example-api-terms', version: '2026-01', uri: 'https://api.example.com/terms/2026-01', document: 'terms.md', usage: { 'cawg.ai_training': 'notAllowed', 'cawg.ai_generative_training': 'notAllowed', 'cawg.ai_inference': 'allowed' } }, null, 2)}\n`,
-    );
-    const ctx = makeContext(dir, termsFile, io);
-    io.stdout(`Signet demo: working in ${dir}\n`);
-    for (const part of DEMO_PARTS) {
-      if (only !== undefined && !only.includes(part.name)) continue;
-      io.stdout(`\n=== ${part.title} ===\n`);
-      try {
-        await part.run(ctx);
-      } catch (e) {
-        io.stderr(`\ndemo part "${part.name}" failed: ${(e as Error).message}\n`);
-        return 1;
-      }
-    }
-    io.stdout(`\nAll parts succeeded. Files are in ${dir}\n`);
-    return 0;
-  },
-};
-
-function makeContext(dir: string, termsFile: string, io: CommandIO): DemoContext {
-  return {
-    dir,
-    keysDir: join(dir, 'keys'),
-    termsFile,
-    issuer: 'https://api.example.com',
-    io,
-    step: (title) => io.stdout(`\n-- ${title}\n`),
-    say: (line) => io.stdout(`   ${line}\n`),
-    expect(condition, what) {
-      if (!condition) throw new DemoFailure(`expected: ${what}`);
+non-zero if anything does not turn out as it should. Parts: ${DEMO_PART_NAMES.join(', ')}.`,
+    async run(argv, io) {
+      const args = parseArgs(argv, { dir: 'string', only: 'list' });
+      const dir = optional(args, 'dir');
+      const only = args.flags.only as string[] | undefined;
+      return runDemo(createDemoHost(cli, io), { ...(dir === undefined ? {} : { dir }), ...(only === undefined ? {} : { only }) });
     },
+  };
+}
+
+/**
+ * What the demo gets from the CLI: `cli` runs a command in process (its output captured), the
+ * gateway starts in process (its own output silenced), terms files are read as `signet gateway`
+ * reads them, and the story prints on `io`.
+ */
+export function createDemoHost(cli: CliMain, io: CommandIO): DemoHost {
+  return {
     async cli(argv, stdin) {
-      // Imported lazily: main imports the command list, which imports this file.
-      const { main } = await import('../main.js');
       let stdout = '';
       let stderr = '';
-      const code = await main(argv, {
+      const code = await cli(argv, {
         stdout: (t) => (stdout += t),
         stderr: (t) => (stderr += t),
         stdin: async () => new TextEncoder().encode(stdin ?? ''),
@@ -73,7 +45,12 @@ function makeContext(dir: string, termsFile: string, io: CommandIO): DemoContext
       });
       return { code, stdout, stderr };
     },
+    async startGateway(argv) {
+      const gateway = await startGatewayFromArgs(parseArgs(argv, GATEWAY_FLAGS), { ...io, stderr: () => undefined });
+      return { url: gateway.server.url, close: () => gateway.close() };
+    },
+    readTermsFile,
+    stdout: (t) => io.stdout(t),
+    stderr: (t) => io.stderr(t),
   };
 }
-
-export type { DemoPart };

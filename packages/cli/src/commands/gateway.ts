@@ -1,22 +1,22 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SignetError, toJwks, type Jwks } from '@signet/core';
+import { SignetError, toJwks, type Jwks, type SigningKey } from '@signet/core';
 import {
   createGateway,
-  createKeysDirectorySource,
   createSigner,
+  followKeysDirectory,
   keyDelegation,
   loadAccountSecret,
   loadSigningKey,
   openAccountStore,
   parseAccountSecret,
-  type GatewayOptions,
+  type GatewayHooks,
   type RunningServer,
   type ServeOptions,
 } from '@signet/server';
 import { flag, intFlag, optional, parseArgs, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { readFileText, type CommandIO } from '../io.js';
+import type { CommandIO } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
 
 /**
@@ -37,22 +37,8 @@ export interface GatewayExtension {
   setup(args: ParsedArgs, io: CommandIO): Promise<GatewayHooks | undefined> | GatewayHooks | undefined;
 }
 
-/** What an extension plugs in. Every hook is optional. */
-export interface GatewayHooks {
-  /** Called after each seal, before the response is released. Errors fail the seal (fail closed). */
-  readonly onSealed?: GatewayOptions['onSealed'];
-  /** Extra routes, tried after the JWKS and before proxying. */
-  readonly extraRoutes?: GatewayOptions['extraRoutes'];
-  /**
-   * Records a model-route answer that left unsealed (an error status, a fail-open answer, a failed
-   * seal), with its account. A whole answer waits for it; if it throws, that answer is withheld.
-   */
-  readonly onUnsealed?: GatewayOptions['onUnsealed'];
-  /** Called on shutdown, after open streams finished. */
-  close?(): Promise<void> | void;
-}
-
-const FLAGS: FlagSpec = {
+/** The flags of `signet gateway` itself (extensions add theirs). */
+export const GATEWAY_FLAGS: FlagSpec = {
   upstream: 'string',
   keys: 'string',
   accounts: 'string',
@@ -77,75 +63,10 @@ export interface StartedGateway {
   close(): Promise<void>;
 }
 
-/**
- * The published JWKS of a keys directory, followed live: `signet keys rotate` rewrites jwks.json
- * (new key first) while the gateway runs, and the gateway serves the new document within a second.
- * A key file (not a directory) publishes just that key.
- */
-function directoryJwks(keysDir: string, fallback: Jwks, signingKid?: () => string): { jwks(): Jwks } {
-  const file = join(keysDir, 'jwks.json');
-  let current = fallback;
-  let mtime = -1;
-  let checked = 0;
-  const load = (): void => {
-    try {
-      if (!statSync(keysDir).isDirectory()) return;
-      const m = statSync(file).mtimeMs;
-      if (m !== mtime) {
-        current = JSON.parse(readFileText(file, 'JWKS', 1_000_000)) as Jwks;
-        mtime = m;
-      }
-    } catch {
-      // Keep the last good document: a half-written or missing file must not unpublish keys.
-    }
-  };
-  load();
-  return {
-    jwks() {
-      const t = Date.now();
-      // Rotation writes jwks.json before the new signing key: once the signer has switched, the
-      // document on disk already holds its key, so reload at once rather than within a second.
-      const stale = signingKid !== undefined && !current.keys.some((k) => k.kid === signingKid());
-      if (stale || t - checked >= 1000) {
-        checked = t;
-        load();
-      }
-      return current;
-    },
-  };
-}
-
-function chain(hooks: GatewayHooks[]): Pick<GatewayOptions, 'onSealed' | 'extraRoutes' | 'onUnsealed'> {
-  const sealed = hooks.map((h) => h.onSealed).filter((f): f is NonNullable<GatewayOptions['onSealed']> => f !== undefined);
-  const unsealed = hooks.map((h) => h.onUnsealed).filter((f): f is NonNullable<GatewayOptions['onUnsealed']> => f !== undefined);
-  const routes = hooks.map((h) => h.extraRoutes).filter((f): f is NonNullable<GatewayOptions['extraRoutes']> => f !== undefined);
-  return {
-    ...(unsealed.length === 0
-      ? {}
-      : {
-          onUnsealed: async (record) => {
-            for (const f of unsealed) await f(record);
-          },
-        }),
-    ...(sealed.length === 0
-      ? {}
-      : {
-          onSealed: async (s, input) => {
-            for (const f of sealed) await f(s, input);
-          },
-        }),
-    ...(routes.length === 0
-      ? {}
-      : {
-          extraRoutes: async (req) => {
-            for (const f of routes) {
-              const r = await f(req);
-              if (r !== undefined) return r;
-            }
-            return undefined;
-          },
-        }),
-  };
+/** A key file (not a directory) publishes just that key. */
+function fixedJwks(key: SigningKey): { jwks(): Jwks } {
+  const doc = toJwks([key]);
+  return { jwks: () => doc };
 }
 
 /**
@@ -171,7 +92,7 @@ export async function startGatewayFromArgs(
   // Load once first: a missing or bad key fails here with its typed error (SIGNET_E_KEY_FILE ...).
   const initial = loadSigningKey(keysDir);
   const keySource = statSync(keysDir).isDirectory()
-    ? createKeysDirectorySource(keysDir, {
+    ? followKeysDirectory(keysDir, {
         onError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
       })
     : undefined;
@@ -207,12 +128,12 @@ export async function startGatewayFromArgs(
     upstream: required(args, 'upstream'),
     signer,
     accounts,
-    jwks: directoryJwks(keysDir, toJwks([key]), delegated ? undefined : () => signer.kid),
+    jwks: keySource ?? fixedJwks(key),
     delegated,
     failOpen: flag(args, 'fail-open'),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
-    ...chain(hooks),
+    hooks,
     // One line per failure, with its code; never key material (errors carry none).
     onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
   });
@@ -240,7 +161,7 @@ export async function startGatewayFromArgs(
     issuer,
     async close() {
       await server.close();
-      for (const h of hooks) await h.close?.();
+      await gateway.close();
     },
   };
 }
@@ -250,7 +171,7 @@ export async function startGatewayFromArgs(
  * CLI can register `createGatewayCommand([logExtension, registryExtension])` instead.
  */
 export function createGatewayCommand(extensions: readonly GatewayExtension[] = []): Command {
-  const spec: FlagSpec = Object.assign({}, FLAGS, ...extensions.map((e) => e.flags));
+  const spec: FlagSpec = Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags));
   const extra = extensions.map((e) => e.usage).filter((u): u is string => u !== undefined);
   return {
     name: ['gateway'],

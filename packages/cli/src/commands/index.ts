@@ -12,7 +12,8 @@ import { logGatewayExtension } from './log-gateway.js';
 import { registryGatewayExtension } from './registry-gateway.js';
 import { attribute } from './attribute.js';
 import { audit } from './audit.js';
-import { demo } from './demo.js';
+import { createDemoCommand } from './demo.js';
+import { createMain } from '../runner.js';
 import { evidenceVerify } from './evidence.js';
 import { inspect } from './inspect.js';
 import { keysNew } from './keys-new.js';
@@ -27,12 +28,15 @@ import { logMonitor } from './log-monitor.js';
 /**
  * Every command. Each lives in its own file under commands/ and is listed here once.
  */
+// The demo drives the CLI itself: it holds a runner over this very list (read when it runs).
+const cli = createMain(() => COMMANDS);
+
 export const COMMANDS: Command[] = [
   keysNew,
   sign,
   verify,
   inspect,
-  demo,
+  createDemoCommand(cli),
   audit,
   attribute,
   evidenceVerify,

@@ -1,6 +1,7 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomic } from '@signet/core/node-fs';
 import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
-import { isMisbehaviour, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
+import { followLog, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
 import { flag, intFlag, optional, parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, readFileText } from '../io.js';
@@ -95,30 +96,21 @@ Exit 2: usage error, or the log could not be reached at all.`,
     const save = (): void => {
       const s = monitor.state;
       if (statePath === undefined || s === undefined) return;
-      writeFileSync(`${statePath}.tmp`, `${JSON.stringify(s)}\n`);
-      renameSync(`${statePath}.tmp`, statePath);
+      writeFileAtomic(statePath, `${JSON.stringify(s)}\n`);
     };
-    let checked = 0;
-    let stopped = false;
-    const stop = (): void => {
-      stopped = true;
-    };
+    const stopper = new AbortController();
+    const stop = (): void => stopper.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    let outcome;
     try {
-      for (let n = 0; !stopped && (polls === 0 || n < polls); n++) {
-        if (n > 0) await new Promise((r) => setTimeout(r, intervalMs));
-        const event = await monitor.poll();
-        print(event);
-        if (isMisbehaviour(event)) return 1;
-        if (event.kind !== 'unavailable') checked++;
-        save();
-      }
+      outcome = await followLog(monitor, { intervalMs, polls, signal: stopper.signal, onEvent: print, onChecked: save });
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
+    if (outcome.misbehaved) return 1;
     // A run that never reached the log checked nothing: say so in the exit code.
-    return checked === 0 ? 2 : 0;
+    return outcome.checked === 0 ? 2 : 0;
   },
 };

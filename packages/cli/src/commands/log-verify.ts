@@ -5,13 +5,11 @@ import {
   isSignetError,
   noteVerifierFromKey,
   NOTE_SIG_ED25519,
-  SignetError,
   toHex,
   verifyCheckpoint,
-  verifyConsistency,
   verifyReceipt,
 } from '@signet/core';
-import { auditLog, RemoteLog, TiledTree } from '@signet/log';
+import { auditLog, checkAgainstLog, RemoteLog } from '@signet/log';
 import { flag, optional, parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
@@ -67,23 +65,7 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
       let extra = '';
       if (url !== undefined) {
         try {
-          const remote = new RemoteLog(url);
-          const cp = verifyCheckpoint(backend, await remote.checkpoint(), { log: verifier });
-          if (cp.size < r.size)
-            throw new SignetError(
-              'SIGNET_E_LOG_INCONSISTENT',
-              `The log's checkpoint (size ${cp.size}) is older than the receipt (size ${r.size}).`,
-            );
-          const proof = await new TiledTree(backend, remote).consistencyProof(r.size, cp.size);
-          if (
-            !verifyConsistency(backend, r.size, cp.size, r.root, cp.root, proof) &&
-            !(r.size === cp.size && Buffer.from(r.root).equals(Buffer.from(cp.root)))
-          ) {
-            throw new SignetError(
-              'SIGNET_E_LOG_INCONSISTENT',
-              `The receipt's tree (size ${r.size}) is not a prefix of the log's checkpoint (size ${cp.size}): the log forked.`,
-            );
-          }
+          const cp = await checkAgainstLog(new RemoteLog(url), r, { log: verifier, backend });
           data.checkpointSize = cp.size;
           extra = `; consistent with the log's checkpoint at size ${cp.size}`;
         } catch (e) {

@@ -1,14 +1,21 @@
 import { fromBase64url, getDefaultBackend, SignetError } from '@signet/core';
 import { termsClaim } from '@signet/server';
-import { createVerifier, type VerificationPolicy, type VerificationResult, type VerifyInput } from '@signet/verify';
-import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import {
+  assembleTrust,
+  createVerifier,
+  TrustInputError,
+  type TrustExtensions,
+  type VerificationPolicy,
+  type VerificationResult,
+  type VerifyInput,
+} from '@signet/verify';
+import { flag, optional, parseArgs, required, UsageError, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
 import { InputError, readFileText, readInput, readJson, readText } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
 import { describeResult } from '../describe.js';
-import { keyExtensions } from '../key-extensions.js';
-import { decodeReceiptInput } from './log-common.js';
+import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
 const NORMALIZED_WARNING =
@@ -87,13 +94,7 @@ as well as the Ed25519 one.`,
       // Explicit either way: a client check is exact unless the user asks for less.
       allowNormalized: flag(args, 'allow-normalized'),
     };
-    const extensions = await keyExtensions(
-      jwks,
-      optional(args, 'revocations'),
-      optional(args, 'roots'),
-      optional(args, 'log-key'),
-      optional(args, 'hybrid-keys'),
-    );
+    const extensions = await trustExtensions(jwks, args);
     const receiptFile = optional(args, 'receipt');
     if (receiptFile !== undefined && extensions.receipt === undefined) throw new UsageError('--receipt needs --log-key');
     let verifier;
@@ -141,3 +142,29 @@ as well as the Ed25519 one.`,
     return 0;
   },
 };
+
+/** The trust flags (`--log-key`, `--hybrid-keys`, `--roots`, `--revocations`) as verifier extensions. */
+async function trustExtensions(trust: string, args: ParsedArgs): Promise<TrustExtensions> {
+  const read = (path: string, what: string): string => readFileText(path, what, 4_000_000);
+  const logKey = optional(args, 'log-key');
+  const hybridFile = optional(args, 'hybrid-keys');
+  const rootsFile = optional(args, 'roots');
+  const revocationsFile = optional(args, 'revocations');
+  const inputs = {
+    trust,
+    ...(logKey === undefined ? {} : { logKey: verifierKeyArg(logKey) }),
+    ...(hybridFile === undefined ? {} : { hybridKeys: read(hybridFile, 'hybrid keys JWKS') }),
+    ...(rootsFile === undefined ? {} : { roots: read(rootsFile, 'roots JWKS') }),
+    ...(revocationsFile === undefined ? {} : { revocations: read(revocationsFile, 'revocation list') }),
+  };
+  try {
+    return await assembleTrust(inputs);
+  } catch (e) {
+    if (!(e instanceof TrustInputError)) throw e;
+    const why = `${e.cause.code}: ${e.cause.message}`;
+    if (e.input === 'hybridKeys') throw new InputError(`the hybrid keys JWKS ${hybridFile} is not usable: ${why}`);
+    const what =
+      revocationsFile !== undefined && rootsFile === undefined ? `the revocation list ${revocationsFile}` : 'the revocation list or roots';
+    throw new InputError(`${what} is not usable: ${why}`);
+  }
+}

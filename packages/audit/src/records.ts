@@ -1,0 +1,90 @@
+import type { SignetErrorCode } from '@signet/core';
+// The SIGNET_E_DATASET_* codes thrown here are defined, and typed, in ./errors.ts.
+import type {} from './errors.js';
+
+/**
+ * Dataset layouts: how a record carries envelopes and the content they seal. Three are read, the
+ * ones datasets are actually built from:
+ *
+ * - `response`: an OpenAI-compatible response (chat completion, completion, Responses API) with its
+ *   envelope in a `signet` field (a string, or an object with an `envelope` string);
+ * - `chat`: a `{ messages: [...] }` transcript, one envelope per assistant turn (in the turn's
+ *   `signet` or `envelope` field);
+ * - `text`: `{ text, envelope }`.
+ */
+
+/** A layout name. */
+export type Layout = 'response' | 'chat' | 'text';
+
+/** One sealed item of a record: an envelope and what it must match. */
+export type Item =
+  | { readonly kind: 'response'; readonly envelope: string; readonly response: unknown }
+  | { readonly kind: 'text'; readonly envelope: string; readonly text: string; readonly turn?: number }
+  | { readonly kind: 'missing'; readonly turn: number };
+
+/** A record's items, or why it has none. */
+export type Parsed = { readonly layout: Layout; readonly items: Item[] } | { readonly error: SignetErrorCode; readonly message: string };
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function envelopeOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (isObject(v) && typeof v.envelope === 'string') return v.envelope;
+  return undefined;
+}
+
+function messageText(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (isObject(p) && typeof p.text === 'string' ? p.text : '')).join('');
+  return content === null ? '' : undefined;
+}
+
+/** Decodes and classifies one record. Never throws: a bad record becomes an error code. */
+export function parseRecord(bytes: Uint8Array): Parsed {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return { error: 'SIGNET_E_DATASET_ENCODING', message: 'The record is not valid UTF-8.' };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { error: 'SIGNET_E_DATASET_MALFORMED', message: 'The record is not valid JSON.' };
+  }
+  if (!isObject(value)) return { error: 'SIGNET_E_DATASET_LAYOUT', message: 'The record is not a JSON object.' };
+  if (Array.isArray(value.messages)) {
+    const items: Item[] = [];
+    value.messages.forEach((m, turn) => {
+      if (!isObject(m) || m.role !== 'assistant') return;
+      const envelope = envelopeOf(m.signet) ?? envelopeOf(m.envelope);
+      const content = messageText(m.content);
+      if (envelope === undefined || content === undefined) items.push({ kind: 'missing', turn });
+      else items.push({ kind: 'text', envelope, text: content, turn });
+    });
+    if (items.length === 0) return { error: 'SIGNET_E_DATASET_LAYOUT', message: 'The transcript has no assistant turn.' };
+    return { layout: 'chat', items };
+  }
+  if (value.signet !== undefined && (Array.isArray(value.choices) || Array.isArray(value.output))) {
+    const envelope = envelopeOf(value.signet);
+    if (envelope === undefined) return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The signet field holds no envelope.' };
+    const { signet: _carrier, ...response } = value;
+    return { layout: 'response', items: [{ kind: 'response', envelope, response }] };
+  }
+  if (typeof value.text === 'string') {
+    const envelope = envelopeOf(value.envelope) ?? envelopeOf(value.signet);
+    if (envelope === undefined) return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The record has text but no envelope.' };
+    return { layout: 'text', items: [{ kind: 'text', envelope, text: value.text }] };
+  }
+  if (Array.isArray(value.choices) || Array.isArray(value.output))
+    return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The response carries no signet field.' };
+  return {
+    error: 'SIGNET_E_DATASET_LAYOUT',
+    message: 'The record has none of the known layouts (response with signet, messages, text with envelope).',
+  };
+}

@@ -1,0 +1,6 @@
+/**
+ * `@signet/core/node-fs`: the file helpers every Node-side package shares (Node-only; the main
+ * entry of `@signet/core` stays runtime-neutral).
+ */
+export { writeFileAtomic } from './atomic-write.js';
+export { fileStamp, pollFiles, type FilePoll, type FilePollOptions } from './file-poll.js';

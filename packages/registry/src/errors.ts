@@ -1,0 +1,20 @@
+import { defineErrorCodes } from '@signet/core';
+
+/**
+ * The error codes of the registry's storage.
+ * They share core's one `SignetError` class and code namespace; see `ERROR_CODES` in
+ * `@signet/core` for the format and verification codes.
+ */
+export const REGISTRY_ERROR_CODES = defineErrorCodes({
+  SIGNET_E_REGISTRY_STORAGE: 'The registry storage failed.',
+  SIGNET_E_REGISTRY_NOT_FOUND: 'The registry has no entry for this response.',
+});
+
+/** A code from {@link REGISTRY_ERROR_CODES}. */
+export type RegistryErrorCode = keyof typeof REGISTRY_ERROR_CODES;
+
+declare module '@signet/core' {
+  // Lets `new SignetError(code)` take these codes wherever this package is loaded.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface SignetErrorCodeMap extends Record<RegistryErrorCode, true> {}
+}

@@ -1,0 +1,78 @@
+import type { Sealed, SealInput } from './signer.js';
+import type { UnsealedRecord } from './unsealed.js';
+
+/**
+ * What an extension plugs into the gateway. Every hook is optional. A transparency log appends in
+ * `onSealed` and serves receipts from `extraRoutes`; a registry records sealed and unsealed answers.
+ */
+export interface GatewayHooks {
+  /** Called after each seal, before the response is released. Errors fail the seal (fail closed). */
+  readonly onSealed?: (sealed: Sealed, input: SealInput) => void | Promise<void>;
+  /** Extra routes, tried after the JWKS and before proxying: a Response answers, undefined goes on. */
+  readonly extraRoutes?: (request: Request) => Response | undefined | Promise<Response | undefined>;
+  /**
+   * Records a model-route answer that left unsealed (an error status, a fail-open answer, a failed
+   * seal), with its account. A whole answer waits for it; if it throws, that answer is withheld.
+   */
+  readonly onUnsealed?: (record: UnsealedRecord) => void | Promise<void>;
+  /** Called when the gateway closes, after open streams finished. */
+  close?(): Promise<void> | void;
+}
+
+type Hook<K extends keyof GatewayHooks> = NonNullable<GatewayHooks[K]>;
+
+function present<K extends keyof GatewayHooks>(hooks: readonly GatewayHooks[], name: K): Hook<K>[] {
+  return hooks.map((h) => h[name]).filter((f): f is Hook<K> => f !== undefined);
+}
+
+/**
+ * Chains hooks into one set, in list order: every `onSealed` and `onUnsealed` runs in turn (the
+ * first error stops the chain), the first `extraRoutes` that answers wins, and `close` closes all.
+ * A hook kind no entry has stays absent; one that only one entry has is that entry's function.
+ */
+export function combineGatewayHooks(hooks: readonly GatewayHooks[]): GatewayHooks {
+  const sealed = present(hooks, 'onSealed');
+  const unsealed = present(hooks, 'onUnsealed');
+  const routes = present(hooks, 'extraRoutes');
+  const closers = hooks.filter((h) => h.close !== undefined);
+  return {
+    ...(unsealed.length === 0
+      ? {}
+      : unsealed.length === 1
+        ? { onUnsealed: unsealed[0] as Hook<'onUnsealed'> }
+        : {
+            onUnsealed: async (record: UnsealedRecord) => {
+              for (const f of unsealed) await f(record);
+            },
+          }),
+    ...(sealed.length === 0
+      ? {}
+      : sealed.length === 1
+        ? { onSealed: sealed[0] as Hook<'onSealed'> }
+        : {
+            onSealed: async (s: Sealed, input: SealInput) => {
+              for (const f of sealed) await f(s, input);
+            },
+          }),
+    ...(routes.length === 0
+      ? {}
+      : routes.length === 1
+        ? { extraRoutes: routes[0] as Hook<'extraRoutes'> }
+        : {
+            extraRoutes: async (request: Request) => {
+              for (const f of routes) {
+                const r = await f(request);
+                if (r !== undefined) return r;
+              }
+              return undefined;
+            },
+          }),
+    ...(closers.length === 0
+      ? {}
+      : {
+          async close() {
+            for (const h of closers) await h.close?.();
+          },
+        }),
+  };
+}
