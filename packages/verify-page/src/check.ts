@@ -1,5 +1,6 @@
 import { decodeReceipt, toBase64url, type EnvelopeClaims, type VerificationStep } from '@signet/core';
 import {
+  evidenceVerdict,
   explainVerification,
   isoSeconds,
   NORMALIZED_WARNING,
@@ -129,7 +130,8 @@ function answerVerdict(subject: string, outcome: AnswerOutcome): Verdict {
 }
 
 function bundleVerdict(report: EvidenceReport): Verdict {
-  const headline = !report.valid ? `INVALID: ${report.code}` : report.signed ? 'VALID' : 'VALID (UNSIGNED)';
+  const word = evidenceVerdict(report);
+  const headline = report.valid ? word : `${word}: ${report.code}`;
   const c = report.claims;
   const b = report.bundle;
   const facts: Fact[] = [];
@@ -138,7 +140,7 @@ function bundleVerdict(report: EvidenceReport): Verdict {
   }
   if (report.valid && b !== undefined) {
     facts.push(
-      { label: 'Account (disclosed)', value: b.account.id === undefined ? 'not disclosed' : String(b.account.id) },
+      { label: 'Account (disclosed)', value: b.account.id },
       { label: 'Match', value: `${b.suspect.method}, score ${b.suspect.score}` },
     );
     const log = report.checks.find((s) => s.name === 'log');
@@ -151,7 +153,7 @@ function bundleVerdict(report: EvidenceReport): Verdict {
     summary: !report.valid
       ? `This evidence bundle does not verify. ${report.message ?? ''}`
       : report.signed
-        ? `The provider's evidence checks out: read below what it proves and what it does not.`
+        ? `${c?.issuer ?? 'The provider'} sealed the text this bundle is about, and states under its signature which account received it${b === undefined ? '' : `: ${b.account.id}`}. Read below what this proves and what it does not.`
         : `The evidence checks out, but the bundle is not signed: the account disclosure and the match are nobody's statement.`,
     ...(report.code === undefined ? {} : { code: report.code }),
     facts,

@@ -1,4 +1,5 @@
 import { toBase64url, toHex, type EnvelopeClaims } from '@signet/core';
+import type { EvidenceReport } from './evidence-check.js';
 import type { VerificationResult } from './result.js';
 
 /**
@@ -117,4 +118,9 @@ export function explainVerification(
     doesNotProve.push('That this is the whole answer: the seal marks the response as partial (its stream was cut off).');
   doesNotProve.push(tagNotLinkedStatement(c), useNotProvenStatement('the seal'), TRUTH_NOT_PROVEN_STATEMENT);
   return { proves, doesNotProve };
+}
+
+/** The one-word verdict on an evidence bundle; an unsigned bundle that was allowed says so, since it is nobody's statement. */
+export function evidenceVerdict(report: Pick<EvidenceReport, 'valid' | 'signed'>): 'VALID' | 'VALID (UNSIGNED)' | 'INVALID' {
+  return !report.valid ? 'INVALID' : report.signed ? 'VALID' : 'VALID (UNSIGNED)';
 }
