@@ -50,6 +50,7 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
   let bundle: EvidenceBundle;
   let excerptBundle: EvidenceBundle;
   let unsignedBundle: EvidenceBundle;
+  const logged = { text: '', envelope: '', receipt: '' };
 
   const post = async (base: string, body: unknown): Promise<string> => {
     const r = await fetch(`${base}/v1/chat/completions`, {
@@ -85,8 +86,11 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
       await log.appendAndWait(sealed);
     });
     const texts = Array.from({ length: 4 }, (_, i) => Array.from({ length: 4 }, (_, p) => makeText(900 + i * 10 + p, 8)).join('\n\n'));
-    for (const [i, text] of texts.entries())
-      await signer.seal({ account: `customer-${i}`, response: chatResponse(`chatcmpl-page${i}`, text) });
+    for (const [i, text] of texts.entries()) {
+      const sealed = await signer.seal({ account: `customer-${i}`, response: chatResponse(`chatcmpl-page${i}`, text) });
+      if (i === 3) Object.assign(logged, { text, envelope: sealed.text });
+    }
+    logged.receipt = Buffer.from((await log.receiptFor('chatcmpl-page3'))!).toString('base64');
     const source = logEvidenceSource(log);
     const [exact] = await registry.attribute(texts[1]!);
     bundle = await registry.evidence(exact!, texts[1]!, { suspectId: 'row-7', signer: provider.key, log: source });
@@ -211,10 +215,22 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('checks a saved stream chosen as a file byte for byte: CR LF line ends are not the sealed bytes', async () => {
+  it('checks a saved answer chosen or dropped as a file, byte for byte: CR LF line ends are not the sealed bytes', async () => {
     const { page } = await open();
     const ok = await checkInPage(page, { file: { name: 'answer.sse', bytes: Buffer.from(saved.sse) } });
     expect(ok.headline).toBe('VALID');
+    // Dropped on the input area, as a reader drags a saved file from their desktop.
+    await page.fill('#input', '');
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'answer.json', { type: 'application/json' }));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, saved.json);
+    await page.waitForFunction(() => (document.getElementById('input-file-status')?.textContent ?? '').startsWith('Loaded answer.json'));
+    await page.evaluate(() => (document.getElementById('verdict')!.dataset.state = ''));
+    await page.click('#check');
+    await page.waitForSelector('#verdict[data-state="done"]');
+    expect((await readVerdict(page)).headline).toBe('VALID');
     const crlf = saved.sse.replace(/\n/g, '\r\n');
     const shown = await checkInPage(page, { file: { name: 'answer-crlf.sse', bytes: Buffer.from(crlf) } });
     const fetched = await fetchVerdict(crlf, true);
@@ -263,6 +279,29 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
     const allowed = await checkInPage(page, { input: JSON.stringify(unsignedBundle), allowUnsigned: true });
     expect(allowed).toMatchObject({ status: 'unsigned', headline: 'VALID (UNSIGNED)' });
     expect(allowed.facts['Log inclusion']).toMatch(/^not checked/);
+    await page.close();
+  }, 30_000);
+
+  it('checks a log receipt with its answer and the log key, and asks for the answer when given a receipt alone', async () => {
+    const { page } = await open(pageUrl, providerJwksFile);
+    const record = JSON.stringify({ text: logged.text, envelope: logged.envelope });
+    const checked = await checkInPage(page, { input: record, receipt: logged.receipt, logKey: log.verifierKey });
+    expect(checked.headline).toBe('VALID');
+    expect(checked.facts['Log inclusion']).toMatch(/^entry 3 of 4 in log log\.example\.com\/signet, committed by /);
+    expect(checked.proves.join('\n')).toMatch(/The log log\.example\.com\/signet included the envelope as entry 3/);
+    const unchecked = await checkInPage(page, { input: record, receipt: logged.receipt });
+    expect(unchecked.facts['Log inclusion']).toBe('not checked: a receipt came, but no log key was given');
+    expect(unchecked.doesNotProve[0]).toBe('When the envelope was committed: the receipt was not checked because no log key was given.');
+    // A receipt for another envelope fails the check: it is not this answer's.
+    const other = Buffer.from((await log.receiptFor('chatcmpl-page2'))!).toString('base64');
+    const wrong = await checkInPage(page, { input: record, receipt: other, logKey: log.verifierKey });
+    expect(wrong).toMatchObject({ status: 'invalid', headline: 'INVALID: SIGNET_E_RECEIPT_INVALID' });
+    const alone = await checkInPage(page, { input: logged.receipt });
+    expect(alone).toMatchObject({ status: 'incomplete', headline: 'A LOG RECEIPT: CHECK IT WITH ITS ANSWER' });
+    expect(alone.summary).toMatch(/log log\.example\.com\/signet holds entry 3 of a tree of 4/);
+    // Chosen as a file of raw COSE bytes, it is read the same way.
+    const file = await checkInPage(page, { file: { name: 'receipt.cose', bytes: Buffer.from(logged.receipt, 'base64') } });
+    expect(file.headline).toBe('A LOG RECEIPT: CHECK IT WITH ITS ANSWER');
     await page.close();
   }, 30_000);
 
