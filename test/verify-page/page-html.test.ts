@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { renderVerifyPage, VERIFY_PAGE_CSP, VERIFY_PAGE_PATH } from '@signet/verify-page';
+import { createVerifyPageRoute, renderVerifyPage, VERIFY_PAGE_CSP, VERIFY_PAGE_PATH } from '@signet/verify-page';
 
 /** The verifier page as a file: self-contained, locked down by its own policy, safe to preload keys into. */
 
@@ -43,5 +43,37 @@ describe('the verifier page file', () => {
     expect(JSON.parse(data)).toEqual({ jwks, source: '<b>provider</b>' });
     expect(page.match(/<\/script>/g)).toHaveLength(2);
     expect(renderVerifyPage({})).toBe(html);
+  });
+});
+
+describe('the verifier page route', () => {
+  const preloaded = (html: string) => JSON.parse(inline('script', html).find((s) => s.tag.includes('application/json'))!.body) as unknown;
+
+  it('serves the page at /signet/verify with the current keys, locked against framing and sniffing', async () => {
+    let keys = { keys: [{ kid: 'first' }] };
+    const route = createVerifyPageRoute({ jwks: () => keys });
+    const r = route(new Request('https://api.example.com/signet/verify'))!;
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(r.headers.get('content-security-policy')).toBe(`${VERIFY_PAGE_CSP}; frame-ancestors 'none'`);
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(r.headers.get('cache-control')).toBe('no-cache');
+    expect(preloaded(await r.text())).toEqual({ jwks: keys, source: 'api.example.com' });
+    keys = { keys: [{ kid: 'rotated' }] };
+    const after = await route(new Request('https://api.example.com/signet/verify'))!.text();
+    expect(preloaded(after)).toEqual({ jwks: keys, source: 'api.example.com' });
+  });
+
+  it('answers HEAD without a body, refuses other methods, and leaves other paths alone', async () => {
+    const route = createVerifyPageRoute({ jwks: () => ({ keys: [] }), source: 'provider' });
+    const head = route(new Request('http://x/signet/verify', { method: 'HEAD' }))!;
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    const post = route(new Request('http://x/signet/verify', { method: 'POST', body: '{}' }))!;
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    for (const path of ['/signet/verify/', '/signet/verify.html', '/v1/chat/completions', '/signet'])
+      expect(route(new Request(`http://x${path}`))).toBeUndefined();
+    expect(() => createVerifyPageRoute({} as never)).toThrow(TypeError);
   });
 });
