@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Helpers of the verifier page tests: fill the page as a reader does, and read back what it shows. */
 
@@ -132,4 +135,35 @@ export function contrast(fg: string, bg: string): number {
   };
   const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
   return (a! + 0.05) / (b! + 0.05);
+}
+
+/** Debian's chromium, as every browser test here uses it. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Launches headless Chromium with a fresh profile; `close` removes the profile too. */
+export async function launchChromium(): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'signet-chromium-'));
+  // A fresh profile per run (playwright passes it as --user-data-dir).
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1200, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }

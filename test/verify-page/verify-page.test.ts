@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceBundle } from '@signet/core';
 import { openLog, type Log } from '@signet/log';
@@ -11,7 +11,7 @@ import { createVerifyingFetch, verificationOf, verifyEvidence, type FetchVerific
 import { renderVerifyPage } from '@signet/verify-page';
 import { chatResponse, makeProvider, makeText } from '../auditor-fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { checkInPage, contrast, readVerdict, startJwksServer, startReplayServer } from './page-fixtures.js';
+import { CHROMIUM, checkInPage, contrast, launchChromium, readVerdict, startJwksServer, startReplayServer } from './page-fixtures.js';
 
 /**
  * The verifier page in a real browser (Debian's chromium, headless), opened from disk as a reader
@@ -23,7 +23,6 @@ import { checkInPage, contrast, readVerdict, startJwksServer, startReplayServer 
  * (SIGNET_SCREENSHOT_DIR keeps them).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   if (process.env.CI === 'true') {
@@ -37,8 +36,8 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'signet-verify-page-'));
   const shots = process.env.SIGNET_SCREENSHOT_DIR ?? join(dir, 'shots');
   let gw: TestGateway;
+  let chrome: Awaited<ReturnType<typeof launchChromium>>;
   let browser: BrowserContext;
-  let profile: string;
   let pageUrl: string;
   let replay: Awaited<ReturnType<typeof startReplayServer>>;
   let jwksFile: string;
@@ -102,27 +101,12 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
     const html = join(dir, 'verify.html');
     writeFileSync(html, renderVerifyPage());
     pageUrl = pathToFileURL(html).href;
-    profile = mkdtempSync(join(tmpdir(), 'signet-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1200, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    chrome = await launchChromium();
+    browser = chrome.browser;
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+    await chrome?.close();
     await registry?.close();
     await log?.close();
     await replay?.close();

@@ -15,6 +15,7 @@ import {
   type ServeOptions,
 } from '@signet/server';
 import { flag, intFlag, optional, parseArgs, required, type FlagSpec, type ParsedArgs } from '../args.js';
+import { createVerifyPageRoute } from '@signet/verify-page';
 import type { Command } from '../command.js';
 import type { CommandIO } from '../io.js';
 import { readTermsFile } from '../terms-file.js';
@@ -124,11 +125,14 @@ export async function startGatewayFromArgs(
   const signer = createSigner({ issuer, key: keySource ?? key, accountSecret, terms });
   // A node key directory (`signet keys delegate`) publishes the root: its envelopes carry the delegation.
   const delegated = keyDelegation(key) !== undefined;
+  const published = keySource ?? fixedJwks(key);
+  // The verifier page, with these very keys preloaded: a provider's verification link for its users.
+  hooks.push({ extraRoutes: createVerifyPageRoute({ jwks: () => published.jwks(), source: issuer }) });
   const gateway = createGateway({
     upstream: required(args, 'upstream'),
     signer,
     accounts,
-    jwks: keySource ?? fixedJwks(key),
+    jwks: published,
     delegated,
     failOpen: flag(args, 'fail-open'),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
