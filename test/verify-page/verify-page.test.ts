@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceBundle } from '@signet/core';
+import { generateSigningKey, signDelegation, toJwks, type EvidenceBundle } from '@signet/core';
+import { attachDelegation, createSigner } from '@signet/server';
 import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type Registry } from '@signet/registry';
 import { createVerifyingFetch, verificationOf, verifyEvidence, type FetchVerification } from '@signet/verify';
 import { renderVerifyPage } from '@signet/verify-page';
-import { chatResponse, makeProvider, makeText } from '../auditor-fixtures.js';
+import { chatResponse, makeProvider, makeText, TERMS } from '../auditor-fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { CHROMIUM, checkInPage, contrast, launchChromium, readVerdict, startJwksServer, startReplayServer } from './page-fixtures.js';
 
@@ -286,6 +287,31 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
     // Chosen as a file of raw COSE bytes, it is read the same way.
     const file = await checkInPage(page, { file: { name: 'receipt.cose', bytes: Buffer.from(logged.receipt, 'base64') } });
     expect(file.headline).toBe('A LOG RECEIPT: CHECK IT WITH ITS ANSWER');
+    await page.close();
+  }, 30_000);
+
+  it('accepts an answer sealed with a node key that a trusted key delegated, and no other node key', async () => {
+    const root = generateSigningKey();
+    const node = generateSigningKey();
+    const now = Math.floor(Date.now() / 1000);
+    const delegate = { issuer: provider.issuer, publicKey: node.publicKey, notBefore: now - 3600, notAfter: now + 3600 };
+    attachDelegation(node, signDelegation(root, delegate));
+    const stranger = generateSigningKey();
+    const rogue = generateSigningKey();
+    attachDelegation(rogue, signDelegation(stranger, { ...delegate, publicKey: rogue.publicKey }));
+    const text = 'Sealed on a node of the fleet.';
+    const seal = (key: typeof node) =>
+      createSigner({ issuer: provider.issuer, key, accountSecret: provider.secret, terms: TERMS }).seal({
+        account: 'customer-9',
+        response: chatResponse('chatcmpl-node', text),
+      });
+    const rootJwks = join(dir, 'root-jwks.json');
+    writeFileSync(rootJwks, JSON.stringify(toJwks([root])));
+    const { page } = await open(pageUrl, rootJwks);
+    const ok = await checkInPage(page, { input: text, envelope: (await seal(node)).text });
+    expect(ok).toMatchObject({ status: 'valid', headline: 'VALID' });
+    const refused = await checkInPage(page, { input: text, envelope: (await seal(rogue)).text });
+    expect(refused.status).toBe('invalid');
     await page.close();
   }, 30_000);
 

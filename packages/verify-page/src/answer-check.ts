@@ -1,6 +1,6 @@
 import { envelopeFromText, HEADER, parseEnvelope, type StreamKind } from '@signet/core';
 import {
-  createReceiptCheck,
+  assembleTrust,
   createTrustStore,
   createVerifier,
   createVerifyingFetch,
@@ -30,6 +30,8 @@ const ROUTE_PATHS: Readonly<Record<StreamKind, string>> = {
 /** What the answer checks need besides the answer. */
 export interface AnswerContext {
   readonly trust: TrustStore;
+  /** The same keys as JWKS text (they may certify delegated node keys). */
+  readonly jwks: string;
   /** The log's C2SP verifier key: receipts are checked with it. */
   readonly logKey?: string;
   /** A receipt given beside the answer. */
@@ -53,10 +55,13 @@ function carriesReceipt(envelope: Uint8Array | string): boolean {
   }
 }
 
-function extensions(ctx: AnswerContext): VerifierExtensions {
-  return ctx.logKey === undefined
-    ? {}
-    : { receipt: createReceiptCheck({ logKey: ctx.logKey, ...(ctx.now === undefined ? {} : { now: ctx.now }) }) };
+/**
+ * The checks beyond the keys: receipts against the log key, and node keys delegated by a trusted
+ * key. A provider whose gateway signs with delegated node keys publishes only its root keys, so the
+ * keys the reader trusts are the roots too.
+ */
+function extensions(ctx: AnswerContext): Promise<VerifierExtensions> {
+  return assembleTrust({ trust: ctx.jwks, roots: ctx.jwks, ...(ctx.logKey === undefined ? {} : { logKey: ctx.logKey }) });
 }
 
 /**
@@ -80,7 +85,7 @@ function wrap(inner: Verifier, ctx: AnswerContext, seen: { unchecked: boolean })
 export async function checkSavedResponse(body: string, shape: StreamKind, stream: boolean, ctx: AnswerContext): Promise<AnswerOutcome> {
   const seen = { unchecked: false };
   const verifier = wrap(
-    createVerifier({ trust: ctx.trust, extensions: extensions(ctx), ...(ctx.now === undefined ? {} : { now: ctx.now }) }),
+    createVerifier({ trust: ctx.trust, extensions: await extensions(ctx), ...(ctx.now === undefined ? {} : { now: ctx.now }) }),
     ctx,
     seen,
   );
@@ -107,7 +112,7 @@ export async function checkTextWithEnvelope(
     createVerifier({
       trust: ctx.trust,
       policy: { allowNormalized: true },
-      extensions: extensions(ctx),
+      extensions: await extensions(ctx),
       ...(ctx.now === undefined ? {} : { now: ctx.now }),
     }),
     ctx,

@@ -208,6 +208,7 @@ export async function check(req: CheckRequest): Promise<Verdict> {
   }
   const ctx: AnswerContext = {
     trust,
+    jwks: req.jwks,
     ...(logKey === undefined ? {} : { logKey }),
     ...(receipt === undefined ? {} : { receipt }),
     ...(req.now === undefined ? {} : { now: req.now }),
