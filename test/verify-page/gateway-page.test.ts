@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandIO, main, parseArgs, type StartedGateway, startGatewayFromArgs } from 'signet';
+import { repoRoot } from '../support/vectors.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 import { CHROMIUM, checkInPage, launchChromium } from './page-fixtures.js';
 
@@ -134,4 +135,17 @@ describe.skipIf(!haveChromium)('the verifier page, served by the gateway and wri
     expect(existsSync(join(dir, 'bad', 'index.html'))).toBe(false);
     expect(await main(['verify-page'], captureIO())).toBe(2);
   }, 30_000);
+
+  it('the command of docs/client-guide.md runs as written', async () => {
+    const guide = readFileSync(join(repoRoot, 'docs', 'client-guide.md'), 'utf8');
+    const line = guide.split('\n').find((l) => l.startsWith('signet verify-page '));
+    expect(line).toBeDefined();
+    // The guide's relative folders, here in a temp folder.
+    const argv = line!
+      .split(' ')
+      .slice(1)
+      .map((a) => (a === 'site' ? join(dir, 'guide-site') : a === 'keys/jwks.json' ? join(keys, 'jwks.json') : a));
+    expect(await main(argv, captureIO())).toBe(0);
+    expect(readFileSync(join(dir, 'guide-site', 'index.html'), 'utf8')).toContain('"source":"api.example.com"');
+  });
 });

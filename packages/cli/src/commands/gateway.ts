@@ -194,7 +194,8 @@ answer is sealed or, when it cannot be (an error status, --fail-open), marked "S
 and recorded (a line on stderr; a registry row with --registry). Clients authenticate with keys
 from the accounts file (see "signet accounts add"): unknown keys get 401, accounts that have not
 accepted the terms version in --terms get 403, before anything reaches the upstream.
-Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
+Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json), and the verifier page,
+with those keys preloaded, at /signet/verify (neither needs an API key).
 
   --port N          listen port (default 8787); --host ADDR listen address (default 127.0.0.1)
   --issuer ISS      the issuer named in envelopes (default SIGNET_ISSUER, else http://HOST:PORT)
