@@ -259,6 +259,15 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
     const forged = await checkInPage(page, { input: JSON.stringify(edited), logKey: log.verifierKey });
     expect(forged).toMatchObject({ status: 'invalid', headline: 'INVALID: SIGNET_E_EVIDENCE_SIGNATURE' });
     expect(forged.checks.at(-1)).toMatch(/^signature \| failed \| /);
+    // Whatever a bundle holds is shown as text: markup in it adds nothing to the page.
+    const marked = JSON.parse(JSON.stringify(bundle)) as { suspect: { id: string } };
+    marked.suspect.id = '<img src=x onerror="window.pwned=1">';
+    const markedShown = await checkInPage(page, { input: JSON.stringify(marked), logKey: log.verifierKey });
+    expect(markedShown.checks[0]).toContain('<img src=x onerror=');
+    expect(await page.evaluate(() => [document.querySelectorAll('img').length, (window as { pwned?: number }).pwned])).toEqual([
+      0,
+      undefined,
+    ]);
     const unsigned = await checkInPage(page, { input: JSON.stringify(unsignedBundle) });
     expect(unsigned.headline).toBe('INVALID: SIGNET_E_EVIDENCE_UNSIGNED');
     const allowed = await checkInPage(page, { input: JSON.stringify(unsignedBundle), allowUnsigned: true });

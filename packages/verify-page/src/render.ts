@@ -45,7 +45,7 @@ export function renderVerdict(target: HTMLElement, verdict: Verdict): void {
   if (colon < 0) headline.append(document.createTextNode(verdict.headline));
   else headline.append(document.createTextNode(verdict.headline.slice(0, colon + 2)), el('code', verdict.headline.slice(colon + 2)));
   banner.append(headline, el('p', verdict.summary, 'summary'));
-  if (verdict.hint !== undefined) banner.append(el('p', `What to do: ${verdict.hint}`, 'hint'));
+  if (verdict.hint !== undefined) banner.append(el('p', `Hint: ${verdict.hint}`, 'hint'));
   parts.push(banner);
 
   if (verdict.facts.length > 0) {
