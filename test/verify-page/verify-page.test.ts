@@ -226,6 +226,13 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
 
   it('checks plain text with its envelope, and names a normalized match as such', async () => {
     const { page } = await open();
+    // A body saved without its signet member, with the envelope its Signet-Envelope header carried.
+    const at = saved.json.lastIndexOf(',"signet":');
+    const bare = saved.json.slice(0, at) + saved.json.slice(saved.json.lastIndexOf('}'));
+    expect(JSON.parse(bare).signet).toBeUndefined();
+    expect((await checkInPage(page, { input: bare, envelope: saved.envelope })).headline).toBe('VALID');
+    expect((await checkInPage(page, { input: bare })).headline).toBe('NOT SEALED: SIGNET_E_ENVELOPE_MISSING');
+
     const exact = await checkInPage(page, { input: saved.text, envelope: saved.envelope });
     expect(exact).toMatchObject({ status: 'valid', headline: 'VALID' });
     expect(exact.facts['Match']).toBe('exact');

@@ -1,4 +1,4 @@
-import { envelopeFromText, HEADER, parseEnvelope, type StreamKind } from '@signet/core';
+import { ENVELOPE_HEADER, envelopeFromText, HEADER, parseEnvelope, type StreamKind } from '@signet/core';
 import {
   assembleTrust,
   createTrustStore,
@@ -81,16 +81,27 @@ function wrap(inner: Verifier, ctx: AnswerContext, seen: { unchecked: boolean })
   };
 }
 
-/** Checks a saved response body (`stream` false) or event stream (`stream` true) as the verifying fetch does. */
-export async function checkSavedResponse(body: string, shape: StreamKind, stream: boolean, ctx: AnswerContext): Promise<AnswerOutcome> {
+/**
+ * Checks a saved response body (`stream` false) or event stream (`stream` true) as the verifying
+ * fetch does. `header` is the envelope of the body's `Signet-Envelope` header, when the reader has it.
+ */
+export async function checkSavedResponse(
+  body: string,
+  shape: StreamKind,
+  stream: boolean,
+  ctx: AnswerContext,
+  header?: string,
+): Promise<AnswerOutcome> {
   const seen = { unchecked: false };
   const verifier = wrap(
     createVerifier({ trust: ctx.trust, extensions: await extensions(ctx), ...(ctx.now === undefined ? {} : { now: ctx.now }) }),
     ctx,
     seen,
   );
-  const saved = async (): Promise<Response> =>
-    new Response(body, { status: 200, headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } });
+  const headers = new Headers({ 'content-type': stream ? 'text/event-stream' : 'application/json' });
+  // An envelope given beside a saved body is the one its `Signet-Envelope` header carried.
+  if (header !== undefined && header.trim() !== '') headers.set(ENVELOPE_HEADER, header.trim());
+  const saved = async (): Promise<Response> => new Response(body, { status: 200, headers });
   // Each page check is a fresh look at a saved answer, not a client receiving it: no replay memory.
   const verifyingFetch = createVerifyingFetch({ trust: ctx.trust, verifier, fetch: saved, checkReplays: false });
   const response = await verifyingFetch(`https://saved.invalid${ROUTE_PATHS[shape]}`, { method: 'POST' });

@@ -216,7 +216,7 @@ export async function check(req: CheckRequest): Promise<Verdict> {
   try {
     switch (classified.kind) {
       case 'response':
-        return answerVerdict('answer (response JSON)', await checkSavedResponse(req.input, classified.shape, false, ctx));
+        return answerVerdict('answer (response JSON)', await checkSavedResponse(req.input, classified.shape, false, ctx, req.envelope));
       case 'stream':
         return answerVerdict('answer (saved stream)', await checkSavedResponse(req.input, classified.shape, true, ctx));
       case 'record':
@@ -238,7 +238,7 @@ export async function check(req: CheckRequest): Promise<Verdict> {
             'text',
             'NO ENVELOPE',
             'This is plain text. Plain text is checked against its envelope.',
-            'Put the envelope under "Envelope (for plain text)".',
+            'Put its envelope under "Envelope".',
           );
         return answerVerdict('text with its envelope', await checkTextWithEnvelope(req.input, envelope, undefined, ctx));
       }
