@@ -366,6 +366,19 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
       reached = await page.evaluate(() => document.activeElement?.id === 'check');
     }
     expect(reached).toBe(true);
+    // The focus shows: an outline that stands out from the page (WCAG non-text contrast, 3:1).
+    const ring = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement!);
+      return {
+        style: style.outlineStyle,
+        width: parseFloat(style.outlineWidth),
+        color: style.outlineColor,
+        page: getComputedStyle(document.body).backgroundColor,
+      };
+    });
+    expect(ring).toMatchObject({ style: 'solid' });
+    expect(ring.width).toBeGreaterThanOrEqual(2);
+    expect(contrast(ring.color, ring.page)).toBeGreaterThanOrEqual(3);
     await page.evaluate(() => (document.getElementById('verdict')!.dataset.state = ''));
     await page.keyboard.press('Enter');
     await page.waitForSelector('#verdict[data-state="done"]');
