@@ -428,6 +428,8 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
       for (const [what, input] of [
         ['valid', saved.json],
         ['tampered', tamperedJson()],
+        ['unsealed', saved.unsealed],
+        ['truncated', truncatedSse()],
         ['bundle', JSON.stringify(bundle)],
       ] as const) {
         const { page } = await open(pageUrl, what === 'bundle' ? providerJwksFile : jwksFile);

@@ -59,5 +59,13 @@ describe('explainVerification says what a seal proves and does not', () => {
     const e = explainVerification({ valid: false, kind: 'verification', code: 'SIGNET_E_SIG_INVALID', step: 'signature', message: 'bad' });
     expect(e.proves).toEqual([]);
     expect(e.doesNotProve[0]).toMatch(/^Anything about this text/);
+    const unsealed = explainVerification({
+      valid: false,
+      kind: 'verification',
+      code: 'SIGNET_E_ENVELOPE_MISSING',
+      step: 'parse',
+      message: 'none',
+    });
+    expect(unsealed.doesNotProve[0]).toMatch(/^Anything about where this text came from: it carries no seal/);
   });
 });

@@ -99,7 +99,9 @@ export function explainVerification(
     return {
       proves: [],
       doesNotProve: [
-        'Anything about this text: the seal did not verify, so who served it, to whom and when is not established.',
+        result.code === 'SIGNET_E_ENVELOPE_MISSING'
+          ? 'Anything about where this text came from: it carries no seal, so who served it, to whom and when cannot be checked.'
+          : 'Anything about this text: the seal did not verify, so who served it, to whom and when is not established.',
         TRUTH_NOT_PROVEN_STATEMENT,
       ],
     };
