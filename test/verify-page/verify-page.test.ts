@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey, signDelegation, toJwks, type EvidenceBundle } from '@signet/core';
+import { chanceInWords, generateSigningKey, signDelegation, toJwks, type EvidenceBundle } from '@signet/core';
 import { attachDelegation, createSigner } from '@signet/server';
 import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type Registry } from '@signet/registry';
@@ -250,6 +250,8 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
 
   it("shows an evidence bundle's verdict in the words of verifyEvidence, with the log checked", async () => {
     const page = (await open(pageUrl, providerJwksFile)).page;
+    expect(excerptBundle.suspect.method).toBe('fingerprint');
+    expect(excerptBundle.suspect.chance).toBeGreaterThan(0);
     for (const b of [bundle, excerptBundle]) {
       const shown = await checkInPage(page, { input: JSON.stringify(b), logKey: log.verifierKey });
       const report = await verifyEvidence(JSON.stringify(b), { trust: provider.jwks, logKey: log.verifierKey });
@@ -260,6 +262,7 @@ describe.skipIf(!haveChromium)('the verifier page in headless Chromium', () => {
       expect(shown.checks.map((c) => c.split(' | ')[1])).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
       expect(shown.facts['Log inclusion']).toMatch(/^receipt of log log\.example\.com\/signet: entry \d+ of \d+/);
       expect(shown.facts['Account (disclosed)']).toMatch(/^customer-\d$/);
+      if (b.suspect.chance !== undefined) expect(shown.facts['Match']).toContain(chanceInWords(b.suspect.chance));
     }
     const edited = JSON.parse(JSON.stringify(bundle)) as { account: { id: string } };
     edited.account.id = 'customer-3';

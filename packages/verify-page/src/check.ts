@@ -1,4 +1,4 @@
-import { decodeReceipt, toBase64url, type EnvelopeClaims, type VerificationStep } from '@signet/core';
+import { chanceInWords, decodeReceipt, toBase64url, type EnvelopeClaims, type VerificationStep } from '@signet/core';
 import {
   evidenceVerdict,
   explainVerification,
@@ -141,7 +141,10 @@ function bundleVerdict(report: EvidenceReport): Verdict {
   if (report.valid && b !== undefined) {
     facts.push(
       { label: 'Account (disclosed)', value: b.account.id },
-      { label: 'Match', value: `${b.suspect.method}, score ${b.suspect.score}` },
+      {
+        label: 'Match',
+        value: `${b.suspect.method}, score ${b.suspect.score}${b.suspect.chance === undefined ? '' : `: ${chanceInWords(b.suspect.chance)} (the provider's estimate)`}`,
+      },
     );
     const log = report.checks.find((s) => s.name === 'log');
     if (log !== undefined) facts.push({ label: 'Log inclusion', value: log.status === 'ok' ? log.detail : `not checked: ${log.detail}` });
