@@ -10,7 +10,7 @@ import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type Registry } from '@signet/registry';
 import { createVerifyingFetch, verificationOf, verifyEvidence, type FetchVerification } from '@signet/verify';
 import { renderVerifyPage } from '@signet/verify-page';
-import { chatResponse, makeProvider, makeText, TERMS } from '../auditor-fixtures.js';
+import { chatResponse, makeProvider, makeText, TERMS } from '../support/auditor-fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { CHROMIUM, checkInPage, contrast, launchChromium, readVerdict, startJwksServer, startReplayServer } from './page-fixtures.js';
 

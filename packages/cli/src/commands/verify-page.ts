@@ -1,25 +1,26 @@
 import { join } from 'node:path';
 import { parseJwks, SignetError, toJwks } from '@signet/core';
 import { renderVerifyPage, VERIFY_PAGE_PATH } from '@signet/verify-page';
-import { optional, parseArgs, required, UsageError } from '../args.js';
+import { optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { InputError, readFileText, writePublicFile } from '../io.js';
 
 /** `signet verify-page`: writes the verifier page for static hosting. */
-export const verifyPage: Command = {
+export const verifyPage: Command = defineCommand({
   name: ['verify-page'],
   summary: 'write the verifier page (one HTML file) for static hosting',
-  usage: `Usage: signet verify-page --out DIR [--jwks FILE] [--source NAME]
-
-Writes DIR/index.html: one self-contained page that checks answers (a response JSON as received,
-a saved event stream, plain text with its envelope), evidence bundles and log receipts in the
-browser, and says in plain words what the verdict proves and what it does not. It needs no
-server; its only network request is fetching a JWKS from a URL the reader types.
-  --jwks FILE     preload these public keys (the provider's jwks.json), so readers need not find them
-  --source NAME   whose keys they are, as the page names them (default: the file name)
+  flags: {
+    out: { value: 'DIR', required: true, help: 'write DIR/index.html' },
+    jwks: { value: 'FILE', help: "preload these public keys (the provider's jwks.json), so readers need not find them" },
+    source: { value: 'NAME', help: 'whose keys they are, as the page names them (default: the file name)' },
+  },
+  text: `Writes one self-contained page that checks answers (a response JSON as received, a saved
+event stream, plain text with its envelope), evidence bundles and log receipts in the browser, and
+says in plain words what the verdict proves and what it does not. It needs no server; its only
+network request is fetching a JWKS from a URL the reader types. Private keys are refused.
 The signing gateway serves the same page at ${VERIFY_PAGE_PATH} with its own keys preloaded.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { out: 'string', jwks: 'string', source: 'string' });
+  async run(args, io) {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
     const dir = required(args, 'out');
     const jwksFile = optional(args, 'jwks');
@@ -41,4 +42,4 @@ The signing gateway serves the same page at ${VERIFY_PAGE_PATH} with its own key
     );
     return 0;
   },
-};
+});
