@@ -94,10 +94,10 @@ export default tseslint.config(
       ],
     },
   },
-  // The verifier page runs in browsers only.
+  // The verifier page runs in browsers; only its Node helpers (src/node, `@signet/verify-page/node`) use Node.
   {
     files: ['packages/verify-page/src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', 'packages/verify-page/src/node/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { generateSigningKey, toJwks } from '@signet/core';
 import { createVerifyPageRoute, renderVerifyPage, VERIFY_PAGE_CSP, VERIFY_PAGE_PATH } from '@signet/verify-page';
 
 /** The verifier page as a file: self-contained, locked down by its own policy, safe to preload keys into. */
@@ -36,13 +37,28 @@ describe('the verifier page file', () => {
   });
 
   it('preloads keys as data that cannot close its script element', () => {
-    const jwks = { keys: [], note: '</script><script>alert(1)</script>\u2028' };
-    const page = renderVerifyPage({ jwks, source: '<b>provider</b>' });
+    const jwks = toJwks([generateSigningKey()]);
+    const source = '</script><script>alert(1)</script>\u2028';
+    const page = renderVerifyPage({ jwks, source });
     const data = inline('script', page).find((s) => s.tag.includes('application/json'))!.body;
     expect(data).not.toContain('<');
-    expect(JSON.parse(data)).toEqual({ jwks, source: '<b>provider</b>' });
+    expect(JSON.parse(data)).toEqual({ jwks, source });
     expect(page.match(/<\/script>/g)).toHaveLength(2);
     expect(renderVerifyPage({})).toBe(html);
+    // JWKS text works too, and the page carries only public members.
+    expect(
+      JSON.parse(inline('script', renderVerifyPage({ jwks: JSON.stringify(jwks) })).find((s) => s.tag.includes('application/json'))!.body),
+    ).toEqual({ jwks });
+  });
+
+  it('refuses to publish a private key, or anything that is not a JWKS', () => {
+    const key = generateSigningKey();
+    const withPrivate = { keys: [{ ...toJwks([key]).keys[0], d: 'c2VjcmV0' }] };
+    expect(() => renderVerifyPage({ jwks: withPrivate })).toThrow(expect.objectContaining({ code: 'SIGNET_E_KEY_INVALID' }));
+    expect(() => renderVerifyPage({ jwks: { keys: [{ kid: 'no-kty' }] } })).toThrow(
+      expect.objectContaining({ code: 'SIGNET_E_KEY_INVALID' }),
+    );
+    expect(() => renderVerifyPage({ jwks: '{' })).toThrow(expect.objectContaining({ code: 'SIGNET_E_KEY_INVALID' }));
   });
 });
 
@@ -50,7 +66,7 @@ describe('the verifier page route', () => {
   const preloaded = (html: string) => JSON.parse(inline('script', html).find((s) => s.tag.includes('application/json'))!.body) as unknown;
 
   it('serves the page at /signet/verify with the current keys, locked against framing and sniffing', async () => {
-    let keys = { keys: [{ kid: 'first' }] };
+    let keys = toJwks([generateSigningKey()]);
     const route = createVerifyPageRoute({ jwks: () => keys });
     const r = route(new Request('https://api.example.com/signet/verify'))!;
     expect(r.status).toBe(200);
@@ -59,13 +75,14 @@ describe('the verifier page route', () => {
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(r.headers.get('cache-control')).toBe('no-cache');
     expect(preloaded(await r.text())).toEqual({ jwks: keys, source: 'api.example.com' });
-    keys = { keys: [{ kid: 'rotated' }] };
+    keys = toJwks([generateSigningKey()]);
     const after = await route(new Request('https://api.example.com/signet/verify'))!.text();
     expect(preloaded(after)).toEqual({ jwks: keys, source: 'api.example.com' });
   });
 
   it('answers HEAD without a body, refuses other methods, and leaves other paths alone', async () => {
-    const route = createVerifyPageRoute({ jwks: () => ({ keys: [] }), source: 'provider' });
+    const ring = { jwks: () => toJwks([generateSigningKey()]) };
+    const route = createVerifyPageRoute({ jwks: ring, source: 'provider' });
     const head = route(new Request('http://x/signet/verify', { method: 'HEAD' }))!;
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');

@@ -1,3 +1,4 @@
+import { parseJwks, toJwks } from '@signet/core';
 import { PAGE_CSP, PAGE_HTML, PRELOAD_MARK } from './html.js';
 
 /** The verifier page's HTML, with keys preloaded or not. */
@@ -10,7 +11,11 @@ export const VERIFY_PAGE_CSP: string = PAGE_CSP;
 
 /** Options of {@link renderVerifyPage}. */
 export interface VerifyPageOptions {
-  /** Keys to preload (a JWKS document), so a reader need not find them: a provider's own keys. */
+  /**
+   * Keys to preload (a JWKS document, or its text), so a reader need not find them: a provider's own
+   * keys. They are parsed strictly and only their public members go into the page: a private key
+   * throws `SIGNET_E_KEY_INVALID` instead of being published.
+   */
   readonly jwks?: unknown;
   /** Who the preloaded keys belong to, as the page names them ("api.example.com"). */
   readonly source?: string;
@@ -22,8 +27,8 @@ export interface VerifyPageOptions {
  */
 export function renderVerifyPage(options: VerifyPageOptions = {}): string {
   if (options.jwks === undefined) return PAGE_HTML;
-  const data = JSON.stringify({ jwks: options.jwks, ...(options.source === undefined ? {} : { source: options.source }) });
-  if (data === undefined) throw new TypeError('renderVerifyPage: jwks must be JSON');
+  const jwks = toJwks(parseJwks(options.jwks));
+  const data = JSON.stringify({ jwks, ...(options.source === undefined ? {} : { source: options.source }) });
   // Inside a script element, "<" could close it: as \u003c the JSON means the same and cannot.
   const safe = data
     .replace(/</g, '\\u003c')

@@ -9,8 +9,11 @@ import { renderVerifyPage, VERIFY_PAGE_CSP, VERIFY_PAGE_PATH } from './page.js';
 
 /** Options of {@link createVerifyPageRoute}. */
 export interface VerifyPageRouteOptions {
-  /** The keys to preload, read at each request (a key ring's current JWKS follows rotations). */
-  readonly jwks: () => unknown;
+  /**
+   * The keys to preload: a JWKS document, or a source read at each request (a function, or a key
+   * ring with `jwks()`), so the page follows rotations.
+   */
+  readonly jwks: unknown;
   /** Who the keys belong to, as the page names them (default: the request's host). */
   readonly source?: string;
   /** Where to serve the page (default {@link VERIFY_PAGE_PATH}). */
@@ -19,12 +22,24 @@ export interface VerifyPageRouteOptions {
 
 /** Creates the route: a Response for the page's path, undefined for any other path. */
 export function createVerifyPageRoute(options: VerifyPageRouteOptions): (request: Request) => Response | undefined {
-  if (options === null || typeof options !== 'object' || typeof options.jwks !== 'function')
-    throw new TypeError('createVerifyPageRoute needs options.jwks, a function returning the JWKS to preload');
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    options.jwks === null ||
+    (typeof options.jwks !== 'object' && typeof options.jwks !== 'function')
+  )
+    throw new TypeError('createVerifyPageRoute needs options.jwks: a JWKS document, a function returning one, or a key ring');
+  const ring = options.jwks as { jwks?: unknown };
+  const current = (): unknown =>
+    typeof options.jwks === 'function'
+      ? (options.jwks as () => unknown)()
+      : typeof ring.jwks === 'function'
+        ? (ring.jwks as () => unknown).call(ring)
+        : options.jwks;
   const path = options.path ?? VERIFY_PAGE_PATH;
   let last: { key: string; html: string } | undefined;
   const page = (source: string): string => {
-    const jwks = options.jwks();
+    const jwks = current();
     const key = `${source}\n${JSON.stringify(jwks)}`;
     // Rendered again only when the keys (or the name) change.
     if (last?.key !== key) last = { key, html: renderVerifyPage({ jwks, source }) };
