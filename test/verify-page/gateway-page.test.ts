@@ -134,6 +134,9 @@ describe.skipIf(!haveChromium)('the verifier page, served by the gateway and wri
     expect(bad.err.join('')).toMatch(/^signet verify-page: SIGNET_E_KEY_INVALID: A private key was given/);
     expect(existsSync(join(dir, 'bad', 'index.html'))).toBe(false);
     expect(await main(['verify-page'], captureIO())).toBe(2);
+    const missing = captureIO();
+    expect(await main(['verify-page', '--out', join(dir, 'bad'), '--jwks', join(dir, 'no-such.json')], missing)).toBe(2);
+    expect(missing.err.join('')).toMatch(/^signet verify-page: SIGNET_E_INPUT_INVALID: Cannot read the JWKS file /);
   }, 30_000);
 
   it('the command of docs/client-guide.md runs as written', async () => {
