@@ -1,7 +1,7 @@
 import { SignetError } from '@signet/core';
 import { createAccessLog } from './access-log.js';
 import { createGateway, type GatewayOptions } from './gateway.js';
-import { openGatewayFiles, type GatewayFilesOptions } from './gateway-files.js';
+import { openGatewayFiles, type GatewayFiles, type GatewayFilesOptions } from './gateway-files.js';
 import type { GatewayHooks } from './gateway-hooks.js';
 import type { RunningServer, ServeOptions } from './serve.js';
 import { isPoolWorker, poolMetrics, startWorkerPool, workerDone, workerReady } from './worker-pool.js';
@@ -29,6 +29,8 @@ export interface GatewayServiceOptions
     > {
   /** Extensions (a log, a registry, a shared accounts store): their hooks. */
   readonly hooks?: readonly GatewayHooks[];
+  /** More hooks that need the opened files (the verifier page preloads the published keys). */
+  readonly withFiles?: (files: GatewayFiles) => readonly GatewayHooks[];
   /** Write a JSON access-log line per request to stdout. */
   readonly accessLog?: boolean;
   /** Where and how to listen (port, host, connection limits). */
@@ -48,7 +50,7 @@ export interface GatewayService {
 
 /** Builds the gateway from its files and starts listening. */
 export async function startGatewayService(o: GatewayServiceOptions): Promise<GatewayService> {
-  const { hooks = [], accessLog, listen, say, ...rest } = o;
+  const { hooks = [], withFiles, accessLog, listen, say, ...rest } = o;
   const filesOptions: GatewayFilesOptions = {
     ...rest,
     onKeyReloadError: () => say('the rotated key could not be loaded; still signing with the previous one'),
@@ -65,6 +67,7 @@ export async function startGatewayService(o: GatewayServiceOptions): Promise<Gat
     ...(isPoolWorker() ? { metricsSource: () => (poolSource as () => Promise<string>)() } : {}),
     hooks: [
       ...hooks,
+      ...(withFiles?.(files) ?? []),
       // Every unsealed answer leaves a line at least; extensions (the registry) keep a row too.
       {
         onUnsealed: (r) =>

@@ -1,4 +1,4 @@
-import { openAccounts } from '@signet/registry';
+import { openAccounts, type SharedAccounts } from '@signet/registry';
 import { accountsFileAdmin, readAccountsFile, type AccountsAdmin } from '@signet/server';
 import { flag, optional, required, UsageError, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -13,16 +13,14 @@ const WHERE: FlagSpec = {
 const ACCOUNT = { value: 'ID', required: true, help: 'the account' } as const;
 const TERMS = { value: 'V', required: true, help: 'the terms version the account accepted' } as const;
 
-async function withKeys<T>(
-  args: ParsedArgs,
-  fn: (k: AccountsAdmin & { importKeys?: Awaited<ReturnType<typeof openAccounts>>['importKeys'] }) => Promise<T>,
-): Promise<T> {
+type Keys = AccountsAdmin & { importKeys?: SharedAccounts['importKeys'] };
+
+async function withKeys<T>(args: ParsedArgs, fn: (k: Keys) => Promise<T>): Promise<T> {
   const [store, file, schema] = [optional(args, 'accounts'), optional(args, 'file'), optional(args, 'accounts-schema')];
   if ((store === undefined) === (file === undefined)) throw new UsageError('give exactly one of --accounts DB|URL and --file FILE');
-  const keys =
-    file !== undefined
-      ? accountsFileAdmin(file)
-      : await openAccounts(store as string, { watch: false, ...(schema === undefined ? {} : { schema }) });
+  const opened =
+    file === undefined ? openAccounts(store as string, { watch: false, ...(schema === undefined ? {} : { schema }) }) : undefined;
+  const keys: Keys = opened === undefined ? accountsFileAdmin(file as string) : await opened;
   try {
     return await fn(keys);
   } finally {
@@ -35,9 +33,8 @@ export const accountsAdd: Command = defineCommand({
   name: ['accounts', 'add'],
   summary: 'create a gateway API key for an account (printed once, stored hashed)',
   flags: { ...WHERE, account: ACCOUNT, 'terms-version': TERMS },
-  text: `Creates an API key for account ID, recording that the account accepted terms version V, and
-stores its SHA-256 hash (a file is created with mode 0600). The key is printed once; it cannot be
-recovered. Newer terms: "signet accounts accept" (the account keeps its keys).`,
+  text: `Creates an API key for account ID, which accepted terms version V, and stores its SHA-256 hash (a file
+is created with mode 0600). The key is printed once. Newer terms: "signet accounts accept" (keys stay).`,
   async run(args, io) {
     const { apiKey, entry } = await withKeys(args, (k) =>
       k.add({ account: required(args, 'account'), termsVersion: required(args, 'terms-version') }),
@@ -87,8 +84,7 @@ export const accountsRevoke: Command = defineCommand({
     account: { value: 'ID', help: 'revoke every key of this account' },
     key: { value: 'KEY_ID', help: 'revoke this one key' },
   },
-  text: `Give exactly one of --account and --key. Every gateway on the store refuses the keys within its
---accounts-refresh-ms (default one second); a gateway on an accounts file within a second.`,
+  text: 'Give exactly one of --account and --key. Every gateway refuses the keys within a second (--accounts-refresh-ms).',
   async run(args, io) {
     const [account, keyId] = [optional(args, 'account'), optional(args, 'key')];
     if ((account === undefined) === (keyId === undefined)) throw new UsageError('give exactly one of --account and --key');

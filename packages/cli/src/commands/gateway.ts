@@ -7,9 +7,11 @@ import {
   resolveAccountSecret,
   runGatewayProcess,
   startGatewayService,
+  type GatewayFiles,
   type GatewayHooks,
   type GatewayService,
 } from '@signet/server';
+import { createVerifyPageRoute } from '@signet/verify-page';
 import { intFlag, optional, required, UsageError, type FlagSpec, type ParsedArgs } from '../args.js';
 import { applyConfig } from '../config-file.js';
 import type { Command } from '../command.js';
@@ -73,7 +75,9 @@ export async function startGatewayFromArgs(
     if (h !== undefined) hooks.push(h);
   }
   const options = gatewayServiceOptions(args.flags, { env: io.env, hooks, say, ...(shared === undefined ? {} : { accounts: shared }) });
-  return { ...(await startGatewayService(options)), issuer: options.issuer };
+  // The verifier page, with these keys preloaded.
+  const withFiles = (f: GatewayFiles): GatewayHooks[] => [{ extraRoutes: createVerifyPageRoute({ jwks: f.jwks, source: options.issuer }) }];
+  return { ...(await startGatewayService({ ...options, withFiles })), issuer: options.issuer };
 }
 
 /** The whole flag spec of `signet gateway` with these extensions (each flag is also a config key). */
@@ -98,7 +102,7 @@ answer is sealed or, when it cannot be (an error status, --fail-open), marked "S
 and recorded (a line on stderr; a registry row with --registry). Clients authenticate with keys
 from the accounts file (see "signet accounts add"): unknown keys get 401, accounts that have not
 accepted the terms version in --terms get 403, before anything reaches the upstream.
-Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
+Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json), the verifier page at /signet/verify.
 The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KEY.
 SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
     async run(parsed, io) {
