@@ -49,8 +49,12 @@ export interface VerifyingFetchOptions {
   /** Called once per verified response with its result. */
   readonly onResult?: (result: FetchVerification, response: Response) => void;
   /**
-   * Turn failures into errors: a whole response makes `fetch` reject with a SignetError; a stream
-   * errors at its end (the reader's loop throws). Default false: failures are only reported.
+   * Turn failures into errors, raised where the body is read: reading a failed whole response
+   * (`json()`, `text()`) rejects with the SignetError, and a failed stream errors at its end (the
+   * reader's loop throws). `fetch` itself resolves, so a client that retries failed fetches (the
+   * `openai` client turns a rejected fetch into a retried `APIConnectionError`) neither retries a
+   * failed verification nor hides its code: the application catches the SignetError itself.
+   * Default false: failures are only reported.
    */
   readonly throwOnFailure?: boolean;
   /** The fetch to wrap (default: the global `fetch`). */
@@ -138,6 +142,18 @@ function checkCarrier(result: VerificationResult, field: CarrierField | undefine
 function toError(result: VerificationResult): SignetError {
   if (result.valid) throw new TypeError('not a failure');
   return new SignetError(result.code, result.message, { ...(result.hint === undefined ? {} : { hint: result.hint }), step: result.step });
+}
+
+/**
+ * A body that fails with the verification error when it is read. A rejected `fetch` looks like a
+ * network failure to HTTP clients, which retry it and replace the error with their own.
+ */
+function failingBody(error: SignetError): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.error(error);
+    },
+  });
 }
 
 function parseJson(text: string): unknown {
@@ -379,11 +395,15 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     // The client reads exactly the text checked here: it is handed on as it was verified.
     const text = await response.text();
     const result = await verifyWhole(text, response.headers.get(ENVELOPE_HEADER), response.headers.get(UNSEALED_HEADER), kind, request);
-    const out = new Response(text, { status: response.status, statusText: response.statusText, headers: passHeaders(response.headers) });
+    const failed = !result.valid && throwOnFailure ? toError(result) : undefined;
+    const out = new Response(failed === undefined ? text : failingBody(failed), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: passHeaders(response.headers),
+    });
     const full: FetchVerification = { ...result, streamed: false, url };
     results.set(out, Promise.resolve(full));
     report(full, out);
-    if (!result.valid && throwOnFailure) throw toError(result);
     return out;
   };
   return verifyingFetch as VerifyingFetch;
