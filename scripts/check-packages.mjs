@@ -62,6 +62,11 @@ try {
     check(`${manifest.name} ships LICENSE and README.md`, { code: hasFiles.length === 0 ? 0 : 1, out: `missing: ${hasFiles.join(', ')}` });
     const packed = readFileSync(join(pkgDir, 'package.json'), 'utf8');
     check(`${manifest.name} has no "source" condition`, { code: packed.includes('"source"') ? 1 : 0, out: 'package.json still names ./src' });
+    const pj = JSON.parse(packed);
+    const heavy = ['openai', 'hono'].filter((d) => pj.dependencies?.[d] !== undefined);
+    check(`${manifest.name} has no openai or hono runtime dependency`, { code: heavy.length === 0 ? 0 : 1, out: heavy.join(', ') });
+    const meta = ['repository', 'engines', 'sideEffects', 'license', 'files'].filter((k) => pj[k] === undefined);
+    check(`${manifest.name} has repository, engines, sideEffects, license and files`, { code: meta.length === 0 ? 0 : 1, out: `missing: ${meta.join(', ')}` });
     check(`publint ${manifest.name}`, run(bin('publint'), ['--strict', '--pack', 'false', pkgDir]));
     check(`attw ${manifest.name}`, run(bin('attw'), [tgz, '--profile', 'esm-only', '--format', 'table-flipped']));
   }
@@ -78,7 +83,9 @@ try {
         name: 'signet-consumer',
         private: true,
         type: 'module',
-        dependencies: { ...deps, hono: '^4', openai: '^6' },
+        // hono: the optional peer whose types @signet/server's Hono middleware names. No openai: the CLI
+        // must install and run without it.
+        dependencies: { ...deps, hono: '^4' },
         devDependencies: { typescript: rootManifest.devDependencies.typescript, '@types/node': rootManifest.devDependencies['@types/node'] },
       },
       null,
