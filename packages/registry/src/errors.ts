@@ -8,6 +8,8 @@ import { defineErrorCodes } from '@signet/core';
 export const REGISTRY_ERROR_CODES = defineErrorCodes({
   SIGNET_E_REGISTRY_STORAGE: 'The registry storage failed.',
   SIGNET_E_REGISTRY_NOT_FOUND: 'The registry has no entry for this response.',
+  SIGNET_E_REGISTRY_MISSING: 'There is no registry at this path or URL (reading never creates one).',
+  SIGNET_E_REGISTRY_FOREIGN_KEY: 'The keys given did not seal anything in this registry: they belong to another provider or registry.',
 });
 
 /** A code from {@link REGISTRY_ERROR_CODES}. */

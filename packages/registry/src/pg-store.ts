@@ -21,6 +21,8 @@ export interface PgStoreOptions {
   readonly schema?: string;
   /** Pool size (default 4). */
   readonly poolSize?: number;
+  /** Refuse a database (or schema) without registry tables instead of creating them. */
+  readonly mustExist?: boolean;
 }
 
 // Serializes schema creation across processes: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
@@ -45,6 +47,13 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
   try {
     await tx('create the schema', async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
+      if (options.mustExist === true) {
+        const found = await c.query("SELECT to_regclass($1) IS NOT NULL AS found", [`${schema ?? 'public'}.registry_sealed`]);
+        if (found.rows[0]?.found !== true)
+          throw new SignetError('SIGNET_E_REGISTRY_MISSING', `There is no registry in this database${schema === undefined ? '' : ` (schema ${schema})`}.`, {
+            hint: 'Check the URL and --schema: a registry is created by the signer or gateway that records into it, never by reading it.',
+          });
+      }
       if (schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await migratePg(c, REGISTRY_SCHEMA);
     });
@@ -126,6 +135,7 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
         ])
       ).rowCount ?? 0,
     count: async () => Number((await q('count', 'SELECT count(*) AS n FROM registry_sealed')).rows[0]?.n ?? 0),
+    kids: async () => (await q('query', 'SELECT DISTINCT kid FROM registry_sealed')).rows.map((r) => String((r as { kid: unknown }).kid)),
     insertUnsealed: async (row) =>
       Number(
         (

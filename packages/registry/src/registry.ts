@@ -61,6 +61,12 @@ export interface RegistryOptions {
   readonly storeText?: boolean;
   /** PostgreSQL only: the schema to use (created if missing). */
   readonly schema?: string;
+  /**
+   * Refuse a registry that does not exist yet (`SIGNET_E_REGISTRY_MISSING`) instead of creating an
+   * empty one. Readers (attribution, evidence) set it: an empty registry made by a typo would answer
+   * "no match" for everything. Default false: a signer's registry is created on first use.
+   */
+  readonly mustExist?: boolean;
   readonly backend?: CryptoBackend;
 }
 
@@ -84,6 +90,14 @@ export interface Registry {
   lookup(responseId: string): Promise<SealedRow[]>;
   /** Number of sealed choices recorded. */
   count(): Promise<number>;
+  /**
+   * Checks that keys belong to this registry: at least one of `kids` sealed a recorded response.
+   * Run it before signing evidence with a provider's key: bundles signed with another provider's
+   * key would fail every check. An empty registry passes (nothing to compare with).
+   *
+   * @throws SignetError `SIGNET_E_REGISTRY_FOREIGN_KEY`
+   */
+  checkKeys(kids: readonly string[]): Promise<void>;
   /**
    * Records an answer that left the gateway unsealed, with its account. Its signature fits the
    * gateway's `onUnsealed` hook.
@@ -122,8 +136,11 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
   const secret = Uint8Array.from(options.accountSecret);
   const storeText = options.storeText === true;
   const store = PG_URL.test(pathOrUrl)
-    ? await openPgStore(pathOrUrl, options.schema === undefined ? {} : { schema: options.schema })
-    : openSqliteStore(pathOrUrl);
+    ? await openPgStore(pathOrUrl, {
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.mustExist === true ? { mustExist: true } : {}),
+      })
+    : openSqliteStore(pathOrUrl, { mustExist: options.mustExist === true });
   const tags = new Map<string, Uint8Array>();
 
   const rowsOf = (sealed: SealedLike, input: SealInputLike): NewSealedRow[] => {
@@ -206,6 +223,13 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     evidence: (match, suspect, evidenceOptions) => buildEvidence(backend, match, suspect, evidenceOptions),
     lookup: (responseId) => store.byResponseId(responseId),
     count: () => store.count(),
+    checkKeys: async (kids) => {
+      const known = await store.kids();
+      if (known.length === 0 || kids.some((k) => known.includes(k))) return;
+      throw new SignetError('SIGNET_E_REGISTRY_FOREIGN_KEY', 'None of these keys sealed anything in this registry: they are not the keys of its provider.', {
+        hint: "Give the keys folder of the provider whose signer or gateway recorded into this registry.",
+      });
+    },
     recordUnsealed: async (record) => {
       if (record === null || typeof record !== 'object' || typeof record.account !== 'string' || typeof record.reason !== 'string')
         throw new TypeError('recordUnsealed needs an unsealed record with its account and reason');

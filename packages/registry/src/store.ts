@@ -97,6 +97,8 @@ export interface RegistryStore {
   setLog(responseId: string, log: { logIndex: number; receipt: Uint8Array | null; checkpoint: string | null }): Promise<number>;
   /** Number of rows. */
   count(): Promise<number>;
+  /** The distinct key ids that sealed recorded responses. */
+  kids(): Promise<string[]>;
   /** Records an answer that left unsealed; returns its id. */
   insertUnsealed(row: NewUnsealedRow): Promise<number>;
   /** The unsealed answers on record, oldest first (at most `limit`, default 1000). */
