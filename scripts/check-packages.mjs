@@ -61,12 +61,18 @@ try {
     const hasFiles = ['package/LICENSE', 'package/README.md'].filter((f) => !shipped.includes(f));
     check(`${manifest.name} ships LICENSE and README.md`, { code: hasFiles.length === 0 ? 0 : 1, out: `missing: ${hasFiles.join(', ')}` });
     const packed = readFileSync(join(pkgDir, 'package.json'), 'utf8');
-    check(`${manifest.name} has no "source" condition`, { code: packed.includes('"source"') ? 1 : 0, out: 'package.json still names ./src' });
+    check(`${manifest.name} has no "source" condition`, {
+      code: packed.includes('"source"') ? 1 : 0,
+      out: 'package.json still names ./src',
+    });
     const pj = JSON.parse(packed);
     const heavy = ['openai', 'hono'].filter((d) => pj.dependencies?.[d] !== undefined);
     check(`${manifest.name} has no openai or hono runtime dependency`, { code: heavy.length === 0 ? 0 : 1, out: heavy.join(', ') });
     const meta = ['repository', 'engines', 'sideEffects', 'license', 'files'].filter((k) => pj[k] === undefined);
-    check(`${manifest.name} has repository, engines, sideEffects, license and files`, { code: meta.length === 0 ? 0 : 1, out: `missing: ${meta.join(', ')}` });
+    check(`${manifest.name} has repository, engines, sideEffects, license and files`, {
+      code: meta.length === 0 ? 0 : 1,
+      out: `missing: ${meta.join(', ')}`,
+    });
     check(`publint ${manifest.name}`, run(bin('publint'), ['--strict', '--pack', 'false', pkgDir]));
     check(`attw ${manifest.name}`, run(bin('attw'), [tgz, '--profile', 'esm-only', '--format', 'table-flipped']));
   }
@@ -86,14 +92,22 @@ try {
         // hono: the optional peer whose types @signet/server's Hono middleware names. No openai: the CLI
         // must install and run without it.
         dependencies: { ...deps, hono: '^4' },
-        devDependencies: { typescript: rootManifest.devDependencies.typescript, '@types/node': rootManifest.devDependencies['@types/node'] },
+        devDependencies: {
+          typescript: rootManifest.devDependencies.typescript,
+          '@types/node': rootManifest.devDependencies['@types/node'],
+        },
       },
       null,
       2,
     ),
   );
   // The tarballs depend on each other by version; these are not on a registry yet.
-  writeFileSync(join(app, 'pnpm-workspace.yaml'), `allowBuilds:\n  better-sqlite3: true\noverrides:\n${Object.entries(deps).map(([n, s]) => `  '${n}': '${s}'\n`).join('')}`);
+  writeFileSync(
+    join(app, 'pnpm-workspace.yaml'),
+    `allowBuilds:\n  better-sqlite3: true\noverrides:\n${Object.entries(deps)
+      .map(([n, s]) => `  '${n}': '${s}'\n`)
+      .join('')}`,
+  );
   const lines = [];
   const names = [];
   let i = 0;
@@ -114,7 +128,15 @@ try {
   writeFileSync(
     join(app, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], outDir: 'out' },
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        skipLibCheck: false,
+        types: ['node'],
+        outDir: 'out',
+      },
       files: ['main.ts'],
     }),
   );

@@ -15,7 +15,12 @@ import { parseShellBlocks, type ShellBlock } from './shell-blocks.js';
  * Needs a build (`pnpm test` builds first).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const documents = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const env = {
   ...process.env,
   PATH: `${join(root, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
@@ -33,7 +38,12 @@ interface Ran {
 
 function runBlock(block: ShellBlock, cwd: string): Promise<Ran> {
   return new Promise((done) => {
-    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', block.code], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', block.code], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let settled = false;
     const stop = (code: number | null): void => {

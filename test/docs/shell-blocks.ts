@@ -20,7 +20,8 @@ export function parseShellBlocks(markdown: string): ShellBlock[] {
     let above = i - 1;
     while (above >= 0 && (lines[above] as string).trim() === '') above--;
     const m = above >= 0 ? MARK.exec((lines[above] as string).trim()) : null;
-    const mark = m === null ? undefined : m[1] === 'server' ? ({ kind: 'server' } as const) : ({ kind: 'skip', reason: m[2] as string } as const);
+    const mark =
+      m === null ? undefined : m[1] === 'server' ? ({ kind: 'server' } as const) : ({ kind: 'skip', reason: m[2] as string } as const);
     out.push({ line: i + 1, code: `${lines.slice(i + 1, end).join('\n')}\n`, ...(mark === undefined ? {} : { mark }) });
     i = end;
   }

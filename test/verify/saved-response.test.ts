@@ -10,7 +10,11 @@ afterAll(async () => {
   await gw.close();
 });
 
-const ask = (content: string, stream = false) => ({ model: 'local-model', messages: [{ role: 'user', content }], ...(stream ? { stream: true } : {}) });
+const ask = (content: string, stream = false) => ({
+  model: 'local-model',
+  messages: [{ role: 'user', content }],
+  ...(stream ? { stream: true } : {}),
+});
 
 async function save(body: unknown): Promise<Uint8Array> {
   const r = await fetch(`${gw.url}/v1/chat/completions`, {

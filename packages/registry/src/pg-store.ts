@@ -48,11 +48,15 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
     await tx('create the schema', async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
       if (options.mustExist === true) {
-        const found = await c.query("SELECT to_regclass($1) IS NOT NULL AS found", [`${schema ?? 'public'}.registry_sealed`]);
+        const found = await c.query('SELECT to_regclass($1) IS NOT NULL AS found', [`${schema ?? 'public'}.registry_sealed`]);
         if (found.rows[0]?.found !== true)
-          throw new SignetError('SIGNET_E_REGISTRY_MISSING', `There is no registry in this database${schema === undefined ? '' : ` (schema ${schema})`}.`, {
-            hint: 'Check the URL and --schema: a registry is created by the signer or gateway that records into it, never by reading it.',
-          });
+          throw new SignetError(
+            'SIGNET_E_REGISTRY_MISSING',
+            `There is no registry in this database${schema === undefined ? '' : ` (schema ${schema})`}.`,
+            {
+              hint: 'Check the URL and --schema: a registry is created by the signer or gateway that records into it, never by reading it.',
+            },
+          );
       }
       if (schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await migratePg(c, REGISTRY_SCHEMA);

@@ -258,9 +258,13 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     checkKeys: async (kids) => {
       const known = await store.kids();
       if (known.length === 0 || kids.some((k) => known.includes(k))) return;
-      throw new SignetError('SIGNET_E_REGISTRY_FOREIGN_KEY', 'None of these keys sealed anything in this registry: they are not the keys of its provider.', {
-        hint: "Give the keys folder of the provider whose signer or gateway recorded into this registry.",
-      });
+      throw new SignetError(
+        'SIGNET_E_REGISTRY_FOREIGN_KEY',
+        'None of these keys sealed anything in this registry: they are not the keys of its provider.',
+        {
+          hint: 'Give the keys folder of the provider whose signer or gateway recorded into this registry.',
+        },
+      );
     },
     recordUnsealed: async (record) => {
       if (record === null || typeof record !== 'object' || typeof record.account !== 'string' || typeof record.reason !== 'string')

@@ -107,9 +107,13 @@ function assertPrivateMode(file: string): void {
     return; // Reported when the file is read.
   }
   if ((mode & 0o077) !== 0)
-    throw new SignetError('SIGNET_E_KEY_FILE', `${file} is readable by other users (mode 0${mode.toString(8)}); refusing a private key that may have leaked`, {
-      hint: `Restrict it with: chmod 600 ${file}`,
-    });
+    throw new SignetError(
+      'SIGNET_E_KEY_FILE',
+      `${file} is readable by other users (mode 0${mode.toString(8)}); refusing a private key that may have leaked`,
+      {
+        hint: `Restrict it with: chmod 600 ${file}`,
+      },
+    );
 }
 
 /** Imports a private signing JWK, saying what the file is when it is not one. */

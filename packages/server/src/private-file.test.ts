@@ -67,7 +67,9 @@ describe('loadSigningKey says what is wrong', () => {
     const dir = fresh();
     createKeysDirectory(dir);
     chmodSync(join(dir, KEY_FILES.signingKey), 0o644);
-    expect(() => loadSigningKey(dir)).toThrow(expect.objectContaining({ code: 'SIGNET_E_KEY_FILE', message: expect.stringContaining('mode 0644') }));
+    expect(() => loadSigningKey(dir)).toThrow(
+      expect.objectContaining({ code: 'SIGNET_E_KEY_FILE', message: expect.stringContaining('mode 0644') }),
+    );
   });
 
   it('names a JWKS and a public key for what they are', () => {

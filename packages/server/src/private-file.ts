@@ -49,9 +49,13 @@ export function movedAsideName(path: string, when: Date): string {
 export function writePrivateFiles(files: readonly PrivateFile[], options: PrivateWriteOptions = {}): MovedAside[] {
   const existing = files.filter((f) => existsSync(f.path));
   if (existing.length > 0 && options.force !== true)
-    throw new SignetError('SIGNET_E_KEY_FILE', `${existing.map((f) => f.path).join(' and ')} already exist${existing.length === 1 ? 's' : ''}; refusing to overwrite private key material`, {
-      hint: 'Choose another output folder, or pass --force: the old files are then moved aside, not deleted.',
-    });
+    throw new SignetError(
+      'SIGNET_E_KEY_FILE',
+      `${existing.map((f) => f.path).join(' and ')} already exist${existing.length === 1 ? 's' : ''}; refusing to overwrite private key material`,
+      {
+        hint: 'Choose another output folder, or pass --force: the old files are then moved aside, not deleted.',
+      },
+    );
   const when = (options.now ?? (() => new Date()))();
   const moved: MovedAside[] = [];
   for (const f of files) {

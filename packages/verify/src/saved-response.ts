@@ -71,9 +71,7 @@ export async function verifySavedResponse(bytes: Uint8Array, options: SavedRespo
     });
   const body = Uint8Array.from(bytes);
   const saved: typeof fetch = () =>
-    Promise.resolve(
-      new Response(body, { status: 200, headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } }),
-    );
+    Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } }));
   const f = createVerifyingFetch({ trust: { keys: [] }, verifier: options.verifier, fetch: saved, checkReplays: false });
   const response = await f(`http://saved.invalid${ROUTES[kind]}`, {
     method: 'POST',
