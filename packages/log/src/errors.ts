@@ -8,6 +8,7 @@ import { defineErrorCodes } from '@signet/core';
 export const LOG_ERROR_CODES = defineErrorCodes({
   SIGNET_E_LOG_STORAGE: 'The log storage failed.',
   SIGNET_E_LOG_NOT_FOUND: 'The requested log entry or tile does not exist.',
+  SIGNET_E_LOG_UNREACHABLE: 'The log could not be reached or did not answer: nothing was checked.',
   SIGNET_E_LOG_QUEUE_FULL: 'The log sequencer queue is full: entries arrive faster than the storage commits them.',
   SIGNET_E_LOG_KEY_MISMATCH: 'The log key does not match the key this log was created with.',
 });
