@@ -35,7 +35,7 @@ beforeAll(() => {
       id: 't',
       version: '1',
       uri: 'https://api.example.com/terms/1',
-      document: 'terms.md',
+      documentFile: 'terms.md',
       usage: { 'cawg.ai_training': 'notAllowed' },
     }),
   );
