@@ -153,3 +153,18 @@ describe('--json where it was missing', () => {
     expect(out.envelope.length).toBeGreaterThan(100);
   });
 });
+
+describe('docs/cli.md', () => {
+  it('has a row in the exit code table for every command', async () => {
+    const { COMMANDS } = await import('signet');
+    const doc = readFileSync(join(root, 'docs', 'cli.md'), 'utf8');
+    const rows = doc.split('\n').filter((l) => l.startsWith('| `'));
+    for (const c of COMMANDS) {
+      const name = c.name.join(' ');
+      expect(
+        rows.some((r) => r.includes(`\`${name}\``)),
+        `docs/cli.md has no exit code row for ${name}`,
+      ).toBe(true);
+    }
+  });
+});
