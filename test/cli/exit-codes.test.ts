@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { openLog } from '@signet/log';
 import { openRegistry } from '@signet/registry';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeProvider, runCli, tempDir, writeKeysDir } from '../auditor-fixtures.js';
+import { makeProvider, runCli, tempDir, writeKeysDir } from '../support/auditor-fixtures.js';
 
 /**
  * Exit codes and messages that do not mislead (issue 13, items 5, 6 and 8): 1 is "checked, and
@@ -28,7 +28,19 @@ beforeAll(async () => {
   await log.close();
 });
 
-const signArgs = (key: string) => ['sign', '--key', key, '--issuer', 'https://api.example.com', '--account', 'a', '--terms', terms, '--model', 'm'];
+const signArgs = (key: string) => [
+  'sign',
+  '--key',
+  key,
+  '--issuer',
+  'https://api.example.com',
+  '--account',
+  'a',
+  '--terms',
+  terms,
+  '--model',
+  'm',
+];
 
 describe('exit codes', () => {
   // Was: an unreachable log printed "INVALID" and exited 1, as if the receipt were forged.
@@ -132,11 +144,19 @@ describe('messages name the actual problem', () => {
     const db = join(dir, 'pipe', 'registry.db');
     await (await openRegistry(db, { accountSecret: provider.secret })).close();
     const suspects = join(dir, 'pipe', 'suspects.jsonl');
-    writeFileSync(suspects, Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `s${i}`, text: `suspect number ${i}` })).join('\n'));
+    writeFileSync(
+      suspects,
+      Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `s${i}`, text: `suspect number ${i}` })).join('\n'),
+    );
     const bin = join(root, 'packages', 'cli', 'dist', 'bin.js');
     const r = spawnSync(
       'bash',
-      ['-o', 'pipefail', '-c', `"${process.execPath}" "${bin}" attribute "${suspects}" --registry "${db}" --keys "${keys}" --json | head -n 1`],
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        `"${process.execPath}" "${bin}" attribute "${suspects}" --registry "${db}" --keys "${keys}" --json | head -n 1`,
+      ],
       { encoding: 'utf8' },
     );
     expect(r.stdout).toMatch(/^\{"id":"s0"/);

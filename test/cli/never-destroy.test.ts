@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { openRegistry } from '@signet/registry';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chatResponse, makeProvider, makeText, runCli, tempDir, writeKeysDir } from '../auditor-fixtures.js';
+import { chatResponse, makeProvider, makeText, runCli, tempDir, writeKeysDir } from '../support/auditor-fixtures.js';
 
 /**
  * The command line never destroys and never misleads (issue 13, items 1 to 3): stores are not
@@ -105,7 +105,8 @@ describe('a terms document is text, a terms file is a path', () => {
     const inline = sign(write('inline.json', { document: 'terms.md' }));
     expect(inline.code).toBe(0);
     const byFile = sign(write('by-file-2.json', { documentFile: 'terms.md' }));
-    const digest = (out: string): string => JSON.stringify((JSON.parse(runCli(['inspect', '-'], out).stdout) as { claims: { terms: unknown } }).claims.terms);
+    const digest = (out: string): string =>
+      JSON.stringify((JSON.parse(runCli(['inspect', '-'], out).stdout) as { claims: { terms: unknown } }).claims.terms);
     expect(digest(inline.stdout)).not.toBe(digest(byFile.stdout));
   });
 });
@@ -115,7 +116,10 @@ describe('a signing key must be private', () => {
   it('refuses a signing key other users can read', () => {
     const loose = writeKeysDir(provider, join(dir, 'loose-keys'));
     chmodSync(join(loose, 'signing-key.jwk'), 0o644);
-    const r = runCli(['sign', '--key', loose, '--issuer', 'https://api.example.com', '--account', 'a', '--terms', write0(), '--model', 'm'], 'hi');
+    const r = runCli(
+      ['sign', '--key', loose, '--issuer', 'https://api.example.com', '--account', 'a', '--terms', write0(), '--model', 'm'],
+      'hi',
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/mode 0644/);
     expect(r.stderr).toMatch(/chmod 600/);

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../auditor-fixtures.js';
+import { runCli, tempDir } from '../support/auditor-fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /**

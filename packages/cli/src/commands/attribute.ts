@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
 import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
@@ -8,8 +9,25 @@ import { flag, optional, required, UsageError } from '../args.js';
 import { readSuspects } from '../audit/suspects.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { InputError, writePublicFile } from '../io.js';
+import { InputError, writePublicFile, type CommandIO } from '../io.js';
 import { shown } from '../terminal.js';
+
+/** The key ids a keys folder publishes (its jwks.json), to check against the registry. */
+function publishedKids(keysDir: string): string[] {
+  try {
+    const jwks = JSON.parse(readFileSync(join(keysDir, KEY_FILES.jwks), 'utf8')) as { keys?: { kid?: unknown }[] };
+    return (jwks.keys ?? []).map((k) => k.kid).filter((k): k is string => typeof k === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/** Standard input copied to a temporary JSONL file (the suspect reader reads files). */
+async function copyStdin(io: CommandIO): Promise<string> {
+  const path = join(mkdtempSync(join(tmpdir(), 'signet-suspects-')), 'stdin.jsonl');
+  writeFileSync(path, await io.stdin(), { mode: 0o600 });
+  return path;
+}
 
 /** A file name for a suspect's bundle: its id made safe, unique within the run. */
 function bundleName(id: string | number, used: Set<string>): string {
@@ -58,12 +76,15 @@ to attribute". With --out, each named account gets an evidence bundle DIR/eviden
 envelope, its log receipt and checkpoint (with --log), the excerpt proof, the terms digest, the
 account disclosure and the chance, signed with the provider's key.
 
-Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
+SUSPECT may be - for standard input (JSONL). The registry must exist (reading never creates one),
+and --keys must be the keys of the provider that recorded into it.
+Exit codes: 0 done (matched or not), 2 usage, unreadable input, a missing registry or log, or keys
+of another provider.`,
   async run(args, io) {
     const [suspectPath, ...extra] = args.positionals;
     if (suspectPath === undefined) throw new UsageError('SUSPECT is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-    if (!existsSync(suspectPath)) throw new InputError(`cannot read ${suspectPath}: ENOENT`);
+    if (suspectPath !== '-' && !existsSync(suspectPath)) throw new InputError(`${suspectPath} does not exist`);
     const keysDir = required(args, 'keys');
     const secret = loadAccountSecret(join(keysDir, KEY_FILES.accountSecret));
     const keyPath = join(keysDir, KEY_FILES.signingKey);
@@ -77,11 +98,17 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
     };
     const out = optional(args, 'out');
     const json = flag(args, 'json');
-    const registry = await openRegistry(required(args, 'registry'), { accountSecret: secret });
+    // Reading never creates a registry: a typo would otherwise answer "no match" for everything.
+    const registry = await openRegistry(required(args, 'registry'), { accountSecret: secret, mustExist: true });
     let log: Log | undefined;
+    let stdinCopy: string | undefined;
     const logTarget = optional(args, 'log');
     const logSchema = optional(args, 'log-schema');
     try {
+      // Bundles signed with another provider's key would fail every check: refuse them first.
+      const kids = [...(signer === undefined ? [] : [signer.kid]), ...publishedKids(keysDir)];
+      if (kids.length > 0) await registry.checkKeys(kids);
+      if (suspectPath === '-') stdinCopy = await copyStdin(io);
       if (logTarget !== undefined)
         log = await openLog(logTarget, { readOnly: true, ...(logSchema === undefined ? {} : { schema: logSchema }) });
       const source = log === undefined ? undefined : logEvidenceSource(log);
@@ -90,7 +117,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
       let matched = 0;
       let errors = 0;
       const summary: unknown[] = [];
-      for await (const s of readSuspects(suspectPath)) {
+      for await (const s of readSuspects(stdinCopy ?? suspectPath)) {
         total++;
         if ('error' in s) {
           errors++;
@@ -168,6 +195,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
     } finally {
       await registry.close();
       await log?.close();
+      if (stdinCopy !== undefined) rmSync(dirname(stdinCopy), { recursive: true, force: true });
     }
   },
 });
