@@ -106,7 +106,7 @@ describe('a terms document is text, a terms file is a path', () => {
     expect(inline.code).toBe(0);
     const byFile = sign(write('by-file-2.json', { documentFile: 'terms.md' }));
     const digest = (out: string): string =>
-      JSON.stringify((JSON.parse(runCli(['inspect', '-'], out).stdout) as { claims: { terms: unknown } }).claims.terms);
+      JSON.stringify((JSON.parse(runCli(['inspect', '-'], out).stdout) as { claims: { signet: { terms: unknown } } }).claims.signet.terms);
     expect(digest(inline.stdout)).not.toBe(digest(byFile.stdout));
   });
 });

@@ -129,7 +129,10 @@ function importPrivateJwk(jwk: unknown, file: string): SigningKey {
         hint: 'Give the keys directory or its signing-key.jwk (made by `signet keys new`).',
       });
   }
-  return importSigningKey(jwk);
+  const key = importSigningKey(jwk);
+  // Only once it is known to be a private key: a public or broken file is named as such, not as too open.
+  assertPrivateMode(file);
+  return key;
 }
 
 /**
@@ -157,7 +160,6 @@ export function loadSigningKey(path: string): SigningKey {
   } catch (cause) {
     throw new SignetError('SIGNET_E_KEY_FILE', `cannot read ${file}`, { cause });
   }
-  assertPrivateMode(file);
   let jwk: unknown;
   try {
     jwk = JSON.parse(text);

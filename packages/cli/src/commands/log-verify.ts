@@ -24,7 +24,11 @@ export const logVerify: Command = defineCommand({
   name: ['log', 'verify'],
   summary: 'verify a receipt offline, or audit a whole log from its tiles',
   flags: {
-    'log-key': { value: 'KEY', help: "the log's verifier key (as `signet log key` prints it)", required: true },
+    'log-verifier-key': {
+      value: 'KEY',
+      help: "the log's verifier key (as `signet log key` prints it), or a file holding it",
+      required: true,
+    },
     receipt: { value: 'FILE', help: 'the receipt file', required: true },
     envelope: { value: 'FILE', help: 'the envelope (a file, or - for stdin)', required: true },
     url: { value: 'URL', help: "the log's URL, to check the receipt against its current tree" },
@@ -36,7 +40,6 @@ of the tree the log signed at time T (RFC 9942 receipt). Adding --url also check
 is a prefix of the log's current checkpoint (a consistency proof from the log's tiles).
 With --url alone: verifies the checkpoint, fetches every entry bundle and tile, rebuilds the tree
 and checks that everything the log serves matches what it signed.
-  --log-verifier-key KEY   the log's verifier key (text or a file), from "signet log key"
 Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: usage or input
 (a private key where the verifier key belongs, say). Exit 3: the log could not be reached; nothing
 was checked, and nothing is called invalid.`,
