@@ -89,8 +89,10 @@ export const logDemo: DemoPart = async (ctx) => {
   );
   const forged = Uint8Array.from(receipts[2]!);
   forged[forged.length - 10]! ^= 1;
-  writeFileSync(receiptFile, forged);
-  const refused = await ctx.cli(['log', 'verify', '--log-verifier-key', logKeyFile, '--receipt', receiptFile, '--envelope', envFile]);
+  // Beside the good receipt, which stays in the folder for readers to verify themselves.
+  const forgedFile = join(ctx.dir, 'log-receipt-forged.cose');
+  writeFileSync(forgedFile, forged);
+  const refused = await ctx.cli(['log', 'verify', '--log-verifier-key', logKeyFile, '--receipt', forgedFile, '--envelope', envFile]);
   ctx.expect(refused.code === 1, 'a tampered receipt is refused');
   ctx.say(`a receipt with one flipped bit: exit ${refused.code}, ${refused.stderr.trim().split('\n')[0]}`);
 
