@@ -1,17 +1,15 @@
 import {
   ENVELOPE_HEADER,
   getDefaultBackend,
-  isSignetError,
   jsonBodyDigest,
-  SignetError,
   SseBinding,
   SseParser,
   splitJsonBody,
   UNSEALED_HEADER,
   type CarrierField,
-  type SignetErrorCode,
   type StreamKind,
 } from '@signet/core';
+import { failingBody, failure, failureOf, toError } from './fetch-failure.js';
 import type { VerificationPolicy } from './policy.js';
 import type { InvalidResult, VerificationResult } from './result.js';
 import { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
@@ -106,23 +104,6 @@ export function defaultModelRoute(method: string, pathname: string): StreamKind 
   return undefined;
 }
 
-function failure(code: SignetErrorCode, message: string, hint?: string): InvalidResult {
-  return {
-    valid: false,
-    kind: 'verification',
-    code,
-    step: code === 'SIGNET_E_STREAM_TRUNCATED' || code === 'SIGNET_E_ENVELOPE_MISSING' ? 'parse' : 'content',
-    message,
-    ...(hint === undefined ? {} : { hint }),
-  };
-}
-
-/** A typed error thrown by a core check, as a failed result. */
-function failureOf(e: unknown): InvalidResult {
-  if (isSignetError(e)) return failure(e.code, e.message, e.hint);
-  return failure('SIGNET_E_STREAM_MALFORMED', (e as Error)?.message ?? 'The response could not be checked.');
-}
-
 /**
  * The carrier's own members must say what the signed envelope says: a `partial` mark removed or a
  * `kid` swapped is tampering too, even though the envelope itself is intact.
@@ -137,23 +118,6 @@ function checkCarrier(result: VerificationResult, field: CarrierField | undefine
       'The response was changed on its way from the provider.',
     );
   return result;
-}
-
-function toError(result: VerificationResult): SignetError {
-  if (result.valid) throw new TypeError('not a failure');
-  return new SignetError(result.code, result.message, { ...(result.hint === undefined ? {} : { hint: result.hint }), step: result.step });
-}
-
-/**
- * A body that fails with the verification error when it is read. A rejected `fetch` looks like a
- * network failure to HTTP clients, which retry it and replace the error with their own.
- */
-function failingBody(error: SignetError): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      controller.error(error);
-    },
-  });
 }
 
 function parseJson(text: string): unknown {
