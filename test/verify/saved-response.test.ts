@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, savedResponseKind, verifySavedResponse } from '@signet/verify';
+import { createVerifier, savedAnswerEnvelope, savedResponseKind, verifySavedResponse } from '@signet/verify';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gw: TestGateway;
@@ -48,5 +48,13 @@ describe('verifySavedResponse: what users hold', () => {
       valid: false,
       code: 'SIGNET_E_REQUEST_MISMATCH',
     });
+  });
+
+  it('finds the envelope in a saved JSON answer and in a stream capture', async () => {
+    const whole = new TextDecoder().decode(await save(ask('carrier whole')));
+    const capture = new TextDecoder().decode(await save(ask('carrier stream', true)));
+    expect(savedAnswerEnvelope(whole)).toMatch(/^[A-Za-z0-9_-]{100,}$/);
+    expect(savedAnswerEnvelope(capture)).toMatch(/^[A-Za-z0-9_-]{100,}$/);
+    expect(savedAnswerEnvelope('{"id":"x"}')).toBeUndefined();
   });
 });

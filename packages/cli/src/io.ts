@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writePrivateFiles, type MovedAside } from '@signet/server';
-import { describeFileError } from './fs-errors.js';
+import { describeFileError } from '@signet/core/node-fs';
 import { InputTooLargeError, readFileBounded, readStreamBounded } from '@signet/audit';
 
 /** Where a command writes: injectable so tests can run commands in process. */

@@ -2,7 +2,7 @@ import { SignetError } from '@signet/core';
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
 import { EXIT, isUnreachable } from './exit.js';
-import { describeFileError } from './fs-errors.js';
+import { describeFileError } from '@signet/core/node-fs';
 import { InputError, type CommandIO } from './io.js';
 import { shown, terminalSafe } from './terminal.js';
 

@@ -203,6 +203,16 @@ export function loadSigningKey(path: string): SigningKey {
   return key;
 }
 
+/** The key ids a keys directory publishes (its jwks.json); empty when it has none or it is unreadable. */
+export function publishedKids(dir: string): string[] {
+  try {
+    const jwks = JSON.parse(readFileSync(join(dir, KEY_FILES.jwks), 'utf8')) as { keys?: { kid?: unknown }[] };
+    return (jwks.keys ?? []).map((k) => k.kid).filter((k): k is string => typeof k === 'string');
+  } catch {
+    return [];
+  }
+}
+
 /** Loads an account secret file (base64url text, or raw bytes of at least 16). */
 export function loadAccountSecret(path: string): Uint8Array {
   let raw: Buffer;

@@ -38,4 +38,3 @@ export function failingBody(error: SignetError): ReadableStream<Uint8Array> {
     },
   });
 }
-

@@ -1,4 +1,4 @@
-import { fromUtf8, SignetError, type StreamKind } from '@signet/core';
+import { canonicalCarrierField, CARRIER_FIELD, fromUtf8, SignetError, type StreamKind } from '@signet/core';
 import { createVerifyingFetch, verificationOf, type FetchVerification } from './verifying-fetch.js';
 import type { Verifier } from './verifier.js';
 
@@ -8,6 +8,33 @@ import type { Verifier } from './verifier.js';
  * arrives, over the same bytes, so a saved answer verifies exactly when the live one did: the body
  * digest, the carrier in its one place and form, and a stream's ending.
  */
+
+/** The `signet` member's envelope of a JSON object, if it has one in its canonical form. */
+function memberEnvelope(json: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return canonicalCarrierField((value as Record<string, unknown>)[CARRIER_FIELD])?.envelope;
+}
+
+/**
+ * The envelope a saved answer carries: the `signet` member of a JSON body, or of the carrier event
+ * of a stream capture. Only read, never checked here: verifying is `signet verify`'s job.
+ */
+export function savedAnswerEnvelope(text: string): string | undefined {
+  if (text.startsWith('{')) return memberEnvelope(text);
+  if (!/^(data|event|id):/m.test(text)) return undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.startsWith('data:')) continue;
+    const found = memberEnvelope(line.slice(5).trim());
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
 /** Options of {@link verifySavedResponse}. */
 export interface SavedResponseOptions {

@@ -1,33 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
 import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
-import { KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
+import { KEY_FILES, loadAccountSecret, loadSigningKey, publishedKids } from '@signet/server';
 import { flag, optional, required, UsageError } from '../args.js';
 import { readSuspects } from '../audit/suspects.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { InputError, writePublicFile, type CommandIO } from '../io.js';
+import { InputError, writePublicFile } from '../io.js';
 import { shown } from '../terminal.js';
-
-/** The key ids a keys folder publishes (its jwks.json), to check against the registry. */
-function publishedKids(keysDir: string): string[] {
-  try {
-    const jwks = JSON.parse(readFileSync(join(keysDir, KEY_FILES.jwks), 'utf8')) as { keys?: { kid?: unknown }[] };
-    return (jwks.keys ?? []).map((k) => k.kid).filter((k): k is string => typeof k === 'string');
-  } catch {
-    return [];
-  }
-}
-
-/** Standard input copied to a temporary JSONL file (the suspect reader reads files). */
-async function copyStdin(io: CommandIO): Promise<string> {
-  const path = join(mkdtempSync(join(tmpdir(), 'signet-suspects-')), 'stdin.jsonl');
-  writeFileSync(path, await io.stdin(), { mode: 0o600 });
-  return path;
-}
 
 /** A file name for a suspect's bundle: its id made safe, unique within the run. */
 function bundleName(id: string | number, used: Set<string>): string {
@@ -101,14 +83,12 @@ of another provider.`,
     // Reading never creates a registry: a typo would otherwise answer "no match" for everything.
     const registry = await openRegistry(required(args, 'registry'), { accountSecret: secret, mustExist: true });
     let log: Log | undefined;
-    let stdinCopy: string | undefined;
     const logTarget = optional(args, 'log');
     const logSchema = optional(args, 'log-schema');
     try {
       // Bundles signed with another provider's key would fail every check: refuse them first.
       const kids = [...(signer === undefined ? [] : [signer.kid]), ...publishedKids(keysDir)];
       if (kids.length > 0) await registry.checkKeys(kids);
-      if (suspectPath === '-') stdinCopy = await copyStdin(io);
       if (logTarget !== undefined)
         log = await openLog(logTarget, { readOnly: true, ...(logSchema === undefined ? {} : { schema: logSchema }) });
       const source = log === undefined ? undefined : logEvidenceSource(log);
@@ -117,7 +97,12 @@ of another provider.`,
       let matched = 0;
       let errors = 0;
       const summary: unknown[] = [];
-      for await (const s of readSuspects(stdinCopy ?? suspectPath)) {
+      const stdin =
+        io.stdinStream?.() ??
+        (async function* () {
+          yield await io.stdin();
+        })();
+      for await (const s of readSuspects(suspectPath === '-' ? stdin : suspectPath)) {
         total++;
         if ('error' in s) {
           errors++;
@@ -195,7 +180,6 @@ of another provider.`,
     } finally {
       await registry.close();
       await log?.close();
-      if (stdinCopy !== undefined) rmSync(dirname(stdinCopy), { recursive: true, force: true });
     }
   },
 });

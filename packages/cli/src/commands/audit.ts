@@ -5,7 +5,7 @@ import { auditExitCode, renderReportHtml, runAudit, type AuditReport } from '@si
 import { flag, intFlag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { describeFileError } from '../fs-errors.js';
+import { describeFileError } from '@signet/core/node-fs';
 import { InputError, readText, writePublicFile } from '../io.js';
 import { shown } from '../terminal.js';
 
