@@ -18,3 +18,4 @@ export { openPgStore, type PgStoreOptions } from './pg-store.js';
 export type { RegistryStore, SealedRow, NewSealedRow, Posting, UnsealedRow, NewUnsealedRow } from './store.js';
 export { logEvidenceSource } from './log-evidence.js';
 export { REGISTRY_ERROR_CODES, type RegistryErrorCode } from './errors.js';
+export { attributeSuspects, type AccountFinding, type SuspectLike, type SuspectResult, type SuspectRunOptions } from './suspects-run.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
 import { openLog, type Log } from '@signet/log';
-import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
+import { attributeSuspects, logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
 import { KEY_FILES, loadAccountSecret, loadSigningKey, publishedKids } from '@signet/server';
 import { flag, optional, required, UsageError } from '../args.js';
 import { readSuspects } from '../audit/suspects.js';
@@ -102,70 +102,33 @@ of another provider.`,
         (async function* () {
           yield await io.stdin();
         })();
-      for await (const s of readSuspects(suspectPath === '-' ? stdin : suspectPath)) {
+      const results = attributeSuspects(registry, readSuspects(suspectPath === '-' ? stdin : suspectPath), {
+        attribution,
+        ...(out === undefined
+          ? {}
+          : { evidence: { ...(signer === undefined ? {} : { signer }), ...(source === undefined ? {} : { log: source }) } }),
+      });
+      for await (const r of results) {
         total++;
-        if ('error' in s) {
-          errors++;
-          if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null, error: s.error })}\n`);
-          else io.stdout(`line ${s.line}: ${s.error}: ${shown(s.message)}\n`);
-          summary.push({ id: s.id, line: s.line, match: null, error: s.error });
-          continue;
-        }
-        const verdict = await registry.assess(s.text, attribution);
-        if (verdict.accounts.length === 0) {
-          if (json) io.stdout(`${JSON.stringify({ id: s.id, verdict: verdict.kind, match: null })}\n`);
-          else io.stdout(`${shown(String(s.id))}: ${verdict.kind === 'too-short' ? 'too short to attribute' : 'no match'}\n`);
-          summary.push({ id: s.id, line: s.line, verdict: verdict.kind, match: null });
-          continue;
-        }
-        matched++;
-        const accounts = [];
-        for (const a of verdict.accounts) {
-          const best = a.matches[0]!;
-          let evidence: string | null = null;
-          if (out !== undefined) {
-            const bundle = await registry.evidence(best, s.text, {
-              suspectId: String(s.id),
-              ...(signer === undefined ? {} : { signer }),
-              ...(source === undefined ? {} : { log: source }),
-            });
-            evidence = join(out, 'evidence', bundleName(s.id, used));
-            writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
-          }
-          accounts.push({
-            account: a.accountId,
-            score: best.score,
-            chance: best.chance,
-            responseId: best.row.responseId,
-            evidence,
-            ...(a.tiedWith.length === 0 ? {} : { alsoServedTo: a.tiedWith }),
-            best,
-          });
-        }
-        const line = accounts.map(({ best: _best, ...rest }) => rest);
-        summary.push({
-          id: s.id,
-          line: s.line,
-          verdict: verdict.kind,
-          match: line[0],
-          accounts: accounts.map(({ best, ...rest }) => ({
-            ...rest,
-            method: best.method,
-            accountTag: Buffer.from(best.row.accountTag).toString('base64url'),
-            spans: best.spans,
-            terms: `${best.row.termsId}@${best.row.termsVersion}`,
-            issuedAt: best.row.issuedAt,
-          })),
+        if (r.error !== undefined) errors++;
+        else if (r.accounts.length > 0) matched++;
+        const accounts = r.accounts.map(({ bundle, ...a }) => {
+          const evidence = bundle === undefined || out === undefined ? null : join(out, 'evidence', bundleName(r.id, used));
+          if (evidence !== null) writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
+          return { ...a, evidence };
         });
+        const line = accounts.map(({ method: _m, accountTag: _t, spans: _s, terms: _r, issuedAt: _i, ...a }) => a);
+        const head = r.error !== undefined ? { error: r.error } : { verdict: r.verdict };
+        summary.push({ id: r.id, line: r.line, ...head, match: line[0] ?? null, ...(accounts.length > 0 ? { accounts } : {}) });
         if (json)
+          io.stdout(`${JSON.stringify({ id: r.id, ...head, match: line[0] ?? null, ...(line.length > 1 ? { accounts: line } : {}) })}\n`);
+        else if (r.error !== undefined) io.stdout(`line ${r.line}: ${r.error}: ${shown(r.message ?? '')}\n`);
+        else if (accounts.length === 0)
+          io.stdout(`${shown(String(r.id))}: ${r.verdict === 'too-short' ? 'too short to attribute' : 'no match'}\n`);
+        for (const [k, a] of json ? [] : accounts.entries())
           io.stdout(
-            `${JSON.stringify({ id: s.id, verdict: verdict.kind, match: line[0], ...(line.length > 1 ? { accounts: line } : {}) })}\n`,
+            `${k === 0 ? shown(String(r.id)) : '  and'}: ${shown(a.account)}  score ${a.score.toFixed(2)} (${a.method}), ${chanceInWords(a.chance)}  ${shown(a.responseId)}${a.evidence === null ? '' : `  evidence ${shown(a.evidence)}`}${a.alsoServedTo === undefined ? '' : `  (ambiguous: the same text was served to ${a.alsoServedTo.length} other account${a.alsoServedTo.length === 1 ? '' : 's'})`}\n`,
           );
-        else
-          for (const [i, a] of accounts.entries())
-            io.stdout(
-              `${i === 0 ? shown(String(s.id)) : '  and'}: ${shown(a.account)}  score ${a.score.toFixed(2)} (${a.best.method}), ${chanceInWords(a.chance)}  ${shown(a.responseId)}${a.evidence === null ? '' : `  evidence ${shown(a.evidence)}`}${a.alsoServedTo === undefined ? '' : `  (ambiguous: the same text was served to ${a.alsoServedTo.length} other account${a.alsoServedTo.length === 1 ? '' : 's'})`}\n`,
-            );
       }
       if (out !== undefined)
         writePublicFile(join(out, 'attribution.json'), `${JSON.stringify({ total, matched, errors, suspects: summary }, null, 2)}\n`);
