@@ -185,6 +185,8 @@ describe('provider to auditor, end to end', () => {
     // The same bundle with the account swapped no longer verifies.
     const forged = JSON.parse(readFileSync(bundle, 'utf8').replaceAll('acct_harvester', 'acct_innocent')) as object;
     writeFileSync(join(dir, 'forged.json'), JSON.stringify(forged));
-    expect(signet(['evidence', 'verify', join(dir, 'forged.json'), '--trust', join(keys, 'jwks.json'), '--log-verifier-key', logKey]).code).toBe(1);
+    expect(
+      signet(['evidence', 'verify', join(dir, 'forged.json'), '--trust', join(keys, 'jwks.json'), '--log-verifier-key', logKey]).code,
+    ).toBe(1);
   });
 });

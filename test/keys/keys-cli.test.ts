@@ -222,7 +222,14 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
       expect(active.kid).toBe(JSON.parse(rot.out).kid);
       const earlier = p('earlier.json');
       writeFileSync(earlier, JSON.stringify(signRevocationList([{ kid, at: committed - 3600, reason: 'key compromise' }], active)));
-      const r = await verify(envFile, trust, ['--revocations', earlier, '--log-verifier-key', p('log.key'), '--receipt', p('receipt.cbor')]);
+      const r = await verify(envFile, trust, [
+        '--revocations',
+        earlier,
+        '--log-verifier-key',
+        p('log.key'),
+        '--receipt',
+        p('receipt.cbor'),
+      ]);
       expect(JSON.parse(r.out)).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_REVOKED' });
       expect((await verify(envFile, trust, ['--receipt', p('receipt.cbor')])).code).toBe(2);
     } finally {

@@ -113,7 +113,9 @@ describe('signet log monitor', () => {
 
   it('remembers across runs with --state, and refuses checkpoints signed by another key', async () => {
     const state = join(dir, 'monitor.json');
-    expect((await cli(['log', 'monitor', await serve([honest]), '--log-verifier-key', key.verifierKey, '--once', '--state', state])).code).toBe(0);
+    expect(
+      (await cli(['log', 'monitor', await serve([honest]), '--log-verifier-key', key.verifierKey, '--once', '--state', state])).code,
+    ).toBe(0);
     const later = await cli(['log', 'monitor', await serve([twin]), '--log-verifier-key', key.verifierKey, '--once', '--state', state]);
     expect(later.code).toBe(1);
     expect(later.stderr).toContain('EQUIVOCATION');
@@ -216,12 +218,33 @@ describe('signet log verify', () => {
     expect(tampered.stderr).toContain('SIGNET_E_RECEIPT_INVALID');
     writeFileSync(rFile, receipt);
     expect(
-      (await cli(['log', 'verify', '--log-verifier-key', LogKey.generate('cli.example/log').verifierKey, '--receipt', rFile, '--envelope', envFile]))
-        .code,
+      (
+        await cli([
+          'log',
+          'verify',
+          '--log-verifier-key',
+          LogKey.generate('cli.example/log').verifierKey,
+          '--receipt',
+          rFile,
+          '--envelope',
+          envFile,
+        ])
+      ).code,
     ).toBe(1);
     // The receipt's tree is not a prefix of a forked log's checkpoint.
     const forkUrl = await serve([forked]);
-    const vsFork = await cli(['log', 'verify', '--log-verifier-key', key.verifierKey, '--receipt', rFile, '--envelope', envFile, '--url', forkUrl]);
+    const vsFork = await cli([
+      'log',
+      'verify',
+      '--log-verifier-key',
+      key.verifierKey,
+      '--receipt',
+      rFile,
+      '--envelope',
+      envFile,
+      '--url',
+      forkUrl,
+    ]);
     expect(vsFork.code).toBe(1);
   });
 
