@@ -15,6 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PUBLISHED = [
   'packages/core',
   'packages/verify',
+  'packages/verify-page',
   'packages/server',
   'packages/log',
   'packages/registry',

@@ -4,6 +4,7 @@ import {
   assembleTrust,
   createRemoteTrustStore,
   createVerifier,
+  NORMALIZED_WARNING,
   TrustInputError,
   verifySavedResponse,
   type TrustExtensions,
@@ -20,9 +21,6 @@ import { UnreachableError } from '../exit.js';
 import { InputError, readFileText, readInput, readJson, readText, type CommandIO } from '../io.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
-
-const NORMALIZED_WARNING =
-  'the text matches the seal only after normalization (Unicode NFC, white space folded); re-indented code, a list run into a paragraph, or words joined or split at white space match the same way.';
 
 /** `signet verify`: checks an envelope against text or a response. Exit 0 valid, 1 invalid, 2 usage. */
 export const verify: Command = defineCommand({
