@@ -15,6 +15,8 @@ export { openPgStorage, type PgStorageOptions } from './pg-storage.js';
 export * from './sequencer.js';
 export * from './log.js';
 export * from './http.js';
+export * from './spool.js';
+export * from './durable-log.js';
 export * from './node-server.js';
 export * from './remote.js';
 export * from './audit.js';
