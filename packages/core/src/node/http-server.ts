@@ -108,6 +108,12 @@ export async function listenNode(listener: RequestListener, options: ListenOptio
     close(closeOptions = {}) {
       closed ??= new Promise<void>((resolve) => {
         closing = true;
+        // Every response from now on tells its client to drop the connection: a client that reused
+        // a kept-alive connection after its answer would otherwise meet a reset.
+        for (const res of active) {
+          if (!res.headersSent) res.setHeader('connection', 'close');
+          else res.shouldKeepAlive = false;
+        }
         const timeoutMs = closeOptions.timeoutMs ?? 30_000;
         server.close(() => resolve());
         server.closeIdleConnections();
