@@ -15,4 +15,5 @@ export { openSqliteStore } from './sqlite-store.js';
 export { openPgStore, type PgStoreOptions } from './pg-store.js';
 export type { RegistryStore, SealedRow, NewSealedRow, Posting, UnsealedRow, NewUnsealedRow } from './store.js';
 export { logEvidenceSource } from './log-evidence.js';
+export { openDurableRegistry, checkRegistryWritable, type DurableRegistry } from './durable-registry.js';
 export { REGISTRY_ERROR_CODES, type RegistryErrorCode } from './errors.js';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { SignetError } from '@signet/core';
 import { checkSchemaName, createPgPool, migratePg, pgTransaction } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
+import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues, PROBE_UNSEALED_ROW } from './rows.js';
 import { REGISTRY_SCHEMA, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -140,6 +140,27 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       (await q('query', 'SELECT * FROM registry_unsealed ORDER BY id LIMIT $1', [limit])).rows.map((r) =>
         toUnsealedRow(r as Record<string, unknown>),
       ),
+    probeWrite: async () => {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (cause) {
+        throw storageError(cause, 'connect');
+      }
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO registry_unsealed (${UNSEALED_COLUMNS.join(', ')}) VALUES (${UNSEALED_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+          unsealedValues(PROBE_UNSEALED_ROW),
+        );
+        await client.query('ROLLBACK');
+      } catch (cause) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw storageError(cause, 'write');
+      } finally {
+        client.release();
+      }
+    },
     close: async () => {
       await pool.end();
     },

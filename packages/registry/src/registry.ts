@@ -19,7 +19,7 @@ import { buildEvidence, type EvidenceOptions } from './evidence.js';
 import { fingerprintSet, fingerprintsToBytes } from './fingerprint.js';
 import { openPgStore } from './pg-store.js';
 import { openSqliteStore } from './sqlite-store.js';
-import type { NewSealedRow, RegistryStore, SealedRow, UnsealedRow } from './store.js';
+import type { NewSealedRow, NewUnsealedRow, RegistryStore, SealedRow, UnsealedRow } from './store.js';
 
 /** What the signer hands to its `onSealed` hook (structurally `Sealed` of `@signet/server`). */
 export interface SealedLike {
@@ -72,6 +72,13 @@ export interface Registry {
    * `createSigner({ ..., onSealed: registry.record })`.
    */
   record(sealed: SealedLike, input: SealInputLike): Promise<void>;
+  /**
+   * The rows {@link Registry.record} would insert (checked against the envelope), without writing:
+   * what a durable spool keeps when the store is down.
+   */
+  prepare(sealed: SealedLike, input: SealInputLike): NewSealedRow[];
+  /** The unsealed row {@link Registry.recordUnsealed} would insert, checked, without writing. */
+  prepareUnsealed(record: UnsealedLike): NewUnsealedRow;
   /** Records many sealed responses in one transaction (bulk imports). */
   recordMany(items: readonly { sealed: SealedLike; input: SealInputLike }[]): Promise<void>;
   /** Stores where an envelope sits in the transparency log, once the log has a receipt for it. */
@@ -186,6 +193,22 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     });
   };
 
+  const unsealedRowOf = (record: UnsealedLike): NewUnsealedRow => {
+    if (record === null || typeof record !== 'object' || typeof record.account !== 'string' || typeof record.reason !== 'string')
+      throw new TypeError('recordUnsealed needs an unsealed record with its account and reason');
+    if (!Number.isSafeInteger(record.status) || !Number.isFinite(record.time)) throw new TypeError('recordUnsealed needs a status and a time');
+    return {
+      accountId: record.account,
+      route: typeof record.route === 'string' ? record.route : null,
+      status: record.status,
+      reason: record.reason,
+      at: Math.floor(record.time),
+      responseId: typeof record.responseId === 'string' ? record.responseId : null,
+      streamed: record.streamed === true,
+      delivered: record.delivered === true,
+    };
+  };
+
   const registry: Registry = {
     kind: store.kind,
     store,
@@ -206,21 +229,10 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     evidence: (match, suspect, evidenceOptions) => buildEvidence(backend, match, suspect, evidenceOptions),
     lookup: (responseId) => store.byResponseId(responseId),
     count: () => store.count(),
+    prepare: (sealed, input) => rowsOf(sealed, input),
+    prepareUnsealed: (record) => unsealedRowOf(record),
     recordUnsealed: async (record) => {
-      if (record === null || typeof record !== 'object' || typeof record.account !== 'string' || typeof record.reason !== 'string')
-        throw new TypeError('recordUnsealed needs an unsealed record with its account and reason');
-      if (!Number.isSafeInteger(record.status) || !Number.isFinite(record.time))
-        throw new TypeError('recordUnsealed needs a status and a time');
-      await store.insertUnsealed({
-        accountId: record.account,
-        route: typeof record.route === 'string' ? record.route : null,
-        status: record.status,
-        reason: record.reason,
-        at: Math.floor(record.time),
-        responseId: typeof record.responseId === 'string' ? record.responseId : null,
-        streamed: record.streamed === true,
-        delivered: record.delivered === true,
-      });
+      await store.insertUnsealed(unsealedRowOf(record));
     },
     unsealed: (limit) => {
       if (limit !== undefined && (!Number.isSafeInteger(limit) || limit <= 0))
