@@ -21,6 +21,10 @@ export interface PgStoreOptions {
   readonly schema?: string;
   /** Pool size (default 4). */
   readonly poolSize?: number;
+  /** Longest wait for a connection, ms (default 5,000). */
+  readonly connectTimeoutMs?: number;
+  /** Longest a statement may run, ms (default 10,000). */
+  readonly statementTimeoutMs?: number;
 }
 
 // Serializes schema creation across processes: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
@@ -32,6 +36,8 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
   if (schema !== undefined) checkSchemaName(schema, 'The registry schema name must be a lowercase SQL identifier.');
   const pool = createPgPool(url, {
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
     ...(schema === undefined ? {} : { searchPath: schema }),
   });
   const q = async (what: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> => {

@@ -61,6 +61,10 @@ export interface RegistryOptions {
   readonly storeText?: boolean;
   /** PostgreSQL only: the schema to use (created if missing). */
   readonly schema?: string;
+  /** PostgreSQL only: longest wait for a connection, ms (default 5,000). */
+  readonly connectTimeoutMs?: number;
+  /** PostgreSQL only: longest a statement may run, ms (default 10,000). */
+  readonly statementTimeoutMs?: number;
   readonly backend?: CryptoBackend;
 }
 
@@ -129,7 +133,11 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
   const secret = Uint8Array.from(options.accountSecret);
   const storeText = options.storeText === true;
   const store = PG_URL.test(pathOrUrl)
-    ? await openPgStore(pathOrUrl, options.schema === undefined ? {} : { schema: options.schema })
+    ? await openPgStore(pathOrUrl, {
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+        ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
+      })
     : openSqliteStore(pathOrUrl);
   const tags = new Map<string, Uint8Array>();
 
