@@ -168,3 +168,28 @@ describe('drain', () => {
     }
   });
 });
+
+describe('a seal that fails after the content was delivered', () => {
+  it('is recorded as delivered unsealed, with its account, and the stream ends with an error event', async () => {
+    const records: { account: string; delivered: boolean; streamed: boolean; reason: string }[] = [];
+    const gw = await startTestGateway({
+      gateway: {
+        onSealed: () => {
+          throw new Error('the log refused');
+        },
+        onUnsealed: (r) => {
+          records.push(r);
+        },
+      },
+    });
+    try {
+      const res = await post(gw, { ...ask('deliver then fail', 'local-model'), stream: true });
+      const data = dataOf(await res.text());
+      expect(data.length).toBeGreaterThan(3);
+      expect((JSON.parse(data.at(-1) as string) as { error: { code: string } }).error.code).toBe('SIGNET_E_GATEWAY_SEAL_FAILED');
+      expect(records).toMatchObject([{ account: 'acct_current', delivered: true, streamed: true, reason: 'SIGNET_E_GATEWAY_SEAL_FAILED' }]);
+    } finally {
+      await gw.close();
+    }
+  });
+});
