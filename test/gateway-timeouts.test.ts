@@ -169,6 +169,38 @@ describe('drain', () => {
   });
 });
 
+describe('drain with keep-alive clients', () => {
+  it('clients reusing keep-alive connections while open streams drain meet no reset', async () => {
+    const gw = await startTestGateway({ upstream: { slowMs: 100 } });
+    try {
+      const url = new URL(`${gw.url}/v1/chat/completions`);
+      // A slow stream keeps the drain going for a while.
+      const slow = post(gw, { ...ask('keep draining', 'slow'), stream: true }).then((r) => r.text());
+      const agents = Array.from({ length: 8 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+      const once = (agent: Agent) =>
+        new Promise<{ status: number; connection: string | undefined } | { error: string }>((resolve) => {
+          const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${gw.apiKey}` } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+          });
+          req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? 'error' }));
+          req.end(JSON.stringify(ask('quick', 'local-model')));
+        });
+      // Every client holds a kept-alive connection when draining starts.
+      for (const a of agents) expect(await once(a)).toMatchObject({ status: 200 });
+      const closing = gw.gateway.close({ timeoutMs: 10_000 });
+      const after = await Promise.all(agents.map((a) => once(a)));
+      // Served on the connection they held, told to drop it: no reset.
+      expect(after).toEqual(agents.map(() => ({ status: 200, connection: 'close' })));
+      await slow;
+      await closing;
+      for (const a of agents) a.destroy();
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('a seal that fails after the content was delivered', () => {
   it('is recorded as delivered unsealed, with its account, and the stream ends with an error event', async () => {
     const records: { account: string; delivered: boolean; streamed: boolean; reason: string }[] = [];
