@@ -163,7 +163,11 @@ function attempt(url: URL, init: RequestInit, mayRetry: boolean, limits: Require
       let idle: ReturnType<typeof setTimeout> | undefined;
       const arm = (): void => {
         if (idle !== undefined) clearTimeout(idle);
-        idle = setTimeout(() => res.destroy(timeoutError('send its next chunk', limits.idleMs)), limits.idleMs);
+        idle = setTimeout(() => {
+          // Paused means the reader is slow, not the upstream: wait on.
+          if (res.isPaused()) arm();
+          else res.destroy(timeoutError('send its next chunk', limits.idleMs));
+        }, limits.idleMs);
       };
       arm();
       res.on('data', arm);
