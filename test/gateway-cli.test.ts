@@ -26,7 +26,6 @@ const receipts: string[] = [];
 /** A stand-in for the transparency-log extension: records seals, serves one route. */
 const fakeLog: GatewayExtension = {
   flags: { log: 'string' },
-  usage: '                      [--log DB|URL]',
   setup(args) {
     if (args.flags.log === undefined) return undefined;
     return {

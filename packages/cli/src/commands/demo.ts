@@ -3,7 +3,7 @@ import { optional, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
 import type { CommandIO } from '../io.js';
 import type { CliMain } from '../runner.js';
-import { readTermsFile } from '../terms-file.js';
+import { readTermsFile } from '@signet/server';
 import { startGatewayFromArgs, GATEWAY_FLAGS } from './gateway.js';
 
 /**

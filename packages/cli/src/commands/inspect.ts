@@ -1,9 +1,7 @@
-import { decodeCbor, jsonToClaims, parseEnvelope, SignetError, toBase64url, fromBase64url, fromUtf8 } from '@signet/core';
-import { parseArgs } from '../args.js';
-import { UsageError } from '../args.js';
+import { decodeCbor, jsonToClaims, parseEnvelope, SignetError, claimsToJson, toBase64url, fromBase64url, fromUtf8 } from '@signet/core';
+import { parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
-import { describeClaims } from '../describe.js';
 
 /** `signet inspect`: decodes an envelope and prints its claims WITHOUT verifying anything. */
 export const inspect: Command = {
@@ -41,7 +39,7 @@ as JSON. Nothing is verified: use "signet verify" to check a seal.`,
         bytes: envelope.bytes.length,
         header: { alg: parsed.alg, kid: parsed.kid, typ: (decodeCbor(parsed.protectedBytes) as Map<number, unknown>).get(16) },
         unprotected: unprotectedLabels,
-        claims: describeClaims(parsed.claims),
+        claims: claimsToJson(parsed.claims),
         signature: toBase64url(parsed.signature),
       };
     }

@@ -1,7 +1,7 @@
-import { InputTooLargeError, readFileBounded } from '@signet/audit';
+import { InputTooLargeError, readFileBounded } from '@signet/core/node-fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { SignetError, validateUsage } from '@signet/core';
-import type { TermsConfig } from '@signet/server';
+import type { TermsConfig } from './terms.js';
 
 /** Largest terms file, and largest terms document, read. */
 const MAX_TERMS_FILE_BYTES = 4 * 1024 * 1024;
