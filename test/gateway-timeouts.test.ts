@@ -24,7 +24,12 @@ async function post(gw: TestGateway, body: unknown, signal?: AbortSignal): Promi
 function dataOf(text: string): string[] {
   return text
     .split('\n\n')
-    .map((ev) => ev.split('\n').find((l) => l.startsWith('data: '))?.slice(6))
+    .map((ev) =>
+      ev
+        .split('\n')
+        .find((l) => l.startsWith('data: '))
+        ?.slice(6),
+    )
     .filter((d): d is string => d !== undefined);
 }
 
@@ -66,7 +71,6 @@ describe('upstream timeouts', () => {
     expect(gw.sealed.length).toBe(sealedBefore + 1);
     expect(gw.sealed.at(-1)?.claims.partial).toBe(true);
   });
-
 });
 
 describe('the stream cap', () => {

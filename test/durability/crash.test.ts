@@ -15,7 +15,8 @@ import { checkReceipts, gatewayFiles, quietIO, startGatewayProcess, streamingLoa
  */
 
 const pgUrl = process.env.SIGNET_TEST_PG_URL;
-if (pgUrl === undefined && process.env.CI === 'true') throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL kill -9 test cannot run');
+if (pgUrl === undefined && process.env.CI === 'true')
+  throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL kill -9 test cannot run');
 if (pgUrl === undefined) console.warn('skipping the PostgreSQL kill -9 test: set SIGNET_TEST_PG_URL');
 
 let upstream: Upstream;
@@ -69,11 +70,15 @@ describe('kill -9 of the gateway under 50 streaming clients', () => {
     await crashCycles(['--log', db], () => loadLogKey(`${db}.key`).verifierKey);
   }, 120_000);
 
-  it.skipIf(pgUrl === undefined)('PostgreSQL: the same, 3 kills', async () => {
-    const keyFile = join(files.dir, 'pg-log.key');
-    const key = LogKey.generate('fault.example/log');
-    saveLogKey(keyFile, key);
-    const schema = `crash_${process.pid}_${Date.now() % 100000}`;
-    await crashCycles(['--log', pgUrl as string, '--log-key', keyFile, '--log-schema', schema], () => key.verifierKey);
-  }, 120_000);
+  it.skipIf(pgUrl === undefined)(
+    'PostgreSQL: the same, 3 kills',
+    async () => {
+      const keyFile = join(files.dir, 'pg-log.key');
+      const key = LogKey.generate('fault.example/log');
+      saveLogKey(keyFile, key);
+      const schema = `crash_${process.pid}_${Date.now() % 100000}`;
+      await crashCycles(['--log', pgUrl as string, '--log-key', keyFile, '--log-schema', schema], () => key.verifierKey);
+    },
+    120_000,
+  );
 });

@@ -35,7 +35,8 @@ beforeAll(async () => {
   mnt = join(files.dir, 'disk');
   mkdirSync(mnt);
   mounted = tryMount(mnt, '4m');
-  if (!mounted) console.warn('no tmpfs here (mount refused): the full-disk gateway test is skipped; the simulated ENOSPC unit test covers it');
+  if (!mounted)
+    console.warn('no tmpfs here (mount refused): the full-disk gateway test is skipped; the simulated ENOSPC unit test covers it');
 }, 60_000);
 afterAll(async () => {
   if (mounted) execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
@@ -79,7 +80,15 @@ describe('the log on a read-only or full disk', () => {
       const dir = join(mnt, policy);
       mkdirSync(dir);
       const db = join(dir, 'log.db');
-      const gw = await startGatewayProcess([...base(), '--log', db, '--log-spool', join(files.dir, `${policy}.spool`), '--log-unavailable', policy]);
+      const gw = await startGatewayProcess([
+        ...base(),
+        '--log',
+        db,
+        '--log-spool',
+        join(files.dir, `${policy}.spool`),
+        '--log-unavailable',
+        policy,
+      ]);
       const logKey = loadLogKey(`${db}.key`).verifierKey;
       const filler = join(mnt, `filler-${policy}`);
       try {

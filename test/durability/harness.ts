@@ -34,7 +34,10 @@ export async function gatewayFiles(): Promise<{ dir: string; keys: string; accou
   const accounts = join(dir, 'accounts.json');
   const terms = join(dir, 'terms.json');
   if ((await main(['keys', 'new', '--out', keys], quietIO())) !== 0) throw new Error('keys new failed');
-  writeFileSync(terms, JSON.stringify({ id: 'fault-terms', version: '1', uri: 'https://api.example.test/terms/1', document: 'No training.' }));
+  writeFileSync(
+    terms,
+    JSON.stringify({ id: 'fault-terms', version: '1', uri: 'https://api.example.test/terms/1', document: 'No training.' }),
+  );
   const out: string[] = [];
   if ((await main(['accounts', 'add', '--file', accounts, '--account', 'acct_fault', '--terms-version', '1'], quietIO(out))) !== 0)
     throw new Error('accounts add failed');

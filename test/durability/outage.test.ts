@@ -65,55 +65,63 @@ function gatewayArgs(policy: 'spool' | 'fail'): string[] {
 }
 
 describe('PostgreSQL stopped for 10 s under load', () => {
-  it.skipIf(!wanted)('spool: clients keep getting sealed answers, and every one is committed after the database returns', async () => {
-    const gw = await startGatewayProcess(gatewayArgs('spool'));
-    try {
-      const load = streamingLoad(gw.url, files.apiKey, 50);
-      await sleep(1000);
-      await pg!.stop();
-      await sleep(3000);
-      const during = load.received.length;
-      await sleep(7000);
-      const sealedWhileDown = load.received.length - during;
-      await pg!.start();
-      await sleep(1500);
-      await load.stop();
-      expect(sealedWhileDown).toBeGreaterThan(0);
-      expect([...load.statuses.keys()]).toEqual([200]);
-      expect(load.failed).toBe(0);
-      expect(await checkReceipts(gw.url, key.verifierKey, load.received)).toEqual([]);
-    } finally {
-      gw.child.kill('SIGTERM');
-      await gw.exited;
-    }
-  }, 90_000);
+  it.skipIf(!wanted)(
+    'spool: clients keep getting sealed answers, and every one is committed after the database returns',
+    async () => {
+      const gw = await startGatewayProcess(gatewayArgs('spool'));
+      try {
+        const load = streamingLoad(gw.url, files.apiKey, 50);
+        await sleep(1000);
+        await pg!.stop();
+        await sleep(3000);
+        const during = load.received.length;
+        await sleep(7000);
+        const sealedWhileDown = load.received.length - during;
+        await pg!.start();
+        await sleep(1500);
+        await load.stop();
+        expect(sealedWhileDown).toBeGreaterThan(0);
+        expect([...load.statuses.keys()]).toEqual([200]);
+        expect(load.failed).toBe(0);
+        expect(await checkReceipts(gw.url, key.verifierKey, load.received)).toEqual([]);
+      } finally {
+        gw.child.kill('SIGTERM');
+        await gw.exited;
+      }
+    },
+    90_000,
+  );
 
-  it.skipIf(!wanted)('fail: 503 with Retry-After while the log is down, and nothing sealed that is not logged', async () => {
-    const gw = await startGatewayProcess(gatewayArgs('fail'));
-    try {
-      const load = streamingLoad(gw.url, files.apiKey, 50);
-      await sleep(1000);
-      await pg!.stop();
-      await sleep(3000);
-      const probe = await fetch(`${gw.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${files.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'local-model', stream: true, messages: [{ role: 'user', content: 'are you there?' }] }),
-      });
-      expect(probe.status).toBe(503);
-      expect(Number(probe.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(((await probe.json()) as { error: { code: string } }).error.code).toBe('SIGNET_E_LOG_UNAVAILABLE');
-      await sleep(7000);
-      await pg!.start();
-      await sleep(2500);
-      await load.stop();
-      expect(load.statuses.get(503) ?? 0).toBeGreaterThan(0);
-      // Answers flow again once the database is back.
-      expect(load.statuses.get(200) ?? 0).toBeGreaterThan(0);
-      expect(await checkReceipts(gw.url, key.verifierKey, load.received)).toEqual([]);
-    } finally {
-      gw.child.kill('SIGTERM');
-      await gw.exited;
-    }
-  }, 90_000);
+  it.skipIf(!wanted)(
+    'fail: 503 with Retry-After while the log is down, and nothing sealed that is not logged',
+    async () => {
+      const gw = await startGatewayProcess(gatewayArgs('fail'));
+      try {
+        const load = streamingLoad(gw.url, files.apiKey, 50);
+        await sleep(1000);
+        await pg!.stop();
+        await sleep(3000);
+        const probe = await fetch(`${gw.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${files.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'local-model', stream: true, messages: [{ role: 'user', content: 'are you there?' }] }),
+        });
+        expect(probe.status).toBe(503);
+        expect(Number(probe.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(((await probe.json()) as { error: { code: string } }).error.code).toBe('SIGNET_E_LOG_UNAVAILABLE');
+        await sleep(7000);
+        await pg!.start();
+        await sleep(2500);
+        await load.stop();
+        expect(load.statuses.get(503) ?? 0).toBeGreaterThan(0);
+        // Answers flow again once the database is back.
+        expect(load.statuses.get(200) ?? 0).toBeGreaterThan(0);
+        expect(await checkReceipts(gw.url, key.verifierKey, load.received)).toEqual([]);
+      } finally {
+        gw.child.kill('SIGTERM');
+        await gw.exited;
+      }
+    },
+    90_000,
+  );
 });

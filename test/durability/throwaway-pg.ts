@@ -24,7 +24,8 @@ export interface ThrowawayPg {
 export async function startThrowawayPg(port: number): Promise<ThrowawayPg | undefined> {
   const data = `/tmp/signet-pg-fault-${port}`;
   const env = { ...process.env, SIGNET_PG_PORT: String(port), SIGNET_PG_DATA: data };
-  const ctl = async (what: 'start' | 'stop'): Promise<string> => (await run('bash', [script, what], { env, timeout: 120_000 })).stdout.trim();
+  const ctl = async (what: 'start' | 'stop'): Promise<string> =>
+    (await run('bash', [script, what], { env, timeout: 120_000 })).stdout.trim();
   let url: string;
   try {
     url = await ctl('start');

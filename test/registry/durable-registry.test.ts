@@ -20,7 +20,8 @@ function breakStore(registry: Registry): () => void {
     probeWrite: Registry['store']['probeWrite'];
   };
   const saved = { insert: store.insert, insertUnsealed: store.insertUnsealed, probeWrite: store.probeWrite };
-  const full = (): Promise<never> => Promise.reject(new SignetError('SIGNET_E_REGISTRY_STORAGE', 'SQLite registry storage failed (SQLITE_FULL).'));
+  const full = (): Promise<never> =>
+    Promise.reject(new SignetError('SIGNET_E_REGISTRY_STORAGE', 'SQLite registry storage failed (SQLITE_FULL).'));
   store.insert = full;
   store.insertUnsealed = full;
   store.probeWrite = full;

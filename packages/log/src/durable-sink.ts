@@ -88,12 +88,7 @@ export interface DurableSink<T> {
 const REPLAY_BATCH = 1000;
 
 /** Checks at start-up that a store takes writes, with a clear refusal when it does not. */
-export async function checkWritable(
-  probe: () => Promise<void>,
-  timeoutMs: number,
-  code: SignetErrorCode,
-  what: string,
-): Promise<void> {
+export async function checkWritable(probe: () => Promise<void>, timeoutMs: number, code: SignetErrorCode, what: string): Promise<void> {
   try {
     await withTimeout(probe(), timeoutMs, code, `The ${what} did not answer the write check in ${timeoutMs} ms.`);
   } catch (cause) {
@@ -175,7 +170,9 @@ export async function openDurableSink<T>(store: DurableSinkStore<T>, options: Du
   const retry = (): Promise<number> => {
     retrying ??= attempt()
       .catch((e: unknown) => {
-        report(e instanceof SignetError ? e : new SignetError(store.unavailableCode, `The ${store.name} is still unavailable.`, { cause: e }));
+        report(
+          e instanceof SignetError ? e : new SignetError(store.unavailableCode, `The ${store.name} is still unavailable.`, { cause: e }),
+        );
         return spool.size;
       })
       .finally(() => {

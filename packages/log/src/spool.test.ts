@@ -44,14 +44,22 @@ describe('durable spool', () => {
     await spool.append('a');
     await spool.append('b');
     let emptied = 0;
-    const left = await spool.drain(async (records) => {
-      expect(records).toEqual(['a', 'b']);
-      await spool.append('c');
-    }, () => emptied++);
+    const left = await spool.drain(
+      async (records) => {
+        expect(records).toEqual(['a', 'b']);
+        await spool.append('c');
+      },
+      () => emptied++,
+    );
     expect(left).toBe(1);
     expect(emptied).toBe(0);
     expect(await spool.read()).toEqual(['c']);
-    expect(await spool.drain(async () => undefined, () => emptied++)).toBe(0);
+    expect(
+      await spool.drain(
+        async () => undefined,
+        () => emptied++,
+      ),
+    ).toBe(0);
     expect(emptied).toBe(1);
     expect(await spool.read()).toEqual([]);
     await spool.close();

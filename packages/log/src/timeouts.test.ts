@@ -6,7 +6,8 @@ import { openPgStorage } from './pg-storage.js';
 import { createPgPool } from './sql/index.js';
 
 const pgUrl = process.env.SIGNET_TEST_PG_URL;
-if (pgUrl === undefined && process.env.CI === 'true') throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL timeout test cannot run');
+if (pgUrl === undefined && process.env.CI === 'true')
+  throw new Error('SIGNET_TEST_PG_URL is not set: the PostgreSQL timeout test cannot run');
 if (pgUrl === undefined) console.warn('skipping the PostgreSQL statement timeout test: set SIGNET_TEST_PG_URL');
 
 /** A frozen database: accepts connections and never says a word. */

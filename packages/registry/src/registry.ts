@@ -211,7 +211,8 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
   const unsealedRowOf = (record: UnsealedLike): NewUnsealedRow => {
     if (record === null || typeof record !== 'object' || typeof record.account !== 'string' || typeof record.reason !== 'string')
       throw new TypeError('recordUnsealed needs an unsealed record with its account and reason');
-    if (!Number.isSafeInteger(record.status) || !Number.isFinite(record.time)) throw new TypeError('recordUnsealed needs a status and a time');
+    if (!Number.isSafeInteger(record.status) || !Number.isFinite(record.time))
+      throw new TypeError('recordUnsealed needs a status and a time');
     return {
       accountId: record.account,
       route: typeof record.route === 'string' ? record.route : null,

@@ -141,7 +141,10 @@ export function sealEventStream(
     // or completion stream with `[DONE]` (even when the upstream omitted it), a Responses-API stream
     // with its carrier.
     if (partial) {
-      const code = broken?.code === 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT' || broken?.code === 'SIGNET_E_GATEWAY_STREAM_TOO_LARGE' ? broken.code : 'SIGNET_E_GATEWAY_UPSTREAM';
+      const code =
+        broken?.code === 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT' || broken?.code === 'SIGNET_E_GATEWAY_STREAM_TOO_LARGE'
+          ? broken.code
+          : 'SIGNET_E_GATEWAY_UPSTREAM';
       const message =
         code === 'SIGNET_E_GATEWAY_STREAM_TOO_LARGE'
           ? `The response grew past ${maxBytes} bytes and was cut off.`
@@ -149,8 +152,7 @@ export function sealEventStream(
             ? 'The upstream stopped sending before the response was complete.'
             : 'The upstream stream broke off before the response was complete.';
       controller.enqueue(errorEvent(kind, code, message));
-    }
-    else if (kind !== 'response') controller.enqueue(SSE_DONE);
+    } else if (kind !== 'response') controller.enqueue(SSE_DONE);
     controller.close();
   };
 
@@ -211,14 +213,12 @@ export function sealEventStream(
       if (closed || !seal.assembled.hasContent) return;
       closed = true;
       // The reader left: seal what was delivered (marked partial unless it was whole) for the record.
-      seal
-        .finish({ partial: !seal.assembled.complete, body: bodyDigest() })
-        .catch(async (e: unknown) => {
-          const err = toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The aborted response could not be sealed');
-          report(err);
-          // What the reader got before leaving is on record, as delivered unsealed.
-          await options.onUnsealed?.(err.code, seal.assembled.id, true).catch(() => {});
-        });
+      seal.finish({ partial: !seal.assembled.complete, body: bodyDigest() }).catch(async (e: unknown) => {
+        const err = toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The aborted response could not be sealed');
+        report(err);
+        // What the reader got before leaving is on record, as delivered unsealed.
+        await options.onUnsealed?.(err.code, seal.assembled.id, true).catch(() => {});
+      });
     },
   });
 }
