@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifyingFetch, type FetchVerification } from '@signet/verify';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /**
  * Every dependency has a timeout and every size a cap: hanging upstreams (before their headers,
@@ -224,6 +224,38 @@ describe('a seal that fails after the content was delivered', () => {
       expect(data.length).toBeGreaterThan(3);
       expect((JSON.parse(data.at(-1) as string) as { error: { code: string } }).error.code).toBe('SIGNET_E_GATEWAY_SEAL_FAILED');
       expect(records).toMatchObject([{ account: 'acct_current', delivered: true, streamed: true, reason: 'SIGNET_E_GATEWAY_SEAL_FAILED' }]);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('a refusal hook (a dependency down under policy fail)', () => {
+  it('answers model requests 503 with Retry-After before anything reaches the upstream; the keys stay served', async () => {
+    let down = true;
+    const gw = await startTestGateway({
+      gateway: {
+        hooks: [
+          {
+            refusal: () =>
+              down
+                ? { code: 'SIGNET_E_LOG_UNAVAILABLE', message: 'The transparency log is unavailable.', retryAfterSeconds: 1 }
+                : undefined,
+            health: () => ({ ok: !down, detail: down ? 'log unavailable' : 'log available' }),
+          },
+        ],
+      },
+    });
+    try {
+      const before = gw.upstream.requests.length;
+      const res = await post(gw, ask('anyone?', 'local-model'));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SIGNET_E_LOG_UNAVAILABLE');
+      expect(gw.upstream.requests.length).toBe(before);
+      expect((await fetch(`${gw.url}/.well-known/signet/jwks.json`)).status).toBe(200);
+      down = false;
+      expect((await post(gw, ask('now?', 'local-model'))).status).toBe(200);
     } finally {
       await gw.close();
     }
