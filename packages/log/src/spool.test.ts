@@ -77,6 +77,32 @@ describe('durable spool', () => {
     await spool.close();
   });
 
+  it('loses nothing when appends race with drains', async () => {
+    const spool = await openSpool(fresh());
+    const stored: string[] = [];
+    const appends: Promise<void>[] = [];
+    let draining = true;
+    const drainer = (async () => {
+      while (draining || spool.size > 0) {
+        await spool.drain(async (records) => {
+          // Storing takes a while, and appends keep landing meanwhile.
+          await new Promise((r) => setTimeout(r, 1));
+          stored.push(...records);
+        });
+      }
+    })();
+    for (let i = 0; i < 500; i++) {
+      appends.push(spool.append(`r${i}`));
+      if (i % 25 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(appends);
+    draining = false;
+    await drainer;
+    expect(stored.sort()).toEqual(Array.from({ length: 500 }, (_, i) => `r${i}`).sort());
+    expect(await spool.read()).toEqual([]);
+    await spool.close();
+  });
+
   it('refuses a record that spans lines', async () => {
     const spool = await openSpool(fresh());
     await expect(spool.append('a\nb')).rejects.toThrow(TypeError);
