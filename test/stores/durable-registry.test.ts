@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { SignetError } from '@signet/core';
 import { openDurableRegistry, openRegistry, type Registry } from '@signet/registry';
 import { describe, expect, it } from 'vitest';
-import { chatResponse, makeProvider, tempDir } from '../auditor-fixtures.js';
+import { chatResponse, makeProvider, tempDir } from '../support/auditor-fixtures.js';
 
 /**
  * Registry records are never lost: while the store cannot take them they go to a durable spool,

@@ -18,6 +18,7 @@ export * from './http.js';
 export * from './spool.js';
 export * from './durable-sink.js';
 export * from './durable-log.js';
+export * from './gateway-log.js';
 export { withTimeout } from './timeout.js';
 export * from './node-server.js';
 export * from './remote.js';

@@ -41,7 +41,7 @@ export interface SealingOptions {
   /** Largest non-streamed response body sealed, in bytes (default 32 MiB). */
   readonly maxBodyBytes?: number;
   /** Largest streamed answer passed on and sealed, in bytes (default 16 MiB); longer ones end with a partial seal. */
-  readonly maxStreamBytes?: number;
+  readonly maxStreamBytes?: number | undefined;
 }
 
 /** What is known about the request a response answers. */

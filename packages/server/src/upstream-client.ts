@@ -50,18 +50,22 @@ async function writeBody(req: ReturnType<typeof httpRequest>, body: BodyInit | n
 /** Time limits on the upstream, ms. */
 export interface UpstreamTimeouts {
   /** Connecting (TCP and TLS). Default 10,000. */
-  readonly connectMs?: number;
+  readonly connectMs?: number | undefined;
   /**
    * From sending the request to the response headers. Default 300,000: a non-streamed answer sends
    * its headers only when the model has finished.
    */
-  readonly headersMs?: number;
+  readonly headersMs?: number | undefined;
   /** Between two chunks of the response body. Default 120,000. */
-  readonly idleMs?: number;
+  readonly idleMs?: number | undefined;
 }
 
 /** The default upstream time limits, ms. */
-export const DEFAULT_UPSTREAM_TIMEOUTS: Required<UpstreamTimeouts> = { connectMs: 10_000, headersMs: 300_000, idleMs: 120_000 };
+export const DEFAULT_UPSTREAM_TIMEOUTS: { readonly connectMs: number; readonly headersMs: number; readonly idleMs: number } = {
+  connectMs: 10_000,
+  headersMs: 300_000,
+  idleMs: 120_000,
+};
 
 function timeoutError(what: string, ms: number): SignetError {
   return new SignetError('SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT', `The upstream did not ${what} within ${ms} ms.`, {
@@ -89,7 +93,7 @@ function replayable(body: BodyInit | null | undefined): boolean {
   return body === null || body === undefined || typeof body === 'string' || body instanceof Uint8Array;
 }
 
-function attempt(url: URL, init: RequestInit, mayRetry: boolean, limits: Required<UpstreamTimeouts>): Promise<Response> {
+function attempt(url: URL, init: RequestInit, mayRetry: boolean, limits: typeof DEFAULT_UPSTREAM_TIMEOUTS): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
     if (signal?.aborted) {

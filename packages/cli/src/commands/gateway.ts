@@ -7,7 +7,7 @@ import {
   type RunningServer,
   type ServeOptions,
 } from '@signet/server';
-import { flag, intFlag, optional, required, type FlagSpec, type ParsedArgs } from '../args.js';
+import { flag, intFlag, msFlag, optional, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import type { CommandIO } from '../io.js';
@@ -48,6 +48,10 @@ export const GATEWAY_FLAGS: FlagSpec = {
   'request-timeout-ms': { value: 'N', default: '120000', help: 'time to send the whole request' },
   'keep-alive-timeout-ms': { value: 'N', default: '5000', help: 'idle keep-alive connections close after N ms' },
   'max-connections': { value: 'N', default: '1024', help: 'connections open at once' },
+  'upstream-connect-timeout-ms': { value: 'MS', default: '10000', help: 'longest wait to connect to the upstream (then 504)' },
+  'upstream-headers-timeout-ms': { value: 'MS', default: '300000', help: "longest wait for the upstream's response headers (then 504)" },
+  'upstream-idle-timeout-ms': { value: 'MS', default: '120000', help: 'longest upstream silence mid-answer (a stream ends partial)' },
+  'max-stream-bytes': { value: 'N', default: '16777216', help: 'largest streamed answer; a longer one is cut and sealed partial' },
 };
 
 /** A gateway started from command-line arguments. */
@@ -100,15 +104,22 @@ export async function startGatewayFromArgs(
       io.stderr(
         `signet gateway: unsealed answer: ${r.reason} status ${r.status} account ${JSON.stringify(r.account)} route ${r.route ?? '-'}${
           r.responseId === undefined ? '' : ` response ${JSON.stringify(r.responseId)}`
-        }${r.delivered ? ' (delivered, fail-open)' : ''}\n`,
+        }${r.delivered ? ' (delivered)' : ''}\n`,
       ),
   });
   const passthrough = args.flags.passthrough;
+  const ms = (name: string): number | undefined => msFlag(args, name);
   const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
   const gateway = createGateway({
     ...files,
     upstream: required(args, 'upstream'),
     failOpen: flag(args, 'fail-open'),
+    upstreamTimeouts: {
+      connectMs: ms('upstream-connect-timeout-ms'),
+      headersMs: ms('upstream-headers-timeout-ms'),
+      idleMs: ms('upstream-idle-timeout-ms'),
+    },
+    maxStreamBytes: ms('max-stream-bytes'),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
     hooks,
