@@ -48,7 +48,7 @@ const base = (): string[] => ['--upstream', upstream.url, '--keys', files.keys, 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the log on a read-only or full disk', () => {
-  it('a read-only log refuses start-up with SIGNET_E_LOG_NOT_WRITABLE', async () => {
+  it('a read-only log or registry refuses start-up (SIGNET_E_LOG_NOT_WRITABLE, SIGNET_E_REGISTRY_NOT_WRITABLE)', async () => {
     const root = process.getuid?.() === 0;
     if (root && !mounted) {
       console.warn('running as root without mount rights: file modes cannot make a file read-only for root; skipped');
@@ -57,7 +57,13 @@ describe('the log on a read-only or full disk', () => {
     const dir = join(mounted ? mnt : files.dir, 'ro');
     mkdirSync(dir);
     const db = join(dir, 'log.db');
-    expect(await main(['log', 'init', '--log', db], quietIO())).toBe(0);
+    expect(await main(['log', 'init', '--log', db, '--origin', 'ro.example/log'], quietIO())).toBe(0);
+    // A gateway that died left the log's WAL files behind: SQLite then opens the read-only file
+    // without complaint, and only a write shows the problem.
+    const reg = join(dir, 'registry.db');
+    const first = await startGatewayProcess([...base(), '--log', db, '--registry', reg]);
+    first.child.kill('SIGKILL');
+    await first.exited;
     if (mounted) execFileSync('mount', ['-o', 'remount,ro', mnt], { stdio: 'ignore' });
     else {
       chmodSync(db, 0o444);
@@ -66,8 +72,12 @@ describe('the log on a read-only or full disk', () => {
     try {
       const r = await refusedStart([...base(), '--log', db, '--log-spool', join(files.dir, 'ro.spool')]);
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(/SIGNET_E_LOG_(NOT_WRITABLE|STORAGE)/);
+      expect(r.stderr).toContain('SIGNET_E_LOG_NOT_WRITABLE');
       expect(r.stderr).not.toMatch(/listening on/);
+      // The registry too.
+      const rr = await refusedStart([...base(), '--registry', reg, '--registry-spool', join(files.dir, 'ro-registry.spool')]);
+      expect(rr.code).not.toBe(0);
+      expect(rr.stderr).toContain('SIGNET_E_REGISTRY_NOT_WRITABLE');
     } finally {
       if (mounted) execFileSync('mount', ['-o', 'remount,rw', mnt], { stdio: 'ignore' });
       else chmodSync(dir, 0o755);
@@ -105,8 +115,12 @@ describe('the log on a read-only or full disk', () => {
         await sleep(2000);
         await load.stop();
         if (policy === 'spool') {
+          // The disk did fill (the log went to the spool), and no client noticed.
+          expect(gw.stderr()).toContain('log spooling');
           expect([...load.statuses.keys()]).toEqual([200]);
         } else {
+          expect(gw.stderr()).toContain('log failing');
+          expect(load.statuses.get(503) ?? 0).toBeGreaterThan(0);
           expect(load.statuses.get(200) ?? 0).toBeGreaterThan(0);
         }
         expect(await checkReceipts(gw.url, logKey, load.received)).toEqual([]);

@@ -84,6 +84,9 @@ describe('PostgreSQL stopped for 10 s under load', () => {
         expect([...load.statuses.keys()]).toEqual([200]);
         expect(load.failed).toBe(0);
         expect(await checkReceipts(gw.url, key.verifierKey, load.received)).toEqual([]);
+      } catch (e) {
+        // What the gateway said is the first thing to read when this fails.
+        throw new Error(`${(e as Error).message}\n--- gateway stderr ---\n${gw.stderr().slice(-3000)}`);
       } finally {
         gw.child.kill('SIGTERM');
         await gw.exited;
@@ -117,6 +120,9 @@ describe('PostgreSQL stopped for 10 s under load', () => {
         // Answers flow again once the database is back.
         expect(load.statuses.get(200) ?? 0).toBeGreaterThan(0);
         expect(await checkReceipts(gw.url, key.verifierKey, load.received)).toEqual([]);
+      } catch (e) {
+        // What the gateway said is the first thing to read when this fails.
+        throw new Error(`${(e as Error).message}\n--- gateway stderr ---\n${gw.stderr().slice(-3000)}`);
       } finally {
         gw.child.kill('SIGTERM');
         await gw.exited;

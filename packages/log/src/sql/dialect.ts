@@ -86,6 +86,9 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool 
     ...(options.searchPath === undefined ? {} : { options: `-c search_path=${options.searchPath}` }),
   });
   pool.on('error', () => undefined);
+  // A client checked out when the server goes away emits 'error' too; unheard, that ends the
+  // process. The query in flight rejects on its own, with a typed error from the store.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
