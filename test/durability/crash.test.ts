@@ -40,7 +40,10 @@ async function crashCycles(logArgs: string[], logKey: () => string): Promise<voi
     // What earlier cycles' clients got is still there, with a valid receipt.
     expect(await checkReceipts(gw.url, logKey(), all)).toEqual([]);
     const load = streamingLoad(gw.url, files.apiKey, 50);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Kill once traffic is well under way (a busy machine gets there later), streams still open.
+    const started = Date.now();
+    while ((Date.now() - started < 1000 || load.received.length < 150) && Date.now() - started < 15_000)
+      await new Promise((r) => setTimeout(r, 50));
     gw.child.kill('SIGKILL');
     await gw.exited;
     await load.stop();
