@@ -104,10 +104,6 @@ export function flag(args: ParsedArgs, name: string): boolean {
 }
 
 /** An optional whole-number flag. */
-/** A whole-number flag when given, else undefined (the library checks its range). */
-export const msFlag = (args: ParsedArgs, name: string): number | undefined =>
-  optional(args, name) === undefined ? undefined : intFlag(args, name, 0);
-
 export function intFlag(args: ParsedArgs, name: string, fallback: number): number {
   const v = optional(args, name);
   if (v === undefined) return fallback;

@@ -106,7 +106,8 @@ export async function openDurableSink<T>(store: DurableSinkStore<T>, options: Du
     throw new SignetError('SIGNET_E_CONFIG_INVALID', `The ${store.name}-unavailable policy must be "spool" or "fail".`);
   const commitTimeout = options.commitTimeoutMs ?? 5_000;
   const retryMs = options.retryMs ?? 1_000;
-  if (!(commitTimeout > 0) || !(retryMs > 0)) throw new RangeError('commitTimeoutMs and retryMs must be positive');
+  if (!(commitTimeout > 0) || !(retryMs > 0))
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `The ${store.name}'s commit timeout and retry pause must be positive.`);
   const spool: Spool = await openSpool(options.spoolPath);
   const spooled = new Map<string, number>();
   const hold = (k: string | undefined): void => {

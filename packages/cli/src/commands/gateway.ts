@@ -7,7 +7,8 @@ import {
   type RunningServer,
   type ServeOptions,
 } from '@signet/server';
-import { flag, intFlag, msFlag, optional, required, type FlagSpec, type ParsedArgs } from '../args.js';
+import { createVerifyPageRoute } from '@signet/verify-page';
+import { flag, intFlag, optional, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import type { CommandIO } from '../io.js';
@@ -108,18 +109,18 @@ export async function startGatewayFromArgs(
       ),
   });
   const passthrough = args.flags.passthrough;
-  const ms = (name: string): number | undefined => msFlag(args, name);
   const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
+  hooks.push({ extraRoutes: createVerifyPageRoute({ jwks: files.jwks, source: issuer }) }); // the verifier page, these keys preloaded
   const gateway = createGateway({
     ...files,
     upstream: required(args, 'upstream'),
     failOpen: flag(args, 'fail-open'),
     upstreamTimeouts: {
-      connectMs: ms('upstream-connect-timeout-ms'),
-      headersMs: ms('upstream-headers-timeout-ms'),
-      idleMs: ms('upstream-idle-timeout-ms'),
+      connectMs: intFlag(args, 'upstream-connect-timeout-ms', 10_000),
+      headersMs: intFlag(args, 'upstream-headers-timeout-ms', 300_000),
+      idleMs: intFlag(args, 'upstream-idle-timeout-ms', 120_000),
     },
-    maxStreamBytes: ms('max-stream-bytes'),
+    maxStreamBytes: intFlag(args, 'max-stream-bytes', 16 * 1024 * 1024),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
     hooks,
@@ -172,7 +173,7 @@ answer is sealed or, when it cannot be (an error status, --fail-open), marked "S
 and recorded (a line on stderr; a registry row with --registry). Clients authenticate with keys
 from the accounts file (see "signet accounts add"): unknown keys get 401, accounts that have not
 accepted the terms version in --terms get 403, before anything reaches the upstream.
-Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
+Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json), the verifier page at /signet/verify.
 The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KEY.
 SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
     async run(args, io) {

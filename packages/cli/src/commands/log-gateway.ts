@@ -1,12 +1,8 @@
 import { openGatewayLog, type UnavailablePolicy } from '@signet/log';
-import { intFlag, msFlag, optional } from '../args.js';
+import { intFlag, optional } from '../args.js';
 import type { GatewayExtension } from './gateway.js';
 
-/**
- * The transparency log as a `signet gateway` extension: `--log DB|URL` releases each envelope only
- * once its entry is committed or durably spooled (see docs/durability.md), and the gateway serves
- * `GET /v1/signet/receipts/{responseId}` plus the log's tiles under `/v1/signet/log/`.
- */
+/** `signet gateway --log`: each envelope waits until its entry is durable (docs/durability.md); receipts and tiles served. */
 export const logGatewayExtension: GatewayExtension = {
   flags: {
     log: {
@@ -34,10 +30,10 @@ export const logGatewayExtension: GatewayExtension = {
       maxDelayMs: intFlag(args, 'log-delay-ms', 0),
       unavailable: optional(args, 'log-unavailable') as UnavailablePolicy | undefined,
       spoolPath: optional(args, 'log-spool'),
-      commitTimeoutMs: msFlag(args, 'log-commit-timeout-ms'),
-      lookupTimeoutMs: msFlag(args, 'receipt-timeout-ms'),
-      connectTimeoutMs: msFlag(args, 'pg-connect-timeout-ms'),
-      statementTimeoutMs: msFlag(args, 'pg-statement-timeout-ms'),
+      commitTimeoutMs: intFlag(args, 'log-commit-timeout-ms', 5000),
+      lookupTimeoutMs: intFlag(args, 'receipt-timeout-ms', 5000),
+      connectTimeoutMs: intFlag(args, 'pg-connect-timeout-ms', 5000),
+      statementTimeoutMs: intFlag(args, 'pg-statement-timeout-ms', 10_000),
       onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
       onStateChange: (s) => io.stderr(`signet gateway: log ${s}\n`),
     });

@@ -1,14 +1,11 @@
 import type { UnavailablePolicy } from '@signet/log';
 import { openGatewayRegistry } from '@signet/registry';
-import { flag, msFlag, optional, required } from '../args.js';
+import { flag, intFlag, optional, required } from '../args.js';
 import { gatewayAccountSecret, type GatewayExtension } from './gateway.js';
 
 /**
- * The registry as a `signet gateway` extension: `--registry DB|URL` records every sealed response
- * (digests, chunk hashes, similarity fingerprints, the account id and its tag; the text itself only
- * with `--registry-store-text`) before the answer is released, so attribution can later trace
- * stripped text back to the account. Records are stored or durably spooled, never lost; one that
- * can be neither fails the seal (fail closed). See docs/durability.md.
+ * `signet gateway --registry`: every answer, sealed or not, is on record (stored or durably
+ * spooled; one that can be neither fails the seal) before it is released. See docs/durability.md.
  */
 export const registryGatewayExtension: GatewayExtension = {
   flags: {
@@ -35,15 +32,13 @@ export const registryGatewayExtension: GatewayExtension = {
       unavailable: optional(args, 'registry-unavailable') as UnavailablePolicy | undefined,
       spoolPath: optional(args, 'registry-spool'),
       spoolFolder: required(args, 'keys'),
-      commitTimeoutMs: msFlag(args, 'log-commit-timeout-ms'),
-      connectTimeoutMs: msFlag(args, 'pg-connect-timeout-ms'),
-      statementTimeoutMs: msFlag(args, 'pg-statement-timeout-ms'),
+      commitTimeoutMs: intFlag(args, 'log-commit-timeout-ms', 5000),
+      connectTimeoutMs: intFlag(args, 'pg-connect-timeout-ms', 5000),
+      statementTimeoutMs: intFlag(args, 'pg-statement-timeout-ms', 10_000),
       onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
       onStateChange: (s) => io.stderr(`signet gateway: registry ${s}\n`),
     });
-    io.stderr(
-      `signet gateway: recording sealed responses in the ${registry.kind} registry${flag(args, 'registry-store-text') ? ' (with text)' : ''}\n`,
-    );
+    io.stderr(`signet gateway: recording in the ${registry.kind} registry${flag(args, 'registry-store-text') ? ' (with text)' : ''}\n`);
     return hooks;
   },
 };
