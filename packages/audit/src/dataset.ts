@@ -41,12 +41,13 @@ function isSpace(b: number): boolean {
 }
 
 /**
- * Reads records from a file. Yields each record once; blank lines are skipped. The layout (JSONL
- * or one JSON array) is chosen by the first non-blank byte: `[` means an array.
+ * Reads records from a file, or from a stream of bytes (standard input, say). Yields each record
+ * once; blank lines are skipped. The layout (JSONL or one JSON array) is chosen by the first
+ * non-blank byte: `[` means an array.
  */
-export async function* readDataset(path: string, options: DatasetOptions = {}): AsyncGenerator<RawRecord> {
+export async function* readDataset(source: string | AsyncIterable<Uint8Array>, options: DatasetOptions = {}): AsyncGenerator<RawRecord> {
   const max = options.maxRecordBytes ?? 8 * 1024 * 1024;
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
   let mode: 'unknown' | 'lines' | 'array' = 'unknown';
   let parts: Uint8Array[] = [];
   let size = 0;

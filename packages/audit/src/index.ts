@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { runAudit, type AuditOptions } from './run.js';
+export { runAudit, type AuditOptions, type DatasetStream } from './run.js';
 export { auditExitCode, ReportBuilder, type AuditOutcome, type AuditReport } from './report.js';
 export { renderReportHtml } from './report-html.js';
 export { readDataset, type DatasetOptions, type RawRecord } from './dataset.js';

@@ -22,8 +22,14 @@ export interface AuditOptions {
   readonly maxFailures?: number;
 }
 
+/** A dataset that is not a file: its bytes as they stream in (standard input, say), and a name for the report. */
+export interface DatasetStream {
+  readonly bytes: AsyncIterable<Uint8Array>;
+  readonly name: string;
+}
+
 /** Audits a dataset file: streams it, verifies every record on the worker pool, and builds the report. */
-export async function runAudit(path: string, options: AuditOptions): Promise<AuditReport> {
+export async function runAudit(path: string | DatasetStream, options: AuditOptions): Promise<AuditReport> {
   const started = performance.now();
   const maxRecordBytes = options.maxRecordBytes ?? 8 * 1024 * 1024;
   const batchSize = options.batchSize ?? 256;
@@ -34,13 +40,13 @@ export async function runAudit(path: string, options: AuditOptions): Promise<Aud
     workers,
     (results) => builder.add(results),
   );
-  const size = statSync(path).size;
+  const size = typeof path === 'string' ? statSync(path).size : 0;
   const progress = createProgress(options.progress ?? (() => undefined), size, options.progress !== undefined);
   let bytes = 0;
   let batch: BatchRecord[] = [];
   let batchBytes = 0;
   try {
-    for await (const record of readDataset(path, { maxRecordBytes, onBytes: (n) => (bytes = n) })) {
+    for await (const record of readDataset(typeof path === 'string' ? path : path.bytes, { maxRecordBytes, onBytes: (n) => (bytes = n) })) {
       // Bytes that are no record (after the array, an unclosed array) need no worker: counted here.
       if (record.problem !== undefined) {
         builder.add([{ line: record.line, valid: false, code: record.problem.code, message: record.problem.message }]);
@@ -61,5 +67,9 @@ export async function runAudit(path: string, options: AuditOptions): Promise<Aud
     await pool.finish();
   }
   progress.done();
-  return builder.build({ dataset: basename(path), durationMs: performance.now() - started, threads: pool.threads });
+  return builder.build({
+    dataset: typeof path === 'string' ? basename(path) : path.name,
+    durationMs: performance.now() - started,
+    threads: pool.threads,
+  });
 }

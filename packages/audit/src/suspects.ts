@@ -46,10 +46,10 @@ export function suspectText(v: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads suspects one by one (streaming for record files). */
-export async function* readSuspects(path: string, maxRecordBytes = 8 * 1024 * 1024): AsyncGenerator<Suspect> {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.txt' || ext === '.md') {
+/** Reads suspects one by one (streaming for record files); a stream of bytes (stdin) is read as records. */
+export async function* readSuspects(path: string | AsyncIterable<Uint8Array>, maxRecordBytes = 8 * 1024 * 1024): AsyncGenerator<Suspect> {
+  const ext = typeof path === 'string' ? extname(path).toLowerCase() : '';
+  if (typeof path === 'string' && (ext === '.txt' || ext === '.md')) {
     let bytes: Uint8Array;
     try {
       bytes = readFileBounded(path, maxRecordBytes);

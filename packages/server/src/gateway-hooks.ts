@@ -16,14 +16,31 @@ export interface GatewayHooks {
    */
   readonly onUnsealed?: (record: UnsealedRecord) => void | Promise<void>;
   /**
-   * Readiness of the extension's storage (a log, a registry), shown at `GET /readyz` as "log"; while
-   * it fails the gateway refuses model requests (503). The details must be safe to show: a code.
+   * Consulted before each model request is forwarded: a refusal answers 503 with `Retry-After`
+   * (a dependency is down and the operator chose to refuse rather than spool). The first wins.
    */
-  readonly health?: () => Promise<{ readonly ok: boolean; readonly detail?: string }>;
+  readonly refusal?: () => GatewayRefusal | undefined;
+  /** This extension's readiness, for a readiness endpoint: ok, and one line for an operator. */
+  readonly health?: () => GatewayHealth;
   /** Entries waiting to be written (the log's queue), for the `signet_gateway_log_queue_depth` metric. */
   readonly queueDepth?: () => number | undefined;
   /** Called when the gateway closes, after open streams finished. */
   close?(): Promise<void> | void;
+}
+
+/** Why new model requests are refused for now. */
+export interface GatewayRefusal {
+  /** A stable `SIGNET_E_...` code. */
+  readonly code: string;
+  readonly message: string;
+  /** Seconds a client should wait (the `Retry-After` header). */
+  readonly retryAfterSeconds: number;
+}
+
+/** The readiness of an extension. */
+export interface GatewayHealth {
+  readonly ok: boolean;
+  readonly detail: string;
 }
 
 type Hook<K extends keyof GatewayHooks> = NonNullable<GatewayHooks[K]>;
@@ -42,9 +59,30 @@ export function combineGatewayHooks(hooks: readonly GatewayHooks[]): GatewayHook
   const unsealed = present(hooks, 'onUnsealed');
   const routes = present(hooks, 'extraRoutes');
   const closers = hooks.filter((h) => h.close !== undefined);
+  const refusals = present(hooks, 'refusal');
   const healths = present(hooks, 'health');
   const depths = present(hooks, 'queueDepth');
   return {
+    ...(refusals.length === 0
+      ? {}
+      : {
+          refusal: () => {
+            for (const f of refusals) {
+              const r = f();
+              if (r !== undefined) return r;
+            }
+            return undefined;
+          },
+        }),
+    ...(healths.length === 0
+      ? {}
+      : {
+          health: () => {
+            const all = healths.map((f) => f());
+            return { ok: all.every((h) => h.ok), detail: all.map((h) => h.detail).join('; ') };
+          },
+        }),
+    ...(depths.length === 0 ? {} : { queueDepth: () => depths.reduce((n, f) => n + (f() ?? 0), 0) }),
     ...(unsealed.length === 0
       ? {}
       : unsealed.length === 1
@@ -76,18 +114,6 @@ export function combineGatewayHooks(hooks: readonly GatewayHooks[]): GatewayHook
               return undefined;
             },
           }),
-    ...(healths.length === 0
-      ? {}
-      : {
-          health: async () => {
-            for (const f of healths) {
-              const r = await f();
-              if (!r.ok) return r;
-            }
-            return { ok: true };
-          },
-        }),
-    ...(depths.length === 0 ? {} : { queueDepth: () => depths.reduce((n, f) => n + (f() ?? 0), 0) }),
     ...(closers.length === 0
       ? {}
       : {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSignetError, SignetError, type StreamKind } from '@signet/core';
 import type { AccessLog } from './access-log.js';
 import type { AccountStore } from './accounts.js';
@@ -14,7 +13,6 @@ import { requestFromNode, writeToNode } from './node-http.js';
 import type { Readiness } from './readiness.js';
 import type { ResponseSealer, SealContext, TextResponse } from './response-sealer.js';
 import type { RouteAllowlist } from './route-allowlist.js';
-import { upstreamAgent, webResponseOf } from './upstream-client.js';
 
 /**
  * The gateway's Node-native request path: `node:http` in, the pooled keep-alive upstream client
@@ -60,6 +58,8 @@ export interface NodeGatewayParts {
   readonly cors: Cors | undefined;
   readonly accessLog: AccessLog | undefined;
   readonly upstream: URL;
+  /** The upstream client (the gateway's `fetch`, with its timeouts). */
+  readonly upstreamFetch: (url: URL, init: RequestInit) => Promise<Response>;
   readonly basePath: string;
   readonly upstreamApiKey: string | undefined;
   readonly maxRequestBytes: number;
@@ -143,11 +143,6 @@ function withRequestId(r: Response, id: string): Response {
 
 /** Builds the Node request listener of a gateway. */
 export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessage, res: ServerResponse) => void {
-  const https = p.upstream.protocol === 'https:';
-  const agent = upstreamAgent(https);
-  const call = https ? httpsRequest : httpRequest;
-  const origin = { protocol: p.upstream.protocol, hostname: p.upstream.hostname, port: p.upstream.port };
-
   const operational = async (path: string, res: ServerResponse): Promise<boolean> => {
     if (path === '/healthz') {
       send(res, 200, { ...JSON_HEAD, 'cache-control': 'no-store' }, '{"status":"ok"}');
@@ -215,65 +210,62 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       onOutcome: (o) => (st.outcome = o),
     };
     const started = performance.now();
-    const up = call({ ...origin, path: `${p.basePath}${path}`, method: 'POST', headers, agent });
+    // The gateway's upstream client (pooled keep-alive node:http, with its connect, head and idle
+    // timeouts); aborted when the client goes away.
+    const abort = new AbortController();
     const onClientGone = (): void => {
-      if (!res.writableFinished) up.destroy(new Error('the client closed the connection'));
+      if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
     };
     res.once('close', onClientGone);
-    let upRes: IncomingMessage;
+    const target = new URL(p.upstream.href);
+    target.pathname = `${p.basePath}${path}`;
+    target.search = '';
+    let web: Response;
     try {
-      upRes = await new Promise<IncomingMessage>((resolve, reject) => {
-        up.once('response', resolve);
-        up.once('error', reject);
-        up.end(bytes);
+      web = await p.upstreamFetch(target, {
+        method: 'POST',
+        headers,
+        body: bytes as unknown as BodyInit,
+        signal: abort.signal,
+        redirect: 'manual',
       });
     } catch (cause) {
       res.off('close', onClientGone);
       if (res.destroyed) return;
-      const err = new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
+      const err =
+        cause instanceof SignetError
+          ? cause
+          : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
       p.onError?.(err);
       st.failed = true;
       return send(res, 502, JSON_HEAD, errorBody(err.code, 'The model server could not be reached.'));
     }
     p.metrics.upstreamSeconds((performance.now() - started) / 1000);
-    const status = upRes.statusCode ?? 502;
-    const type = upRes.headers['content-type'] ?? '';
-    if (
-      sealer !== undefined &&
-      status >= 200 &&
-      status <= 299 &&
-      type.includes('json') &&
-      upRes.headers['content-encoding'] === undefined
-    ) {
-      const declaredOut = Number(upRes.headers['content-length'] ?? 0);
-      const body = declaredOut > p.maxBodyBytes ? undefined : await readBody(upRes, p.maxBodyBytes).catch(() => undefined);
+    const status = web.status;
+    const type = web.headers.get('content-type') ?? '';
+    const ok = status >= 200 && status <= 299;
+    if (sealer !== undefined && ok && type.includes('json')) {
+      const declaredOut = Number(web.headers.get('content-length') ?? 0);
+      // Read once, as text; too large or broken goes to the shared sealer, which records and answers it.
+      const text = declaredOut > p.maxBodyBytes ? undefined : await web.text().catch(() => undefined);
       res.off('close', onClientGone);
-      if (body === undefined) {
-        upRes.destroy();
-        // Too large or broken: the shared sealer records and answers it, from an empty stream.
+      if (text === undefined || text.length > p.maxBodyBytes) {
         const failed = await sealer.seal(new Response(null, { status, headers: { 'content-type': 'text/plain' } }), context);
         return writeToNode(failed, res);
       }
-      const upHeaders = new Headers();
-      const rawOut = upRes.rawHeaders;
-      for (let i = 0; i + 1 < rawOut.length; i += 2) upHeaders.append(rawOut[i] as string, rawOut[i + 1] as string);
       const t = performance.now();
-      const sealed: TextResponse = await sealer.sealText(
-        { status, statusText: upRes.statusMessage ?? '', headers: upHeaders, body: body.toString('utf8') },
-        context,
-      );
+      const sealed: TextResponse = await sealer.sealText({ status, statusText: web.statusText, headers: web.headers, body: text }, context);
       p.metrics.sealSeconds((performance.now() - t) / 1000);
       res.writeHead(sealed.status, sealed.statusText, headersObject(ownRequestId(sealed.headers, st.id)));
       res.end(sealed.body);
       return;
     }
     res.off('close', onClientGone);
-    const web = webResponseOf(upRes, 'POST');
     if (sealer === undefined) return writeToNode(withRequestId(cleanResponse(web), st.id), res);
-    const stream = type.includes('text/event-stream') && status >= 200 && status <= 299;
+    const stream = type.includes('text/event-stream') && ok;
     if (stream) p.metrics.streams(1);
     try {
-      await writeToNode(withRequestId(await sealer.seal(status >= 200 && status <= 299 ? web : cleanResponse(web), context), st.id), res);
+      await writeToNode(withRequestId(await sealer.seal(ok ? web : cleanResponse(web), context), st.id), res);
     } finally {
       if (stream) p.metrics.streams(-1);
     }

@@ -26,6 +26,8 @@ export interface GatewayServiceOptions
       | 'maxBodyBytes'
       | 'readinessIntervalMs'
       | 'readinessTimeoutMs'
+      | 'upstreamTimeouts'
+      | 'maxStreamBytes'
     > {
   /** Extensions (a log, a registry, a shared accounts store): their hooks. */
   readonly hooks?: readonly GatewayHooks[];
@@ -74,7 +76,7 @@ export async function startGatewayService(o: GatewayServiceOptions): Promise<Gat
           say(
             `unsealed answer: ${r.reason} status ${r.status} account ${JSON.stringify(r.account)} route ${r.route ?? '-'}${
               r.responseId === undefined ? '' : ` response ${JSON.stringify(r.responseId)}`
-            }${r.delivered ? ' (delivered, fail-open)' : ''}`,
+            }${r.delivered ? ' (delivered)' : ''}`,
           ),
       },
     ],

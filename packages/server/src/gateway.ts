@@ -12,14 +12,13 @@ import { createRouteAllowlist, DEFAULT_PASSTHROUGH } from './route-allowlist.js'
 import { listenNode } from '@signet/core/node-server';
 import type { AccessLog } from './access-log.js';
 import { createCors } from './cors.js';
-import { createGatewayListener, type RequestState } from './gateway-node.js';
+import { createGatewayListener, type RequestState, type Serving } from './gateway-node.js';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
 import { createReadiness, type Readiness, type ReadinessCheck } from './readiness.js';
 import type { RunningServer, ServeOptions } from './serve.js';
-import type { UnsealedRecord } from './unsealed.js';
 import type { Signer } from './signer.js';
-import type { Serving } from './gateway-node.js';
-import { nodeFetch } from './upstream-client.js';
+import type { UnsealedRecord } from './unsealed.js';
+import { createNodeFetch, type UpstreamTimeouts } from './upstream-client.js';
 import { upstreamAnswers } from './upstream-probe.js';
 
 /**
@@ -63,6 +62,8 @@ export interface GatewayOptions extends SealingOptions {
   readonly fetch?: (url: URL, init: RequestInit) => Promise<Response>;
   /** Largest model request body accepted, in bytes (default 16 MiB). */
   readonly maxRequestBytes?: number;
+  /** Time limits on the upstream (connect, headers, idle between chunks); see `DEFAULT_UPSTREAM_TIMEOUTS`. Ignored with `fetch`. */
+  readonly upstreamTimeouts?: UpstreamTimeouts;
   /**
    * Routes forwarded unsealed, as `"METHOD /path"` (a path ending in `/*` covers everything below
    * it). Default: `["GET /v1/models"]`. Every other route but the model routes is refused with 404.
@@ -82,19 +83,13 @@ export interface GatewayOptions extends SealingOptions {
   readonly cors?: readonly string[];
   /** Writes one entry per request (see `createAccessLog`). Default: none. */
   readonly accessLog?: AccessLog;
-  /**
-   * Extra readiness checks for `GET /readyz` (the CLI adds "keys"). The accounts store, the hooks'
-   * `health` (the log, the registry) and the upstream are always checked.
-   */
+  /** Extra `GET /readyz` checks (the CLI adds "keys"); the accounts, the hooks' `health` and the upstream are always checked. */
   readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
-  /**
-   * Renders `GET /metrics` instead of this gateway's own registry (a worker of a pool serves the
-   * sum over all workers: see `poolMetrics`).
-   */
+  /** Renders `GET /metrics` instead of this gateway's registry (a pool worker serves all workers' sum: `poolMetrics`). */
   readonly metricsSource?: () => Promise<string>;
   /** How long a readiness verdict is reused, in ms (default 1000). */
   readonly readinessIntervalMs?: number;
-  /** How long the upstream and each dependency may take to answer a readiness check, in ms (default 2000). */
+  /** How long each readiness check may take, in ms (default 2000). */
   readonly readinessTimeoutMs?: number;
 }
 
@@ -116,6 +111,8 @@ export interface Gateway {
   readonly nodeListener: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
   listen(options?: ServeOptions): Promise<RunningServer>;
+  /** Readiness of the extensions (the log, the registry): ok, and one line for an operator. */
+  health(): { ok: boolean; detail: string };
   /** Closes the hooks' resources, in list order. Call it after the server stopped. */
   close(): Promise<void>;
 }
@@ -158,7 +155,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
-  const upstreamFetch = options.fetch ?? nodeFetch;
+  const upstreamFetch = options.fetch ?? createNodeFetch(options.upstreamTimeouts ?? {});
   const routes = createRouteAllowlist(options.passthrough ?? DEFAULT_PASSTHROUGH);
   let unsealedCount = 0;
   const own: GatewayHooks = {
@@ -222,6 +219,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       // itself); everything else is passed on here.
       return sealing && response.status >= 200 && response.status <= 299 ? response : cleanResponse(response);
     } catch (cause) {
+      if (isSignetError(cause, 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT')) {
+        if (!request.signal.aborted) options.onError?.(cause);
+        return unreachable(504, cause.code, cause.message);
+      }
       const err = new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
       if (!request.signal.aborted) options.onError?.(err);
       return unreachable(
@@ -233,12 +234,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const metrics = createGatewayMetrics(hooks.queueDepth);
-  // The dependencies a model answer needs besides the upstream: while one fails, model requests are
-  // refused (503). The upstream is only probed for /readyz: an unreachable one already gets 502.
+  // While one of these fails, model requests get 503; the upstream is only probed for /readyz (down: 502 anyway).
   const gateChecks: Record<string, ReadinessCheck> = {
     ...options.readinessChecks,
     accounts: async () => ({ ok: accounts.available?.() !== false }),
-    ...(hooks.health === undefined ? {} : { log: hooks.health }),
   };
   const timing = {
     ...(options.readinessIntervalMs === undefined ? {} : { intervalMs: options.readinessIntervalMs }),
@@ -248,6 +247,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const readiness = createReadiness(
     {
       ...gateChecks,
+      // Shown, not gated on: whether a down log refuses or spools is the log extension's `refusal`.
+      ...(hooks.health === undefined ? {} : { log: async () => (hooks.health as () => { ok: boolean; detail?: string })() }),
       upstream: () => upstreamAnswers(upstream, basePath, options.upstreamApiKey, options.readinessTimeoutMs ?? 2000),
     },
     timing,
@@ -268,8 +269,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
     if (state !== undefined) state.account = entry.account;
-    // Fail closed: while the log, the accounts store or the upstream is down, no model answer is served.
-    if (model && !gate.lastKnownReady())
+    if (!model) return entry;
+    // Fail closed: while a dependency is down (and its extension chose to refuse), no model answer is served.
+    const refused = hooks.refusal?.();
+    if (refused !== undefined)
+      return refusal(503, refused.code, refused.message, { 'retry-after': String(Math.max(1, Math.ceil(refused.retryAfterSeconds))) });
+    if (!gate.lastKnownReady())
       return refusal(503, 'SIGNET_E_GATEWAY_NOT_READY', 'The gateway is not ready (see /readyz); try again shortly.', {
         'retry-after': '1',
       });
@@ -310,6 +315,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
     const kind = decision.kind;
+    // A dependency is down and the operator chose to refuse: nothing is forwarded that could not be
+    // sealed and logged.
+    const refused = hooks.refusal?.();
+    if (refused !== undefined)
+      return refusal(503, refused.code, refused.message, { 'retry-after': String(Math.max(1, Math.ceil(refused.retryAfterSeconds))) });
     // A query string is not part of the request digest, and some servers read parameters from it:
     // model requests carry everything in their (sealed) body.
     if (url.search !== '')
@@ -353,6 +363,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     accounts,
     // A custom upstream `fetch` is honoured by sending every request through the fetch handler.
     native: options.fetch === undefined,
+    upstreamFetch,
     current: () => current,
     metrics,
     metricsText: options.metricsSource ?? (() => metrics.render()),
@@ -373,6 +384,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     get unsealedCount() {
       return unsealedCount;
     },
+    health: () => hooks.health?.() ?? { ok: true, detail: 'no extensions' },
     close: async () => {
       await hooks.close?.();
     },

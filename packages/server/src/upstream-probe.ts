@@ -1,6 +1,5 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { upstreamAgent } from './upstream-client.js';
 
 /** Whether the upstream answers HTTP at all (any status): a refused or silent connection is not ready. */
 export function upstreamAnswers(
@@ -18,7 +17,6 @@ export function upstreamAnswers(
         port: upstream.port,
         path: `${basePath}/v1/models`,
         method: 'GET',
-        agent: upstreamAgent(https),
         headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
         timeout: timeoutMs,
       },

@@ -32,13 +32,22 @@ async function withKeys<T>(args: ParsedArgs, fn: (k: Keys) => Promise<T>): Promi
 export const accountsAdd: Command = defineCommand({
   name: ['accounts', 'add'],
   summary: 'create a gateway API key for an account (printed once, stored hashed)',
-  flags: { ...WHERE, account: ACCOUNT, 'terms-version': TERMS },
+  flags: {
+    ...WHERE,
+    account: ACCOUNT,
+    'terms-version': TERMS,
+    json: { help: 'print {"apiKey", "keyId", "account", "termsVersion"} as JSON' },
+  },
   text: `Creates an API key for account ID, which accepted terms version V, and stores its SHA-256 hash (a file
 is created with mode 0600). The key is printed once. Newer terms: "signet accounts accept" (keys stay).`,
   async run(args, io) {
     const { apiKey, entry } = await withKeys(args, (k) =>
       k.add({ account: required(args, 'account'), termsVersion: required(args, 'terms-version') }),
     );
+    if (flag(args, 'json')) {
+      io.stdout(`${JSON.stringify({ apiKey, keyId: entry.keyId, account: entry.account, termsVersion: entry.termsVersion })}\n`);
+      return 0;
+    }
     io.stdout(`${apiKey}\n`);
     io.stderr(
       `signet: key ${entry.keyId} for account ${entry.account} (terms ${entry.termsVersion}). Hand the key over now: only its hash is stored.\n`,
@@ -89,8 +98,9 @@ export const accountsRevoke: Command = defineCommand({
     const [account, keyId] = [optional(args, 'account'), optional(args, 'key')];
     if ((account === undefined) === (keyId === undefined)) throw new UsageError('give exactly one of --account and --key');
     const count = await withKeys(args, (k) => k.revoke(account === undefined ? { keyId: keyId as string } : { account }));
-    io.stdout(`revoked ${count} key${count === 1 ? '' : 's'}\n`);
-    return count > 0 ? 0 : 1;
+    io.stdout(flag(args, 'json') ? `${JSON.stringify({ revoked: count })}\n` : `revoked ${count} key${count === 1 ? '' : 's'}\n`);
+    // Nothing matched: the input names no key (exit 2), not an invalid verdict (exit 1).
+    return count > 0 ? 0 : 2;
   },
 });
 
@@ -99,11 +109,11 @@ export const accountsAccept: Command = defineCommand({
   name: ['accounts', 'accept'],
   summary: 'record that an account accepted a terms version (its keys stay the same)',
   flags: { ...WHERE, account: ACCOUNT, 'terms-version': TERMS },
-  text: "Gateways serving terms version V accept the account's keys from then on. Exit 1: no such account.",
+  text: "Gateways serving terms version V accept the account's keys from then on. Exit 2: no such account.",
   async run(args, io) {
     const n = await withKeys(args, (k) => k.accept(required(args, 'account'), required(args, 'terms-version')));
     io.stdout(`${n} key${n === 1 ? '' : 's'} of ${required(args, 'account')} now on terms ${required(args, 'terms-version')}\n`);
-    return n > 0 ? 0 : 1;
+    return n > 0 ? 0 : 2;
   },
 });
 

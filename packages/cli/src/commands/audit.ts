@@ -5,6 +5,7 @@ import { auditExitCode, renderReportHtml, runAudit, type AuditReport } from '@si
 import { flag, intFlag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
+import { describeFileError } from '@signet/core/node-fs';
 import { InputError, readText, writePublicFile } from '../io.js';
 import { shown } from '../terminal.js';
 
@@ -55,7 +56,7 @@ export const audit: Command = defineCommand({
   text: `Verifies every record of DATASET, streaming (memory stays flat on files larger than RAM) on one
 worker thread per core. Layouts: OpenAI-compatible responses with a "signet" field,
 {"messages": [...]} transcripts with an envelope per assistant turn, and {"text", "envelope"}.
-A JSON file whose top level is an array is read element by element.
+A JSON file whose top level is an array is read element by element. DATASET - reads standard input.
 
 Bad records (broken JSON, too long, not UTF-8, unknown layout, envelopes that fail) are
 reported with their line numbers and never stop the run. Nothing read is dropped: data after
@@ -79,16 +80,28 @@ Exit codes:
     } catch (e) {
       throw new InputError(`the trust JWKS ${trustPath} is not usable: ${(e as Error).message}`);
     }
-    try {
-      if (!statSync(dataset).isFile()) throw new InputError(`${dataset} is not a file`);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      throw new InputError(`cannot read ${dataset}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
+    if (dataset !== '-')
+      try {
+        if (!statSync(dataset).isFile()) throw new InputError(`${dataset} is not a file`);
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        throw new InputError(describeFileError(dataset, e));
+      }
     const workersFlag = optional(args, 'workers');
     const issuers = args.flags.issuer as string[] | undefined;
     const showProgress = flag(args, 'progress') || (!flag(args, 'no-progress') && process.stderr.isTTY === true && !flag(args, 'json'));
-    const report = await runAudit(dataset, {
+    const source =
+      dataset === '-'
+        ? {
+            name: 'standard input',
+            bytes:
+              io.stdinStream?.() ??
+              (async function* () {
+                yield await io.stdin();
+              })(),
+          }
+        : dataset;
+    const report = await runAudit(source, {
       jwks,
       ...(issuers === undefined ? {} : { issuers }),
       ...(workersFlag === undefined ? {} : { workers: intFlag(args, 'workers', 0) }),

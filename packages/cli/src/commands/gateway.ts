@@ -69,7 +69,7 @@ export async function startGatewayFromArgs(
         ...(schema === undefined ? {} : { schema }),
         onRefreshError: (e) => say(`${e.code}: ${e.message} (keeping the accounts read before)`),
       });
-  const hooks: GatewayHooks[] = shared === undefined ? [] : [{ health: () => shared.health(), close: () => shared.close() }];
+  const hooks: GatewayHooks[] = shared === undefined ? [] : [{ close: () => shared.close() }];
   for (const ext of extensions) {
     const h = await ext.setup(args, io);
     if (h !== undefined) hooks.push(h);
