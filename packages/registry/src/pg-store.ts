@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { SignetError } from '@signet/core';
 import { checkSchemaName, createPgPool, migratePg, pgTransaction } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
+import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues, PROBE_UNSEALED_ROW } from './rows.js';
 import { REGISTRY_SCHEMA, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -23,6 +23,10 @@ export interface PgStoreOptions {
   readonly poolSize?: number;
   /** Refuse a database (or schema) without registry tables instead of creating them. */
   readonly mustExist?: boolean;
+  /** Longest wait for a connection, ms (default 5,000). */
+  readonly connectTimeoutMs?: number;
+  /** Longest a statement may run, ms (default 10,000). */
+  readonly statementTimeoutMs?: number;
 }
 
 // Serializes schema creation across processes: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
@@ -34,6 +38,8 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
   if (schema !== undefined) checkSchemaName(schema, 'The registry schema name must be a lowercase SQL identifier.');
   const pool = createPgPool(url, {
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
     ...(schema === undefined ? {} : { searchPath: schema }),
   });
   const q = async (what: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> => {
@@ -161,6 +167,27 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       (await q('query', 'SELECT * FROM registry_unsealed ORDER BY id LIMIT $1', [limit])).rows.map((r) =>
         toUnsealedRow(r as Record<string, unknown>),
       ),
+    probeWrite: async () => {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (cause) {
+        throw storageError(cause, 'connect');
+      }
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO registry_unsealed (${UNSEALED_COLUMNS.join(', ')}) VALUES (${UNSEALED_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+          unsealedValues(PROBE_UNSEALED_ROW),
+        );
+        await client.query('ROLLBACK');
+      } catch (cause) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw storageError(cause, 'write');
+      } finally {
+        client.release();
+      }
+    },
     close: async () => {
       await pool.end();
     },

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
 import { migrateSqlite } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
+import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues, PROBE_UNSEALED_ROW } from './rows.js';
 import { REGISTRY_SCHEMA, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -114,6 +114,15 @@ export function openSqliteStore(path: string, options: { readonly mustExist?: bo
     sampleIds: (limit) => run('query', () => (sample.all(limit) as (number | bigint)[]).map(Number)),
     insertUnsealed: (row) => run('insert', () => Number((insertUnsealed.get(...unsealedValues(row)) as { id: number }).id)),
     unsealed: (limit = 1000) => run('query', () => (listUnsealed.all(limit) as Record<string, unknown>[]).map((r) => toUnsealedRow(r))),
+    probeWrite: () =>
+      run('write', () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          insertUnsealed.get(...unsealedValues(PROBE_UNSEALED_ROW));
+        } finally {
+          db.exec('ROLLBACK');
+        }
+      }),
     close: () => run('close', () => void db.close()),
   };
 }

@@ -109,5 +109,7 @@ export interface RegistryStore {
   insertUnsealed(row: NewUnsealedRow): Promise<number>;
   /** The unsealed answers on record, oldest first (at most `limit`, default 1000). */
   unsealed(limit?: number): Promise<UnsealedRow[]>;
+  /** A write inside a transaction that is rolled back: rejects when the store cannot be written. */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
