@@ -71,9 +71,10 @@ function dayChart(id: string, title: string, days: Record<string, number>): stri
   const entries = Object.entries(days).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   if (entries.length === 0) return `<section class="chart" id="${id}"><h2>${esc(title)}</h2><p class="empty">nothing to show</p></section>`;
   const max = Math.max(...entries.map(([, v]) => v), 1);
-  const colW = Math.max(4, Math.min(48, Math.floor(760 / entries.length)));
+  const colW = Math.max(4, Math.min(96, Math.floor(760 / entries.length)));
   const chartH = 180;
-  const left = 56;
+  // Room on the left for the largest count, the y axis label.
+  const left = Math.max(40, Math.ceil(labelWidth(fmt(max).length)) + 12);
   const width = left + entries.length * colW + 48;
   const valueFits = entries.every(([, v]) => labelWidth(fmt(v).length) <= colW);
   const dateW = labelWidth(10) + 10;
