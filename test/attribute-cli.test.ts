@@ -88,13 +88,14 @@ describe('signet attribute', () => {
     expect(r.stdout + readFileSync(join(out, 'attribution.json'), 'utf8')).not.toContain(secretText);
   });
 
-  it('names the first account that received a text, and the others that received the same', () => {
+  it('calls a text served to two accounts ambiguous, listing the first account that received it and the other', () => {
     const file = join(dir, 'twice.jsonl');
     writeFileSync(file, `${JSON.stringify({ id: 'twice', text: texts[0] })}\n`);
     const [line] = runCli(['attribute', file, '--registry', db, '--keys', keys, '--json'])
       .stdout.trim()
       .split('\n')
       .map((l) => JSON.parse(l));
+    expect(line.verdict).toBe('ambiguous');
     expect(line.match).toMatchObject({
       account: 'team-0@example.org',
       responseId: 'chatcmpl-at0',

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { chanceInWords } from '@signet/core';
 import { openLog } from '@signet/log';
 import { openRegistry } from '@signet/registry';
 import { createSigner, KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
@@ -212,12 +213,27 @@ export const auditorDemo: DemoPart = async (ctx) => {
   const results = attributed.stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { id: string; match: { account: string; score: number; responseId: string; evidence: string } | null });
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          id: string;
+          verdict: string;
+          match: { account: string; score: number; chance: number; responseId: string; evidence: string } | null;
+        },
+    );
   const toMallory = results.filter((r) => r.match?.account === 'acct_mallory_distill');
-  ctx.expect(toMallory.length === leaked.length, 'every leaked record is attributed to the harvesting account');
+  // An attribution is an accusation: a record is named only when an unrelated answer of this
+  // registry would rarely show as much overlap. These answers are built from a few stock sentences,
+  // so a heavily edited copy may carry too little evidence, and is then left unnamed, never misnamed.
+  ctx.expect(
+    results.every((r) => r.match === null || r.match.account === 'acct_mallory_distill'),
+    'no record is attributed to an account that did not receive it',
+  );
+  ctx.expect(toMallory.length >= leaked.length - 4, 'nearly every leaked record is attributed to the harvesting account');
   ctx.expect(results.find((r) => r.id === 'leak-unrelated')?.match === null, 'the unrelated record is attributed to nobody');
+  const unnamed = leaked.length - toMallory.length;
   ctx.say(
-    `${toMallory.length} of ${leaked.length} leaked records attributed to acct_mallory_distill (scores ${Math.min(...toMallory.map((r) => r.match!.score)).toFixed(2)} to ${Math.max(...toMallory.map((r) => r.match!.score)).toFixed(2)}); the unrelated record to nobody`,
+    `${toMallory.length} of ${leaked.length} leaked records attributed to acct_mallory_distill (scores ${Math.min(...toMallory.map((r) => r.match!.score)).toFixed(2)} to ${Math.max(...toMallory.map((r) => r.match!.score)).toFixed(2)}; the weakest: ${chanceInWords(Math.max(...toMallory.map((r) => r.match!.chance)))})${unnamed === 0 ? '' : `; ${unnamed} too heavily edited to name anyone`}; the unrelated record to nobody`,
   );
 
   ctx.step('4. A third party checks a bundle offline: public keys only, no registry');

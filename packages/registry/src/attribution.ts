@@ -1,108 +1,152 @@
-import { normalizeText, utf8, type AttributionMethod, type CryptoBackend } from '@signet/core';
-import { fingerprints, fingerprintsFromBytes, spansOf } from './fingerprint.js';
-import type { RegistryStore, SealedRow } from './store.js';
+import { normalizeText, SignetError, utf8, type AttributionMethod, type CryptoBackend } from '@signet/core';
+import { calibrate, chanceOf, nullFor, type Calibration } from './chance.js';
+import { fingerprints, spansOf } from './fingerprint.js';
+import { sequenceOf } from './alignment.js';
+import { positionWeights, scoreCandidates, selectEvidence, type Candidate } from './ranking.js';
+import type { AttributionMatch } from './match.js';
+import type { RegistryStore } from './store.js';
+import { decide, type Attribution } from './verdict.js';
+import { documentFrequencies, maxFingerprintWeight, stockShare } from './weights.js';
 
 /**
- * Attribution search: which sealed response does a suspect text come from?
+ * Attribution search: which sealed responses, and so which accounts, does a suspect text come from?
  *
- * Three stages, cheapest and most certain first: the exact digest (the text is the sealed text),
- * the normalized digest (it is, up to white space and Unicode composition), then similarity over
- * winnowing fingerprints (an excerpt or an edited copy). Similarity candidates are scored by
- * containment: the share of the suspect's fingerprints the entry has, or of the entry's the suspect
- * has, whichever is larger (so both an excerpt and a record that pastes several answers together
- * score high).
+ * An attribution is an accusation, so the search answers one question before any other: could an
+ * unrelated text have produced this overlap by chance? The suspect's winnowing fingerprints are
+ * looked up in the registry; each sealed text that shares some gets evidence in bits, weighted by how
+ * rare each shared fingerprint is (weights.ts); the chance of that much evidence is read off the
+ * registry's own null sample (chance.ts); and only texts whose own evidence is rarer than
+ * `maxChance` are named (ranking.ts). A text too short to ever reach that is "too short to
+ * attribute", whatever it matches. The exact and normalized digests then say whether a named text
+ * is the sealed text itself.
  */
 
-/** Tuning of the similarity stage. */
+export type { AttributionMatch } from './match.js';
+
+/** Tuning of the search. */
 export interface AttributionOptions {
-  /** Lowest score reported as a match (default 0.3). */
+  /**
+   * Largest chance, for an unrelated text of this registry, at which a match is still reported
+   * (default 0.001).
+   */
+  readonly maxChance?: number;
+  /** Lowest similarity (share of fingerprints in common, see {@link AttributionMatch.score}) reported (default 0). */
   readonly minScore?: number;
-  /** Fewest shared fingerprints for a match (default 3): fewer is chance, not copying. */
-  readonly minShared?: number;
   /** Fingerprints held by more entries than this are boilerplate and ignored (default 200). */
   readonly maxPosting?: number;
-  /** How many ranked matches to return (default 5). */
+  /** How many sealed texts (or groups of indistinguishable ones) to report at most (default 5). */
   readonly limit?: number;
+  /** The registry's null sample (see `calibrate`); drawn on every call when absent. */
+  readonly calibration?: Calibration;
 }
 
-/** One attributed sealed choice, with how well the suspect matches it. */
-export interface AttributionMatch {
-  readonly row: SealedRow;
-  readonly method: AttributionMethod;
-  /** Similarity in [0, 1]; 1 for digest matches. */
-  readonly score: number;
-  /** Number of shared fingerprints (similarity stage only). */
-  readonly shared: number;
-  /** Matching spans of the suspect, `[start, end)` UTF-16 offsets. */
-  readonly spans: [number, number][];
+/** Defaults of {@link AttributionOptions}, chosen on the evaluation corpus (test/attribution). */
+export const ATTRIBUTION_DEFAULTS = { maxChance: 0.001, minScore: 0, maxPosting: 200, limit: 5 } as const;
+
+/** Ranks the registry's entries against one suspect text and decides what can be said (see {@link Attribution}). */
+export async function attributeSuspect(
+  store: RegistryStore,
+  backend: CryptoBackend,
+  text: string,
+  options: AttributionOptions = {},
+): Promise<Attribution> {
+  const o = attributionOptions(options);
+  const calibration = options.calibration ?? (await calibrate(store, { maxPosting: o.maxPosting }));
+  const n = calibration.registrySize;
+  const fp = fingerprints(text);
+  const suspect = [...new Set(fp.prints.map((p) => p.hash))];
+  const boilerplate = new Set<number>();
+  const postings = await store.postings(suspect, o.maxPosting, boilerplate);
+  const maxima = nullFor(calibration, suspect.length, stockShare(suspect, documentFrequencies(postings), boilerplate));
+  const chance = (bits: number): number => chanceOf(maxima, n, bits);
+  const capacityBits = suspect.length * maxFingerprintWeight(n);
+  const capacity = { bits: round(capacityBits), chance: chance(capacityBits) };
+  if (capacity.chance > o.maxChance) return decide([], capacity, o.maxChance);
+
+  const whole: [number, number][] = text.length === 0 ? [] : [[0, text.length]];
+  const exact = await store.byExact(backend.sha256(utf8(text)));
+  const normalized = exact.length > 0 ? [] : await store.byNormalized(backend.sha256(utf8(normalizeText(text))));
+  const digest = exact.length > 0 ? exact : normalized;
+  if (digest.length > 0) {
+    // The suspect is the sealed text itself: every sealed copy is equally its source.
+    const method: AttributionMethod = exact.length > 0 ? 'exact' : 'normalized';
+    const matches = digest.map((row): AttributionMatch => ({
+      row,
+      method,
+      score: 1,
+      shared: suspect.length,
+      evidence: capacity.bits,
+      chance: capacity.chance,
+      spans: whole,
+    }));
+    return decide([matches], capacity, o.maxChance);
+  }
+
+  const seq = sequenceOf(suspect, (h) => !boilerplate.has(h));
+  const weights = positionWeights(seq, postings, n);
+  const top = scoreCandidates(seq, postings, weights).slice(0, o.limit * 4);
+  if (top.length === 0) return decide([], capacity, o.maxChance);
+  const sizes = await store.fingerprintsOf(top.map((c) => c.id));
+  const similarity = (c: Candidate): number => {
+    const entrySize = Math.max(1, Math.floor((sizes.get(c.id)?.length ?? 0) / 4));
+    return Math.min(1, Math.max(c.hits.length / suspect.length, c.hits.length / entrySize));
+  };
+  const kept = top.filter((c) => similarity(c) >= o.minScore);
+  const passes = (bits: number): boolean => chance(bits) <= o.maxChance;
+  const groups = selectEvidence(kept, seq, weights, passes, o.limit);
+  const rows = new Map((await store.get(groups.flatMap((g) => g.members.map((c) => c.id)))).map((r) => [r.id, r] as const));
+  const out: AttributionMatch[][] = groups.map((g) =>
+    g.members.flatMap((c): AttributionMatch[] => {
+      const row = rows.get(c.id);
+      if (row === undefined) return [];
+      const hit = new Set(c.hashes);
+      return [
+        {
+          row,
+          method: 'fingerprint',
+          score: round(similarity(c)),
+          shared: c.hits.length,
+          evidence: round(g.ownBits),
+          chance: chance(g.ownBits),
+          spans: spansOf(
+            fp.words,
+            fp.prints.filter((p) => hit.has(p.hash)),
+          ),
+        },
+      ];
+    }),
+  );
+  return decide(out, capacity, o.maxChance);
 }
 
-/** Defaults chosen on the attribution benchmark (bench/suites/audit.mjs). */
-export const ATTRIBUTION_DEFAULTS = { minScore: 0.3, minShared: 3, maxPosting: 200, limit: 5 } as const;
-
-/** Ranks the registry's entries against one suspect text. Best match first; empty when nothing matches. */
+/** The matches of {@link attributeSuspect}, strongest first (empty when nothing can be attributed). */
 export async function attributeText(
   store: RegistryStore,
   backend: CryptoBackend,
   text: string,
   options: AttributionOptions = {},
 ): Promise<AttributionMatch[]> {
+  return (await attributeSuspect(store, backend, text, options)).matches;
+}
+
+/**
+ * The options with their defaults, or `SIGNET_E_CONFIG_INVALID` for options that would make the
+ * decision meaningless (a chance of 0 or NaN would name nobody, silently).
+ */
+export function attributionOptions(options: AttributionOptions = {}): Required<Omit<AttributionOptions, 'calibration'>> {
   const o = { ...ATTRIBUTION_DEFAULTS, ...options };
-  const whole: [number, number][] = text.length === 0 ? [] : [[0, text.length]];
-  // Identical text served more than once: earliest first (the first account that received it).
-  const byTime = (rows: SealedRow[]): SealedRow[] => rows.sort((a, b) => a.issuedAt - b.issuedAt || a.id - b.id);
-  const exact = byTime(await store.byExact(backend.sha256(utf8(text))));
-  if (exact.length > 0) return exact.slice(0, o.limit).map((row) => ({ row, method: 'exact', score: 1, shared: 0, spans: whole }));
-  const normalized = normalizeText(text);
-  if (normalized.length > 0) {
-    const rows = byTime(await store.byNormalized(backend.sha256(utf8(normalized))));
-    if (rows.length > 0) return rows.slice(0, o.limit).map((row) => ({ row, method: 'normalized', score: 1, shared: 0, spans: whole }));
-  }
-  const fp = fingerprints(text);
-  const suspectSet = new Set(fp.prints.map((p) => p.hash));
-  if (suspectSet.size < o.minShared) return [];
-  const postings = await store.postings([...suspectSet], o.maxPosting);
-  const candidates = postings
-    .filter((p) => p.hashes.length >= o.minShared)
-    .sort((a, b) => b.hashes.length - a.hashes.length)
-    .slice(0, o.limit * 4);
-  if (candidates.length === 0) return [];
-  const sets = await store.fingerprintsOf(candidates.map((c) => c.id));
-  const scored = candidates
-    .map((c) => {
-      const entrySize = Math.max(1, Math.floor((sets.get(c.id)?.length ?? 0) / 4));
-      const shared = c.hashes.length;
-      return { id: c.id, hashes: c.hashes, shared, score: Math.min(1, Math.max(shared / suspectSet.size, shared / entrySize)) };
-    })
-    .filter((c) => c.score >= o.minScore)
-    .sort((a, b) => b.score - a.score || b.shared - a.shared)
-    .slice(0, o.limit);
-  if (scored.length === 0) return [];
-  const rows = new Map((await store.get(scored.map((c) => c.id))).map((r) => [r.id, r] as const));
-  const out: AttributionMatch[] = [];
-  for (const c of scored) {
-    const row = rows.get(c.id);
-    if (row === undefined) continue;
-    const hit = new Set(c.hashes);
-    out.push({
-      row,
-      method: 'fingerprint',
-      score: round(c.score),
-      shared: c.shared,
-      spans: spansOf(
-        fp.words,
-        fp.prints.filter((p) => hit.has(p.hash)),
-      ),
+  const bad = (what: string): never => {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `Attribution option ${what}.`, {
+      hint: 'maxChance is a probability above 0 and at most 1, minScore a share from 0 to 1, limit and maxPosting whole numbers of at least 1.',
     });
-  }
-  return out;
+  };
+  if (!(o.maxChance > 0 && o.maxChance <= 1)) bad('maxChance must be above 0 and at most 1');
+  if (!(o.minScore >= 0 && o.minScore <= 1)) bad('minScore must be between 0 and 1');
+  if (!Number.isSafeInteger(o.limit) || o.limit < 1) bad('limit must be a whole number of at least 1');
+  if (!Number.isSafeInteger(o.maxPosting) || o.maxPosting < 1) bad('maxPosting must be a whole number of at least 1');
+  return o;
 }
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
-}
-
-/** The fingerprint set of a stored row, decoded. */
-export function rowFingerprints(row: SealedRow): Int32Array {
-  return fingerprintsFromBytes(row.fingerprints);
 }

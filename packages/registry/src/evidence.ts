@@ -1,4 +1,5 @@
 import {
+  chanceInWords,
   createRangeProof,
   EVIDENCE_TYPE,
   evidenceSigningInput,
@@ -98,6 +99,10 @@ export async function buildEvidence(
       method: match.method,
       score: match.score,
       spans: match.spans,
+      // The registry's estimate that an unrelated text shows this much overlap; the signature makes
+      // the provider accountable for it, and for its wording.
+      chance: match.chance,
+      chanceStatement: chanceInWords(match.chance),
     },
   };
   if (options.signer === undefined) return unsigned;

@@ -95,14 +95,22 @@ export function fingerprints(text: string): { words: Word[]; prints: Fingerprint
   return { words: ws, prints };
 }
 
-/** The distinct fingerprint hashes of a text, sorted: what the registry stores per entry. */
+/**
+ * The distinct fingerprint hashes of a text in the order they first occur: what the registry
+ * stores per entry (the order lets attribution calibrate against contiguous stretches of text).
+ */
+export function fingerprintSequence(text: string): Int32Array {
+  return Int32Array.from(new Set(fingerprints(text).prints.map((p) => p.hash)));
+}
+
+/** The distinct fingerprint hashes of a text, sorted (for binary search with {@link hasFingerprint}). */
 export function fingerprintSet(text: string): Int32Array {
   const { prints } = fingerprints(text);
   const set = Int32Array.from(new Set(prints.map((p) => p.hash)));
   return set.sort();
 }
 
-/** Serializes a sorted fingerprint set to bytes (little-endian int32) for storage. */
+/** Serializes a fingerprint set or sequence to bytes (little-endian int32) for storage. */
 export function fingerprintsToBytes(set: Int32Array): Uint8Array {
   const out = new Uint8Array(set.length * 4);
   const view = new DataView(out.buffer);

@@ -7,7 +7,9 @@
  * @packageDocumentation
  */
 export { openRegistry, type Registry, type RegistryOptions, type SealedLike, type SealInputLike, type UnsealedLike } from './registry.js';
-export { attributeText, ATTRIBUTION_DEFAULTS, type AttributionMatch, type AttributionOptions } from './attribution.js';
+export { attributeSuspect, attributeText, ATTRIBUTION_DEFAULTS, type AttributionMatch, type AttributionOptions } from './attribution.js';
+export { calibrate, chanceOf, MIN_CHANCE, nullFor, type Calibration, type CalibrationOptions, type NullDraw } from './chance.js';
+export { type AccountAttribution, type Attribution, type AttributionKind } from './verdict.js';
 export { buildEvidence, type EvidenceOptions, type EvidenceSigner, type LogEvidenceSource } from './evidence.js';
 export { fingerprints, fingerprintSet, words, spansOf, SHINGLE_WORDS, WINDOW, type Fingerprint, type Word } from './fingerprint.js';
 export { findVerbatimChunks } from './chunks.js';

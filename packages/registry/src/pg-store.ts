@@ -89,7 +89,7 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
     byResponseId: async (id) => rows(await q('query', 'SELECT * FROM registry_sealed WHERE response_id = $1 ORDER BY choice', [id])),
     get: async (ids) =>
       ids.length === 0 ? [] : rows(await q('query', 'SELECT * FROM registry_sealed WHERE id = ANY($1::bigint[]) ORDER BY id', [ids])),
-    postings: async (hashes, maxPosting) => {
+    postings: async (hashes, maxPosting, boilerplate) => {
       if (hashes.length === 0) return [];
       // Per fingerprint at most maxPosting + 1 rows: enough to see that it is boilerplate and drop it.
       const r = await q(
@@ -101,7 +101,10 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       );
       const byRow = new Map<number, number[]>();
       for (const x of r.rows as { fp: number; sid: string; n: string }[]) {
-        if (Number(x.n) > maxPosting) continue;
+        if (Number(x.n) > maxPosting) {
+          boilerplate?.add(x.fp);
+          continue;
+        }
         const sid = Number(x.sid);
         const list = byRow.get(sid);
         if (list === undefined) byRow.set(sid, [x.fp]);
@@ -126,6 +129,10 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
         ])
       ).rowCount ?? 0,
     count: async () => Number((await q('count', 'SELECT count(*) AS n FROM registry_sealed')).rows[0]?.n ?? 0),
+    sampleIds: async (limit) =>
+      (await q('query', 'SELECT id FROM registry_sealed ORDER BY (id * 2654435761) % 4294967296, id LIMIT $1', [limit])).rows.map(
+        (r: { id: unknown }) => Number(r.id),
+      ),
     insertUnsealed: async (row) =>
       Number(
         (

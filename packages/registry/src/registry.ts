@@ -13,13 +13,15 @@ import {
   type EnvelopeClaims,
   type EvidenceBundle,
 } from '@signet/core';
-import { attributeText, type AttributionMatch, type AttributionOptions } from './attribution.js';
+import { attributeSuspect, attributionOptions as checkedOptions, type AttributionMatch, type AttributionOptions } from './attribution.js';
+import { calibrate, type Calibration } from './chance.js';
 import { encodeLengths } from './chunks.js';
 import { buildEvidence, type EvidenceOptions } from './evidence.js';
-import { fingerprintSet, fingerprintsToBytes } from './fingerprint.js';
+import { fingerprintSequence, fingerprintsToBytes } from './fingerprint.js';
 import { openPgStore } from './pg-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { NewSealedRow, RegistryStore, SealedRow, UnsealedRow } from './store.js';
+import type { Attribution } from './verdict.js';
 
 /** What the signer hands to its `onSealed` hook (structurally `Sealed` of `@signet/server`). */
 export interface SealedLike {
@@ -76,8 +78,13 @@ export interface Registry {
   recordMany(items: readonly { sealed: SealedLike; input: SealInputLike }[]): Promise<void>;
   /** Stores where an envelope sits in the transparency log, once the log has a receipt for it. */
   setLog(responseId: string, log: { logIndex: number; receipt: Uint8Array | null; checkpoint: string | null }): Promise<void>;
-  /** Ranks sealed responses against a suspect text (see `attributeText`). */
+  /** The sealed responses a suspect text is attributed to, strongest evidence first (see {@link Registry.assess}). */
   attribute(text: string, options?: AttributionOptions): Promise<AttributionMatch[]>;
+  /**
+   * What may be said about where a suspect text came from: the accounts it is attributed to, ranked
+   * by evidence, or why none is named (ambiguous, too short to attribute, or no better than chance).
+   */
+  assess(text: string, options?: AttributionOptions): Promise<Attribution>;
   /** Builds the evidence bundle of one match. */
   evidence(match: AttributionMatch, suspect: string, options: EvidenceOptions): Promise<EvidenceBundle>;
   /** The sealed choices of a response id. */
@@ -176,7 +183,7 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
         chunkCount: d.chunkCount,
         chunkLeaves: leafBytes,
         chunkLengths: encodeLengths(chunks.map((c) => c.length)),
-        fingerprints: fingerprintsToBytes(fingerprintSet(choice.text)),
+        fingerprints: fingerprintsToBytes(fingerprintSequence(choice.text)),
         text: storeText ? choice.text : null,
         envelope: sealed.envelope,
         logIndex: null,
@@ -184,6 +191,28 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
         checkpoint: null,
       };
     });
+  };
+
+  // The null sample is drawn once and again when the registry has grown or shrunk by a tenth (or
+  // by any amount while it is small), so a batch of suspects pays for it once. Concurrent callers
+  // share one drawing.
+  let calibration: { maxPosting: number; size: number; value: Promise<Calibration> } | undefined;
+  const calibrated = async (maxPosting: number): Promise<Calibration> => {
+    const n = await store.count();
+    const last = calibration?.size;
+    if (
+      calibration === undefined ||
+      calibration.maxPosting !== maxPosting ||
+      (n !== last && (n < 2000 || Math.abs(n - (last ?? 0)) > (last ?? 0) / 10))
+    ) {
+      const value = calibrate(store, { maxPosting });
+      calibration = { maxPosting, size: n, value };
+      // A failed drawing is not kept: the next call draws again.
+      value.catch(() => {
+        if (calibration?.value === value) calibration = undefined;
+      });
+    }
+    return calibration.value;
   };
 
   const registry: Registry = {
@@ -199,9 +228,12 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     setLog: async (responseId, log) => {
       await store.setLog(responseId, log);
     },
-    attribute: (text, attributionOptions) => {
+    attribute: async (text, attributionOptions) => (await registry.assess(text, attributionOptions)).matches,
+    assess: async (text, attributionOptions) => {
       if (typeof text !== 'string') throw new TypeError('attribute needs a text');
-      return attributeText(store, backend, text, attributionOptions);
+      const { maxPosting } = checkedOptions(attributionOptions);
+      const calibration = attributionOptions?.calibration ?? (await calibrated(maxPosting));
+      return attributeSuspect(store, backend, text, { ...attributionOptions, calibration });
     },
     evidence: (match, suspect, evidenceOptions) => buildEvidence(backend, match, suspect, evidenceOptions),
     lookup: (responseId) => store.byResponseId(responseId),

@@ -44,6 +44,8 @@ export function openSqliteStore(path: string): RegistryStore {
   const posting = db.prepare('SELECT sid FROM registry_fp WHERE fp = ? LIMIT ?').pluck();
   const setLog = db.prepare('UPDATE registry_sealed SET log_index = ?, receipt = ?, checkpoint = ? WHERE response_id = ?');
   const count = db.prepare('SELECT count(*) FROM registry_sealed').pluck();
+  // A multiplicative hash of the id orders rows pseudo-randomly but reproducibly.
+  const sample = db.prepare('SELECT id FROM registry_sealed ORDER BY (id * 2654435761) % 4294967296, id LIMIT ?').pluck();
   const insertUnsealed = db.prepare(
     `INSERT INTO registry_unsealed (${UNSEALED_COLUMNS.join(', ')}) VALUES (${UNSEALED_COLUMNS.map(() => '?').join(', ')}) RETURNING id`,
   );
@@ -74,12 +76,15 @@ export function openSqliteStore(path: string): RegistryStore {
     byNormalized: (d) => run('query', () => rows(byNormalized.all(d))),
     byResponseId: (id) => run('query', () => rows(byResponse.all(id))),
     get: (ids) => run('query', () => rows(ids.map((id) => byId.get(id)).filter((r) => r !== undefined))),
-    postings: (hashes, maxPosting) =>
+    postings: (hashes, maxPosting, boilerplate) =>
       run('query', () => {
         const byRow = new Map<number, number[]>();
         for (const h of new Set(hashes)) {
           const sids = posting.all(h, maxPosting + 1) as number[];
-          if (sids.length > maxPosting) continue;
+          if (sids.length > maxPosting) {
+            boilerplate?.add(h);
+            continue;
+          }
           for (const sid of sids) {
             const list = byRow.get(sid);
             if (list === undefined) byRow.set(sid, [h]);
@@ -99,6 +104,7 @@ export function openSqliteStore(path: string): RegistryStore {
       }),
     setLog: (responseId, log) => run('update', () => setLog.run(log.logIndex, log.receipt, log.checkpoint, responseId).changes),
     count: () => run('count', () => Number(count.get())),
+    sampleIds: (limit) => run('query', () => (sample.all(limit) as (number | bigint)[]).map(Number)),
     insertUnsealed: (row) => run('insert', () => Number((insertUnsealed.get(...unsealedValues(row)) as { id: number }).id)),
     unsealed: (limit = 1000) => run('query', () => (listUnsealed.all(limit) as Record<string, unknown>[]).map((r) => toUnsealedRow(r))),
     close: () => run('close', () => void db.close()),

@@ -30,7 +30,7 @@ export interface SealedRow {
   readonly chunkLeaves: Uint8Array;
   /** The chunk lengths in bytes (uint16 little-endian each), to find chunks verbatim in a suspect. */
   readonly chunkLengths: Uint8Array;
-  /** The sorted winnowing fingerprint set (int32 little-endian). */
+  /** The distinct winnowing fingerprints in text order (int32 little-endian; rows of earlier releases hold them sorted). */
   readonly fingerprints: Uint8Array;
   /** The text, only when the registry was opened with `storeText`. */
   readonly text: string | null;
@@ -88,15 +88,21 @@ export interface RegistryStore {
   get(ids: readonly number[]): Promise<SealedRow[]>;
   /**
    * For each row having any of `hashes`, which of them it has. Hashes held by more than `maxPosting`
-   * rows are boilerplate (a phrase every answer uses): they are dropped, since they identify nothing.
+   * rows are boilerplate (a phrase every answer uses): they are dropped, since they identify nothing,
+   * and added to `boilerplate` when given (so a caller can tell them from fingerprints no row has).
    */
-  postings(hashes: readonly number[], maxPosting: number): Promise<Posting[]>;
+  postings(hashes: readonly number[], maxPosting: number, boilerplate?: Set<number>): Promise<Posting[]>;
   /** The stored fingerprint sets of rows (for scoring candidates without loading whole rows). */
   fingerprintsOf(ids: readonly number[]): Promise<Map<number, Uint8Array>>;
   /** Records where an envelope sits in the transparency log. */
   setLog(responseId: string, log: { logIndex: number; receipt: Uint8Array | null; checkpoint: string | null }): Promise<number>;
   /** Number of rows. */
   count(): Promise<number>;
+  /**
+   * Up to `limit` row ids spread over the whole registry in a fixed pseudo-random order (the same
+   * ids for the same rows): the sample that calibrates attribution against chance.
+   */
+  sampleIds(limit: number): Promise<number[]>;
   /** Records an answer that left unsealed; returns its id. */
   insertUnsealed(row: NewUnsealedRow): Promise<number>;
   /** The unsealed answers on record, oldest first (at most `limit`, default 1000). */

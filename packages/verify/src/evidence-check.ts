@@ -1,4 +1,5 @@
 import {
+  chanceInWords,
   envelopeLogEntry,
   equalBytes,
   evidenceSigningInput,
@@ -322,7 +323,7 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
       checks.push({ name: 'signature', status: 'ok', detail: `bundle signed by ${key!.kid}` });
       signed = true;
       proves.push(
-        `${c.issuer} states, under its signature, that account tag ${b.account.tag} is account ${JSON.stringify(b.account.id)}, and stands by the match: suspect ${JSON.stringify(b.suspect.id)} (SHA-256 ${b.suspect.sha256}), matched ${b.suspect.method}, score ${b.suspect.score}.`,
+        `${c.issuer} states, under its signature, that account tag ${b.account.tag} is account ${JSON.stringify(b.account.id)}, and stands by the match: suspect ${JSON.stringify(b.suspect.id)} (SHA-256 ${b.suspect.sha256}), matched ${b.suspect.method}, score ${b.suspect.score}${b.suspect.chance === undefined ? '' : `: in its estimate, ${chanceInWords(b.suspect.chance)}`}.`,
       );
     }
     if (c.account.sealedId !== undefined) {

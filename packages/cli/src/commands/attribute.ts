@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SignetError, type SigningKey } from '@signet/core';
+import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
 import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
 import { KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
@@ -35,20 +35,26 @@ export const attribute: Command = {
   name: ['attribute'],
   summary: 'attribute unsealed suspect texts to the accounts they were served to, with evidence bundles',
   usage: `Usage: signet attribute SUSPECT --registry DB|URL --keys DIR [--out DIR] [--json]
-                        [--log DB|URL] [--log-schema NAME] [--min-score X]
+                        [--log DB|URL] [--log-schema NAME] [--max-chance P] [--min-score X]
 
 For each suspect text (JSONL or JSON records with text/content/messages, or one .txt/.md file):
-exact digest, then normalized digest, then similarity fingerprints; the best match is reported
-with its account, score and matching spans. With --out, each attributed text gets an evidence
-bundle DIR/evidence/<id>.json: the envelope, its log receipt and checkpoint (with --log), the
-excerpt proof, the terms digest and the account disclosure, signed with the provider's key.
+the registry weighs the fingerprints the text shares with each sealed answer by how rare they are,
+and names an account only when an unrelated text would show that much overlap with less than
+--max-chance probability (estimated on the registry's own texts). Every account with evidence of
+its own is named, strongest first (a text joined from two answers names both); a text served
+identically to several accounts is ambiguous; a text too short to carry that evidence is "too short
+to attribute". With --out, each named account gets an evidence bundle DIR/evidence/<id>.json: the
+envelope, its log receipt and checkpoint (with --log), the excerpt proof, the terms digest, the
+account disclosure and the chance, signed with the provider's key.
 
   --registry DB|URL  the registry (SQLite file or postgres:// URL)
   --keys DIR         the provider's keys folder: account-secret, and signing-key.jwk to sign bundles
   --log DB|URL       the transparency log, for receipts and checkpoints
-  --json             one JSON line per suspect: {"id", "match": null | {"account", "score",
-                     "responseId", "evidence"}}
-  --min-score X      lowest similarity reported as a match (default 0.3)
+  --json             one JSON line per suspect: {"id", "verdict", "match": null | {"account",
+                     "score", "chance", "responseId", "evidence"}, "accounts"}; verdict is
+                     attributed, ambiguous, too-short or none
+  --max-chance P     largest chance of an unrelated text at which an account is named (default 0.001)
+  --min-score X      lowest similarity (share of fingerprints in common) reported (default 0)
 
 Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
   async run(argv, io) {
@@ -60,6 +66,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
       log: 'string',
       'log-schema': 'string',
       'min-score': 'string',
+      'max-chance': 'string',
     });
     const [suspectPath, ...extra] = args.positionals;
     if (suspectPath === undefined) throw new UsageError('SUSPECT is required');
@@ -70,7 +77,12 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
     const keyPath = join(keysDir, KEY_FILES.signingKey);
     const signer: SigningKey | undefined = existsSync(keyPath) ? loadSigningKey(keyPath) : undefined;
     const minScore = numberFlag(optional(args, 'min-score'), 'min-score');
-    const attribution: AttributionOptions = minScore === undefined ? {} : { minScore };
+    const maxChance = numberFlag(optional(args, 'max-chance'), 'max-chance');
+    if (maxChance === 0) throw new UsageError('--max-chance must be above 0');
+    const attribution: AttributionOptions = {
+      ...(minScore === undefined ? {} : { minScore }),
+      ...(maxChance === undefined ? {} : { maxChance }),
+    };
     const out = optional(args, 'out');
     const json = flag(args, 'json');
     const registry = await openRegistry(required(args, 'registry'), { accountSecret: secret });
@@ -95,54 +107,61 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
           summary.push({ id: s.id, line: s.line, match: null, error: s.error });
           continue;
         }
-        const matches = await registry.attribute(s.text, attribution);
-        const best = matches[0];
-        if (best === undefined) {
-          if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null })}\n`);
-          else io.stdout(`${shown(String(s.id))}: no match\n`);
-          summary.push({ id: s.id, line: s.line, match: null });
+        const verdict = await registry.assess(s.text, attribution);
+        if (verdict.accounts.length === 0) {
+          if (json) io.stdout(`${JSON.stringify({ id: s.id, verdict: verdict.kind, match: null })}\n`);
+          else io.stdout(`${shown(String(s.id))}: ${verdict.kind === 'too-short' ? 'too short to attribute' : 'no match'}\n`);
+          summary.push({ id: s.id, line: s.line, verdict: verdict.kind, match: null });
           continue;
         }
         matched++;
-        let evidence: string | null = null;
-        if (out !== undefined) {
-          const bundle = await registry.evidence(best, s.text, {
-            suspectId: String(s.id),
-            ...(signer === undefined ? {} : { signer }),
-            ...(source === undefined ? {} : { log: source }),
+        const accounts = [];
+        for (const a of verdict.accounts) {
+          const best = a.matches[0]!;
+          let evidence: string | null = null;
+          if (out !== undefined) {
+            const bundle = await registry.evidence(best, s.text, {
+              suspectId: String(s.id),
+              ...(signer === undefined ? {} : { signer }),
+              ...(source === undefined ? {} : { log: source }),
+            });
+            evidence = join(out, 'evidence', bundleName(s.id, used));
+            writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
+          }
+          accounts.push({
+            account: a.accountId,
+            score: best.score,
+            chance: best.chance,
+            responseId: best.row.responseId,
+            evidence,
+            ...(a.tiedWith.length === 0 ? {} : { alsoServedTo: a.tiedWith }),
+            best,
           });
-          evidence = join(out, 'evidence', bundleName(s.id, used));
-          writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
         }
-        // The same text served to several accounts (a short or common answer) is not one account's:
-        // say so instead of silently naming the first.
-        const alsoServedTo = [
-          ...new Set(matches.filter((m) => m.score === best.score && m.row.accountId !== best.row.accountId).map((m) => m.row.accountId)),
-        ];
-        const match = {
-          account: best.row.accountId,
-          score: best.score,
-          responseId: best.row.responseId,
-          evidence,
-          ...(alsoServedTo.length === 0 ? {} : { alsoServedTo }),
-        };
+        const line = accounts.map(({ best: _best, ...rest }) => rest);
         summary.push({
           id: s.id,
           line: s.line,
-          match: {
-            ...match,
+          verdict: verdict.kind,
+          match: line[0],
+          accounts: accounts.map(({ best, ...rest }) => ({
+            ...rest,
             method: best.method,
             accountTag: Buffer.from(best.row.accountTag).toString('base64url'),
             spans: best.spans,
             terms: `${best.row.termsId}@${best.row.termsVersion}`,
             issuedAt: best.row.issuedAt,
-          },
+          })),
         });
-        if (json) io.stdout(`${JSON.stringify({ id: s.id, match })}\n`);
-        else
+        if (json)
           io.stdout(
-            `${shown(String(s.id))}: ${shown(best.row.accountId)}  score ${best.score.toFixed(2)} (${best.method})  ${shown(best.row.responseId)}${evidence === null ? '' : `  evidence ${shown(evidence)}`}${alsoServedTo.length === 0 ? '' : `  (the same score for ${alsoServedTo.length} other account${alsoServedTo.length === 1 ? '' : 's'})`}\n`,
+            `${JSON.stringify({ id: s.id, verdict: verdict.kind, match: line[0], ...(line.length > 1 ? { accounts: line } : {}) })}\n`,
           );
+        else
+          for (const [i, a] of accounts.entries())
+            io.stdout(
+              `${i === 0 ? shown(String(s.id)) : '  and'}: ${shown(a.account)}  score ${a.score.toFixed(2)} (${a.best.method}), ${chanceInWords(a.chance)}  ${shown(a.responseId)}${a.evidence === null ? '' : `  evidence ${shown(a.evidence)}`}${a.alsoServedTo === undefined ? '' : `  (ambiguous: the same text was served to ${a.alsoServedTo.length} other account${a.alsoServedTo.length === 1 ? '' : 's'})`}\n`,
+            );
       }
       if (out !== undefined)
         writePublicFile(join(out, 'attribution.json'), `${JSON.stringify({ total, matched, errors, suspects: summary }, null, 2)}\n`);

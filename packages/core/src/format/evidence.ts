@@ -67,9 +67,33 @@ export interface EvidenceBundle {
     readonly score: number;
     /** Matching spans of the suspect text, `[start, end)` in UTF-16 code units. */
     readonly spans: readonly (readonly [number, number])[];
+    /**
+     * The provider's estimate of the chance that a text unrelated to its registry shows this much
+     * overlap (see {@link chanceInWords}); absent in bundles of earlier releases.
+     */
+    readonly chance?: number;
+    /** The chance in words, exactly {@link chanceInWords} of `chance` (a parser refuses any other wording). */
+    readonly chanceStatement?: string;
   };
   /** The provider's signature over everything else (see {@link evidenceSigningInput}). */
   readonly signature?: { readonly alg: 'EdDSA'; readonly kid: string; readonly value: string };
+}
+
+/** 1 / chance rounded down to one significant digit, so wording built on it never overstates. */
+export function oneIn(chance: number): number {
+  if (!(chance > 0)) return Number.MAX_SAFE_INTEGER;
+  // The epsilon keeps 1 / 2e-5 from flooring to 49,999 through rounding.
+  const n = Math.min(Number.MAX_SAFE_INTEGER, Math.floor((1 / chance) * (1 + 1e-12)));
+  if (n < 10) return Math.max(1, n);
+  const scale = 10 ** Math.floor(Math.log10(n));
+  return Math.floor(n / scale) * scale;
+}
+
+/** An attribution's chance in words: "this overlap would arise by chance in fewer than 1 in N unrelated texts of this registry". */
+export function chanceInWords(chance: number): string {
+  // Thousands separators by hand: the wording must not depend on the runtime's locale data.
+  const n = String(oneIn(chance)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `this overlap would arise by chance in fewer than 1 in ${n} unrelated texts of this registry`;
 }
 
 /** The bytes the bundle signature covers: a context string and the RFC 8785 JSON of the bundle without its signature. */
@@ -169,11 +193,15 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
   const account = { tag: b64(a.tag, 'account.tag', 64), id: str(a.id, 'account.id', 1024) };
   const s = v.suspect;
   if (!isObject(s)) bad('suspect must be an object.');
-  only(s, 'suspect', ['id', 'sha256', 'method', 'score', 'spans']);
+  only(s, 'suspect', ['id', 'sha256', 'method', 'score', 'spans', 'chance', 'chanceStatement']);
   if (s.method !== 'exact' && s.method !== 'normalized' && s.method !== 'fingerprint')
     bad('suspect.method must be exact, normalized or fingerprint.');
   if (typeof s.score !== 'number' || !(s.score >= 0 && s.score <= 1)) bad('suspect.score must be a number between 0 and 1.');
   if (!Array.isArray(s.spans) || s.spans.length > 100_000) bad('suspect.spans must be a list.');
+  if (s.chance !== undefined && (typeof s.chance !== 'number' || !(s.chance >= 0 && s.chance <= 1)))
+    bad('suspect.chance must be a number between 0 and 1.');
+  if (s.chanceStatement !== undefined && (typeof s.chance !== 'number' || s.chanceStatement !== chanceInWords(s.chance)))
+    bad('suspect.chanceStatement must be the wording of suspect.chance.');
   const spans = s.spans.map((span): [number, number] => {
     if (
       !Array.isArray(span) ||
@@ -190,6 +218,8 @@ export function parseEvidenceBundle(input: string | unknown): EvidenceBundle {
     method: s.method as AttributionMethod,
     score: s.score,
     spans,
+    ...(s.chance === undefined ? {} : { chance: s.chance as number }),
+    ...(s.chanceStatement === undefined ? {} : { chanceStatement: s.chanceStatement as string }),
   };
   let signature: EvidenceBundle['signature'];
   if (v.signature !== undefined) {

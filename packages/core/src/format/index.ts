@@ -81,11 +81,13 @@ export {
 } from './excerpt.js';
 export {
   type AttributionMethod,
+  chanceInWords,
   EVIDENCE_SIGNATURE_CONTEXT,
   EVIDENCE_TYPE,
   type EvidenceBundle,
   type EvidenceContent,
   evidenceSigningInput,
   MAX_EVIDENCE_BYTES,
+  oneIn,
   parseEvidenceBundle,
 } from './evidence.js';
