@@ -27,7 +27,7 @@ const CSS = `
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 .pair figure{margin:0;border:1px solid #e3e8f0;border-radius:6px;padding:8px 10px;background:#fbfcfe}
 .pair figcaption{font-size:13px;font-weight:600;color:#4a5363;margin-bottom:4px}
-.pair .text{white-space:pre-wrap;overflow-wrap:anywhere;max-height:28em;overflow:auto}
+.pair .text,.text.single{white-space:pre-wrap;overflow-wrap:anywhere;max-height:28em;overflow:auto}.text.single{color:#4a5363;max-height:8em}
 .bar{display:inline-block;height:10px;background:#3b6fd8;border-radius:2px;vertical-align:middle;margin-right:6px}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 @media (max-width:720px){.pair{grid-template-columns:1fr}td,th{padding:4px}}
@@ -61,13 +61,14 @@ function matchBlock(entry: SuspectEntry, m: SuspectMatch, rank: number): string 
   const facts = [
     `account <b>${esc(m.account)}</b>`,
     `score <b data-score="${m.score}">${m.score.toFixed(2)}</b> (${esc(m.method)})`,
+    ...(m.explanation === undefined ? [] : [esc(m.explanation)]),
     `response <code>${esc(m.responseId)}</code>`,
     ...(m.terms === undefined ? [] : [`terms ${esc(m.terms)}`]),
     ...(m.issuedAt === undefined ? [] : [`sealed ${esc(new Date(m.issuedAt * 1000).toISOString().replace('.000Z', 'Z'))}`]),
   ];
   const also =
     m.alsoServedTo !== undefined && m.alsoServedTo.length > 0
-      ? `<p class="warn">The same text was also served to ${m.alsoServedTo.map(esc).join(', ')} with the same score: it does not single out one account.</p>`
+      ? `<p class="warn">The suspect cannot tell this answer apart from answers also served to ${m.alsoServedTo.map(esc).join(', ')}: it does not single out one account.</p>`
       : '';
   const sealed =
     m.sealed === undefined
@@ -75,7 +76,7 @@ function matchBlock(entry: SuspectEntry, m: SuspectMatch, rank: number): string 
       : `<div class="text" data-side="sealed">${highlight(m.sealed, sharedSpans(m.sealed, text))}</div>`;
   return `<div class="match" data-rank="${rank}" data-account="${esc(m.account)}">
 <p class="facts">${rank > 1 ? `Also matched (#${rank}): ` : ''}${facts.join(' · ')}${m.evidence ? ` · evidence <code>${esc(m.evidence)}</code>` : ''}</p>
-${m.explanation === undefined ? '' : `<p>${esc(m.explanation)}</p>`}${also}
+${also}
 <div class="pair"><figure><figcaption>Suspect text</figcaption><div class="text" data-side="suspect">${highlight(text, suspectSpans)}</div></figure>
 <figure><figcaption>Sealed passage revealed by the evidence</figcaption>${sealed}</figure></div></div>`;
 }
@@ -85,9 +86,20 @@ function suspectBlock(entry: SuspectEntry, index: number): string {
   const head = `<h3>Suspect ${esc(String(entry.id))} <span class="meta">(${esc(where)})</span></h3>`;
   if (entry.error !== undefined)
     return `<section class="suspect" id="s${index}" data-state="error">${head}<p class="bad"><code>${esc(entry.error)}</code> ${esc(entry.message ?? '')}</p></section>`;
-  if (entry.matches.length === 0)
-    return `<section class="suspect" id="s${index}" data-state="none">${head}<p>No sealed answer matches this text above the threshold.</p></section>`;
-  return `<section class="suspect" id="s${index}" data-state="matched">${head}${entry.matches.map((m, i) => matchBlock(entry, m, i + 1)).join('\n')}</section>`;
+  if (entry.matches.length === 0) {
+    const why =
+      entry.verdict === 'too-short'
+        ? 'Too short to attribute: this text cannot carry enough evidence to name any account, whatever it matches.'
+        : 'Not attributed: nothing in the registry explains this text better than chance.';
+    return `<section class="suspect" id="s${index}" data-state="${entry.verdict === 'too-short' ? 'too-short' : 'none'}">${head}<p>${why}</p>${entry.text === undefined ? '' : `<div class="text single">${esc(entry.text)}</div>`}</section>`;
+  }
+  const ambiguous =
+    entry.verdict === 'ambiguous'
+      ? '<p class="warn"><b>Ambiguous:</b> the strongest evidence points equally at answers served to several accounts, so no single account is named.</p>'
+      : entry.matches.length > 1
+        ? `<p>This text draws on answers served to <b>${entry.matches.length}</b> accounts; each is shown with its own matching passage.</p>`
+        : '';
+  return `<section class="suspect" id="s${index}" data-state="matched">${head}${ambiguous}${entry.matches.map((m, i) => matchBlock(entry, m, i + 1)).join('\n')}</section>`;
 }
 
 /** Renders the attribution report as one HTML document. */
@@ -102,7 +114,7 @@ export function renderAttributionHtml(page: AttributionPage): string {
   return `${pageHead(`Signet attribution: ${page.dataset}`, CSS)}<main>
 <h1>Signet attribution report</h1>
 <div class="meta">Suspects <b>${esc(page.dataset)}</b> · generated ${esc(page.generatedAt)}${page.threshold === undefined ? '' : ` · threshold ${page.threshold}`}</div>
-<div class="tiles">${tile('tile-total', 'suspect texts', s.total)}${tile('tile-matched', 'attributed', s.matched)}${tile('tile-unmatched', 'not attributed', s.unmatched)}${tile('tile-errors', 'unreadable or too short', s.errors)}</div>
+<div class="tiles">${tile('tile-total', 'suspect texts', s.total)}${tile('tile-matched', 'attributed', s.byVerdict.attributed ?? 0)}${tile('tile-ambiguous', 'ambiguous', s.byVerdict.ambiguous ?? 0)}${tile('tile-unmatched', 'not attributed', s.byVerdict.none ?? 0)}${tile('tile-short', 'too short to attribute', s.byVerdict['too-short'] ?? 0)}${tile('tile-errors', 'unreadable', s.errors)}</div>
 <p>An attribution names the account a sealed answer was served to. It says the suspect text shares passages with that answer; it does not say who copied it, or when. Each attributed suspect has an evidence bundle that anyone can check with <code>signet evidence verify</code>.</p>
 <h2>Per account</h2>
 ${accountTable(s)}

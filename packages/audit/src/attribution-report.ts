@@ -26,7 +26,9 @@ export interface SuspectMatch {
   readonly evidence?: string | null;
   /** Other accounts the same text was served to with the same score. */
   readonly alsoServedTo?: readonly string[];
-  /** The score in words, when the registry gives one. */
+  /** The registry's chance that an unrelated text shows this much overlap. */
+  readonly chance?: number;
+  /** That chance in words ("this overlap would arise by chance in fewer than 1 in N ..."). */
   readonly explanation?: string;
 }
 
@@ -37,9 +39,11 @@ export interface SuspectEntry {
   readonly file?: string;
   /** The suspect text (kept for the HTML report; absent from attribution.json). */
   readonly text?: string;
-  /** Ranked matches, best first; empty when nothing passed the threshold. */
+  /** What the registry concluded: `attributed`, `ambiguous`, `too-short` or `none` (absent for unreadable records). */
+  readonly verdict?: string;
+  /** Ranked matches, one per account named, best first; empty when nobody is named. */
   readonly matches: readonly SuspectMatch[];
-  /** Set when the record could not be read, or the text could not be attributed (for example too short). */
+  /** Set when the record could not be read. */
   readonly error?: string;
   readonly message?: string;
 }
@@ -65,8 +69,10 @@ export interface AttributionSummary {
   readonly byAccount: Record<string, AccountCount>;
   /** Best matches per method. */
   readonly byMethod: Record<string, number>;
-  /** Unreadable or unattributable suspects per code. */
+  /** Unreadable suspects per code. */
   readonly byError: Record<string, number>;
+  /** Readable suspects per verdict (`attributed`, `ambiguous`, `too-short`, `none`). */
+  readonly byVerdict: Record<string, number>;
 }
 
 function covered(spans: readonly (readonly [number, number])[] | undefined, length: number): number {
@@ -89,6 +95,7 @@ export class AttributionSummaryBuilder {
   readonly #byAccount = new Map<string, { suspects: number; best: number; matchedChars: number }>();
   readonly #byMethod: Record<string, number> = {};
   readonly #byError: Record<string, number> = {};
+  readonly #byVerdict: Record<string, number> = {};
   #matched = 0;
   #errors = 0;
   #chars = 0;
@@ -110,6 +117,8 @@ export class AttributionSummaryBuilder {
     }
     const length = entry.text?.length ?? 0;
     this.#chars += length;
+    const verdict = entry.verdict ?? (entry.matches.length > 0 ? 'attributed' : 'none');
+    this.#byVerdict[verdict] = (this.#byVerdict[verdict] ?? 0) + 1;
     const best = entry.matches[0];
     if (best === undefined) return;
     this.#matched++;
@@ -145,6 +154,7 @@ export class AttributionSummaryBuilder {
       byAccount,
       byMethod: Object.fromEntries(Object.entries(this.#byMethod).sort((a, b) => b[1] - a[1])),
       byError: { ...this.#byError },
+      byVerdict: { ...this.#byVerdict },
     };
   }
 }
