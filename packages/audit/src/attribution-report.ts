@@ -158,3 +158,15 @@ export class AttributionSummaryBuilder {
     };
   }
 }
+
+/** The content of an evidence bundle, as far as the report needs it. */
+type BundleContent = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'excerpt'; readonly proof: { readonly chunks: readonly string[] } } | { readonly kind: 'none' };
+
+/**
+ * The sealed passage a bundle reveals: the whole text for a digest match, the excerpt's chunks
+ * joined for a similarity match, nothing when the bundle carries no content.
+ */
+export function revealedPassage(content: BundleContent | undefined): string | undefined {
+  if (content === undefined || content.kind === 'none') return undefined;
+  return content.kind === 'text' ? content.text : content.proof.chunks.join('');
+}

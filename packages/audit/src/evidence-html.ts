@@ -83,6 +83,9 @@ export function renderEvidenceHtml(report: EvidenceReport, options: EvidencePage
       ['Terms', `${esc(b.terms.id)} version ${esc(b.terms.version)} (<code>${esc(b.terms.uri)}</code>, SHA-256 <code>${esc(b.terms.digest)}</code>)`],
       ['Suspect', `${esc(b.suspect.id)}, SHA-256 <code>${esc(b.suspect.sha256)}</code>`],
       ['Match', `${esc(b.suspect.method)}, score ${b.suspect.score.toFixed(2)}`],
+      ...(b.suspect.chanceStatement === undefined
+        ? []
+        : ([['Chance (the provider’s estimate)', esc(b.suspect.chanceStatement)]] as [string, string][])),
       ['Bundle made', esc(b.createdAt)],
     ])}</section>`;
     const kid = envelopeKid(b.envelope);

@@ -7,6 +7,7 @@
 export { runAudit, type AuditOptions } from './run.js';
 export { auditExitCode, packPosition, ReportBuilder, type AuditOutcome, type AuditReport } from './report.js';
 export { renderReportHtml } from './report-html.js';
+export { createProgress, type Progress } from './progress.js';
 export { csvCell, renderReportCsv } from './report-csv.js';
 export { ReplayCounter, type Place, type Replay, type ReplaySummary } from './replays.js';
 export {
@@ -27,6 +28,7 @@ export { InputTooLargeError, readFileBounded, readStreamBounded } from './bounde
 export { DATASET_ERROR_CODES, type DatasetErrorCode } from './errors.js';
 export {
   AttributionSummaryBuilder,
+  revealedPassage,
   type AccountCount,
   type AttributionSummary,
   type SuspectEntry,
