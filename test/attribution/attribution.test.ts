@@ -3,7 +3,7 @@ import { chanceInWords, generateSigningKey, isSignetError, toJwks } from '@signe
 import { openRegistry, type Registry } from '@signet/registry';
 import { verifyEvidence } from '@signet/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeText, tempDir } from '../auditor-fixtures.js';
+import { makeText, tempDir } from '../support/auditor-fixtures.js';
 import { textOf } from './corpus.js';
 import { buildCorpus, sealTexts } from './evaluate.js';
 

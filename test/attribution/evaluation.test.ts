@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { openRegistry, type Registry } from '@signet/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../auditor-fixtures.js';
+import { tempDir } from '../support/auditor-fixtures.js';
 import { buildCorpus, evaluate, formatTable, said, sealInto, type Row, type SuspectFamily } from './evaluate.js';
 
 /**

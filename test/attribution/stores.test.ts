@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { openRegistry, type Registry } from '@signet/registry';
 import { describe, expect, it } from 'vitest';
-import { pgUrl, tempDir, uniqueSchema } from '../auditor-fixtures.js';
+import { pgUrl, tempDir, uniqueSchema } from '../support/auditor-fixtures.js';
 import { buildCorpus, sealInto } from './evaluate.js';
 
 /** The calibration sample and every decision are the same on both databases. */

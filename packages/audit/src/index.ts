@@ -24,7 +24,7 @@ export { fieldOf, parseRecord, type Item, type Layout, type Parsed, type RecordF
 export { createChecker, type BatchRecord, type CheckConfig, type ItemResult } from './check.js';
 export { startPool, type CheckPool } from './pool.js';
 export { readSuspects, suspectText, type Suspect, type SuspectOptions } from './suspects.js';
-export { InputTooLargeError, readFileBounded, readStreamBounded } from './bounded-read.js';
+export { InputTooLargeError, readFileBounded, readStreamBounded } from '@signet/core/node-fs';
 export { DATASET_ERROR_CODES, type DatasetErrorCode } from './errors.js';
 export {
   AttributionSummaryBuilder,

@@ -1,5 +1,5 @@
 import type {} from './errors.js';
-import { InputTooLargeError, readFileBounded } from './bounded-read.js';
+import { InputTooLargeError, readFileBounded } from '@signet/core/node-fs';
 import { basename, extname } from 'node:path';
 import type { SignetErrorCode } from '@signet/core';
 import { fieldOf } from './records.js';

@@ -1,5 +1,4 @@
 import { parseArgs as parseTokens } from 'node:util';
-import { SignetError } from '@signet/core';
 
 /**
  * Strict argument parsing on `node:util` parseArgs: `--flag value`, `--flag=value`, boolean
@@ -7,8 +6,29 @@ import { SignetError } from '@signet/core';
  * Unknown flags are usage errors (exit 2), never ignored.
  */
 
-/** Declares a command's flags: `string` flags take a value, `boolean` flags do not, `list` may repeat. */
-export type FlagSpec = Record<string, 'string' | 'boolean' | 'list'>;
+/** How a flag is read: `string` takes a value, `boolean` does not, `list` takes a value and may repeat. */
+export type FlagKind = 'string' | 'boolean' | 'list';
+
+/**
+ * A documented flag, read by the parser and the generated help alike: a `string` flag when it has
+ * a value name (`FILE`), a `list` when also repeatable, else a `boolean`. `required` is shown in
+ * the help; the command still checks it.
+ */
+export interface FlagDoc {
+  readonly value?: string;
+  readonly help?: string;
+  readonly default?: string;
+  readonly repeatable?: boolean;
+  readonly required?: boolean;
+}
+
+/** Declares a command's flags, by kind or documented. */
+export type FlagSpec = Record<string, FlagKind | FlagDoc>;
+
+/** The kind of a flag entry. */
+export function flagKind(f: FlagKind | FlagDoc): FlagKind {
+  return typeof f === 'string' ? f : f.repeatable === true ? 'list' : f.value === undefined ? 'boolean' : 'string';
+}
 
 /** Parsed arguments. */
 export interface ParsedArgs {
@@ -24,7 +44,7 @@ export class UsageError extends Error {
 /** Parses argv against a spec. */
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   const options = Object.fromEntries(
-    Object.entries(spec).map(([name, kind]) => [name, { type: kind === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+    Object.entries(spec).map(([name, f]) => [name, { type: flagKind(f) === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
   );
   // Not strict: the checks below give this CLI's own messages, and single-dash words stay positionals.
   const { tokens } = parseTokens({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
@@ -43,8 +63,9 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       const raw = argv[token.index] as string;
       const eq = raw.indexOf('=');
       const name = eq >= 0 ? raw.slice(2, eq) : raw.slice(2);
-      const kind = spec[name];
-      if (kind === undefined) throw new UsageError(`unknown option --${name}`);
+      const entry = spec[name];
+      if (entry === undefined) throw new UsageError(`unknown option --${name}`);
+      const kind = flagKind(entry);
       if (kind === 'boolean') {
         if (eq >= 0) throw new UsageError(`--${name} takes no value`);
         flags[name] = true;
@@ -90,5 +111,3 @@ export function intFlag(args: ParsedArgs, name: string, fallback: number): numbe
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number`);
   return n;
 }
-
-export { SignetError };

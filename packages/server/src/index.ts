@@ -5,6 +5,7 @@
  */
 export * from './signer.js';
 export * from './terms.js';
+export * from './terms-file.js';
 export * from './keyfile.js';
 export * from './carriers.js';
 export * from './streaming-signer.js';
@@ -22,6 +23,7 @@ export * from './serve.js';
 export * from './accounts.js';
 export * from './gateway.js';
 export * from './gateway-hooks.js';
+export * from './gateway-files.js';
 export * from './keyring.js';
 export * from './rotation.js';
 export * from './keys-directory.js';

@@ -19,3 +19,4 @@ export * from './excerpt-check.js';
 export * from './evidence-check.js';
 export * from './receipt-check.js';
 export * from './trust-assembly.js';
+export * from './result-json.js';

@@ -13,8 +13,9 @@ import {
 } from '@signet/core';
 import { KEY_FILES, loadAccountSecret, parseAccountSecret } from '@signet/server';
 import { openSealedId } from '@signet/verify';
-import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { readEnvelope } from '../envelope-input.js';
 import { InputError, readJson, readText } from '../io.js';
 import { shown } from '../terminal.js';
@@ -31,26 +32,24 @@ function claimsOf(envelope: Awaited<ReturnType<typeof readEnvelope>>): EnvelopeC
 }
 
 /** `signet account open`: which account an envelope was issued to. */
-export const accountOpen: Command = {
+export const accountOpen: Command = defineCommand({
   name: ['account', 'open'],
   summary: "resolve an envelope's account tag or commitment (provider), or its sealed id (auditor)",
-  usage: `Usage: signet account open --envelope FILE|- (--keys DIR | --account-secret-file FILE) --accounts FILE [--json]
-       signet account open --envelope FILE|- --auditor-key FILE [--json]
-
-Provider side: finds which account in --accounts (one id per line) the envelope's linkable tag or
+  flags: {
+    envelope: { value: 'FILE|-', help: 'the envelope (a file, or - for stdin)', required: true },
+    keys: { value: 'DIR', help: 'the keys directory' },
+    'account-secret-file': { value: 'FILE', help: 'the account-tag secret file' },
+    accounts: { value: 'FILE', help: 'the accounts file, to name the account behind a tag' },
+    'auditor-key': { value: 'FILE', help: "an auditor's private key, to open a sealed account id" },
+    json: { help: 'print JSON instead of text' },
+  },
+  synopsis: ['--envelope FILE|- --auditor-key FILE [--json]'],
+  text: `Provider side: finds which account in --accounts (one id per line) the envelope's linkable tag or
 unlinkable commitment belongs to, using the account secret (DIR/account-secret). For a commitment
 it also prints the salt: publishing (account id, salt) lets anyone check the opening.
 Auditor side: decrypts the envelope's sealed account id with the auditor's private key.
 This command does not verify the seal: run \`signet verify\` for that. Exit 1: no match.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {
-      envelope: 'string',
-      keys: 'string',
-      'account-secret-file': 'string',
-      accounts: 'string',
-      'auditor-key': 'string',
-      json: 'boolean',
-    });
+  async run(args, io) {
     const claims = claimsOf(await readEnvelope(io, required(args, 'envelope')));
     const json = flag(args, 'json');
     const auditorKey = optional(args, 'auditor-key');
@@ -115,4 +114,4 @@ This command does not verify the seal: run \`signet verify\` for that. Exit 1: n
       );
     return 0;
   },
-};
+});

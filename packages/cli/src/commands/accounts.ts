@@ -1,19 +1,24 @@
 import { addAccountKey, readAccountsFile, revokeAccountKeys } from '@signet/server';
-import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
+
+const FILE = { value: 'FILE', help: 'the accounts file', required: true } as const;
 
 /** `signet accounts add`: creates an API key for an account; the key is printed once, stored hashed. */
-export const accountsAdd: Command = {
+export const accountsAdd: Command = defineCommand({
   name: ['accounts', 'add'],
   summary: 'create a gateway API key for an account (printed once, stored hashed)',
-  usage: `Usage: signet accounts add --file FILE --account ID --terms-version V
-
-Creates an API key for account ID, recording that the account accepted terms version V, and adds
+  flags: {
+    file: FILE,
+    account: { value: 'ID', help: 'the account id', required: true },
+    'terms-version': { value: 'V', help: 'the terms version the account accepted', required: true },
+  },
+  text: `Creates an API key for account ID, recording that the account accepted terms version V, and adds
 its SHA-256 hash to the accounts file (created with mode 0600 if missing). The key is printed on
 stdout once; it cannot be recovered from the file. Run it again to record a newer terms version
 (the gateway answers 403 to keys whose terms version is not the one it serves).`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { file: 'string', account: 'string', 'terms-version': 'string' });
+  async run(args, io) {
     const { apiKey, entry } = addAccountKey(required(args, 'file'), {
       account: required(args, 'account'),
       termsVersion: required(args, 'terms-version'),
@@ -24,17 +29,15 @@ stdout once; it cannot be recovered from the file. Run it again to record a newe
     );
     return 0;
   },
-};
+});
 
 /** `signet accounts list`. */
-export const accountsList: Command = {
+export const accountsList: Command = defineCommand({
   name: ['accounts', 'list'],
   summary: 'list the API keys of an accounts file (never the keys themselves)',
-  usage: `Usage: signet accounts list --file FILE [--json]
-
-Lists key id, account, accepted terms version, creation time and status of every key.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { file: 'string', json: 'boolean' });
+  flags: { file: FILE, json: { help: 'print JSON instead of a table' } },
+  text: `Lists key id, account, accepted terms version, creation time and status of every key.`,
+  async run(args, io) {
     const file = readAccountsFile(required(args, 'file'));
     if (flag(args, 'json')) {
       io.stdout(
@@ -60,17 +63,19 @@ Lists key id, account, accepted terms version, creation time and status of every
     for (const r of rows) io.stdout(`${r.map((c, i) => (i < 4 ? c.padEnd(widths[i] as number) : c)).join('  ')}\n`);
     return 0;
   },
-};
+});
 
 /** `signet accounts revoke`. */
-export const accountsRevoke: Command = {
+export const accountsRevoke: Command = defineCommand({
   name: ['accounts', 'revoke'],
   summary: 'revoke the API keys of an account, or one key',
-  usage: `Usage: signet accounts revoke --file FILE (--account ID | --key KEY_ID)
-
-Marks the keys revoked. A running gateway picks the change up within a second.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { file: 'string', account: 'string', key: 'string' });
+  flags: {
+    file: FILE,
+    account: { value: 'ID', help: 'revoke every key of this account' },
+    key: { value: 'KEY_ID', help: 'revoke this one key' },
+  },
+  text: `Give exactly one of --account and --key. Marks the keys revoked. A running gateway picks the change up within a second.`,
+  async run(args, io) {
     const account = optional(args, 'account');
     const keyId = optional(args, 'key');
     if ((account === undefined) === (keyId === undefined)) throw new UsageError('give exactly one of --account and --key');
@@ -81,4 +86,4 @@ Marks the keys revoked. A running gateway picks the change up within a second.`,
     io.stdout(`revoked ${count} key${count === 1 ? '' : 's'}\n`);
     return count > 0 ? 0 : 1;
   },
-};
+});

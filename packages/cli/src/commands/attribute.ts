@@ -4,9 +4,10 @@ import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
 import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
 import { KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
-import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import { flag, optional, required, UsageError } from '../args.js';
 import { readSuspects } from '../audit/suspects.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { InputError, writePublicFile } from '../io.js';
 import { shown } from '../terminal.js';
 
@@ -31,13 +32,23 @@ function numberFlag(value: string | undefined, name: string): number | undefined
 }
 
 /** `signet attribute`: match unsealed suspect texts back to the sealed responses and accounts. */
-export const attribute: Command = {
+export const attribute: Command = defineCommand({
   name: ['attribute'],
   summary: 'attribute unsealed suspect texts to the accounts they were served to, with evidence bundles',
-  usage: `Usage: signet attribute SUSPECT --registry DB|URL --keys DIR [--out DIR] [--json]
-                        [--log DB|URL] [--log-schema NAME] [--max-chance P] [--min-score X]
-
-For each suspect text (JSONL or JSON records with text/content/messages, or one .txt/.md file):
+  operands: 'SUSPECT',
+  flags: {
+    registry: { value: 'DB|URL', required: true, help: 'the registry (SQLite file or postgres:// URL)' },
+    keys: { value: 'DIR', required: true, help: "the provider's keys folder: account-secret, and signing-key.jwk to sign bundles" },
+    out: { value: 'DIR', help: 'write evidence bundles to DIR/evidence/' },
+    json: {
+      help: 'one JSON line per suspect: {"id", "verdict", "match": null | {"account", "score", "chance", "responseId", "evidence"}, "accounts"}; verdict is attributed, ambiguous, too-short or none',
+    },
+    log: { value: 'DB|URL', help: 'the transparency log, for receipts and checkpoints' },
+    'log-schema': { value: 'NAME', help: 'the PostgreSQL schema of the log' },
+    'max-chance': { value: 'P', default: '0.001', help: 'largest chance of an unrelated text at which an account is named' },
+    'min-score': { value: 'X', default: '0', help: 'lowest similarity (share of fingerprints in common) reported' },
+  },
+  text: `For each suspect text (JSONL or JSON records with text/content/messages, or one .txt/.md file):
 the registry weighs the fingerprints the text shares with each sealed answer by how rare they are,
 and names an account only when an unrelated text would show that much overlap with less than
 --max-chance probability (estimated on the registry's own texts). Every account with evidence of
@@ -47,27 +58,8 @@ to attribute". With --out, each named account gets an evidence bundle DIR/eviden
 envelope, its log receipt and checkpoint (with --log), the excerpt proof, the terms digest, the
 account disclosure and the chance, signed with the provider's key.
 
-  --registry DB|URL  the registry (SQLite file or postgres:// URL)
-  --keys DIR         the provider's keys folder: account-secret, and signing-key.jwk to sign bundles
-  --log DB|URL       the transparency log, for receipts and checkpoints
-  --json             one JSON line per suspect: {"id", "verdict", "match": null | {"account",
-                     "score", "chance", "responseId", "evidence"}, "accounts"}; verdict is
-                     attributed, ambiguous, too-short or none
-  --max-chance P     largest chance of an unrelated text at which an account is named (default 0.001)
-  --min-score X      lowest similarity (share of fingerprints in common) reported (default 0)
-
 Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {
-      registry: 'string',
-      keys: 'string',
-      out: 'string',
-      json: 'boolean',
-      log: 'string',
-      'log-schema': 'string',
-      'min-score': 'string',
-      'max-chance': 'string',
-    });
+  async run(args, io) {
     const [suspectPath, ...extra] = args.positionals;
     if (suspectPath === undefined) throw new UsageError('SUSPECT is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -178,4 +170,4 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
       await log?.close();
     }
   },
-};
+});

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { parseJwks } from '@signet/core';
 import { auditExitCode, renderReportHtml, runAudit, type AuditReport } from '@signet/audit';
-import { flag, intFlag, optional, parseArgs, required, UsageError } from '../args.js';
+import { flag, intFlag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { InputError, readText, writePublicFile } from '../io.js';
 import { shown } from '../terminal.js';
 
@@ -37,13 +38,21 @@ function summary(report: AuditReport, files: string[]): string {
 }
 
 /** `signet audit`: verify every record of a dataset and report. */
-export const audit: Command = {
+export const audit: Command = defineCommand({
   name: ['audit'],
   summary: 'verify every sealed record of a dataset (JSONL or JSON) and write a report',
-  usage: `Usage: signet audit DATASET --trust JWKS [--out DIR] [--json] [--issuer ISS]...
-                    [--workers N] [--max-record-bytes N] [--progress | --no-progress]
-
-Verifies every record of DATASET, streaming (memory stays flat on files larger than RAM) on one
+  operands: 'DATASET',
+  flags: {
+    trust: { value: 'JWKS', required: true, help: "the issuer's public keys" },
+    out: { value: 'DIR', help: 'write DIR/report.json and DIR/report.html (self-contained, opens offline)' },
+    json: { help: 'print report.json on stdout instead of the summary' },
+    issuer: { value: 'ISS', repeatable: true, help: 'accept only envelopes of this issuer' },
+    workers: { value: 'N', default: 'one per core', help: 'worker threads (0 verifies on the main thread)' },
+    'max-record-bytes': { value: 'N', default: '8388608', help: 'longest record accepted' },
+    progress: { help: 'show progress on stderr (default when stderr is a terminal and without --json)' },
+    'no-progress': { help: 'never show progress' },
+  },
+  text: `Verifies every record of DATASET, streaming (memory stays flat on files larger than RAM) on one
 worker thread per core. Layouts: OpenAI-compatible responses with a "signet" field,
 {"messages": [...]} transcripts with an envelope per assistant turn, and {"text", "envelope"}.
 A JSON file whose top level is an array is read element by element.
@@ -53,29 +62,12 @@ reported with their line numbers and never stop the run. Nothing read is dropped
 the end of a top-level JSON array is reported (SIGNET_E_DATASET_TRAILING), and so is an array
 that is never closed (SIGNET_E_DATASET_MALFORMED).
 
-  --trust JWKS          the issuer's public keys
-  --out DIR             write DIR/report.json and DIR/report.html (self-contained, opens offline)
-  --json                print report.json on stdout instead of the summary
-  --issuer ISS          accept only envelopes of this issuer (repeatable)
-  --workers N           worker threads (default: one per core; 0 verifies on the main thread)
-  --max-record-bytes N  longest record accepted (default 8388608)
-
 Exit codes:
   0  every record verified, and there was at least one (report.json "outcome": "all-valid")
   1  some record or item failed or was skipped ("some-invalid"), or the dataset held no
      record at all ("nothing-verified")
   2  usage error, or input that could not be read (the dataset, the trust JWKS)`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {
-      trust: 'string',
-      out: 'string',
-      json: 'boolean',
-      issuer: 'list',
-      workers: 'string',
-      'max-record-bytes': 'string',
-      progress: 'boolean',
-      'no-progress': 'boolean',
-    });
+  async run(args, io) {
     const [dataset, ...extra] = args.positionals;
     if (dataset === undefined) throw new UsageError('DATASET is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -116,4 +108,4 @@ Exit codes:
     else io.stdout(summary(report, files));
     return auditExitCode(report.outcome);
   },
-};
+});

@@ -1,9 +1,10 @@
 import { DEMO_PART_NAMES, runDemo, type DemoHost } from '@signet/demo';
 import { optional, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import type { CommandIO } from '../io.js';
 import type { CliMain } from '../runner.js';
-import { readTermsFile } from '../terms-file.js';
+import { readTermsFile } from '@signet/server';
 import { startGatewayFromArgs, GATEWAY_FLAGS } from './gateway.js';
 
 /**
@@ -11,20 +12,21 @@ import { startGatewayFromArgs, GATEWAY_FLAGS } from './gateway.js';
  * the @signet/demo package; this command hands it the CLI (`cli`), which runs commands in process.
  */
 export function createDemoCommand(cli: CliMain): Command {
-  return {
+  return defineCommand({
     name: ['demo'],
     summary: 'run the end-to-end story: seal, verify, serve, log, audit',
-    usage: `Usage: signet demo [--dir DIR] [--only PART]
-
-Runs every part of the story in a fresh folder (a temporary one unless --dir is given) and exits
+    flags: {
+      dir: { value: 'DIR', help: 'run in DIR (default: a fresh temporary folder)' },
+      only: { value: 'PART', repeatable: true, help: `run only this part (${DEMO_PART_NAMES.join(', ')})` },
+    },
+    text: `Runs every part of the story in a fresh folder (a temporary one unless --dir is given) and exits
 non-zero if anything does not turn out as it should. Parts: ${DEMO_PART_NAMES.join(', ')}.`,
-    async run(argv, io) {
-      const args = parseArgs(argv, { dir: 'string', only: 'list' });
+    async run(args, io) {
       const dir = optional(args, 'dir');
       const only = args.flags.only as string[] | undefined;
       return runDemo(createDemoHost(cli, io), { ...(dir === undefined ? {} : { dir }), ...(only === undefined ? {} : { only }) });
     },
-  };
+  });
 }
 
 /**

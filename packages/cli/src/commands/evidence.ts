@@ -1,38 +1,35 @@
 import { existsSync } from 'node:fs';
 import { SignetError } from '@signet/core';
 import { verifyEvidence } from '@signet/verify';
-import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { InputError, readFileText, readText } from '../io.js';
 import { shown } from '../terminal.js';
 
 /** `signet evidence verify`: check an evidence bundle offline. */
-export const evidenceVerify: Command = {
+export const evidenceVerify: Command = defineCommand({
   name: ['evidence', 'verify'],
   summary: 'check an evidence bundle offline and print what it proves and what it does not',
-  usage: `Usage: signet evidence verify BUNDLE --trust JWKS [--log-key KEY|FILE] [--suspect FILE]
-                              [--allow-unsigned] [--json]
-
-Checks a bundle from \`signet attribute\` with public keys only (no registry, no network):
-the envelope's signature, the log receipt and checkpoint (with --log-key, the log's C2SP
-verifier key or a file holding it), the content (the text itself, or the excerpt proof
-against the envelope's chunk root), that the bundle's terms and account tag are the
-envelope's, that the match method fits the content, and the provider's signature over the whole
-bundle (which binds the account disclosure and the suspect's id, digest, method and score).
-
-  --suspect FILE     the suspect text as you hold it: its SHA-256 must be the one the bundle names
-  --allow-unsigned   accept a bundle without the provider's signature; the verdict then says
-                     UNSIGNED (without this flag an unsigned bundle fails: SIGNET_E_EVIDENCE_UNSIGNED)
+  operands: 'BUNDLE',
+  flags: {
+    trust: { value: 'JWKS', required: true, help: "the provider's public keys" },
+    'log-key': { value: 'KEY|FILE', help: "check the log receipt and checkpoint with the log's C2SP verifier key (or a file holding it)" },
+    suspect: { value: 'FILE', help: 'the suspect text as you hold it: its SHA-256 must be the one the bundle names' },
+    'allow-unsigned': {
+      help: "accept a bundle without the provider's signature; the verdict then says UNSIGNED (without this flag an unsigned bundle fails: SIGNET_E_EVIDENCE_UNSIGNED)",
+    },
+    json: { help: 'print the verdict as JSON' },
+  },
+  text: `Checks a bundle from \`signet attribute\` with public keys only (no registry, no network):
+the envelope's signature, the log receipt and checkpoint (with --log-key), the content (the text
+itself, or the excerpt proof against the envelope's chunk root), that the bundle's terms and
+account tag are the envelope's, that the match method fits the content, and the provider's
+signature over the whole bundle (which binds the account disclosure and the suspect's id,
+digest, method and score).
 
 Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or unreadable input.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {
-      trust: 'string',
-      'log-key': 'string',
-      suspect: 'string',
-      'allow-unsigned': 'boolean',
-      json: 'boolean',
-    });
+  async run(args, io) {
     const [bundlePath, ...extra] = args.positionals;
     if (bundlePath === undefined) throw new UsageError('BUNDLE is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -78,4 +75,4 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
     io.stdout(`${lines.join('\n')}\n`);
     return report.valid ? 0 : 1;
   },
-};
+});

@@ -1,23 +1,16 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { SignetError, toJwks, type Jwks, type SigningKey } from '@signet/core';
+import { SignetError } from '@signet/core';
 import {
   createGateway,
-  createSigner,
-  followKeysDirectory,
-  keyDelegation,
-  loadAccountSecret,
-  loadSigningKey,
-  openAccountStore,
-  parseAccountSecret,
+  openGatewayFiles,
+  resolveAccountSecret,
   type GatewayHooks,
   type RunningServer,
   type ServeOptions,
 } from '@signet/server';
-import { flag, intFlag, optional, parseArgs, required, type FlagSpec, type ParsedArgs } from '../args.js';
+import { flag, intFlag, optional, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import type { CommandIO } from '../io.js';
-import { readTermsFile } from '../terms-file.js';
 
 /**
  * An extension of `signet gateway`: extra flags, and what they plug into the gateway. This is how
@@ -28,8 +21,6 @@ import { readTermsFile } from '../terms-file.js';
 export interface GatewayExtension {
   /** Flags this extension adds (merged with the gateway's own). */
   readonly flags: FlagSpec;
-  /** Usage lines for those flags. */
-  readonly usage?: string;
   /**
    * Called once at startup with the parsed arguments. Return undefined when the extension's flags
    * were not given. Errors stop the gateway from starting (configuration is checked up front).
@@ -39,20 +30,24 @@ export interface GatewayExtension {
 
 /** The flags of `signet gateway` itself (extensions add theirs). */
 export const GATEWAY_FLAGS: FlagSpec = {
-  upstream: 'string',
-  keys: 'string',
-  accounts: 'string',
-  terms: 'string',
-  port: 'string',
-  host: 'string',
-  issuer: 'string',
-  'fail-open': 'boolean',
-  'account-secret-file': 'string',
-  passthrough: 'list',
-  'headers-timeout-ms': 'string',
-  'request-timeout-ms': 'string',
-  'keep-alive-timeout-ms': 'string',
-  'max-connections': 'string',
+  upstream: { value: 'URL', required: true, help: 'the OpenAI-compatible server to seal answers from' },
+  keys: { value: 'DIR', required: true, help: 'the keys directory (or one key file) to sign with' },
+  accounts: { value: 'FILE', required: true, help: 'the accounts file (see "signet accounts add")' },
+  terms: { value: 'FILE', required: true, help: 'the terms file: the terms version accounts must have accepted' },
+  port: { value: 'N', default: '8787', help: 'listen port' },
+  host: { value: 'ADDR', default: '127.0.0.1', help: 'listen address' },
+  issuer: { value: 'ISS', default: 'SIGNET_ISSUER, else http://HOST:PORT', help: 'the issuer named in envelopes' },
+  'fail-open': { help: 'pass responses that cannot be sealed, marked "Signet-Unsealed" (default: 502)' },
+  'account-secret-file': { value: 'FILE', default: 'SIGNET_ACCOUNT_SECRET, else DIR/account-secret', help: 'account-tag secret' },
+  passthrough: {
+    value: '"METHOD PATH"',
+    repeatable: true,
+    help: 'forward this route unsealed (a path ending in /* covers everything below it); giving it replaces the default "GET /v1/models"',
+  },
+  'headers-timeout-ms': { value: 'N', default: '20000', help: 'time to send the request headers' },
+  'request-timeout-ms': { value: 'N', default: '120000', help: 'time to send the whole request' },
+  'keep-alive-timeout-ms': { value: 'N', default: '5000', help: 'idle keep-alive connections close after N ms' },
+  'max-connections': { value: 'N', default: '1024', help: 'connections open at once' },
 };
 
 /** A gateway started from command-line arguments. */
@@ -63,22 +58,12 @@ export interface StartedGateway {
   close(): Promise<void>;
 }
 
-/** A key file (not a directory) publishes just that key. */
-function fixedJwks(key: SigningKey): { jwks(): Jwks } {
-  const doc = toJwks([key]);
-  return { jwks: () => doc };
-}
-
 /**
  * The account-tag secret of a gateway: --account-secret-file, else SIGNET_ACCOUNT_SECRET, else the
  * keys directory's account-secret. Extensions that need it (the registry) resolve it the same way.
  */
 export function gatewayAccountSecret(args: ParsedArgs, io: CommandIO): Uint8Array {
-  const secretFile = optional(args, 'account-secret-file');
-  const envSecret = io.env.SIGNET_ACCOUNT_SECRET;
-  if (secretFile !== undefined) return loadAccountSecret(secretFile);
-  if (envSecret) return parseAccountSecret(envSecret);
-  return loadAccountSecret(join(required(args, 'keys'), 'account-secret'));
+  return resolveAccountSecret(optional(args, 'account-secret-file'), io.env.SIGNET_ACCOUNT_SECRET, required(args, 'keys'));
 }
 
 /** Starts a gateway from parsed arguments (what `signet gateway` does before waiting for a signal). */
@@ -87,24 +72,23 @@ export async function startGatewayFromArgs(
   io: CommandIO,
   extensions: readonly GatewayExtension[] = [],
 ): Promise<StartedGateway> {
-  const keysDir = required(args, 'keys');
-  // Follow the keys directory: after `signet keys rotate` the running gateway signs with the new key.
-  // Load once first: a missing or bad key fails here with its typed error (SIGNET_E_KEY_FILE ...).
-  const initial = loadSigningKey(keysDir);
-  const keySource = statSync(keysDir).isDirectory()
-    ? followKeysDirectory(keysDir, {
-        onError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
-      })
-    : undefined;
-  const key = keySource !== undefined ? keySource.reload() : initial;
-  const accountSecret = gatewayAccountSecret(args, io);
-  const terms = readTermsFile(required(args, 'terms'));
-  const accounts = openAccountStore(required(args, 'accounts'), {
-    onReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`),
-  });
+  const keys = required(args, 'keys');
+  const terms = required(args, 'terms');
+  const accountsFile = required(args, 'accounts');
   const port = intFlag(args, 'port', 8787);
   const host = optional(args, 'host') ?? '127.0.0.1';
   const issuer = optional(args, 'issuer') ?? io.env.SIGNET_ISSUER ?? `http://${host}:${port}`;
+  const secretFile = optional(args, 'account-secret-file');
+  const files = openGatewayFiles({
+    keys,
+    terms,
+    accounts: accountsFile,
+    issuer,
+    ...(secretFile === undefined ? {} : { accountSecretFile: secretFile }),
+    ...(io.env.SIGNET_ACCOUNT_SECRET === undefined ? {} : { accountSecretText: io.env.SIGNET_ACCOUNT_SECRET }),
+    onKeyReloadError: () => io.stderr('signet gateway: the rotated key could not be loaded; still signing with the previous one\n'),
+    onAccountsReloadError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message} (keeping the previous accounts)\n`),
+  });
   const hooks: GatewayHooks[] = [];
   for (const ext of extensions) {
     const h = await ext.setup(args, io);
@@ -121,15 +105,9 @@ export async function startGatewayFromArgs(
   });
   const passthrough = args.flags.passthrough;
   const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
-  const signer = createSigner({ issuer, key: keySource ?? key, accountSecret, terms });
-  // A node key directory (`signet keys delegate`) publishes the root: its envelopes carry the delegation.
-  const delegated = keyDelegation(key) !== undefined;
   const gateway = createGateway({
+    ...files,
     upstream: required(args, 'upstream'),
-    signer,
-    accounts,
-    jwks: keySource ?? fixedJwks(key),
-    delegated,
     failOpen: flag(args, 'fail-open'),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
@@ -171,18 +149,11 @@ export async function startGatewayFromArgs(
  * CLI can register `createGatewayCommand([logExtension, registryExtension])` instead.
  */
 export function createGatewayCommand(extensions: readonly GatewayExtension[] = []): Command {
-  const spec: FlagSpec = Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags));
-  const extra = extensions.map((e) => e.usage).filter((u): u is string => u !== undefined);
-  return {
+  return defineCommand({
     name: ['gateway'],
     summary: 'run the signing gateway in front of an OpenAI-compatible server',
-    usage: `Usage: signet gateway --upstream URL --keys DIR --accounts FILE --terms FILE
-                      [--port N] [--host ADDR] [--issuer ISS] [--fail-open]
-                      [--account-secret-file FILE] [--passthrough "METHOD PATH"]...
-                      [--headers-timeout-ms N] [--request-timeout-ms N]
-                      [--keep-alive-timeout-ms N] [--max-connections N]${extra.length > 0 ? `\n${extra.join('\n')}` : ''}
-
-A reverse proxy that seals every model response (POST /v1/chat/completions, /v1/completions,
+    flags: Object.assign({}, GATEWAY_FLAGS, ...extensions.map((e) => e.flags)) as FlagSpec,
+    text: `A reverse proxy that seals every model response (POST /v1/chat/completions, /v1/completions,
 /v1/responses, streamed or not). It forwards only those and the --passthrough routes (default
 "GET /v1/models"); other routes get 404, ambiguous path spellings (encoded "/", "." or "%", ";"
 parameters, dot or empty segments) get 400, and model routes take no query string. Every model
@@ -191,22 +162,9 @@ and recorded (a line on stderr; a registry row with --registry). Clients authent
 from the accounts file (see "signet accounts add"): unknown keys get 401, accounts that have not
 accepted the terms version in --terms get 403, before anything reaches the upstream.
 Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
-
-  --port N          listen port (default 8787); --host ADDR listen address (default 127.0.0.1)
-  --issuer ISS      the issuer named in envelopes (default SIGNET_ISSUER, else http://HOST:PORT)
-  --fail-open       pass responses that cannot be sealed, marked "Signet-Unsealed" (default: 502)
-  --account-secret-file FILE   account-tag secret (default SIGNET_ACCOUNT_SECRET, else DIR/account-secret)
-  --passthrough "METHOD PATH"  forward this route unsealed (repeatable; a path ending in /* covers
-                    everything below it). Giving it replaces the default "GET /v1/models".
-  --headers-timeout-ms N       time to send the request headers (default 20000)
-  --request-timeout-ms N       time to send the whole request (default 120000)
-  --keep-alive-timeout-ms N    idle keep-alive connections close after N ms (default 5000)
-  --max-connections N          connections open at once (default 1024)
-
 The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KEY.
 SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
-    async run(argv, io) {
-      const args = parseArgs(argv, spec);
+    async run(args, io) {
       const started = await startGatewayFromArgs(args, io, extensions);
       io.stderr(`signet gateway: listening on ${started.server.url}, issuer ${started.issuer}, upstream ${required(args, 'upstream')}\n`);
       await new Promise<void>((resolve) => {
@@ -221,5 +179,5 @@ SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
       });
       return 0;
     },
-  };
+  });
 }

@@ -1,20 +1,18 @@
-import { decodeCbor, jsonToClaims, parseEnvelope, SignetError, toBase64url, fromBase64url, fromUtf8 } from '@signet/core';
-import { parseArgs } from '../args.js';
+import { decodeCbor, jsonToClaims, parseEnvelope, SignetError, claimsToJson, toBase64url, fromBase64url, fromUtf8 } from '@signet/core';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { readEnvelope } from '../envelope-input.js';
-import { describeClaims } from '../describe.js';
 
 /** `signet inspect`: decodes an envelope and prints its claims WITHOUT verifying anything. */
-export const inspect: Command = {
+export const inspect: Command = defineCommand({
   name: ['inspect'],
   summary: 'decode an envelope and print its claims (does NOT verify)',
-  usage: `Usage: signet inspect ENVELOPE|-
-
-ENVELOPE is a file, "-" for stdin, or the base64url envelope itself. Prints the header and claims
+  flags: {},
+  operands: 'ENVELOPE|-',
+  text: `ENVELOPE is a file, "-" for stdin, or the base64url envelope itself. Prints the header and claims
 as JSON. Nothing is verified: use "signet verify" to check a seal.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {});
+  async run(args, io) {
     const source = args.positionals[0];
     if (source === undefined || args.positionals.length > 1) throw new UsageError('give one envelope (a file, "-" or the text)');
     const envelope = await readEnvelope(io, source, true);
@@ -41,7 +39,7 @@ as JSON. Nothing is verified: use "signet verify" to check a seal.`,
         bytes: envelope.bytes.length,
         header: { alg: parsed.alg, kid: parsed.kid, typ: (decodeCbor(parsed.protectedBytes) as Map<number, unknown>).get(16) },
         unprotected: unprotectedLabels,
-        claims: describeClaims(parsed.claims),
+        claims: claimsToJson(parsed.claims),
         signature: toBase64url(parsed.signature),
       };
     }
@@ -49,4 +47,4 @@ as JSON. Nothing is verified: use "signet verify" to check a seal.`,
     io.stderr('note: inspect decodes only; nothing was verified.\n');
     return 0;
   },
-};
+});

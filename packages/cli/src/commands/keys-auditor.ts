@@ -1,20 +1,22 @@
 import { join } from 'node:path';
 import { generateAuditorKey } from '@signet/server';
-import { flag, parseArgs, required } from '../args.js';
+import { flag, required } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { writePublicFile, writeSecretFile } from '../io.js';
 
 /** `signet keys auditor`: an auditor's X25519 key pair for sealed account ids. */
-export const keysAuditor: Command = {
+export const keysAuditor: Command = defineCommand({
   name: ['keys', 'auditor'],
   summary: 'create an auditor key pair (X25519) for sealed account ids',
-  usage: `Usage: signet keys auditor --out DIR [--json]
-
-Writes DIR/auditor-key.jwk (private, mode 0600: the auditor keeps it) and DIR/auditor-jwks.json
+  flags: {
+    out: { value: 'DIR', help: 'the folder for the auditor key pair', required: true },
+    json: { help: 'print JSON instead of text' },
+  },
+  text: `Writes DIR/auditor-key.jwk (private, mode 0600: the auditor keeps it) and DIR/auditor-jwks.json
 (public: give it to the provider, whose signer then encrypts every account id to it).
 Open a sealed id with \`signet account open --auditor-key DIR/auditor-key.jwk --envelope FILE\`.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { out: 'string', json: 'boolean' });
+  async run(args, io) {
     const dir = required(args, 'out');
     const { privateJwk, publicJwk } = await generateAuditorKey();
     const priv = join(dir, 'auditor-key.jwk');
@@ -25,4 +27,4 @@ Open a sealed id with \`signet account open --auditor-key DIR/auditor-key.jwk --
     else io.stdout(`created auditor key ${publicJwk.kid ?? ''}\n  private key: ${priv} (mode 0600)\n  public JWKS: ${pub}\n`);
     return 0;
   },
-};
+});

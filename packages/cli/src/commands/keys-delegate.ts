@@ -2,36 +2,34 @@ import { copyFileSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKey, signDelegation, toJwks, windowOutsideRoot } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from '@signet/server';
-import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { writePublicFile, writeSecretFile } from '../io.js';
 import { listArg, parseDurationArg, parseTimeArg } from '../time-args.js';
 
 /** `signet keys delegate`: a short-lived node key certified by an offline root key. */
-export const keysDelegate: Command = {
+export const keysDelegate: Command = defineCommand({
   name: ['keys', 'delegate'],
   summary: 'create a short-lived node signing key certified by a root key',
-  usage: `Usage: signet keys delegate --root FILE|DIR --out DIR --issuer ISS --valid-for DURATION
-                            [--not-before TIME] [--models NAME,...] [--terms ID,...] [--force] [--json]
-
-Creates a node key directory DIR: signing-key.jwk (mode 0600), delegation.cose (the root's signed
+  flags: {
+    root: { value: 'FILE|DIR', required: true, help: 'the root key file or keys directory' },
+    out: { value: 'DIR', required: true, help: 'the node key directory to create' },
+    issuer: { value: 'ISS', required: true, help: 'the issuer the node signs as' },
+    'valid-for': { value: 'DURATION', required: true, help: 'like 12h or 7d (at most 31d)' },
+    'not-before': { value: 'TIME', default: 'now', help: 'start of the window (ISO time or epoch seconds)' },
+    models: { value: 'NAME,...', repeatable: true, help: 'the models the node may seal' },
+    terms: { value: 'ID,...', repeatable: true, help: 'the terms the node may seal under' },
+    force: { help: 'replace an existing node key in DIR' },
+    json: { help: 'print the result as JSON' },
+  },
+  text: `Creates a node key directory DIR: signing-key.jwk (mode 0600), delegation.cose (the root's signed
 delegation: issuer, node key, validity window, allowed models and terms) and jwks.json (the ROOT's
 public key: what verifiers trust). Envelopes signed with \`signet sign --key DIR\` carry the
 delegation; verifiers given the root (\`signet verify --roots JWKS\`) accept them within the window
-and scope only. DURATION is like 12h or 7d (at most 31d). When --root is a keys directory, its
-account-secret is copied (mode 0600) so account tags stay the same on every node.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {
-      root: 'string',
-      out: 'string',
-      issuer: 'string',
-      'valid-for': 'string',
-      'not-before': 'string',
-      models: 'list',
-      terms: 'list',
-      force: 'boolean',
-      json: 'boolean',
-    });
+and scope only. When --root is a keys directory, its account-secret is copied (mode 0600) so
+account tags stay the same on every node.`,
+  async run(args, io) {
     const rootPath = required(args, 'root');
     const out = required(args, 'out');
     const validFor = parseDurationArg(required(args, 'valid-for'), 'valid-for');
@@ -79,4 +77,4 @@ account-secret is copied (mode 0600) so account tags stay the same on every node
       );
     return 0;
   },
-};
+});

@@ -2,21 +2,25 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJwks, toJwks } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from '@signet/server';
-import { flag, optional, parseArgs, UsageError } from '../args.js';
+import { flag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { InputError, readFileText, writePublicFile } from '../io.js';
 
 /** `signet keys jwks`: prints the public JWKS to publish. */
-export const keysJwks: Command = {
+export const keysJwks: Command = defineCommand({
   name: ['keys', 'jwks'],
   summary: 'print the public JWKS of a keys directory or key file',
-  usage: `Usage: signet keys jwks (--keys DIR | --key FILE) [--out FILE] [--json]
-
-Prints the JWKS to publish (for example at /.well-known/jwks.json): for a keys directory, its
+  flags: {
+    keys: { value: 'DIR', help: 'the keys directory' },
+    key: { value: 'FILE', help: 'a signing key file' },
+    out: { value: 'FILE', help: 'write the JWKS to FILE instead of printing it' },
+    json: { help: 'print JSON instead of text' },
+  },
+  text: `Prints the JWKS to publish (for example at /.well-known/jwks.json): for a keys directory, its
 jwks.json, checked strictly (every key, every kid); for a private key file, its public key.
 Never prints private key material. --out writes it to FILE instead (mode 0644).`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { keys: 'string', key: 'string', out: 'string', json: 'boolean' });
+  async run(args, io) {
     const dir = optional(args, 'keys');
     const file = optional(args, 'key');
     if ((dir === undefined) === (file === undefined)) throw new UsageError('give exactly one of --keys or --key');
@@ -42,4 +46,4 @@ Never prints private key material. --out writes it to FILE instead (mode 0644).`
     } else io.stdout(text);
     return 0;
   },
-};
+});

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { createKeysDirectory, KEY_FILES } from '@signet/server';
-import { flag, optional, parseArgs, required, UsageError } from '../args.js';
+import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 
 function parseTime(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -11,16 +12,20 @@ function parseTime(value: string | undefined, name: string): number | undefined 
 }
 
 /** `signet keys new`: a fresh signing key, its JWKS and an account-tag secret. */
-export const keysNew: Command = {
+export const keysNew: Command = defineCommand({
   name: ['keys', 'new'],
   summary: 'create a signing key, its public JWKS and an account-tag secret',
-  usage: `Usage: signet keys new --out DIR [--not-before TIME] [--not-after TIME] [--force] [--json]
-
-Writes DIR/signing-key.jwk (private, mode 0600), DIR/jwks.json (public: publish it)
+  flags: {
+    out: { value: 'DIR', help: 'the keys directory to create', required: true },
+    'not-before': { value: 'TIME', help: 'start of the key validity window (ISO time or epoch seconds)' },
+    'not-after': { value: 'TIME', help: 'end of the key validity window (ISO time or epoch seconds)' },
+    force: { help: 'replace existing files' },
+    json: { help: 'print JSON instead of text' },
+  },
+  text: `Writes DIR/signing-key.jwk (private, mode 0600), DIR/jwks.json (public: publish it)
 and DIR/account-secret (private, mode 0600: the secret behind account tags).
 --not-before/--not-after set the key's validity window (ISO time or epoch seconds).`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { out: 'string', 'not-before': 'string', 'not-after': 'string', force: 'boolean', json: 'boolean' });
+  async run(args, io) {
     const dir = required(args, 'out');
     const notBefore = parseTime(optional(args, 'not-before'), 'not-before');
     const notAfter = parseTime(optional(args, 'not-after'), 'not-after');
@@ -41,4 +46,4 @@ and DIR/account-secret (private, mode 0600: the secret behind account tags).
       );
     return 0;
   },
-};
+});

@@ -1,21 +1,24 @@
 import { rotateKeysDirectory } from '@signet/server';
-import { flag, optional, parseArgs, required } from '../args.js';
+import { flag, optional, required } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { parseDurationArg } from '../time-args.js';
 
 /** `signet keys rotate`: a new active signing key; the old one stays published for verification. */
-export const keysRotate: Command = {
+export const keysRotate: Command = defineCommand({
   name: ['keys', 'rotate'],
   summary: 'add a new active signing key to a keys directory and retire the old one',
-  usage: `Usage: signet keys rotate --keys DIR [--grace DURATION] [--json]
-
-Generates a new signing key in DIR and makes it the active one: DIR/jwks.json gains the new key
+  flags: {
+    keys: { value: 'DIR', help: 'the keys directory', required: true },
+    grace: { value: 'DURATION', help: 'how long the retired key stays valid for envelopes (e.g. 30d)' },
+    json: { help: 'print JSON instead of text' },
+  },
+  text: `Generates a new signing key in DIR and makes it the active one: DIR/jwks.json gains the new key
 (publish it), the old key stays in it with exp = now + grace (default 1d) so that envelopes it
 signed stay verifiable and signers still running with it keep working until they reload, and
 DIR/signing-key.jwk is replaced atomically (mode 0600). The old private key is destroyed.
 \`signet sign --key DIR\` and the gateway's \`--keys DIR\` then sign with the new key.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { keys: 'string', grace: 'string', json: 'boolean' });
+  async run(args, io) {
     const dir = required(args, 'keys');
     const graceText = optional(args, 'grace');
     const result = rotateKeysDirectory(dir, graceText === undefined ? {} : { graceSeconds: parseDurationArg(graceText, 'grace') });
@@ -29,4 +32,4 @@ DIR/signing-key.jwk is replaced atomically (mode 0600). The old private key is d
       );
     return 0;
   },
-};
+});

@@ -10,12 +10,16 @@ import type { GatewayExtension } from './gateway.js';
  * Register it with `createGatewayCommand([logGatewayExtension, ...])`.
  */
 export const logGatewayExtension: GatewayExtension = {
-  flags: { log: 'string', 'log-key': 'string', 'log-schema': 'string', 'log-batch': 'string', 'log-delay-ms': 'string' },
-  usage: `                      [--log DB|URL [--log-key FILE] [--log-schema NAME] [--log-batch N] [--log-delay-ms MS]]
-  --log DB|URL      append every envelope to this transparency log (SQLite file or postgres:// URL);
-                    receipts at /v1/signet/receipts/{responseId}, tiles at /v1/signet/log/
-  --log-key FILE    the log key (default DB.key next to a SQLite log; required for PostgreSQL)
-  --log-batch N, --log-delay-ms MS   group commit: at most N entries (1000) or MS ms (50) per batch`,
+  flags: {
+    log: {
+      value: 'DB|URL',
+      help: 'append every envelope to this transparency log (SQLite file or postgres:// URL); receipts at /v1/signet/receipts/{responseId}, tiles at /v1/signet/log/',
+    },
+    'log-key': { value: 'FILE', default: 'DB.key next to a SQLite log; required for PostgreSQL', help: 'the log key' },
+    'log-schema': { value: 'NAME', help: 'the PostgreSQL schema of the log' },
+    'log-batch': { value: 'N', default: '1000', help: 'group commit: at most N entries per batch' },
+    'log-delay-ms': { value: 'MS', default: '50', help: 'group commit: at most MS ms per batch' },
+  },
   async setup(args, io) {
     const target = optional(args, 'log') ?? io.env.SIGNET_LOG;
     if (target === undefined) return undefined;

@@ -1,23 +1,23 @@
 import { existsSync } from 'node:fs';
 import { defaultKeyPath, LogKey, openLog, saveLogKey } from '@signet/log';
-import { optional, parseArgs, UsageError } from '../args.js';
+import { optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { logTarget, schemaOption } from './log-common.js';
 
 /** `signet log init`: creates a log and its key. */
-export const logInit: Command = {
+export const logInit: Command = defineCommand({
   name: ['log', 'init'],
   summary: 'create a transparency log (SQLite file or PostgreSQL) and its signing key',
-  usage: `Usage: signet log init --log DB|URL --origin NAME [--log-key FILE] [--schema NAME]
-
-Creates the log's Ed25519 key (a C2SP signer key, file mode 0600) and the log with its signed
-empty checkpoint, then prints the verifier key to publish.
-  --log DB|URL     a SQLite file, or a postgres:// URL (default SIGNET_LOG)
-  --origin NAME    the log's name, a schema-less URL such as logs.example.com/signet
-  --log-key FILE   where the key goes (default DB.key next to a SQLite log; required for PostgreSQL)
-  --schema NAME    PostgreSQL schema holding the log (default signet_log)`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { log: 'string', origin: 'string', 'log-key': 'string', schema: 'string' });
+  flags: {
+    log: { value: 'DB|URL', default: 'SIGNET_LOG', help: 'a SQLite file, or a postgres:// URL' },
+    origin: { value: 'NAME', required: true, help: "the log's name, a schema-less URL such as logs.example.com/signet" },
+    'log-key': { value: 'FILE', default: 'DB.key next to a SQLite log; required for PostgreSQL', help: 'where the key goes' },
+    schema: { value: 'NAME', default: 'signet_log', help: 'PostgreSQL schema holding the log' },
+  },
+  text: `Creates the log's Ed25519 key (a C2SP signer key, file mode 0600) and the log with its signed
+empty checkpoint, then prints the verifier key to publish.`,
+  async run(args, io) {
     const target = logTarget(args, io.env);
     const origin = optional(args, 'origin');
     if (origin === undefined) throw new UsageError('--origin is required (for example logs.example.com/signet)');
@@ -40,4 +40,4 @@ empty checkpoint, then prints the verifier key to publish.
     }
     return 0;
   },
-};
+});

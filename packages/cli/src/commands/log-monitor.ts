@@ -2,40 +2,36 @@ import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '@signet/core/node-fs';
 import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
 import { followLog, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
-import { flag, intFlag, optional, parseArgs, UsageError } from '../args.js';
+import { flag, intFlag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { InputError, readFileText } from '../io.js';
 import { verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
 /** `signet log monitor URL`: follows checkpoints and reports forks loudly. */
-export const logMonitor: Command = {
+export const logMonitor: Command = defineCommand({
   name: ['log', 'monitor'],
   summary: "follow a log's checkpoints and report forks, rewrites and equivocation",
-  usage: `Usage: signet log monitor URL --log-key KEY [--interval SECONDS] [--once] [--polls N]
-                          [--state FILE] [--witness KEY]... [--quorum K] [--json]
-
-Polls URL/checkpoint, verifies it (log signature, and a K-of-N witness quorum when --witness is
+  operands: 'URL',
+  flags: {
+    'log-key': { value: 'KEY', required: true, help: "the log's verifier key" },
+    interval: { value: 'SECONDS', default: '10', help: 'time between polls' },
+    once: { help: 'poll once (with --state: compare)' },
+    polls: { value: 'N', default: 'run until SIGINT/SIGTERM', help: 'stop after N polls' },
+    state: { value: 'FILE', help: 'remember the last checkpoint across runs (recommended)' },
+    witness: { value: 'KEY', repeatable: true, help: "a witness's verifier key" },
+    quorum: { value: 'K', help: 'how many of the --witness keys must have cosigned' },
+    json: { help: 'print events as JSON lines' },
+  },
+  text: `Polls URL/checkpoint, verifies it (log signature, and a K-of-N witness quorum when --witness is
 given), and checks with a consistency proof built from the log's tiles that each checkpoint
 extends the previous one. A log that signs two trees of one size (equivocation), rewrites its
 history (fork) or goes back to a tree that is not a prefix (rollback) is reported with both
 signed checkpoints as evidence, and the monitor exits 1 at once.
-  --interval SECONDS  time between polls (default 10)     --once    poll once (with --state: compare)
-  --polls N           stop after N polls (default: run until SIGINT/SIGTERM)
-  --state FILE        remember the last checkpoint across runs (recommended)
 Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid checkpoint).
 Exit 2: usage error, or the log could not be reached at all.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {
-      'log-key': 'string',
-      interval: 'string',
-      once: 'boolean',
-      polls: 'string',
-      state: 'string',
-      witness: 'list',
-      quorum: 'string',
-      json: 'boolean',
-    });
+  async run(args, io) {
     const url = args.positionals[0];
     if (url === undefined || args.positionals.length > 1) throw new UsageError('give exactly one log URL');
     const key = verifierKeyArg(optional(args, 'log-key'));
@@ -113,4 +109,4 @@ Exit 2: usage error, or the log could not be reached at all.`,
     // A run that never reached the log checked nothing: say so in the exit code.
     return outcome.checked === 0 ? 2 : 0;
   },
-};
+});

@@ -1,25 +1,28 @@
 import { SignetError } from '@signet/core';
 import { createLogHandler, openLog, serveHandler } from '@signet/log';
-import { intFlag, optional, parseArgs } from '../args.js';
+import { intFlag, optional } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { logTarget, schemaOption } from './log-common.js';
 
 /** `signet log serve`: serves a log's tiles, checkpoint and receipts over HTTP (read-only). */
-export const logServe: Command = {
+export const logServe: Command = defineCommand({
   name: ['log', 'serve'],
   summary: 'serve a log over HTTP: C2SP tiles, checkpoint, receipts',
-  usage: `Usage: signet log serve --log DB|URL [--port N] [--host ADDR] [--prefix PATH] [--schema NAME]
-
-Serves, read-only (no key needed):
+  flags: {
+    log: { value: 'DB|URL', default: 'SIGNET_LOG', help: 'the log: a SQLite file or a postgres:// URL' },
+    port: { value: 'N', default: '8788', help: 'listen port' },
+    host: { value: 'ADDR', default: '127.0.0.1', help: 'listen address' },
+    prefix: { value: 'PATH', default: 'none', help: 'path prefix of the log routes' },
+    schema: { value: 'NAME', help: 'PostgreSQL schema holding the log' },
+  },
+  text: `Serves, read-only (no key needed):
   GET PREFIX/checkpoint                  the signed checkpoint (cacheable for 1 s)
   GET PREFIX/tile/<L>/<N>[.p/<W>]        Merkle tiles (C2SP tlog-tiles; immutable)
   GET PREFIX/tile/entries/<N>[.p/<W>]    entry bundles: the 32-byte envelope hashes
   GET /v1/signet/receipts/<responseId>   the RFC 9942 receipt of a sealed response
-Put a cache or CDN in front: everything but the checkpoint is immutable.
-  --port N (default 8788)   --host ADDR (default 127.0.0.1)   --prefix PATH (default none)
-SIGINT/SIGTERM stop it.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { log: 'string', port: 'string', host: 'string', prefix: 'string', schema: 'string' });
+Put a cache or CDN in front: everything but the checkpoint is immutable. SIGINT/SIGTERM stop it.`,
+  async run(args, io) {
     const log = await openLog(logTarget(args, io.env), { readOnly: true, ...schemaOption(args) });
     const prefix = optional(args, 'prefix') ?? '';
     let server;
@@ -47,4 +50,4 @@ SIGINT/SIGTERM stop it.`,
     await log.close();
     return 0;
   },
-};
+});

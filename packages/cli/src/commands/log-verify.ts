@@ -10,29 +10,34 @@ import {
   verifyReceipt,
 } from '@signet/core';
 import { auditLog, checkAgainstLog, RemoteLog } from '@signet/log';
-import { flag, optional, parseArgs, UsageError } from '../args.js';
+import { flag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { readEnvelope } from '../envelope-input.js';
 import { readInput } from '../io.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
 /** `signet log verify`: a receipt offline, or a whole log from its tiles. */
-export const logVerify: Command = {
+export const logVerify: Command = defineCommand({
   name: ['log', 'verify'],
   summary: 'verify a receipt offline, or audit a whole log from its tiles',
-  usage: `Usage: signet log verify --log-key KEY --receipt FILE --envelope FILE [--url URL] [--json]
-       signet log verify --log-key KEY --url URL [--json]
-
-With --receipt: checks offline, with only the log's verifier key, that the envelope is entry N
+  flags: {
+    'log-key': { value: 'KEY', help: "the log's verifier key (as `signet log key` prints it)", required: true },
+    receipt: { value: 'FILE', help: 'the receipt file', required: true },
+    envelope: { value: 'FILE', help: 'the envelope (a file, or - for stdin)', required: true },
+    url: { value: 'URL', help: "the log's URL, to check the receipt against its current tree" },
+    json: { help: 'print JSON instead of text' },
+  },
+  synopsis: ['--log-key KEY --url URL [--json]'],
+  text: `With --receipt: checks offline, with only the log's verifier key, that the envelope is entry N
 of the tree the log signed at time T (RFC 9942 receipt). Adding --url also checks that this tree
 is a prefix of the log's current checkpoint (a consistency proof from the log's tiles).
 With --url alone: verifies the checkpoint, fetches every entry bundle and tile, rebuilds the tree
 and checks that everything the log serves matches what it signed.
   --log-key KEY   the log's verifier key (text or a file), from "signet log key"
 Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: usage or input.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, { 'log-key': 'string', receipt: 'string', envelope: 'string', url: 'string', json: 'boolean' });
+  async run(args, io) {
     const key = verifierKeyArg(optional(args, 'log-key'));
     const backend = getDefaultBackend();
     const verifier = noteVerifierFromKey(backend, key, NOTE_SIG_ED25519);
@@ -93,4 +98,4 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
       return failure(e);
     }
   },
-};
+});

@@ -11,10 +11,14 @@ import { gatewayAccountSecret, type GatewayExtension } from './gateway.js';
  * the provider cannot attribute is not served sealed.
  */
 export const registryGatewayExtension: GatewayExtension = {
-  flags: { registry: 'string', 'registry-schema': 'string', 'registry-store-text': 'boolean' },
-  usage: `                      [--registry DB|URL [--registry-schema NAME] [--registry-store-text]]
-  --registry DB|URL      record every sealed response in the provider's registry (SQLite file or
-                         postgres:// URL), for attribution; --registry-store-text keeps the text too`,
+  flags: {
+    registry: {
+      value: 'DB|URL',
+      help: "record every sealed response in the provider's registry (SQLite file or postgres:// URL), for attribution",
+    },
+    'registry-schema': { value: 'NAME', help: 'the PostgreSQL schema of the registry' },
+    'registry-store-text': { help: 'keep the text of sealed responses in the registry too' },
+  },
   async setup(args, io) {
     const target = optional(args, 'registry') ?? io.env.SIGNET_REGISTRY;
     if (target === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { fromBase64url, getDefaultBackend, SignetError } from '@signet/core';
-import { termsClaim } from '@signet/server';
+import { readTermsFile, termsClaim } from '@signet/server';
 import {
   assembleTrust,
   createVerifier,
@@ -8,13 +8,13 @@ import {
   type VerificationPolicy,
   type VerificationResult,
   type VerifyInput,
+  verificationResultToJson,
 } from '@signet/verify';
-import { flag, optional, parseArgs, required, UsageError, type ParsedArgs } from '../args.js';
+import { flag, optional, required, UsageError, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand } from '../help.js';
 import { readEnvelope } from '../envelope-input.js';
 import { InputError, readFileText, readInput, readJson, readText } from '../io.js';
-import { readTermsFile } from '../terms-file.js';
-import { describeResult } from '../describe.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
@@ -22,49 +22,45 @@ const NORMALIZED_WARNING =
   'the text matches the seal only after normalization (Unicode NFC, white space folded); re-indented code, a list run into a paragraph, or words joined or split at white space match the same way.';
 
 /** `signet verify`: checks an envelope against text or a response. Exit 0 valid, 1 invalid, 2 usage. */
-export const verify: Command = {
+export const verify: Command = defineCommand({
   name: ['verify'],
   summary: 'verify an envelope against the text (or response) it seals',
-  usage: `Usage: signet verify --trust JWKS --envelope FILE|- (--text FILE|- | --response FILE)
-                     [--request FILE] [--terms FILE] [--issuer ISS] [--account-tag TAG]
-                     [--choice N] [--allow-partial] [--allow-normalized] [--revocations FILE] [--roots JWKS]
-                     [--log-key KEY [--receipt FILE]] [--hybrid-keys JWKS] [--json]
-
-Checks, in order: parse, key, signature, validity window, content, request digest, terms and
+  flags: {
+    trust: { value: 'JWKS', required: true, help: "the issuer's public keys" },
+    envelope: { value: 'FILE|-', required: true, help: 'the envelope (base64url COSE_Sign1 or compact JWS)' },
+    text: { value: 'FILE|-', help: 'the text the envelope seals (this, or --response)' },
+    response: { value: 'FILE', help: 'the OpenAI-compatible JSON response it seals' },
+    request: { value: 'FILE', help: 'the request, checked against the sealed request digest' },
+    terms: { value: 'FILE', help: 'check that the envelope was served under this terms file (id, version, document)' },
+    issuer: { value: 'ISS', repeatable: true, help: 'accept only this issuer' },
+    'account-tag': { value: 'TAG', repeatable: true, help: 'accept only this account tag (base64url)' },
+    choice: { value: 'N', help: 'the choice of the response to check' },
+    'allow-partial': { help: 'accept a partial (cut-off) seal' },
+    'allow-normalized': { help: 'also accept text that only matches after normalization (see above)' },
+    revocations: {
+      value: 'FILE',
+      help: 'honour a signed revocation list (`signet keys revoke`): an envelope of a revoked key fails unless a log receipt proves it was committed before the revocation',
+    },
+    roots: { value: 'JWKS', help: 'accept delegated node keys (`signet keys delegate`) certified by these root keys' },
+    'log-key': {
+      value: 'KEY',
+      help: "check transparency-log receipts with the log's verifier key; a valid receipt's time is what revocation and delegation windows are held to",
+    },
+    receipt: { value: 'FILE', help: 'the receipt, when the envelope does not carry it (needs --log-key)' },
+    'hybrid-keys': {
+      value: 'JWKS',
+      help: 'require a hybrid seal: an ML-DSA-44 signature by one of these keys (`signet keys pq`) as well as the Ed25519 one',
+    },
+    json: { help: 'print the result as JSON' },
+  },
+  text: `Checks, in order: parse, key, signature, validity window, content, request digest, terms and
 policy. Exit 0: valid. Exit 1: invalid (the reason code is printed on stderr, or in the JSON
 with --json). Exit 2: usage or unreadable input.
 The content must match the sealed text exactly. --allow-normalized also accepts text that only
 matches after normalization (Unicode NFC, white space folded); such a match is reported as
 "VALID, NORMALIZED MATCH ONLY" (JSON: "match": "normalized"): it cannot tell re-indented code, a
-list run into a paragraph, or words joined or split at white space from the sealed text.
---terms FILE checks that the envelope was served under that terms file (id, version, document).
---revocations FILE honours a signed revocation list (\`signet keys revoke\`): an envelope of a revoked
-key fails unless a log receipt proves it was committed before the revocation.
---roots JWKS accepts delegated node keys (\`signet keys delegate\`) certified by these root keys.
---log-key KEY checks transparency-log receipts (carried in the envelope, or --receipt FILE) with the
-log's verifier key; a valid receipt's time is what revocation and delegation windows are held to.
---hybrid-keys JWKS requires a hybrid seal: an ML-DSA-44 signature by one of these keys (\`signet keys pq\`)
-as well as the Ed25519 one.`,
-  async run(argv, io) {
-    const args = parseArgs(argv, {
-      trust: 'string',
-      envelope: 'string',
-      text: 'string',
-      response: 'string',
-      request: 'string',
-      terms: 'string',
-      issuer: 'list',
-      'account-tag': 'list',
-      choice: 'string',
-      'allow-partial': 'boolean',
-      'allow-normalized': 'boolean',
-      json: 'boolean',
-      revocations: 'string',
-      roots: 'string',
-      'log-key': 'string',
-      receipt: 'string',
-      'hybrid-keys': 'string',
-    });
+list run into a paragraph, or words joined or split at white space from the sealed text.`,
+  async run(args, io) {
     const trustPath = required(args, 'trust');
     const envelopeSource = required(args, 'envelope');
     const textFile = optional(args, 'text');
@@ -123,7 +119,7 @@ as well as the Ed25519 one.`,
       if (!(e instanceof SignetError)) throw e;
       result = { valid: false, kind: 'verification', code: e.code, step: 'parse', message: e.message };
     }
-    if (flag(args, 'json')) io.stdout(`${JSON.stringify(describeResult(result))}\n`);
+    if (flag(args, 'json')) io.stdout(`${JSON.stringify(verificationResultToJson(result))}\n`);
     else if (result.valid) {
       const c = result.claims;
       // A normalized match gets its own headline: the text is not the exact sealed text.
@@ -141,7 +137,7 @@ as well as the Ed25519 one.`,
     }
     return 0;
   },
-};
+});
 
 /** The trust flags (`--log-key`, `--hybrid-keys`, `--roots`, `--revocations`) as verifier extensions. */
 async function trustExtensions(trust: string, args: ParsedArgs): Promise<TrustExtensions> {

@@ -3,4 +3,5 @@
  * entry of `@signet/core` stays runtime-neutral).
  */
 export { writeFileAtomic } from './atomic-write.js';
+export { InputTooLargeError, readFileBounded, readStreamBounded } from './bounded-read.js';
 export { fileStamp, pollFiles, type FilePoll, type FilePollOptions } from './file-poll.js';
