@@ -37,3 +37,4 @@ export {
 export { renderAttributionHtml, type AttributionPage } from './attribution-html.js';
 export { renderEvidenceHtml, type EvidencePageOptions } from './evidence-html.js';
 export { esc as escapeHtml, highlight, sharedSpans } from './html.js';
+export { attributionSummaryText, auditSummaryText, type Show } from './summary-text.js';
