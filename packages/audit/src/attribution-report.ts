@@ -1,3 +1,5 @@
+import { chanceInWords } from '@signet/core';
+
 /**
  * The attribution run's report (attribution.json and report.html of `signet attribute --out`):
  * one entry per suspect, and counts per account and per match method. The matching itself lives in
@@ -109,7 +111,10 @@ export class AttributionSummaryBuilder {
   /** Counts one suspect and keeps its entry (up to `keepEntries`). */
   add(entry: SuspectEntry): void {
     this.#total++;
-    if (this.#entries.length < this.keepEntries) this.#entries.push(entry);
+    // The page shows at most the first 50,000 characters of a suspect; the counts use all of it.
+    const text = entry.text;
+    if (this.#entries.length < this.keepEntries)
+      this.#entries.push(text !== undefined && text.length > 50_000 ? { ...entry, text: text.slice(0, 50_000) } : entry);
     if (entry.error !== undefined) {
       this.#errors++;
       this.#byError[entry.error] = (this.#byError[entry.error] ?? 0) + 1;
@@ -143,7 +148,9 @@ export class AttributionSummaryBuilder {
   summary(): AttributionSummary {
     const total = this.#total;
     const byAccount = Object.fromEntries(
-      [...this.#byAccount.entries()].sort((a, b) => b[1].suspects - a[1].suspects || b[1].matchedChars - a[1].matchedChars || (a[0] < b[0] ? -1 : 1)),
+      [...this.#byAccount.entries()].sort(
+        (a, b) => b[1].suspects - a[1].suspects || b[1].matchedChars - a[1].matchedChars || (a[0] < b[0] ? -1 : 1),
+      ),
     );
     return {
       total,
@@ -160,7 +167,10 @@ export class AttributionSummaryBuilder {
 }
 
 /** The content of an evidence bundle, as far as the report needs it. */
-type BundleContent = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'excerpt'; readonly proof: { readonly chunks: readonly string[] } } | { readonly kind: 'none' };
+type BundleContent =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'excerpt'; readonly proof: { readonly chunks: readonly string[] } }
+  | { readonly kind: 'none' };
 
 /**
  * The sealed passage a bundle reveals: the whole text for a digest match, the excerpt's chunks
@@ -169,4 +179,38 @@ type BundleContent = { readonly kind: 'text'; readonly text: string } | { readon
 export function revealedPassage(content: BundleContent | undefined): string | undefined {
   if (content === undefined || content.kind === 'none') return undefined;
   return content.kind === 'text' ? content.text : content.proof.chunks.join('');
+}
+
+/** An account as the attribution command reports it, with its strongest match (a registry match, structurally). */
+export interface NamedAccount {
+  readonly account: string;
+  readonly score: number;
+  readonly chance: number;
+  readonly responseId: string;
+  readonly evidence: string | null;
+  readonly alsoServedTo?: readonly string[];
+  readonly best: {
+    readonly method: string;
+    readonly spans: readonly (readonly [number, number])[];
+    readonly row: { readonly termsId: string; readonly termsVersion: string; readonly issuedAt: number };
+  };
+}
+
+/**
+ * The report's matches for the accounts a suspect names, in their order, each with the sealed
+ * passage its bundle revealed (`passages[i]`, when bundles were written) and its chance in words.
+ */
+export function suspectMatches(accounts: readonly NamedAccount[], passages: readonly (string | undefined)[] = []): SuspectMatch[] {
+  return accounts.map(({ best, ...a }, i) => {
+    const sealed = passages[i];
+    return {
+      ...a,
+      method: best.method,
+      spans: best.spans,
+      terms: `${best.row.termsId}@${best.row.termsVersion}`,
+      issuedAt: best.row.issuedAt,
+      explanation: chanceInWords(a.chance),
+      ...(sealed === undefined ? {} : { sealed }),
+    };
+  });
 }

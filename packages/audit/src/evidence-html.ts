@@ -80,7 +80,10 @@ export function renderEvidenceHtml(report: EvidenceReport, options: EvidencePage
       ['Response id', `<code>${esc(c.responseId)}</code>`],
       ['Account tag', `<code>${esc(b.account.tag)}</code>`],
       ['Account (provider’s disclosure)', esc(b.account.id)],
-      ['Terms', `${esc(b.terms.id)} version ${esc(b.terms.version)} (<code>${esc(b.terms.uri)}</code>, SHA-256 <code>${esc(b.terms.digest)}</code>)`],
+      [
+        'Terms',
+        `${esc(b.terms.id)} version ${esc(b.terms.version)} (<code>${esc(b.terms.uri)}</code>, SHA-256 <code>${esc(b.terms.digest)}</code>)`,
+      ],
       ['Suspect', `${esc(b.suspect.id)}, SHA-256 <code>${esc(b.suspect.sha256)}</code>`],
       ['Match', `${esc(b.suspect.method)}, score ${b.suspect.score.toFixed(2)}`],
       ...(b.suspect.chanceStatement === undefined
@@ -92,7 +95,12 @@ export function renderEvidenceHtml(report: EvidenceReport, options: EvidencePage
     keys = `<section id="keys"><h2>Key fingerprints</h2>${dl([
       ['Envelope signing key (RFC 7638 thumbprint)', kid === undefined ? 'unreadable' : `<code>${esc(kid)}</code>`],
       ['Bundle signing key', b.signature === undefined ? 'none (unsigned bundle)' : `<code>${esc(b.signature.kid)}</code>`],
-      ['Log key', options.logKey === undefined ? 'not given: the log was not checked' : `<code>${esc(options.logKey.split('+').slice(0, 2).join('+'))}</code>`],
+      [
+        'Log key',
+        options.logKey === undefined
+          ? 'not given: the log was not checked'
+          : `<code>${esc(options.logKey.split('+').slice(0, 2).join('+'))}</code>`,
+      ],
     ])}<p class="meta">Compare these with the keys the provider publishes (its JWKS) and with the log’s published verifier key.</p></section>`;
     if (b.log === null) log = '<section id="log"><h2>Log checkpoint</h2><p>The bundle carries no log receipt.</p></section>';
     else {
@@ -108,13 +116,18 @@ export function renderEvidenceHtml(report: EvidenceReport, options: EvidencePage
               ['Checked', logCheck?.status === 'ok' ? 'yes, against the log key above' : esc(logCheck?.detail ?? 'no')],
               ...(b.log.consistency === undefined
                 ? []
-                : ([['Consistency proof', `${b.log.consistency.length} hashes, from the receipt’s tree to this checkpoint’s`]] as [string, string][])),
+                : ([['Consistency proof', `${b.log.consistency.length} hashes, from the receipt’s tree to this checkpoint’s`]] as [
+                    string,
+                    string,
+                  ][])),
             ])
       }<pre aria-label="checkpoint text">${esc(b.log.checkpoint)}</pre></section>`;
     }
   }
   const proves =
-    report.proves.length === 0 ? '<p>Nothing: the bundle did not verify.</p>' : `<ul class="list">${report.proves.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
+    report.proves.length === 0
+      ? '<p>Nothing: the bundle did not verify.</p>'
+      : `<ul class="list">${report.proves.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
   const notProven = `<ul class="list">${report.doesNotProve.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
   return `${pageHead(`Signet evidence: ${options.bundleName}`, CSS)}<main>
 <h1>Signet evidence check</h1>

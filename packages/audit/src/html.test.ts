@@ -6,7 +6,13 @@ describe('HTML helpers', () => {
   it('highlights spans and escapes everything else, including inside marks', () => {
     expect(highlight('a <b> & c', [[2, 5]])).toBe('a <mark>&#60;b&#62;</mark> &#38; c');
     // Overlapping and out-of-range spans neither duplicate nor drop text.
-    expect(highlight('abcdef', [[1, 3], [2, 4], [5, 99]])).toBe('a<mark>bc</mark><mark>d</mark>e<mark>f</mark>');
+    expect(
+      highlight('abcdef', [
+        [1, 3],
+        [2, 4],
+        [5, 99],
+      ]),
+    ).toBe('a<mark>bc</mark><mark>d</mark>e<mark>f</mark>');
   });
 
   it('finds runs of shared words across punctuation and case', () => {

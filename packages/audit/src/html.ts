@@ -70,10 +70,24 @@ export function sharedSpans(text: string, other: string, n = 3): [number, number
   const mine = words(text);
   const theirs = words(other);
   const grams = new Set<string>();
-  for (let i = 0; i + n <= theirs.length; i++) grams.add(theirs.slice(i, i + n).map((w) => w.key).join(' '));
+  for (let i = 0; i + n <= theirs.length; i++)
+    grams.add(
+      theirs
+        .slice(i, i + n)
+        .map((w) => w.key)
+        .join(' '),
+    );
   const covered = new Array<boolean>(mine.length).fill(false);
   for (let i = 0; i + n <= mine.length; i++)
-    if (grams.has(mine.slice(i, i + n).map((w) => w.key).join(' '))) for (let k = i; k < i + n; k++) covered[k] = true;
+    if (
+      grams.has(
+        mine
+          .slice(i, i + n)
+          .map((w) => w.key)
+          .join(' '),
+      )
+    )
+      for (let k = i; k < i + n; k++) covered[k] = true;
   const spans: [number, number][] = [];
   for (let i = 0; i < mine.length; i++) {
     if (!covered[i]) continue;

@@ -29,6 +29,8 @@ export { DATASET_ERROR_CODES, type DatasetErrorCode } from './errors.js';
 export {
   AttributionSummaryBuilder,
   revealedPassage,
+  suspectMatches,
+  type NamedAccount,
   type AccountCount,
   type AttributionSummary,
   type SuspectEntry,

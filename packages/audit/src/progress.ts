@@ -4,6 +4,8 @@
  */
 export interface Progress {
   update(records: number, bytes: number): void;
+  /** Wipes the bar, so a line printed next starts clean (the next update draws it again). */
+  clear(): void;
   done(): void;
 }
 
@@ -26,10 +28,15 @@ export function createProgress(
   enabled: boolean,
   now: () => number = Date.now,
 ): Progress {
-  if (!enabled) return { update: () => undefined, done: () => undefined };
+  if (!enabled) return { update: () => undefined, clear: () => undefined, done: () => undefined };
   const size = typeof total === 'number' ? () => total : total;
   const started = now();
   let last = 0;
+  let drawn = 0;
+  const put = (text: string): void => {
+    drawn = text.length;
+    write(text);
+  };
   const draw = (records: number, bytes: number): void => {
     const elapsed = (now() - started) / 1000;
     const rate = elapsed > 0 ? records / elapsed : 0;
@@ -40,10 +47,10 @@ export function createProgress(
     const filled = Math.round(fraction * width);
     // Size unknown (stdin): counts and rate only.
     if (totalBytes <= 0) {
-      write(`\r${records.toLocaleString('en-US')} records  ${Math.round(rate).toLocaleString('en-US')}/s  `);
+      put(`\r${records.toLocaleString('en-US')} records  ${Math.round(rate).toLocaleString('en-US')}/s  `);
       return;
     }
-    write(
+    put(
       `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${records.toLocaleString('en-US')} records  ${Math.round(rate).toLocaleString('en-US')}/s  ETA ${clock(eta)}  `,
     );
   };
@@ -55,6 +62,14 @@ export function createProgress(
       if (t - last < 100) return;
       last = t;
       draw(records, bytes);
+    },
+    clear() {
+      if (drawn === 0) return;
+      // Two writes, each starting with a carriage return: the only control the terminal sink keeps.
+      write(`\r${' '.repeat(drawn)}`);
+      write('\r');
+      drawn = 0;
+      last = 0;
     },
     done() {
       draw(latest[0], size());

@@ -48,8 +48,8 @@ function messageText(content: unknown): string | undefined {
  * A dotted name (`meta.envelope`) reaches into nested objects.
  */
 export interface RecordFields {
-  readonly textField?: string;
-  readonly envelopeField?: string;
+  readonly textField?: string | undefined;
+  readonly envelopeField?: string | undefined;
 }
 
 /** The value at a field name, or at a dotted path when no field has the whole name. */

@@ -98,7 +98,10 @@ function dayChart(id: string, title: string, days: Record<string, number>): stri
     `<line x1="${left - 4}" x2="${width - 40}" y1="${chartH + 20}" y2="${chartH + 20}" class="tick"/>` +
     `<text x="${left - 8}" y="${chartH + 24}" text-anchor="end" class="label">0</text>` +
     `<text x="${left - 8}" y="${24}" text-anchor="end" class="label">${fmt(max)}</text>`;
-  const note = step > 1 || !valueFits ? `<p class="empty">${valueFits ? '' : 'Hover a column for its count. '}${step > 1 ? `One day in ${step} is labelled.` : ''}</p>` : '';
+  const note =
+    step > 1 || !valueFits
+      ? `<p class="empty">${valueFits ? '' : 'Hover a column for its count. '}${step > 1 ? `One day in ${step} is labelled.` : ''}</p>`
+      : '';
   return `<section class="chart" id="${id}"><h2>${esc(title)}</h2><svg role="img" aria-label="${esc(title)}" width="${width}" height="${chartH + 52}" viewBox="0 0 ${width} ${chartH + 52}">${axis}${cols}</svg>${note}</section>`;
 }
 
@@ -111,13 +114,18 @@ export function renderReportHtml(report: AuditReport): string {
   const at = (p: { line: number; file?: string }): string => (p.file === undefined ? `line ${p.line}` : `${p.file}:${p.line}`);
   const failures = report.failures.slice(0, 500);
   const failureRows = failures
-    .map((f) => `<tr><td>${esc(at(f))}</td><td>${f.turn ?? ''}</td><td><code>${esc(f.code)}</code></td><td>${esc(f.message ?? '')}</td></tr>`)
+    .map(
+      (f) => `<tr><td>${esc(at(f))}</td><td>${f.turn ?? ''}</td><td><code>${esc(f.code)}</code></td><td>${esc(f.message ?? '')}</td></tr>`,
+    )
     .join('');
   const more = report.failures.length - failures.length + report.failuresOmitted;
   const replays = report.replays;
   const replayRows = replays.top
     .slice(0, 50)
-    .map((r) => `<tr><td><code>${esc(r.envelope)}</code></td><td data-value="${r.count}">${fmt(r.count)}</td><td>${esc(r.first.map(at).join(', '))}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td><code>${esc(r.envelope)}</code></td><td data-value="${r.count}">${fmt(r.count)}</td><td>${esc(r.first.map(at).join(', '))}</td></tr>`,
+    )
     .join('');
   const replaySection =
     replays.repeated === 0

@@ -84,5 +84,9 @@ export async function runAudit(path: string, options: AuditOptions): Promise<Aud
     await pool.finish();
   }
   progress.done();
-  return builder.build({ dataset: path === '-' ? 'stdin' : basename(path), durationMs: performance.now() - started, threads: pool.threads });
+  return builder.build({
+    dataset: path === '-' ? 'stdin' : basename(path),
+    durationMs: performance.now() - started,
+    threads: pool.threads,
+  });
 }

@@ -11,7 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), 'signet-source-'));
 const rows = [{ text: 'a' }, { text: 'b' }, { text: 'c' }];
 const jsonl = `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
-async function read(path: string, stdin?: AsyncIterable<Uint8Array>): Promise<{ file: number; line: number; value?: unknown; problem?: string }[]> {
+async function read(
+  path: string,
+  stdin?: AsyncIterable<Uint8Array>,
+): Promise<{ file: number; line: number; value?: unknown; problem?: string }[]> {
   const out: { file: number; line: number; value?: unknown; problem?: string }[] = [];
   for await (const r of readRecords(resolveDataset(path), stdin === undefined ? {} : { stdin })) {
     if (r.problem !== undefined) out.push({ file: r.file, line: r.line, problem: r.problem.code });
@@ -80,7 +83,8 @@ describe('dataset source', () => {
     writeFileSync(join(dir, 'x.arrow'), Buffer.from('ARROW1\0\0'));
     writeFileSync(join(dir, 'fake.gz'), 'not gzip');
     writeFileSync(join(dir, 'fake.parquet'), jsonl);
-    for (const f of ['x.csv', 'x.arrow', 'fake.gz', 'fake.parquet']) expect(formatCode(() => resolveDataset(join(dir, f)))).toBe('SIGNET_E_DATASET_FORMAT');
+    for (const f of ['x.csv', 'x.arrow', 'fake.gz', 'fake.parquet'])
+      expect(formatCode(() => resolveDataset(join(dir, f)))).toBe('SIGNET_E_DATASET_FORMAT');
     expect(formatCode(() => resolveDataset(join(dir, 'missing.jsonl')))).toBe('SIGNET_E_DATASET_UNREADABLE');
     const broken = gzipSync(jsonl.repeat(50)).subarray(0, 40);
     writeFileSync(join(dir, 'cut.jsonl.gz'), broken);

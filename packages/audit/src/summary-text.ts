@@ -37,7 +37,10 @@ export function auditSummaryText(report: AuditReport, files: readonly string[], 
   if (terms.length > 0) lines.push('terms:', ...terms.slice(0, 5).map(([t, v]) => `  ${col(v)}  ${show(t)}`));
   if (report.failures.length > 0) {
     const at = (f: AuditReport['failures'][number]): string => (f.file === undefined ? `line ${f.line}` : `${show(f.file)} line ${f.line}`);
-    lines.push('first failures:', ...report.failures.slice(0, 5).map((f) => `  ${at(f)}${f.turn === undefined ? '' : ` turn ${f.turn}`}: ${f.code}`));
+    lines.push(
+      'first failures:',
+      ...report.failures.slice(0, 5).map((f) => `  ${at(f)}${f.turn === undefined ? '' : ` turn ${f.turn}`}: ${f.code}`),
+    );
   }
   for (const f of files) lines.push(`wrote ${show(f)}`);
   return `${lines.join('\n')}\n`;

@@ -20,7 +20,7 @@ export interface SuspectOptions {
   /** Largest record in bytes (default 8 MiB). */
   readonly maxRecordBytes?: number;
   /** The field that holds the text, tried before the usual ones (a dotted name reaches into objects). */
-  readonly textField?: string;
+  readonly textField?: string | undefined;
   /** Called with the bytes read so far and the dataset's size (0 for stdin), for progress. */
   readonly onBytes?: (bytes: number, total: number) => void;
   /** Where `-` reads from (default stdin). */

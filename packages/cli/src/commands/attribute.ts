@@ -1,11 +1,19 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import {
+  AttributionSummaryBuilder,
+  attributionSummaryText,
+  createProgress,
+  readSuspects,
+  renderAttributionHtml,
+  revealedPassage,
+  suspectMatches,
+} from '@signet/audit';
 import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
 import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
 import { KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
 import { flag, optional, required, UsageError } from '../args.js';
-import { readSuspects } from '../audit/suspects.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import { InputError, writePublicFile } from '../io.js';
@@ -39,7 +47,7 @@ export const attribute: Command = defineCommand({
   flags: {
     registry: { value: 'DB|URL', required: true, help: 'the registry (SQLite file or postgres:// URL)' },
     keys: { value: 'DIR', required: true, help: "the provider's keys folder: account-secret, and signing-key.jwk to sign bundles" },
-    out: { value: 'DIR', help: 'write evidence bundles to DIR/evidence/' },
+    out: { value: 'DIR', help: 'write evidence bundles to DIR/evidence/, DIR/attribution.json and a readable DIR/report.html' },
     json: {
       help: 'one JSON line per suspect: {"id", "verdict", "match": null | {"account", "score", "chance", "responseId", "evidence"}, "accounts"}; verdict is attributed, ambiguous, too-short or none',
     },
@@ -47,8 +55,12 @@ export const attribute: Command = defineCommand({
     'log-schema': { value: 'NAME', help: 'the PostgreSQL schema of the log' },
     'max-chance': { value: 'P', default: '0.001', help: 'largest chance of an unrelated text at which an account is named' },
     'min-score': { value: 'X', default: '0', help: 'lowest similarity (share of fingerprints in common) reported' },
+    'text-field': { value: 'NAME', help: 'the field of a record that holds the suspect text (a.b reaches into objects)' },
+    progress: { help: 'show progress on stderr (default when stderr is a terminal and without --json)' },
+    'no-progress': { help: 'never show progress' },
   },
-  text: `For each suspect text (JSONL or JSON records with text/content/messages, or one .txt/.md file):
+  text: `For each suspect text (records with text/content/messages in JSONL or JSON, plain or gzip, Parquet,
+stdin -, a folder of shards; or one .txt/.md file):
 the registry weighs the fingerprints the text shares with each sealed answer by how rare they are,
 and names an account only when an unrelated text would show that much overlap with less than
 --max-chance probability (estimated on the registry's own texts). Every account with evidence of
@@ -63,7 +75,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
     const [suspectPath, ...extra] = args.positionals;
     if (suspectPath === undefined) throw new UsageError('SUSPECT is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-    if (!existsSync(suspectPath)) throw new InputError(`cannot read ${suspectPath}: ENOENT`);
+    if (suspectPath !== '-' && !existsSync(suspectPath)) throw new InputError(`cannot read ${suspectPath}: ENOENT`);
     const keysDir = required(args, 'keys');
     const secret = loadAccountSecret(join(keysDir, KEY_FILES.accountSecret));
     const keyPath = join(keysDir, KEY_FILES.signingKey);
@@ -90,13 +102,21 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
       let matched = 0;
       let errors = 0;
       const summary: unknown[] = [];
-      for await (const s of readSuspects(suspectPath)) {
+      const [report, passages, read] = [new AttributionSummaryBuilder(), [] as (string | undefined)[], { bytes: 0, size: 0 }];
+      const showProgress = flag(args, 'progress') || (!flag(args, 'no-progress') && process.stderr.isTTY === true && !json);
+      const progress = createProgress(io.stderr, () => read.size, showProgress);
+      const print = io.stdout;
+      io = { ...io, stdout: (t) => (progress.clear(), print(t)) };
+      const onBytes = (bytes: number, size: number): void => void Object.assign(read, { bytes, size });
+      for await (const s of readSuspects(suspectPath, { textField: optional(args, 'text-field'), onBytes })) {
         total++;
+        progress.update(total, read.bytes);
         if ('error' in s) {
           errors++;
           if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null, error: s.error })}\n`);
           else io.stdout(`line ${s.line}: ${s.error}: ${shown(s.message)}\n`);
           summary.push({ id: s.id, line: s.line, match: null, error: s.error });
+          report.add({ id: s.id, line: s.line, matches: [], error: s.error, message: s.message });
           continue;
         }
         const verdict = await registry.assess(s.text, attribution);
@@ -104,10 +124,12 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
           if (json) io.stdout(`${JSON.stringify({ id: s.id, verdict: verdict.kind, match: null })}\n`);
           else io.stdout(`${shown(String(s.id))}: ${verdict.kind === 'too-short' ? 'too short to attribute' : 'no match'}\n`);
           summary.push({ id: s.id, line: s.line, verdict: verdict.kind, match: null });
+          report.add({ id: s.id, line: s.line, text: s.text, verdict: verdict.kind, matches: [] });
           continue;
         }
         matched++;
         const accounts = [];
+        passages.length = 0;
         for (const a of verdict.accounts) {
           const best = a.matches[0]!;
           let evidence: string | null = null;
@@ -119,6 +141,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
             });
             evidence = join(out, 'evidence', bundleName(s.id, used));
             writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
+            passages.push(revealedPassage(bundle.content));
           }
           accounts.push({
             account: a.accountId,
@@ -145,6 +168,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
             issuedAt: best.row.issuedAt,
           })),
         });
+        report.add({ id: s.id, line: s.line, text: s.text, verdict: verdict.kind, matches: suspectMatches(accounts, passages) });
         if (json)
           io.stdout(
             `${JSON.stringify({ id: s.id, verdict: verdict.kind, match: line[0], ...(line.length > 1 ? { accounts: line } : {}) })}\n`,
@@ -155,11 +179,18 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
               `${i === 0 ? shown(String(s.id)) : '  and'}: ${shown(a.account)}  score ${a.score.toFixed(2)} (${a.best.method}), ${chanceInWords(a.chance)}  ${shown(a.responseId)}${a.evidence === null ? '' : `  evidence ${shown(a.evidence)}`}${a.alsoServedTo === undefined ? '' : `  (ambiguous: the same text was served to ${a.alsoServedTo.length} other account${a.alsoServedTo.length === 1 ? '' : 's'})`}\n`,
             );
       }
-      if (out !== undefined)
-        writePublicFile(join(out, 'attribution.json'), `${JSON.stringify({ total, matched, errors, suspects: summary }, null, 2)}\n`);
+      progress.done();
+      const totals = report.summary();
+      if (out !== undefined) {
+        const doc = { total, matched, errors, summary: totals, suspects: summary };
+        writePublicFile(join(out, 'attribution.json'), `${JSON.stringify(doc, null, 2)}\n`);
+        const dataset = suspectPath === '-' ? 'stdin' : basename(suspectPath);
+        const page = { dataset, generatedAt: new Date().toISOString(), summary: totals, entries: report.entries };
+        writePublicFile(join(out, 'report.html'), renderAttributionHtml(page));
+      }
       if (!json)
         io.stderr(
-          `attributed ${matched} of ${total} suspect texts${errors > 0 ? ` (${errors} unreadable)` : ''}${signer === undefined && out !== undefined ? '; bundles are unsigned (no signing-key.jwk in --keys)' : ''}\n`,
+          `${attributionSummaryText(totals, shown)}${signer === undefined && out !== undefined ? 'bundles are unsigned (no signing-key.jwk in --keys)\n' : ''}`,
         );
       return 0;
     } catch (e) {

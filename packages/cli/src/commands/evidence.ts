@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { renderEvidenceHtml } from '@signet/audit';
 import { SignetError } from '@signet/core';
 import { verifyEvidence } from '@signet/verify';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { InputError, readFileText, readText } from '../io.js';
+import { InputError, readFileText, readText, writePublicFile } from '../io.js';
 import { shown } from '../terminal.js';
 
 /** `signet evidence verify`: check an evidence bundle offline. */
@@ -20,6 +22,10 @@ export const evidenceVerify: Command = defineCommand({
       help: "accept a bundle without the provider's signature; the verdict then says UNSIGNED (without this flag an unsigned bundle fails: SIGNET_E_EVIDENCE_UNSIGNED)",
     },
     json: { help: 'print the verdict as JSON' },
+    html: {
+      value: 'FILE',
+      help: 'also write the check as a printable page: verdict, checks, proven and not, key fingerprints, checkpoint',
+    },
   },
   text: `Checks a bundle from \`signet attribute\` with public keys only (no registry, no network):
 the envelope's signature, the log receipt and checkpoint (with --log-key), the content (the text
@@ -53,6 +59,9 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
       if (e instanceof SignetError) throw new InputError(`${e.code}: ${e.message}`);
       throw e;
     }
+    const html = optional(args, 'html');
+    if (html !== undefined)
+      writePublicFile(html, renderEvidenceHtml(report, { bundleName: basename(bundlePath), ...(logKey === undefined ? {} : { logKey }) }));
     if (flag(args, 'json')) {
       const { bundle: _b, claims: _c, ...rest } = report;
       io.stdout(`${JSON.stringify(rest)}\n`);
