@@ -104,7 +104,7 @@ describe.skipIf(!haveChromium)('pages for auditors and courts', () => {
         ),
       );
       const expected = Object.fromEntries(
-        Object.entries(summary.byAccount as Record<string, { suspects: number }>).map(([a, c]) => [a, c.suspects]),
+        Object.entries(summary.summary.byAccount as Record<string, { suspects: number }>).map(([a, c]) => [a, c.suspects]),
       );
       expect(accounts).toEqual(expected);
       expect(Object.keys(accounts)).toEqual(expect.arrayContaining(['team-0@example.org', 'team-1@example.org']));
@@ -161,6 +161,7 @@ describe.skipIf(!haveChromium)('pages for auditors and courts', () => {
       const logText = await page.locator('#log').innerText();
       expect(logText).toContain('log.example.com/pages');
       expect(logText).toContain(b.log.checkpoint.split('\n')[1]);
+      // Long hashes and key ids wrap: the page is never wider than the screen.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(1);
       await page.screenshot({ path: join(shots, `evidence-${width}.png`), fullPage: true });

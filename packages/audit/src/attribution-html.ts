@@ -46,7 +46,7 @@ function accountTable(summary: AttributionSummary): string {
     .map(
       ([account, c]) =>
         `<tr data-account="${esc(account)}"><th scope="row">${esc(account)}</th>` +
-        `<td class="num" data-value="${c.suspects}"><span class="bar" style="width:${Math.max(2, Math.round((c.suspects / max) * 120))}px" aria-hidden="true"></span>${fmt(c.suspects)}</td>` +
+        `<td class="num" data-value="${c.suspects}"><span class="bar" style="width:${Math.max(2, Math.round((c.suspects / max) * 50))}%" aria-hidden="true"></span>${fmt(c.suspects)}</td>` +
         `<td class="num" data-value="${c.best}">${fmt(c.best)}</td>` +
         `<td class="num">${pct(c.suspects, summary.total)}</td>` +
         `<td class="num" data-value="${c.matchedChars}">${fmt(c.matchedChars)} (${pct(c.matchedChars, summary.suspectChars)})</td></tr>`,

@@ -22,10 +22,11 @@ export function pageHead(title: string, css: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
 <style>
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#1d2430;padding:0 16px;background:#fff}
+body{overflow-wrap:anywhere;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#1d2430;padding:0 16px;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:20px 0 8px}.meta{color:#4a5363;margin-bottom:18px}
 table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px solid #d5dbe5;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f3f5f9}code{font-size:13px;word-break:break-all}
+th{background:#f3f5f9}code{font-size:13px;word-break:break-all}td,th{overflow-wrap:anywhere}
+@media (max-width:720px){body{margin:12px auto;padding:0 10px}table{table-layout:fixed}td,th{padding:4px 5px;font-size:13px}}
 mark{background:#ffe08a;color:#1d2430;padding:0 1px;border-radius:2px}
 .ok{color:#146c43}.bad{color:#b02a37}.warn{color:#8a5a00}
 @media print{body{margin:0;max-width:none;font-size:12px}a{color:inherit;text-decoration:none}section{break-inside:avoid}}

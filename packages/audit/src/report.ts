@@ -99,14 +99,17 @@ export class ReportBuilder {
     return this.#valid + this.#invalid;
   }
 
+  /**
+   * Counts one record read (or one stretch of bytes that is no record). Counted by the reader, not
+   * from verdicts: the elements of a JSON array written on one line share a line number.
+   */
+  countRecord(): void {
+    this.#recordCount++;
+  }
+
+  /** Adds verdicts, in any order. */
   add(results: readonly ItemResult[]): void {
-    let lastLine = -1;
     for (const r of results) {
-      // Items of one record are contiguous in a batch: count the record once.
-      if (r.line !== lastLine) {
-        this.#recordCount++;
-        lastLine = r.line;
-      }
       bump(this.#byLayout, r.layout);
       if (r.valid) {
         this.#valid++;

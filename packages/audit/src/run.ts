@@ -63,6 +63,7 @@ export async function runAudit(path: string, options: AuditOptions): Promise<Aud
       ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
     });
     for await (const record of records) {
+      builder.countRecord();
       const line = packPosition(record.file, record.line);
       // Bytes that are no record (after the array, an unclosed array) need no worker: counted here.
       if (record.problem !== undefined) {
