@@ -153,7 +153,11 @@ describe('signet attribute reads the same formats', () => {
   const suspects = (): { id: string; text: string }[] =>
     texts.slice(0, 4).map((t, i) => ({ id: `s${i}`, text: t.split(' ').slice(5, 60).join(' ') }));
 
-  function attribute(target: string, extra: string[] = [], input?: string): { code: number; lines: { id: unknown; match: { account: string } | null }[]; stderr: string } {
+  function attribute(
+    target: string,
+    extra: string[] = [],
+    input?: string,
+  ): { code: number; lines: { id: unknown; match: { account: string } | null }[]; stderr: string } {
     const r = runCli(['attribute', target, '--registry', db, '--keys', keys, '--json', ...extra], input);
     const lines = r.stdout
       .trim()
@@ -164,7 +168,12 @@ describe('signet attribute reads the same formats', () => {
   }
 
   const expectAccounts = (lines: { match: { account: string } | null }[]): void => {
-    expect(lines.map((l) => l.match?.account)).toEqual(['lab-0@example.org', 'lab-1@example.org', 'lab-2@example.org', 'lab-0@example.org']);
+    expect(lines.map((l) => l.match?.account)).toEqual([
+      'lab-0@example.org',
+      'lab-1@example.org',
+      'lab-2@example.org',
+      'lab-0@example.org',
+    ]);
   };
 
   it.each([

@@ -29,7 +29,13 @@ beforeAll(async () => {
     const text = makeText(50_000 + i, 3);
     const s = await signer.seal({
       account: `acct-${i % 9}`,
-      response: { id: `c${i}`, object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] },
+      response: {
+        id: `c${i}`,
+        object: 'chat.completion',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      },
     });
     sealed.push({ text, envelope: s.text });
   }
@@ -54,7 +60,19 @@ describe('a Parquet dataset larger than the heap', () => {
     const out = join(dir, 'out');
     const r = spawnSync(
       process.execPath,
-      [`--max-old-space-size=${HEAP_MB}`, bin, 'audit', file, '--trust', join(keys, 'jwks.json'), '--workers', '0', '--out', out, '--no-progress'],
+      [
+        `--max-old-space-size=${HEAP_MB}`,
+        bin,
+        'audit',
+        file,
+        '--trust',
+        join(keys, 'jwks.json'),
+        '--workers',
+        '0',
+        '--out',
+        out,
+        '--no-progress',
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(r.stderr).toBe('');

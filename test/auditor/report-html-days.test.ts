@@ -45,7 +45,14 @@ describe.skipIf(!haveChromium)('report.html per-day chart labels', () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
     });
   }, 60_000);
 
@@ -60,41 +67,47 @@ describe.skipIf(!haveChromium)('report.html per-day chart labels', () => {
     [31, 1_000],
     [45, 10],
     [400, 1_000_000],
-  ])('draws %i days (counts x%i) with no overlapping labels', async (days, scale) => {
-    const report = reportWithDays(days, scale);
-    const file = join(dir, `days-${days}.html`);
-    writeFileSync(file, renderReportHtml(report));
-    for (const width of [1200, 390]) {
-      const page = await browser.newPage();
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto(pathToFileURL(file).href);
-      const boxes = await page.evaluate(() =>
-        [...document.querySelectorAll('#chart-days svg text')]
-          .filter((t) => getComputedStyle(t).visibility !== 'hidden')
-          .map((t) => {
-            const r = t.getBoundingClientRect();
-            return { text: t.textContent ?? '', x: r.x, y: r.y, w: r.width, h: r.height };
-          }),
-      );
-      const overlaps: string[] = [];
-      for (let i = 0; i < boxes.length; i++)
-        for (let j = i + 1; j < boxes.length; j++) {
-          const a = boxes[i]!;
-          const b = boxes[j]!;
-          if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push(`${a.text} / ${b.text}`);
-        }
-      expect(overlaps).toEqual([]);
-      // The first and the last days are named, and at least one date label for every ~80 px.
-      const dates = boxes.filter((b) => /^\d{4}-\d{2}-\d{2}$/.test(b.text)).map((b) => b.text);
-      expect(dates[0]).toBe(Object.keys(report.byDay)[0]);
-      expect(dates.length).toBeGreaterThanOrEqual(Math.min(days, 5));
-      // Every count is still in the page, visible or in the column's tooltip.
-      const values = await page.evaluate(() => [...document.querySelectorAll('#chart-days [data-value]')].map((e) => Number(e.getAttribute('data-value'))));
-      expect(values).toEqual(Object.values(report.byDay));
-      await page.locator('#chart-days').screenshot({ path: join(dir, `days-${days}-${width}.png`) });
-      await page.close();
-    }
-  }, 60_000);
+  ])(
+    'draws %i days (counts x%i) with no overlapping labels',
+    async (days, scale) => {
+      const report = reportWithDays(days, scale);
+      const file = join(dir, `days-${days}.html`);
+      writeFileSync(file, renderReportHtml(report));
+      for (const width of [1200, 390]) {
+        const page = await browser.newPage();
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(pathToFileURL(file).href);
+        const boxes = await page.evaluate(() =>
+          [...document.querySelectorAll('#chart-days svg text')]
+            .filter((t) => getComputedStyle(t).visibility !== 'hidden')
+            .map((t) => {
+              const r = t.getBoundingClientRect();
+              return { text: t.textContent ?? '', x: r.x, y: r.y, w: r.width, h: r.height };
+            }),
+        );
+        const overlaps: string[] = [];
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i]!;
+            const b = boxes[j]!;
+            if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push(`${a.text} / ${b.text}`);
+          }
+        expect(overlaps).toEqual([]);
+        // The first and the last days are named, and at least one date label for every ~80 px.
+        const dates = boxes.filter((b) => /^\d{4}-\d{2}-\d{2}$/.test(b.text)).map((b) => b.text);
+        expect(dates[0]).toBe(Object.keys(report.byDay)[0]);
+        expect(dates.length).toBeGreaterThanOrEqual(Math.min(days, 5));
+        // Every count is still in the page, visible or in the column's tooltip.
+        const values = await page.evaluate(() =>
+          [...document.querySelectorAll('#chart-days [data-value]')].map((e) => Number(e.getAttribute('data-value'))),
+        );
+        expect(values).toEqual(Object.values(report.byDay));
+        await page.locator('#chart-days').screenshot({ path: join(dir, `days-${days}-${width}.png`) });
+        await page.close();
+      }
+    },
+    60_000,
+  );
 
   afterAll(() => {
     console.log(`day chart screenshots in ${dir}`);

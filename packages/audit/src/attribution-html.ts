@@ -121,6 +121,7 @@ ${accountTable(s)}
 <h2>Per match method</h2>
 ${methods === '' ? '<p>No match.</p>' : `<table id="methods"><thead><tr><th scope="col">method</th><th scope="col">best matches</th></tr></thead><tbody>${methods}</tbody></table>`}
 <h2>Suspects</h2>
+<p class="meta">Marked on the suspect: the spans the registry matched. Marked on the sealed passage: runs of three or more words the suspect also contains. The sealed passage is what the evidence bundle reveals and proves part of the sealed answer.</p>
 ${shown < s.total ? `<p class="meta">The first ${fmt(shown)} of ${fmt(s.total)} suspects are shown; attribution.json lists them all.</p>` : ''}
 ${page.entries.map(suspectBlock).join('\n')}
 </main></body></html>
