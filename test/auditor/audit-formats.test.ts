@@ -209,6 +209,19 @@ describe('signet attribute reads the same formats', () => {
     expectAccounts(r.lines);
   });
 
+  it('shows progress when asked and ends with counts per verdict, method and account', () => {
+    const path = join(dir, 'sus-progress.jsonl');
+    writeFileSync(path, jsonl([...suspects(), { id: 'x', text: makeText(123_456, 10) }]));
+    const r = runCli(['attribute', path, '--registry', db, '--keys', keys, '--progress']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\r\[#+\.*\] +\d+%  \d+ records/);
+    expect(r.stderr).toContain('attributed 4 of 5 suspect texts: 4 attributed, 1 none');
+    expect(r.stderr).toMatch(/by match method:\n +4  fingerprint/);
+    expect(r.stderr).toMatch(/by account \(3; suspects naming it, as best match\):\n +2 +2  lab-0@example.org/);
+    // Without --progress and not on a terminal: no progress line.
+    expect(runCli(['attribute', path, '--registry', db, '--keys', keys]).stderr).not.toContain('\r');
+  });
+
   it('refuses an unsupported suspect format once', () => {
     writeFileSync(join(dir, 'sus.csv'), 'id,text\n1,hello\n');
     const r = runCli(['attribute', join(dir, 'sus.csv'), '--registry', db, '--keys', keys, '--json']);
