@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SignetError } from '@signet/core';
 import { readDataset, type RawRecord } from './dataset.js';
@@ -141,7 +141,17 @@ export interface SourcedRecord extends RawRecord {
   readonly file: number;
 }
 
-/** Wraps a byte stream so every chunk read is counted, then optionally gunzips it. */
+/**
+ * Gunzips a byte stream. A read error or corrupt data ends the output with that error (pipeline
+ * forwards it), so a reader never waits on a stream that will not end.
+ */
+function gunzip(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const out = createGunzip();
+  pipeline(Readable.from(source), out, () => undefined);
+  return out;
+}
+
+/** Wraps a byte stream so every chunk read is counted. */
 function counted(source: AsyncIterable<Uint8Array>, onChunk: (n: number) => void): AsyncIterable<Uint8Array> {
   return (async function* () {
     for await (const chunk of source) {
@@ -167,7 +177,7 @@ async function* stdinBytes(stdin: AsyncIterable<Uint8Array>, onChunk: (n: number
   })();
   if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31)
     throw formatError('Parquet cannot be read from stdin (it is read from its end); save it to a file first');
-  if (head[0] === 0x1f && head[1] === 0x8b) yield* Readable.from(rest).pipe(createGunzip()) as AsyncIterable<Uint8Array>;
+  if (head[0] === 0x1f && head[1] === 0x8b) yield* gunzip(rest);
   else yield* rest;
 }
 
@@ -192,9 +202,7 @@ export async function* readRecords(files: readonly DatasetFile[], options: ReadR
         f.format === 'stdin'
           ? stdinBytes(options.stdin ?? (process.stdin as AsyncIterable<Uint8Array>), onChunk)
           : f.format === 'json.gz'
-            ? (Readable.from(counted(createReadStream(f.path, { highWaterMark: 1 << 20 }), onChunk)).pipe(
-                createGunzip(),
-              ) as AsyncIterable<Uint8Array>)
+            ? gunzip(counted(createReadStream(f.path, { highWaterMark: 1 << 20 }), onChunk))
             : counted(createReadStream(f.path, { highWaterMark: 1 << 20 }), onChunk);
       records = readDataset(bytes, { maxRecordBytes: max });
     }
