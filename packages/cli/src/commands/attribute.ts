@@ -59,11 +59,11 @@ export const attribute: Command = defineCommand({
     progress: { help: 'show progress on stderr (default when stderr is a terminal and without --json)' },
     'no-progress': { help: 'never show progress' },
   },
-  text: `For each suspect text (records with text/content/messages in JSONL or JSON, plain or gzip, Parquet,
-stdin -, a folder of shards; or one .txt/.md file):
-the registry weighs the fingerprints the text shares with each sealed answer by how rare they are,
-and names an account only when an unrelated text would show that much overlap with less than
---max-chance probability (estimated on the registry's own texts). Every account with evidence of
+  text: `For each suspect text (records with text/content/messages, or --text-field, in JSONL or JSON,
+plain or gzip, Parquet, stdin -, or a folder of shards; or one .txt/.md file): the registry weighs
+the fingerprints the text shares with each sealed answer by how rare they are, and names an
+account only when an unrelated text would show that much overlap with less than --max-chance
+probability (estimated on the registry's own texts). Every account with evidence of
 its own is named, strongest first (a text joined from two answers names both); a text served
 identically to several accounts is ambiguous; a text too short to carry that evidence is "too short
 to attribute". With --out, each named account gets an evidence bundle DIR/evidence/<id>.json: the

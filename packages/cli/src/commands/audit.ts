@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseJwks } from '@signet/core';
-import { auditExitCode, auditSummaryText, renderReportCsv, renderReportHtml, runAudit, SUPPORTED_FORMATS } from '@signet/audit';
+import { auditExitCode, auditSummaryText, renderReportCsv, renderReportHtml, runAudit } from '@signet/audit';
 import { flag, intFlag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
@@ -29,10 +29,12 @@ export const audit: Command = defineCommand({
     'no-progress': { help: 'never show progress' },
   },
   text: `Verifies every record of DATASET, streaming (memory stays flat on files larger than RAM) on one
-worker thread per core. DATASET is ${SUPPORTED_FORMATS}; any other format is one
-SIGNET_E_DATASET_FORMAT error. The same envelope on several records is reported as a replay. Layouts: OpenAI-compatible responses with a "signet" field,
-{"messages": [...]} transcripts with an envelope per assistant turn, and {"text", "envelope"}.
-A JSON file whose top level is an array is read element by element.
+worker thread per core. DATASET is JSONL or JSON (a top-level array), plain or gzip; Parquet (read
+one row group at a time); - for stdin; or a folder of shards in the Hugging Face layout
+(data/*.parquet, *.jsonl). Any other format is one SIGNET_E_DATASET_FORMAT error. Layouts:
+OpenAI-compatible responses with a "signet" field, {"messages": [...]} transcripts with an envelope
+per assistant turn, and {"text", "envelope"} (or --text-field, --envelope-field). The same envelope
+on several records is reported as a replay (counts and first lines).
 
 Bad records (broken JSON, too long, not UTF-8, unknown layout, envelopes that fail) are
 reported with their line numbers and never stop the run. Nothing read is dropped: data after
