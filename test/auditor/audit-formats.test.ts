@@ -91,7 +91,19 @@ describe('signet audit reads every dataset format', () => {
     expect(r.report).toMatchObject({ outcome: 'all-valid', records: N, valid: N, invalid: 0 });
   });
 
-  it('reads stdin (-), plain or gzip', () => {
+  it('reads conversation records with a nested messages column from Parquet', () => {
+    const path = join(dir, 'chat.parquet');
+    const messages = records.map((r) => [
+      { role: 'user', content: 'question', signet: '' },
+      { role: 'assistant', content: r.text, signet: r.envelope },
+    ]);
+    parquetWriteFile({ filename: path, columnData: [{ name: 'messages', data: messages }], rowGroupSize: 4 });
+    const r = audit(path);
+    expect(r.code).toBe(0);
+    expect(r.report).toMatchObject({ valid: N, byLayout: { chat: N } });
+  });
+
+  it('reads stdin (-) (gzip on stdin is covered by the reader unit test)', () => {
     const plain = audit('-', [], jsonl(records));
     expect(plain.code).toBe(0);
     expect(plain.report).toMatchObject({ dataset: 'stdin', valid: N });
