@@ -67,7 +67,8 @@ describe.skipIf(!haveChromium)('pages for auditors and courts', () => {
     const suspects = [
       { id: 'verbatim', text: texts[0] },
       { id: 'excerpt <b>&', text: `Intro of a blog post. ${texts[4]!.split(' ').slice(10, 70).join(' ')} And some words of my own.` },
-      { id: 'unrelated', text: makeText(999_999, 10) },
+      // Markup in a suspect is text to show, never markup to run or fetch.
+      { id: 'unrelated', text: `${makeText(999_999, 10)} <img src="http://127.0.0.1:9/x.png"><script>document.title = 'owned'</script>` },
       { id: 'short', text: texts[7]!.split(' ').slice(0, 40).join(' ') },
     ];
     writeFileSync(join(dir, 'suspects.jsonl'), `${suspects.map((s) => JSON.stringify(s)).join('\n')}\n{broken\n`);
@@ -133,6 +134,9 @@ describe.skipIf(!haveChromium)('pages for auditors and courts', () => {
       // The id with markup is shown as text, never as markup.
       expect(await page.locator('text=excerpt <b>&').count()).toBeGreaterThan(0);
       expect(await page.locator('section.suspect[data-state="error"]').count()).toBe(1);
+      expect(await page.locator('img, script').count()).toBe(0);
+      expect(await page.title()).not.toBe('owned');
+      expect(await page.locator('section.suspect[data-state="none"]').innerText()).toContain('<script>');
       // Nothing wider than the screen but the text boxes themselves.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(1);
