@@ -190,6 +190,8 @@ describe('signet attribute reads the same formats', () => {
 
   it.each([
     ['JSONL', 'sus.jsonl', (p: string) => writeFileSync(p, jsonl(suspects()))],
+    ['a JSON array', 'sus.json', (p: string) => writeFileSync(p, JSON.stringify(suspects(), null, 2))],
+    ['gzip JSONL', 'sus.jsonl.gz', (p: string) => writeFileSync(p, gzipSync(jsonl(suspects())))],
     ['gzip JSON', 'sus.json.gz', (p: string) => writeFileSync(p, gzipSync(JSON.stringify(suspects())))],
     ['Parquet', 'sus.parquet', (p: string) => writeParquet(p, suspects(), 2)],
     [
