@@ -5,11 +5,12 @@ import tseslint from 'typescript-eslint';
  * A package may import only the packages below it, never another package's files by relative path,
  * and the runtime-neutral packages (core, verify) no Node built-ins outside their Node-only modules.
  */
-const PACKAGES = ['core', 'verify', 'server', 'log', 'registry', 'audit', 'cli'];
+const PACKAGES = ['core', 'verify', 'verify-page', 'server', 'log', 'registry', 'audit', 'cli'];
 // The demo (examples/demo) is a script over the public APIs, outside this rule's folders.
 const NAME = {
   core: '@signet/core',
   verify: '@signet/verify',
+  'verify-page': '@signet/verify-page',
   server: '@signet/server',
   log: '@signet/log',
   registry: '@signet/registry',
@@ -19,11 +20,12 @@ const NAME = {
 const ALLOWED = {
   core: [],
   verify: ['core'],
+  'verify-page': ['core', 'verify'],
   server: ['core'],
   log: ['core'],
   registry: ['core', 'log'],
   audit: ['core', 'verify'],
-  cli: ['core', 'verify', 'server', 'log', 'registry', 'audit'],
+  cli: ['core', 'verify', 'verify-page', 'server', 'log', 'registry', 'audit'],
 };
 /** Another package's sources reached by a relative path (`../../verify/src/...`). */
 const crossPackagePath = {
@@ -88,6 +90,26 @@ export default tseslint.config(
               message: 'core and verify depend on nothing above them.',
             })),
           ].filter((p, i, all) => all.indexOf(p) === i),
+        },
+      ],
+    },
+  },
+  // The verifier page runs in browsers; only its Node helpers (src/node, `@signet/verify-page/node`) use Node.
+  {
+    files: ['packages/verify-page/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/verify-page/src/node/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            crossPackagePath,
+            nodeBuiltins,
+            ...PACKAGES.filter((p) => !['core', 'verify', 'verify-page'].includes(p)).map((p) => ({
+              group: [NAME[p], `${NAME[p]}/*`],
+              message: '@signet/verify-page depends on core and verify only.',
+            })),
+          ],
         },
       ],
     },

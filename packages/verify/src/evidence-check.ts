@@ -10,8 +10,6 @@ import {
   noteVerifierFromKey,
   parseEvidenceBundle,
   SignetError,
-  toBase64url,
-  toHex,
   utf8,
   verifyCheckpoint,
   verifyConsistency,
@@ -23,6 +21,14 @@ import {
   type NoteVerifier,
   type SignetErrorCode,
 } from '@signet/core';
+import {
+  logIncludedStatement,
+  noReceiptStatement,
+  RECEIPT_UNCHECKED_STATEMENT,
+  sealedStatement,
+  servedStatement,
+  useNotProvenStatement,
+} from './explain.js';
 import { createTrustStore, type TrustStore } from './trust.js';
 import { createVerifier } from './verifier.js';
 
@@ -101,19 +107,13 @@ function isTrustStore(v: unknown): v is TrustStore {
   return v !== null && typeof v === 'object' && typeof (v as TrustStore).get === 'function' && typeof (v as TrustStore).keys === 'function';
 }
 
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 /** Verifies an evidence bundle (JSON text or parsed). Never throws for bad input: the report says what failed. */
 export async function verifyEvidence(input: string | unknown, options: EvidenceCheckOptions): Promise<EvidenceReport> {
   const backend = options.backend ?? getDefaultBackend();
   const trust = isTrustStore(options.trust) ? options.trust : createTrustStore(options.trust, backend);
   const checks: EvidenceCheckStep[] = [];
   const proves: string[] = [];
-  const doesNotProve: string[] = [
-    'That the account holder collected the text into this dataset or trained on it: the bundle shows which account the text was served to, not what happened to it afterwards.',
-  ];
+  const doesNotProve: string[] = [useNotProvenStatement('the bundle')];
   let bundle: EvidenceBundle | undefined;
   let claims: EnvelopeClaims | undefined;
   let step: EvidenceCheckStep['name'] = 'bundle';
@@ -156,22 +156,17 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
     claims = valid.claims;
     const c = valid.claims;
     checks.push({ name: 'envelope', status: 'ok', detail: `signed by ${c.issuer} with trusted key ${valid.key.kid}` });
-    proves.push(
-      `${c.issuer} sealed response ${c.responseId} (model ${c.model}) at ${iso(c.issuedAt)} by its own clock, signed with its key ${valid.key.kid}.`,
-      `The response was served to the account with tag ${toBase64url(c.account.tag)}, under terms ${c.terms.id} version ${c.terms.version} (terms document SHA-256 ${toHex(c.terms.digest)}, ${c.terms.uri}).`,
-    );
+    proves.push(sealedStatement(c, valid.key.kid), servedStatement(c));
 
     step = 'log';
     // The log: the receipt proves the log included the envelope; the checkpoint is the log's signed tree head.
     if (b.log === null) {
       if (options.logKey !== undefined) stop('SIGNET_E_RECEIPT_MISSING', 'A log key was given but the bundle carries no receipt.');
       checks.push({ name: 'log', status: 'skipped', detail: 'the bundle carries no receipt' });
-      doesNotProve.push(
-        "When the envelope was committed: the bundle has no log receipt, so the issue time is only the provider's own claim.",
-      );
+      doesNotProve.push(noReceiptStatement('the bundle'));
     } else if (options.logKey === undefined) {
       checks.push({ name: 'log', status: 'skipped', detail: 'no log key given (--log-key)' });
-      doesNotProve.push('When the envelope was committed: the receipt was not checked because no log key was given.');
+      doesNotProve.push(RECEIPT_UNCHECKED_STATEMENT);
     } else {
       let logVerifier: NoteVerifier;
       try {
@@ -222,9 +217,7 @@ export async function verifyEvidence(input: string | unknown, options: EvidenceC
         status: 'ok',
         detail: `receipt of log ${r.origin}: entry ${r.index} of ${r.size}, checkpoint at size ${cp.size}`,
       });
-      proves.push(
-        `The log ${r.origin} included the envelope as entry ${r.index} in a tree it signed at ${iso(r.time)}: the provider committed to it by then and cannot backdate or silently drop it.`,
-      );
+      proves.push(logIncludedStatement(r.origin, r.index, r.time));
     }
 
     step = 'content';

@@ -20,3 +20,4 @@ export * from './evidence-check.js';
 export * from './receipt-check.js';
 export * from './trust-assembly.js';
 export * from './result-json.js';
+export * from './explain.js';

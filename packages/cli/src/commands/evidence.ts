@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { renderEvidenceHtml } from '@signet/audit';
 import { SignetError } from '@signet/core';
-import { verifyEvidence } from '@signet/verify';
+import { evidenceVerdict, verifyEvidence } from '@signet/verify';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
@@ -67,11 +67,7 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
       io.stdout(`${JSON.stringify(rest)}\n`);
       return report.valid ? 0 : 1;
     }
-    // An unsigned bundle that was allowed says so in its headline: it is not the provider's statement.
-    const verdict = !report.valid ? 'INVALID' : report.signed ? 'VALID' : 'VALID (UNSIGNED)';
-    const lines: string[] = [
-      report.valid ? `${verdict} evidence bundle ${shown(bundlePath)}` : `${verdict} evidence bundle ${shown(bundlePath)}: ${report.code}`,
-    ];
+    const lines: string[] = [`${evidenceVerdict(report)} evidence bundle ${shown(bundlePath)}${report.valid ? '' : `: ${report.code}`}`];
     if (!report.valid) lines.push(`  ${shown(report.message ?? '')}`);
     lines.push(
       'checks:',

@@ -7,6 +7,7 @@ import {
   type RunningServer,
   type ServeOptions,
 } from '@signet/server';
+import { createVerifyPageRoute } from '@signet/verify-page';
 import { flag, intFlag, optional, required, type FlagSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
@@ -105,6 +106,7 @@ export async function startGatewayFromArgs(
   });
   const passthrough = args.flags.passthrough;
   const upstreamApiKey = io.env.SIGNET_UPSTREAM_API_KEY;
+  hooks.push({ extraRoutes: createVerifyPageRoute({ jwks: files.jwks, source: issuer }) }); // the verifier page, these keys preloaded
   const gateway = createGateway({
     ...files,
     upstream: required(args, 'upstream'),
@@ -161,7 +163,7 @@ answer is sealed or, when it cannot be (an error status, --fail-open), marked "S
 and recorded (a line on stderr; a registry row with --registry). Clients authenticate with keys
 from the accounts file (see "signet accounts add"): unknown keys get 401, accounts that have not
 accepted the terms version in --terms get 403, before anything reaches the upstream.
-Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json).
+Public keys are served at /.well-known/signet/jwks.json (DIR/jwks.json), the verifier page at /signet/verify.
 The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KEY.
 SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
     async run(args, io) {

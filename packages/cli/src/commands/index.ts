@@ -19,6 +19,7 @@ import { inspect } from './inspect.js';
 import { keysNew } from './keys-new.js';
 import { sign } from './sign.js';
 import { verify } from './verify.js';
+import { verifyPage } from './verify-page.js';
 import { logInit } from './log-init.js';
 import { logKey } from './log-key.js';
 import { logServe } from './log-serve.js';
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   audit,
   attribute,
   evidenceVerify,
+  verifyPage,
   createGatewayCommand([logGatewayExtension, registryGatewayExtension]),
   accountsAdd,
   accountsList,

@@ -3,6 +3,7 @@ import { readTermsFile, termsClaim } from '@signet/server';
 import {
   assembleTrust,
   createVerifier,
+  NORMALIZED_WARNING,
   TrustInputError,
   type TrustExtensions,
   type VerificationPolicy,
@@ -17,9 +18,6 @@ import { readEnvelope } from '../envelope-input.js';
 import { InputError, readFileText, readInput, readJson, readText } from '../io.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
-
-const NORMALIZED_WARNING =
-  'the text matches the seal only after normalization (Unicode NFC, white space folded); re-indented code, a list run into a paragraph, or words joined or split at white space match the same way.';
 
 /** `signet verify`: checks an envelope against text or a response. Exit 0 valid, 1 invalid, 2 usage. */
 export const verify: Command = defineCommand({
