@@ -1,5 +1,6 @@
 import { fromBase64url, parseEnvelope, toHex } from '@signet/core';
-import type { EvidenceReport } from '@signet/verify';
+import { basename } from 'node:path';
+import { evidenceVerdict, type EvidenceReport } from '@signet/verify';
 import { esc, pageHead } from './html.js';
 
 /**
@@ -11,10 +12,10 @@ import { esc, pageHead } from './html.js';
 
 /** What the page needs besides the report. */
 export interface EvidencePageOptions {
-  /** The bundle's file name, as the checker gave it. */
-  readonly bundleName: string;
+  /** The bundle's path, as the checker gave it (the page shows its file name). */
+  readonly bundlePath: string;
   /** The log verifier key the log was checked with (C2SP `name+hexid+base64key`), if any. */
-  readonly logKey?: string;
+  readonly logKey?: string | undefined;
   /** When the check ran (ISO 8601; default now). */
   readonly checkedAt?: string;
 }
@@ -56,11 +57,15 @@ function dl(rows: readonly (readonly [string, string])[]): string {
 /** Renders a verified (or failed) evidence bundle as one printable HTML document. */
 export function renderEvidenceHtml(report: EvidenceReport, options: EvidencePageOptions): string {
   const verdictClass = !report.valid ? 'bad' : report.signed ? 'ok' : 'warn';
-  const verdict = !report.valid
-    ? `INVALID: this evidence bundle does not verify (${report.code ?? 'unknown'})`
-    : report.signed
-      ? 'VALID: this evidence bundle verifies'
-      : 'VALID (UNSIGNED): the bundle verifies, but the provider did not sign it';
+  // The same headline word as `signet evidence verify`.
+  const verdict = `${evidenceVerdict(report)}: ${
+    !report.valid
+      ? `this evidence bundle does not verify (${report.code ?? 'unknown'})`
+      : report.signed
+        ? 'this evidence bundle verifies'
+        : 'the bundle verifies, but the provider did not sign it'
+  }`;
+  const bundleName = basename(options.bundlePath);
   const checks = report.checks
     .map(
       (c) =>
@@ -129,9 +134,9 @@ export function renderEvidenceHtml(report: EvidenceReport, options: EvidencePage
       ? '<p>Nothing: the bundle did not verify.</p>'
       : `<ul class="list">${report.proves.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
   const notProven = `<ul class="list">${report.doesNotProve.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
-  return `${pageHead(`Signet evidence: ${options.bundleName}`, CSS)}<main>
+  return `${pageHead(`Signet evidence: ${bundleName}`, CSS)}<main>
 <h1>Signet evidence check</h1>
-<div class="meta">Bundle <b>${esc(options.bundleName)}</b> · checked ${esc(options.checkedAt ?? new Date().toISOString())} offline with the provider’s public keys${options.logKey === undefined ? '' : ' and the log’s public key'}</div>
+<div class="meta">Bundle <b>${esc(bundleName)}</b> · checked ${esc(options.checkedAt ?? new Date().toISOString())} offline with the provider’s public keys${options.logKey === undefined ? '' : ' and the log’s public key'}</div>
 <p class="verdict ${verdictClass}" role="status" id="verdict">${esc(verdict)}</p>
 ${report.valid ? '' : `<p>${esc(report.message ?? '')}</p>`}
 <section id="proves"><h2>What this proves</h2>${proves}</section>

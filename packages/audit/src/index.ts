@@ -37,6 +37,7 @@ export {
   type SuspectMatch,
 } from './attribution-report.js';
 export { renderAttributionHtml, type AttributionPage } from './attribution-html.js';
+export { AttributionRun } from './attribution-run.js';
 export { renderEvidenceHtml, type EvidencePageOptions } from './evidence-html.js';
 export { esc as escapeHtml, highlight, sharedSpans } from './html.js';
 export { attributionSummaryText, auditSummaryText, type Show } from './summary-text.js';

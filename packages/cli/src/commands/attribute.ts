@@ -1,15 +1,7 @@
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import {
-  AttributionSummaryBuilder,
-  attributionSummaryText,
-  createProgress,
-  readSuspects,
-  renderAttributionHtml,
-  revealedPassage,
-  suspectMatches,
-} from '@signet/audit';
+import { join } from 'node:path';
 import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
+import { AttributionRun, attributionSummaryText } from '@signet/audit';
 import { openLog, type Log } from '@signet/log';
 import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
 import { KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
@@ -102,21 +94,17 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
       let matched = 0;
       let errors = 0;
       const summary: unknown[] = [];
-      const [report, passages, read] = [new AttributionSummaryBuilder(), [] as (string | undefined)[], { bytes: 0, size: 0 }];
       const showProgress = flag(args, 'progress') || (!flag(args, 'no-progress') && process.stderr.isTTY === true && !json);
-      const progress = createProgress(io.stderr, () => read.size, showProgress);
-      const print = io.stdout;
-      io = { ...io, stdout: (t) => (progress.clear(), print(t)) };
-      const onBytes = (bytes: number, size: number): void => void Object.assign(read, { bytes, size });
-      for await (const s of readSuspects(suspectPath, { textField: optional(args, 'text-field'), onBytes })) {
+      const run = new AttributionRun(showProgress ? io.stderr : undefined);
+      io = { ...io, stdout: run.printer(io.stdout) };
+      for await (const s of run.suspects(suspectPath, optional(args, 'text-field'))) {
         total++;
-        progress.update(total, read.bytes);
         if ('error' in s) {
           errors++;
           if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null, error: s.error })}\n`);
           else io.stdout(`line ${s.line}: ${s.error}: ${shown(s.message)}\n`);
           summary.push({ id: s.id, line: s.line, match: null, error: s.error });
-          report.add({ id: s.id, line: s.line, matches: [], error: s.error, message: s.message });
+          run.unnamed(s);
           continue;
         }
         const verdict = await registry.assess(s.text, attribution);
@@ -124,12 +112,11 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
           if (json) io.stdout(`${JSON.stringify({ id: s.id, verdict: verdict.kind, match: null })}\n`);
           else io.stdout(`${shown(String(s.id))}: ${verdict.kind === 'too-short' ? 'too short to attribute' : 'no match'}\n`);
           summary.push({ id: s.id, line: s.line, verdict: verdict.kind, match: null });
-          report.add({ id: s.id, line: s.line, text: s.text, verdict: verdict.kind, matches: [] });
+          run.unnamed(s, verdict.kind);
           continue;
         }
         matched++;
         const accounts = [];
-        passages.length = 0;
         for (const a of verdict.accounts) {
           const best = a.matches[0]!;
           let evidence: string | null = null;
@@ -141,7 +128,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
             });
             evidence = join(out, 'evidence', bundleName(s.id, used));
             writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
-            passages.push(revealedPassage(bundle.content));
+            run.reveal(bundle.content);
           }
           accounts.push({
             account: a.accountId,
@@ -168,7 +155,7 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
             issuedAt: best.row.issuedAt,
           })),
         });
-        report.add({ id: s.id, line: s.line, text: s.text, verdict: verdict.kind, matches: suspectMatches(accounts, passages) });
+        run.named(s, verdict.kind, accounts);
         if (json)
           io.stdout(
             `${JSON.stringify({ id: s.id, verdict: verdict.kind, match: line[0], ...(line.length > 1 ? { accounts: line } : {}) })}\n`,
@@ -179,19 +166,16 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
               `${i === 0 ? shown(String(s.id)) : '  and'}: ${shown(a.account)}  score ${a.score.toFixed(2)} (${a.best.method}), ${chanceInWords(a.chance)}  ${shown(a.responseId)}${a.evidence === null ? '' : `  evidence ${shown(a.evidence)}`}${a.alsoServedTo === undefined ? '' : `  (ambiguous: the same text was served to ${a.alsoServedTo.length} other account${a.alsoServedTo.length === 1 ? '' : 's'})`}\n`,
             );
       }
-      progress.done();
-      const totals = report.summary();
+      const totals = run.finish();
       if (out !== undefined) {
-        const doc = { total, matched, errors, summary: totals, suspects: summary };
-        writePublicFile(join(out, 'attribution.json'), `${JSON.stringify(doc, null, 2)}\n`);
-        const dataset = suspectPath === '-' ? 'stdin' : basename(suspectPath);
-        const page = { dataset, generatedAt: new Date().toISOString(), summary: totals, entries: report.entries };
-        writePublicFile(join(out, 'report.html'), renderAttributionHtml(page));
-      }
-      if (!json)
-        io.stderr(
-          `${attributionSummaryText(totals, shown)}${signer === undefined && out !== undefined ? 'bundles are unsigned (no signing-key.jwk in --keys)\n' : ''}`,
+        writePublicFile(
+          join(out, 'attribution.json'),
+          `${JSON.stringify({ total, matched, errors, summary: totals, suspects: summary }, null, 2)}\n`,
         );
+        writePublicFile(join(out, 'report.html'), run.html(suspectPath));
+      }
+      const unsigned = signer === undefined && out !== undefined ? 'bundles are unsigned (no signing-key.jwk in --keys)\n' : '';
+      if (!json) io.stderr(`${attributionSummaryText(totals, shown)}${unsigned}`);
       return 0;
     } catch (e) {
       if (e instanceof SignetError || e instanceof InputError || e instanceof UsageError) throw e;

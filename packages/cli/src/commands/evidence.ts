@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
 import { renderEvidenceHtml } from '@signet/audit';
 import { SignetError } from '@signet/core';
 import { evidenceVerdict, verifyEvidence } from '@signet/verify';
@@ -22,10 +21,7 @@ export const evidenceVerify: Command = defineCommand({
       help: "accept a bundle without the provider's signature; the verdict then says UNSIGNED (without this flag an unsigned bundle fails: SIGNET_E_EVIDENCE_UNSIGNED)",
     },
     json: { help: 'print the verdict as JSON' },
-    html: {
-      value: 'FILE',
-      help: 'also write the check as a printable page: verdict, checks, proven and not, key fingerprints, checkpoint',
-    },
+    html: { value: 'FILE', help: 'also write the check as a printable page (verdict, proofs, keys, checkpoint)' },
   },
   text: `Checks a bundle from \`signet attribute\` with public keys only (no registry, no network):
 the envelope's signature, the log receipt and checkpoint (with --log-key), the content (the text
@@ -60,8 +56,7 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
       throw e;
     }
     const html = optional(args, 'html');
-    if (html !== undefined)
-      writePublicFile(html, renderEvidenceHtml(report, { bundleName: basename(bundlePath), ...(logKey === undefined ? {} : { logKey }) }));
+    if (html !== undefined) writePublicFile(html, renderEvidenceHtml(report, { bundlePath, logKey }));
     if (flag(args, 'json')) {
       const { bundle: _b, claims: _c, ...rest } = report;
       io.stdout(`${JSON.stringify(rest)}\n`);
