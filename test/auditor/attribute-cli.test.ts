@@ -74,7 +74,16 @@ describe('signet attribute', () => {
     expect(lines[5]).toEqual({ id: 6, match: null, error: 'SIGNET_E_DATASET_LAYOUT' });
     for (const l of lines.slice(0, 3)) {
       expect(existsSync(l.match.evidence)).toBe(true);
-      const v = runCli(['evidence', 'verify', l.match.evidence, '--trust', join(keys, 'jwks.json'), '--log-key', logKey, '--json']);
+      const v = runCli([
+        'evidence',
+        'verify',
+        l.match.evidence,
+        '--trust',
+        join(keys, 'jwks.json'),
+        '--log-verifier-key',
+        logKey,
+        '--json',
+      ]);
       expect(JSON.parse(v.stdout)).toMatchObject({ valid: true });
       expect(v.code).toBe(0);
     }

@@ -106,7 +106,7 @@ describe('signet audit reads every dataset format', () => {
   it('reads stdin (-) (gzip on stdin is covered by the reader unit test)', () => {
     const plain = audit('-', [], jsonl(records));
     expect(plain.code).toBe(0);
-    expect(plain.report).toMatchObject({ dataset: 'stdin', valid: N });
+    expect(plain.report).toMatchObject({ dataset: 'standard input', valid: N });
   });
 
   it('names the shard of a failure in a folder dataset', () => {

@@ -151,10 +151,10 @@ describe.skipIf(!haveChromium)('pages for auditors and courts', () => {
     const entry = summary.suspects.find((s: { id: unknown }) => s.id === 'excerpt <b>&');
     const bundle = entry.match.evidence as string;
     const page1 = join(dir, 'evidence.html');
-    const r = runCli(['evidence', 'verify', bundle, '--trust', jwks, '--log-key', logKey, '--html', page1]);
+    const r = runCli(['evidence', 'verify', bundle, '--trust', jwks, '--log-verifier-key', logKey, '--html', page1]);
     expect(r.code).toBe(0);
-    const text = runCli(['evidence', 'verify', bundle, '--trust', jwks, '--log-key', logKey]).stdout;
-    const report = JSON.parse(runCli(['evidence', 'verify', bundle, '--trust', jwks, '--log-key', logKey, '--json']).stdout);
+    const text = runCli(['evidence', 'verify', bundle, '--trust', jwks, '--log-verifier-key', logKey]).stdout;
+    const report = JSON.parse(runCli(['evidence', 'verify', bundle, '--trust', jwks, '--log-verifier-key', logKey, '--json']).stdout);
     const b = JSON.parse(readFileSync(bundle, 'utf8'));
     for (const width of [1200, 390]) {
       const { page, requests } = await open(page1, width);
@@ -188,7 +188,7 @@ describe.skipIf(!haveChromium)('pages for auditors and courts', () => {
     const tampered = join(dir, 'tampered.json');
     writeFileSync(tampered, JSON.stringify({ ...b, account: { ...b.account, id: 'someone-else@example.org' } }));
     const page2 = join(dir, 'tampered.html');
-    const t = runCli(['evidence', 'verify', tampered, '--trust', jwks, '--log-key', logKey, '--html', page2]);
+    const t = runCli(['evidence', 'verify', tampered, '--trust', jwks, '--log-verifier-key', logKey, '--html', page2]);
     expect(t.code).toBe(1);
     const { page } = await open(page2, 1200);
     expect(await page.locator('#verdict').innerText()).toContain('INVALID');

@@ -247,7 +247,7 @@ describe('evidence bundles', () => {
   it('signet evidence verify refuses an unsigned bundle unless --allow-unsigned, then says UNSIGNED', () => {
     const path = join(dir, 'unsigned.json');
     writeFileSync(path, JSON.stringify(unsignedBundle));
-    const refused = runCli(['evidence', 'verify', path, '--trust', join(keys, 'jwks.json'), '--log-key', log.verifierKey]);
+    const refused = runCli(['evidence', 'verify', path, '--trust', join(keys, 'jwks.json'), '--log-verifier-key', log.verifierKey]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/^INVALID evidence bundle .*SIGNET_E_EVIDENCE_UNSIGNED/);
     const allowed = runCli([
@@ -256,7 +256,7 @@ describe('evidence bundles', () => {
       path,
       '--trust',
       join(keys, 'jwks.json'),
-      '--log-key',
+      '--log-verifier-key',
       log.verifierKey,
       '--allow-unsigned',
     ]);
@@ -271,7 +271,7 @@ describe('evidence bundles', () => {
     writeFileSync(path, JSON.stringify(excerptBundle, null, 2));
     const keyFile = join(dir, 'log.pub');
     writeFileSync(keyFile, `${log.verifierKey}\n`);
-    const ok = runCli(['evidence', 'verify', path, '--trust', join(keys, 'jwks.json'), '--log-key', keyFile]);
+    const ok = runCli(['evidence', 'verify', path, '--trust', join(keys, 'jwks.json'), '--log-verifier-key', keyFile]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('VALID');
     expect(ok.stdout).toContain('it proves:');
@@ -279,7 +279,7 @@ describe('evidence bundles', () => {
     const tampered = clone(excerptBundle);
     tampered.account.id = 'someone-else';
     writeFileSync(path, JSON.stringify(tampered));
-    const bad = runCli(['evidence', 'verify', path, '--trust', join(keys, 'jwks.json'), '--log-key', log.verifierKey, '--json']);
+    const bad = runCli(['evidence', 'verify', path, '--trust', join(keys, 'jwks.json'), '--log-verifier-key', log.verifierKey, '--json']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).code).toBe('SIGNET_E_EVIDENCE_SIGNATURE');
     expect(runCli(['evidence', 'verify', join(dir, 'nope.json'), '--trust', join(keys, 'jwks.json')]).code).toBe(2);

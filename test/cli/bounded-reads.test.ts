@@ -94,7 +94,7 @@ describe('HTTP bodies are capped after decompression', () => {
 
   it('signet log verify --url against a log serving a gzip bomb fails with SIGNET_E_PARSE_TOO_LARGE in a 64 MB heap', async () => {
     const key = LogKey.generate('log.example.com/bomb').verifierKey;
-    const r = await signet(['log', 'verify', '--url', served.url, '--log-key', key]);
+    const r = await signet(['log', 'verify', '--url', served.url, '--log-verifier-key', key]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/SIGNET_E_PARSE_TOO_LARGE/);
   });

@@ -35,7 +35,7 @@ beforeAll(() => {
       id: 't',
       version: '1',
       uri: 'https://api.example.com/terms/1',
-      document: 'terms.md',
+      documentFile: 'terms.md',
       usage: { 'cawg.ai_training': 'notAllowed' },
     }),
   );
@@ -166,7 +166,8 @@ describe('signet CLI (foundation)', () => {
       join(dir, 'answer.txt'),
     ]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('cannot read');
+    expect(missing.stderr).toContain('does not exist');
+    expect(missing.stderr).not.toMatch(/ENOENT/);
     writeFileSync(join(dir, 'garbage.txt'), '%%% not an envelope %%%');
     const garbage = signet([
       'verify',

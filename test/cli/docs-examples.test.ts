@@ -58,7 +58,8 @@ afterAll(async () => {
 describe('docs/provider-guide.md', () => {
   it('the gateway in 3 commands works as written', { timeout: 30_000 }, async () => {
     const guide = readFileSync(join(root, 'docs', 'provider-guide.md'), 'utf8');
-    const terms = codeBlocks(guide, 'json')[0] as string;
+    const termsBlock = codeBlocks(guide, 'sh').find((b) => b.startsWith("cat > terms.json <<'EOF'\n")) as string;
+    const terms = termsBlock.slice(termsBlock.indexOf('\n') + 1, termsBlock.lastIndexOf('EOF\n'));
     const commands = (codeBlocks(guide, 'sh').find((b) => b.includes('signet gateway')) as string).trim().split('\n');
     expect(commands).toHaveLength(3);
     const cwd = mkdtempSync(join(tmpdir(), 'signet-3cmd-'));

@@ -180,11 +180,13 @@ describe('provider to auditor, end to end', () => {
     expect(lines.find((l) => l.id === 'unrelated')?.match).toBeNull();
     const bundle = lines.find((l) => l.id === 'leak-0')!.match!.evidence;
     const logKey = signet(['log', 'key', '--log', logDb]).stdout.trim();
-    const ok = signet(['evidence', 'verify', bundle, '--trust', join(keys, 'jwks.json'), '--log-key', logKey]);
+    const ok = signet(['evidence', 'verify', bundle, '--trust', join(keys, 'jwks.json'), '--log-verifier-key', logKey]);
     expect(ok.code, ok.stderr + ok.stdout).toBe(0);
     // The same bundle with the account swapped no longer verifies.
     const forged = JSON.parse(readFileSync(bundle, 'utf8').replaceAll('acct_harvester', 'acct_innocent')) as object;
     writeFileSync(join(dir, 'forged.json'), JSON.stringify(forged));
-    expect(signet(['evidence', 'verify', join(dir, 'forged.json'), '--trust', join(keys, 'jwks.json'), '--log-key', logKey]).code).toBe(1);
+    expect(
+      signet(['evidence', 'verify', join(dir, 'forged.json'), '--trust', join(keys, 'jwks.json'), '--log-verifier-key', logKey]).code,
+    ).toBe(1);
   });
 });

@@ -154,7 +154,8 @@ describe('signet gateway and signet accounts', () => {
       body: '{}',
     });
     expect(res.status).toBe(401);
-    expect(await main(['accounts', 'revoke', '--file', accounts, '--account', 'nobody'], captureIO())).toBe(1);
+    // No key matched: an input problem (2), not an invalid verdict (1).
+    expect(await main(['accounts', 'revoke', '--file', accounts, '--account', 'nobody'], captureIO())).toBe(2);
     expect(await main(['accounts', 'revoke', '--file', accounts], captureIO())).toBe(2);
   });
 

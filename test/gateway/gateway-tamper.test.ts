@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENVELOPE_HEADER, type SseEvent } from '@signet/core';
+import { ENVELOPE_HEADER, SignetError, type SseEvent } from '@signet/core';
 import { createVerifyingFetch, type FetchVerification } from '@signet/verify';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { rewriteEvent, startTamperProxy, type TamperProxy } from '../support/tamper-proxy.js';
@@ -183,10 +183,32 @@ describe('tampering between the gateway and the client is reported with the righ
     });
     proxy.tamper = { body: (t) => t.replace('You said', 'You saiD') };
     const e1 = await strict.chat.completions.create(ask('strict')).catch((e: unknown) => e);
-    expect((e1 as { cause?: { code?: string } }).cause?.code).toBe('SIGNET_E_CONTENT_BODY_MISMATCH');
+    expect(e1).toMatchObject({ code: 'SIGNET_E_CONTENT_BODY_MISMATCH' });
     proxy.tamper = { events: cutAfter(4) };
     const stream = await strict.chat.completions.create({ ...ask('strict stream'), stream: true });
     const e2 = await drain(stream).catch((e: unknown) => e);
     expect(e2).toMatchObject({ code: 'SIGNET_E_STREAM_TRUNCATED' });
+  });
+
+  // Regression: a failed verification made fetch reject, which the openai client reported as
+  // "APIConnectionError: Connection error." after retrying the request twice more upstream.
+  it('a failed verification reaches the application as the SignetError, without a retry', async () => {
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    const retrying = new OpenAI({
+      apiKey: gw.apiKey,
+      baseURL: `${proxy.url}/v1`,
+      maxRetries: 2,
+      fetch: createVerifyingFetch({ trust: gw.jwks, throwOnFailure: true, fetch: counting }),
+    });
+    proxy.tamper = { body: (t) => t.replace('You said', 'You saiD') };
+    const e = await retrying.chat.completions.create(ask('no retry')).catch((err: unknown) => err);
+    expect(calls).toBe(1);
+    expect(e).toBeInstanceOf(SignetError);
+    expect(e).toMatchObject({ code: 'SIGNET_E_CONTENT_BODY_MISMATCH' });
+    expect(String((e as Error).message)).not.toMatch(/Connection error/);
   });
 });

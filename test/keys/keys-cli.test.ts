@@ -184,7 +184,7 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
     expect((await run(['account', 'open', '--keys', keys, '--accounts', p('others.txt'), '--envelope', file])).code).toBe(1);
   });
 
-  it('verify --log-key --receipt: an envelope of a revoked key passes only when the log committed it first', async () => {
+  it('verify --log-verifier-key --receipt: an envelope of a revoked key passes only when the log committed it first', async () => {
     const keys = p('keys-log');
     expect((await run(['keys', 'new', '--out', keys])).code).toBe(0);
     const log = await openLog(p('log.db'), { key: LogKey.generate('cli.example/log'), create: true, maxDelayMs: 5 });
@@ -211,7 +211,7 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
       ).toBe(0);
       const trust = join(keys, 'jwks.json');
       const later = join(keys, 'revocations.json');
-      const withReceipt = ['--revocations', later, '--log-key', p('log.key'), '--receipt', p('receipt.cbor')];
+      const withReceipt = ['--revocations', later, '--log-verifier-key', p('log.key'), '--receipt', p('receipt.cbor')];
       expect(JSON.parse((await verify(envFile, trust, withReceipt)).out)).toMatchObject({ valid: true });
       expect(JSON.parse((await verify(envFile, trust, ['--revocations', later])).out)).toMatchObject({
         valid: false,
@@ -222,7 +222,14 @@ describe('signet keys rotate | revoke | delegate | jwks, account open', () => {
       expect(active.kid).toBe(JSON.parse(rot.out).kid);
       const earlier = p('earlier.json');
       writeFileSync(earlier, JSON.stringify(signRevocationList([{ kid, at: committed - 3600, reason: 'key compromise' }], active)));
-      const r = await verify(envFile, trust, ['--revocations', earlier, '--log-key', p('log.key'), '--receipt', p('receipt.cbor')]);
+      const r = await verify(envFile, trust, [
+        '--revocations',
+        earlier,
+        '--log-verifier-key',
+        p('log.key'),
+        '--receipt',
+        p('receipt.cbor'),
+      ]);
       expect(JSON.parse(r.out)).toMatchObject({ valid: false, code: 'SIGNET_E_KEY_REVOKED' });
       expect((await verify(envFile, trust, ['--receipt', p('receipt.cbor')])).code).toBe(2);
     } finally {

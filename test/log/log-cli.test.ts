@@ -70,7 +70,7 @@ const serve = async (views: Log[]) => {
 describe('signet log monitor', () => {
   it('follows a log that grows consistently (exit 0)', async () => {
     const url = await serve([honest, honest, grown]);
-    const r = await cli(['log', 'monitor', url, '--log-key', key.verifierKey, '--interval', '0', '--polls', '3']);
+    const r = await cli(['log', 'monitor', url, '--log-verifier-key', key.verifierKey, '--interval', '0', '--polls', '3']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('consistent: 3 -> 5');
     expect(r.code).toBe(0);
@@ -78,7 +78,7 @@ describe('signet log monitor', () => {
 
   it('detects equivocation: two signed checkpoints of one size (exit 1, with evidence)', async () => {
     const url = await serve([honest, twin]);
-    const r = await cli(['log', 'monitor', url, '--log-key', key.verifierKey, '--interval', '0', '--polls', '5']);
+    const r = await cli(['log', 'monitor', url, '--log-verifier-key', key.verifierKey, '--interval', '0', '--polls', '5']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('EQUIVOCATION');
     expect(r.stderr).toContain(await honest.checkpoint());
@@ -90,7 +90,7 @@ describe('signet log monitor', () => {
       'log',
       'monitor',
       await serve([honest, forked]),
-      '--log-key',
+      '--log-verifier-key',
       key.verifierKey,
       '--interval',
       '0',
@@ -106,24 +106,27 @@ describe('signet log monitor', () => {
       new URL(req.url).pathname === '/checkpoint' ? (n++ === 0 ? forked : twin).handler(req) : forked.handler(req),
     );
     servers.push(rollback);
-    const back = await cli(['log', 'monitor', rollback.url, '--log-key', key.verifierKey, '--interval', '0', '--polls', '3']);
+    const back = await cli(['log', 'monitor', rollback.url, '--log-verifier-key', key.verifierKey, '--interval', '0', '--polls', '3']);
     expect(back.code).toBe(1);
     expect(back.stderr).toContain('ROLLBACK');
   });
 
   it('remembers across runs with --state, and refuses checkpoints signed by another key', async () => {
     const state = join(dir, 'monitor.json');
-    expect((await cli(['log', 'monitor', await serve([honest]), '--log-key', key.verifierKey, '--once', '--state', state])).code).toBe(0);
-    const later = await cli(['log', 'monitor', await serve([twin]), '--log-key', key.verifierKey, '--once', '--state', state]);
+    expect(
+      (await cli(['log', 'monitor', await serve([honest]), '--log-verifier-key', key.verifierKey, '--once', '--state', state])).code,
+    ).toBe(0);
+    const later = await cli(['log', 'monitor', await serve([twin]), '--log-verifier-key', key.verifierKey, '--once', '--state', state]);
     expect(later.code).toBe(1);
     expect(later.stderr).toContain('EQUIVOCATION');
     const other = LogKey.generate('cli.example/log');
-    const wrong = await cli(['log', 'monitor', await serve([honest]), '--log-key', other.verifierKey, '--once']);
+    const wrong = await cli(['log', 'monitor', await serve([honest]), '--log-verifier-key', other.verifierKey, '--once']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('INVALID CHECKPOINT');
-    expect((await cli(['log', 'monitor', 'http://127.0.0.1:9', '--log-key', 'nonsense', '--once'])).code).toBe(2);
-    const unreachable = await cli(['log', 'monitor', 'http://127.0.0.1:9', '--log-key', key.verifierKey, '--once']);
-    expect(unreachable.code).toBe(2);
+    expect((await cli(['log', 'monitor', 'http://127.0.0.1:9', '--log-verifier-key', 'nonsense', '--once'])).code).toBe(2);
+    const unreachable = await cli(['log', 'monitor', 'http://127.0.0.1:9', '--log-verifier-key', key.verifierKey, '--once']);
+    // Nothing answered: "could not check" (3), apart from a usage error (2) and misbehaviour (1).
+    expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain('warning');
   });
 });
@@ -151,7 +154,7 @@ describe('signet log monitor with witnesses', () => {
       'log',
       'monitor',
       url,
-      '--log-key',
+      '--log-verifier-key',
       key.verifierKey,
       '--witness',
       keys[0]!,
@@ -189,14 +192,14 @@ describe('signet log verify', () => {
     const rFile = join(dir, 'receipt.cose');
     writeFileSync(envFile, sealed.text);
     writeFileSync(rFile, receipt);
-    const ok = await cli(['log', 'verify', '--log-key', key.verifierKey, '--receipt', rFile, '--envelope', envFile]);
+    const ok = await cli(['log', 'verify', '--log-verifier-key', key.verifierKey, '--receipt', rFile, '--envelope', envFile]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/VALID: entry 5 of log cli.example\/log/);
     const url = await serve([grown]);
     const live = await cli([
       'log',
       'verify',
-      '--log-key',
+      '--log-verifier-key',
       key.verifierKey,
       '--receipt',
       rFile,
@@ -210,30 +213,51 @@ describe('signet log verify', () => {
     const bad = Uint8Array.from(receipt);
     bad[bad.length - 3]! ^= 1;
     writeFileSync(rFile, bad);
-    const tampered = await cli(['log', 'verify', '--log-key', key.verifierKey, '--receipt', rFile, '--envelope', envFile]);
+    const tampered = await cli(['log', 'verify', '--log-verifier-key', key.verifierKey, '--receipt', rFile, '--envelope', envFile]);
     expect(tampered.code).toBe(1);
     expect(tampered.stderr).toContain('SIGNET_E_RECEIPT_INVALID');
     writeFileSync(rFile, receipt);
     expect(
-      (await cli(['log', 'verify', '--log-key', LogKey.generate('cli.example/log').verifierKey, '--receipt', rFile, '--envelope', envFile]))
-        .code,
+      (
+        await cli([
+          'log',
+          'verify',
+          '--log-verifier-key',
+          LogKey.generate('cli.example/log').verifierKey,
+          '--receipt',
+          rFile,
+          '--envelope',
+          envFile,
+        ])
+      ).code,
     ).toBe(1);
     // The receipt's tree is not a prefix of a forked log's checkpoint.
     const forkUrl = await serve([forked]);
-    const vsFork = await cli(['log', 'verify', '--log-key', key.verifierKey, '--receipt', rFile, '--envelope', envFile, '--url', forkUrl]);
+    const vsFork = await cli([
+      'log',
+      'verify',
+      '--log-verifier-key',
+      key.verifierKey,
+      '--receipt',
+      rFile,
+      '--envelope',
+      envFile,
+      '--url',
+      forkUrl,
+    ]);
     expect(vsFork.code).toBe(1);
   });
 
   it('audits a whole log from its tiles, and catches a log serving tiles it did not sign', async () => {
     const url = await serve([grown]);
-    const r = await cli(['log', 'verify', '--log-key', key.verifierKey, '--url', url]);
+    const r = await cli(['log', 'verify', '--log-verifier-key', key.verifierKey, '--url', url]);
     expect(r.stdout).toContain('VALID');
     expect(r.code).toBe(0);
     // Checkpoint of one log, tiles and entries of another of the same size.
     const liar: LogHandler = async (req) => (new URL(req.url).pathname === '/checkpoint' ? honest.handler(req) : twin.handler(req));
     const s = await serveHandler(liar);
     servers.push(s);
-    const caught = await cli(['log', 'verify', '--log-key', key.verifierKey, '--url', s.url]);
+    const caught = await cli(['log', 'verify', '--log-verifier-key', key.verifierKey, '--url', s.url]);
     expect(caught.code).toBe(1);
     expect(caught.stderr).toContain('SIGNET_E_LOG_INCONSISTENT');
   });
@@ -241,7 +265,7 @@ describe('signet log verify', () => {
   it('prints the verifier key and refuses bad usage', async () => {
     expect((await cli(['log', 'key', '--log', join(dir, 'honest.db')])).stdout.trim()).toBe(key.verifierKey);
     expect((await cli(['log', 'key'])).code).toBe(2);
-    expect((await cli(['log', 'verify', '--log-key', key.verifierKey])).code).toBe(2);
+    expect((await cli(['log', 'verify', '--log-verifier-key', key.verifierKey])).code).toBe(2);
     expect((await cli(['log', 'key', '--log', join(dir, 'absent.db')])).code).toBe(2);
   });
 });

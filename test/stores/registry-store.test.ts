@@ -50,6 +50,18 @@ for (const [name, open] of backends) {
       expect(parseEnvelope(row!.envelope).claims.responseId).toBe(`chatcmpl-${name}-7`);
     });
 
+    // Regression: reading a registry that did not exist created an empty one, and attribution then
+    // reported "no match" for every suspect with exit 0.
+    it('never creates a registry when asked to read one, and tells its own keys from foreign ones', async () => {
+      const missing =
+        name === 'sqlite'
+          ? openRegistry(join(tempDir('signet-registry-'), 'nonexist.db'), { accountSecret: provider.secret, mustExist: true })
+          : openRegistry(url as string, { accountSecret: provider.secret, schema: uniqueSchema('none'), mustExist: true });
+      await expect(missing).rejects.toMatchObject({ code: 'SIGNET_E_REGISTRY_MISSING' });
+      await expect(registry.checkKeys([provider.key.kid])).resolves.toBeUndefined();
+      await expect(registry.checkKeys(['another-providers-kid'])).rejects.toMatchObject({ code: 'SIGNET_E_REGISTRY_FOREIGN_KEY' });
+    });
+
     it("records idempotently and refuses an envelope whose tag is not the account's", async () => {
       const signer = provider.signer();
       const sealed = await signer.seal({ account: 'acct-x', response: chatResponse(`chatcmpl-${name}-dup`, 'hello there') });

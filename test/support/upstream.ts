@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
  *
  * Special models trigger failures: `fail-500` answers 500; `cut-halfway` ends the stream halfway
  * without finishing; `reset-halfway` drops the connection halfway; `slow` waits `slowMs` between
- * chunks; `refuse` answers with a refusal; `not-json` answers 200 text/plain.
+ * chunks; `refuse` answers with a refusal; `not-json` answers 200 text/plain. Hanging upstreams:
+ * `hang-headers` never answers; `hang-halfway` streams half and then goes silent (connection open);
+ * `slow-headers` sends its headers after `slowMs`.
  *
  * Special models also produce members a client displays besides the text, so tests can check that
  * they are sealed: `annotated` adds a URL citation (chat and Responses API); `audio` adds a chat
@@ -408,6 +410,8 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       const model = typeof body.model === 'string' ? body.model : 'local-model';
       if (model === 'fail-500')
         return sendJson(res, 500, { error: { message: 'The model crashed.', type: 'server_error', code: null, param: null } });
+      if (model === 'hang-headers') return; // holds the connection open, says nothing
+      if (model === 'slow-headers') await sleep(options.slowMs ?? 150);
       if (model === 'not-json') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         return res.end('plain text');
@@ -432,6 +436,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
         if (closed) return;
         if (i === half && model === 'cut-halfway') return res.end();
         if (i === half && model === 'reset-halfway') return res.destroy();
+        if (i === half && model === 'hang-halfway') return; // silent, connection held open
         const c = forms.chunks[i] as Json;
         res.write(isResponses ? `event: ${String(c.type)}\ndata: ${JSON.stringify(c)}\n\n` : `data: ${JSON.stringify(c)}\n\n`);
         if (delay > 0) await sleep(delay);

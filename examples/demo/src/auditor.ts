@@ -243,14 +243,14 @@ export const auditorDemo: DemoPart = async (ctx) => {
     (JSON.parse(readText(bundle)) as { content: { kind: string } }).content.kind === 'excerpt',
     'the bundle of an edited excerpt carries an excerpt proof',
   );
-  const verified = await ctx.cli(['evidence', 'verify', bundle, '--trust', jwks, '--log-key', logKeyFile]);
+  const verified = await ctx.cli(['evidence', 'verify', bundle, '--trust', jwks, '--log-verifier-key', logKeyFile]);
   ctx.expect(verified.code === 0, 'the evidence bundle verifies offline');
   for (const line of verified.stdout.trim().split('\n')) ctx.say(line);
   const forged = JSON.parse(readText(bundle)) as { account: { id: string } };
   forged.account.id = 'acct_alice_labs';
   const forgedFile = join(ctx.dir, 'forged-bundle.json');
   writeFileSync(forgedFile, JSON.stringify(forged));
-  const rejected = await ctx.cli(['evidence', 'verify', forgedFile, '--trust', jwks, '--log-key', logKeyFile, '--json']);
+  const rejected = await ctx.cli(['evidence', 'verify', forgedFile, '--trust', jwks, '--log-verifier-key', logKeyFile, '--json']);
   const code = (JSON.parse(rejected.stdout) as { code: string }).code;
   ctx.expect(rejected.code === 1 && code === 'SIGNET_E_EVIDENCE_SIGNATURE', 'a bundle blaming another account fails');
   ctx.say(`the same bundle edited to blame acct_alice_labs: exit ${rejected.code}, ${code}`);

@@ -12,4 +12,4 @@ export { auditorDemo } from './auditor.js';
 export { foundationDemo } from './foundation.js';
 export { gatewayDemo } from './gateway.js';
 export { logDemo } from './log.js';
-export { startDemoUpstream } from './upstream.js';
+export { startDemoUpstream, type DemoUpstream, type DemoUpstreamOptions } from './upstream.js';

@@ -74,7 +74,7 @@ export const logDemo: DemoPart = async (ctx) => {
   const receiptFile = join(ctx.dir, 'log-receipt.cose');
   writeFileSync(envFile, sealed[2]!.text);
   writeFileSync(receiptFile, receipts[2]!);
-  const offline = await ctx.cli(['log', 'verify', '--log-key', logKeyFile, '--receipt', receiptFile, '--envelope', envFile]);
+  const offline = await ctx.cli(['log', 'verify', '--log-verifier-key', logKeyFile, '--receipt', receiptFile, '--envelope', envFile]);
   ctx.expect(offline.code === 0, 'the receipt verifies offline');
   ctx.say(`signet log verify --receipt: ${offline.stdout.trim()}`);
   const verifier = createVerifier({
@@ -89,22 +89,24 @@ export const logDemo: DemoPart = async (ctx) => {
   );
   const forged = Uint8Array.from(receipts[2]!);
   forged[forged.length - 10]! ^= 1;
-  writeFileSync(receiptFile, forged);
-  const refused = await ctx.cli(['log', 'verify', '--log-key', logKeyFile, '--receipt', receiptFile, '--envelope', envFile]);
+  // Beside the good receipt, which stays in the folder for readers to verify themselves.
+  const forgedFile = join(ctx.dir, 'log-receipt-forged.cose');
+  writeFileSync(forgedFile, forged);
+  const refused = await ctx.cli(['log', 'verify', '--log-verifier-key', logKeyFile, '--receipt', forgedFile, '--envelope', envFile]);
   ctx.expect(refused.code === 1, 'a tampered receipt is refused');
   ctx.say(`a receipt with one flipped bit: exit ${refused.code}, ${refused.stderr.trim().split('\n')[0]}`);
 
   ctx.step('4. The log over HTTP as C2SP tiles: audited end to end, monitored for forks');
   const server = await serveHandler(log.handler);
   try {
-    const audit = await ctx.cli(['log', 'verify', '--log-key', logKeyFile, '--url', server.url]);
+    const audit = await ctx.cli(['log', 'verify', '--log-verifier-key', logKeyFile, '--url', server.url]);
     ctx.expect(audit.code === 0, 'the whole log verifies from its tiles');
     ctx.say(`signet log verify --url ${server.url}: ${audit.stdout.trim()}`);
     const state = join(ctx.dir, 'monitor-state.json');
-    const first = await ctx.cli(['log', 'monitor', server.url, '--log-key', logKeyFile, '--once', '--state', state]);
+    const first = await ctx.cli(['log', 'monitor', server.url, '--log-verifier-key', logKeyFile, '--once', '--state', state]);
     for (let i = 0; i < 3; i++) await signer.seal({ account: 'acct_demo_0', response: `Later answer ${i}.`, model: 'demo-model-1' });
     await log.sequencer?.flush();
-    const second = await ctx.cli(['log', 'monitor', server.url, '--log-key', logKeyFile, '--once', '--state', state]);
+    const second = await ctx.cli(['log', 'monitor', server.url, '--log-verifier-key', logKeyFile, '--once', '--state', state]);
     ctx.expect(first.code === 0 && second.code === 0, 'the monitor sees a consistent log');
     ctx.say(`signet log monitor: ${first.stdout.trim()}, then ${second.stdout.trim()}`);
   } finally {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CliResult, DemoContext, DemoGateway } from './context.js';
@@ -38,7 +38,12 @@ export const DEMO_PART_NAMES: readonly string[] = DEMO_PARTS.map((p) => p.name);
  * should, 1 when one did not (the reason is on stderr).
  */
 export async function runDemo(host: DemoHost, options: DemoOptions = {}): Promise<0 | 1> {
+  // A part name that matches nothing would run nothing and still report success.
+  const unknown = (options.only ?? []).filter((name) => !DEMO_PART_NAMES.includes(name));
+  if (unknown.length > 0) throw new RangeError(`unknown demo part ${unknown.join(', ')} (parts: ${DEMO_PART_NAMES.join(', ')})`);
+  if (options.only !== undefined && options.only.length === 0) throw new RangeError('options.only names no part');
   const dir = options.dir === undefined ? mkdtempSync(join(tmpdir(), 'signet-demo-')) : resolve(options.dir);
+  mkdirSync(dir, { recursive: true });
   const termsFile = join(dir, 'terms.json');
   writeFileSync(
     join(dir, 'terms.md'),
@@ -46,7 +51,7 @@ export async function runDemo(host: DemoHost, options: DemoOptions = {}): Promis
   );
   writeFileSync(
     termsFile,
-    `${JSON.stringify({ id: 'example-api-terms', version: '2026-01', uri: 'https://api.example.com/terms/2026-01', document: 'terms.md', usage: { 'cawg.ai_training': 'notAllowed', 'cawg.ai_generative_training': 'notAllowed', 'cawg.ai_inference': 'allowed' } }, null, 2)}\n`,
+    `${JSON.stringify({ id: 'example-api-terms', version: '2026-01', uri: 'https://api.example.com/terms/2026-01', documentFile: 'terms.md', usage: { 'cawg.ai_training': 'notAllowed', 'cawg.ai_generative_training': 'notAllowed', 'cawg.ai_inference': 'allowed' } }, null, 2)}\n`,
   );
   const ctx: DemoContext = {
     dir,

@@ -1,14 +1,22 @@
 import { basename } from 'node:path';
 import { renderAttributionHtml } from './attribution-html.js';
-import {
-  AttributionSummaryBuilder,
-  revealedPassage,
-  suspectMatches,
-  type AttributionSummary,
-  type NamedAccount,
-} from './attribution-report.js';
+import { chanceInWords } from '@signet/core';
+import { AttributionSummaryBuilder, revealedPassage, type AttributionSummary, type SuspectMatch } from './attribution-report.js';
 import { createProgress, type Progress } from './progress.js';
 import { readSuspects, type Suspect } from './suspects.js';
+
+/** One suspect's attribution as `attributeSuspects` of `@signet/registry` yields it (structurally). */
+export interface SuspectOutcome {
+  readonly id: string | number;
+  readonly line: number;
+  readonly error?: string;
+  readonly message?: string;
+  readonly verdict?: string;
+  readonly accounts: readonly (Omit<SuspectMatch, 'explanation' | 'sealed' | 'evidence'> & {
+    readonly chance: number;
+    readonly bundle?: { readonly content: Parameters<typeof revealedPassage>[0] };
+  })[];
+}
 
 /**
  * What `signet attribute` keeps while it runs, so the command stays a loop that prints: the
@@ -19,18 +27,19 @@ export class AttributionRun {
   readonly #report = new AttributionSummaryBuilder();
   readonly #progress: Progress;
   readonly #read = { bytes: 0, size: 0, count: 0 };
-  #passages: (string | undefined)[] = [];
+  #current: Suspect | undefined;
 
   /** @param progress where the progress line goes, when it is shown */
   constructor(progress?: (text: string) => void) {
     this.#progress = createProgress(progress ?? (() => undefined), () => this.#read.size, progress !== undefined);
   }
 
-  /** Reads the suspects (any dataset format, see {@link readSuspects}), drawing progress as it goes. */
-  async *suspects(path: string, textField?: string): AsyncGenerator<Suspect> {
+  /** Reads the suspects (any dataset format, or a stream of bytes; see {@link readSuspects}), drawing progress as it goes. */
+  async *suspects(source: string | AsyncIterable<Uint8Array>, textField?: string): AsyncGenerator<Suspect> {
     const onBytes = (bytes: number, size: number): void => void Object.assign(this.#read, { bytes, size });
-    for await (const s of readSuspects(path, { textField, onBytes })) {
+    for await (const s of readSuspects(source, { textField, onBytes })) {
       this.#progress.update(++this.#read.count, this.#read.bytes);
+      this.#current = s;
       yield s;
     }
   }
@@ -43,21 +52,25 @@ export class AttributionRun {
     };
   }
 
-  /** Notes a suspect that could not be read, or that names nobody (verdict `none` or `too-short`). */
-  unnamed(s: Suspect, verdict?: string): void {
-    if ('error' in s) this.#report.add({ id: s.id, line: s.line, matches: [], error: s.error, message: s.message });
-    else this.#report.add({ id: s.id, line: s.line, text: s.text, matches: [], ...(verdict === undefined ? {} : { verdict }) });
-  }
-
-  /** Notes the content of the evidence bundle written for the next account of the current suspect. */
-  reveal(content: Parameters<typeof revealedPassage>[0]): void {
-    this.#passages.push(revealedPassage(content));
-  }
-
-  /** Notes the accounts a suspect names, with the passages revealed for them since the last suspect. */
-  named(s: Extract<Suspect, { text: string }>, verdict: string, accounts: readonly NamedAccount[]): void {
-    this.#report.add({ id: s.id, line: s.line, text: s.text, verdict, matches: suspectMatches(accounts, this.#passages) });
-    this.#passages = [];
+  /**
+   * Notes the result for the suspect read last (results come one per suspect, in order, before the
+   * next suspect is read), with the passage each account's bundle reveals.
+   */
+  result(r: SuspectOutcome): void {
+    const s = this.#current;
+    const text = s !== undefined && 'text' in s && s.id === r.id ? s.text : undefined;
+    const matches: SuspectMatch[] = r.accounts.map(({ bundle, ...a }) => {
+      const sealed = revealedPassage(bundle?.content);
+      return { ...a, explanation: chanceInWords(a.chance), ...(sealed === undefined ? {} : { sealed }) };
+    });
+    this.#report.add({
+      id: r.id,
+      line: r.line,
+      matches,
+      ...(text === undefined ? {} : { text }),
+      ...(r.verdict === undefined ? {} : { verdict: r.verdict }),
+      ...(r.error === undefined ? {} : { error: r.error, message: r.message ?? '' }),
+    });
   }
 
   /** Ends the progress line and returns the totals. */

@@ -112,3 +112,18 @@ describe('progress bar', () => {
     expect(off).toEqual([]);
   });
 });
+
+// Standard input is a stream, not a file: `signet audit -` reads it through here.
+describe('dataset reader over a stream of bytes', () => {
+  it('reads the same records from chunks split anywhere as from the file', async () => {
+    const text = '{"a":1}\n{"b":"two"}\n\n{"c":[3]}\n';
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      const bytes = new TextEncoder().encode(text);
+      for (let i = 0; i < bytes.length; i += 5) yield bytes.subarray(i, i + 5);
+    }
+    const out: string[] = [];
+    for await (const r of readDataset(chunks())) if (r.bytes !== undefined) out.push(Buffer.from(r.bytes).toString('utf8'));
+    expect(out).toEqual(['{"a":1}', '{"b":"two"}', '{"c":[3]}']);
+    expect((await read(text)).map((r) => r.text)).toEqual(out);
+  });
+});

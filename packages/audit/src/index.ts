@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { runAudit, type AuditOptions } from './run.js';
+export { runAudit, type AuditOptions, type DatasetStream } from './run.js';
 export { auditExitCode, packPosition, ReportBuilder, type AuditOutcome, type AuditReport } from './report.js';
 export { renderReportHtml } from './report-html.js';
 export { createProgress, type Progress } from './progress.js';
@@ -37,7 +37,7 @@ export {
   type SuspectMatch,
 } from './attribution-report.js';
 export { renderAttributionHtml, type AttributionPage } from './attribution-html.js';
-export { AttributionRun } from './attribution-run.js';
+export { AttributionRun, type SuspectOutcome } from './attribution-run.js';
 export { renderEvidenceHtml, type EvidencePageOptions } from './evidence-html.js';
 export { esc as escapeHtml, highlight, sharedSpans } from './html.js';
 export { attributionSummaryText, auditSummaryText, type Show } from './summary-text.js';

@@ -26,14 +26,22 @@ export interface AuditOptions {
   readonly stdin?: AsyncIterable<Uint8Array>;
 }
 
+/** A dataset that is not a file: its bytes as they stream in (standard input, say), and a name for the report. */
+export interface DatasetStream {
+  readonly bytes: AsyncIterable<Uint8Array>;
+  readonly name: string;
+}
+
 /**
- * Audits a dataset (a file in any supported format, a folder of shards, or `-` for stdin): streams
- * it, verifies every record on the worker pool, and builds the report. A dataset in an unsupported
- * format is refused before any record is read (`SIGNET_E_DATASET_FORMAT`).
+ * Audits a dataset (a file in any supported format, a folder of shards, `-` for stdin, or a stream
+ * of bytes): streams it, verifies every record on the worker pool, and builds the report. A dataset
+ * in an unsupported format is refused before any record is read (`SIGNET_E_DATASET_FORMAT`).
  */
-export async function runAudit(path: string, options: AuditOptions): Promise<AuditReport> {
+export async function runAudit(path: string | DatasetStream, options: AuditOptions): Promise<AuditReport> {
   const started = performance.now();
-  const files = resolveDataset(path);
+  const stream = typeof path === 'string' ? undefined : path;
+  const files = resolveDataset(typeof path === 'string' ? path : '-');
+  const stdin = stream?.bytes ?? options.stdin;
   const maxRecordBytes = options.maxRecordBytes ?? 8 * 1024 * 1024;
   const batchSize = options.batchSize ?? 256;
   const builder = new ReportBuilder(
@@ -60,7 +68,7 @@ export async function runAudit(path: string, options: AuditOptions): Promise<Aud
     const records = readRecords(files, {
       maxRecordBytes,
       onBytes: (n) => (bytes = n),
-      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+      ...(stdin === undefined ? {} : { stdin }),
     });
     for await (const record of records) {
       builder.countRecord();
@@ -86,7 +94,7 @@ export async function runAudit(path: string, options: AuditOptions): Promise<Aud
   }
   progress.done();
   return builder.build({
-    dataset: path === '-' ? 'stdin' : basename(path),
+    dataset: typeof path !== 'string' ? path.name : path === '-' ? 'stdin' : basename(path),
     durationMs: performance.now() - started,
     threads: pool.threads,
   });

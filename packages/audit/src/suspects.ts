@@ -64,8 +64,10 @@ export function suspectText(v: unknown, textField?: string): string | undefined 
   return undefined;
 }
 
-/** Reads suspects one by one (streaming for record files). */
-export async function* readSuspects(path: string, options: SuspectOptions = {}): AsyncGenerator<Suspect> {
+/** Reads suspects one by one (streaming for record files); a stream of bytes (stdin) is read as `-` is. */
+export async function* readSuspects(source: string | AsyncIterable<Uint8Array>, options: SuspectOptions = {}): AsyncGenerator<Suspect> {
+  const path = typeof source === 'string' ? source : '-';
+  if (typeof source !== 'string') options = { ...options, stdin: source };
   const maxRecordBytes = options.maxRecordBytes ?? 8 * 1024 * 1024;
   const ext = extname(path).toLowerCase();
   if (ext === '.txt' || ext === '.md') {

@@ -20,8 +20,11 @@ describe('parseArgs', () => {
   it('keeps a lone dash, single-dash words and everything after -- as positionals', () => {
     expect(parse(['-', '-x', '-ab', '--', '--json'])).toEqual({ flags: {}, positionals: ['-', '-x', '-ab', '--json'] });
   });
-  it('takes the next word as a value even when it looks like a flag', () => {
-    expect(parse(['--trust', '--json'])).toEqual({ flags: { trust: '--json' }, positionals: [] });
+  // Regression: `--out --json` took "--json" as the folder name.
+  it('never takes the next flag as a value; a value that starts with -- is written --flag=value', () => {
+    expect(parse(['--trust', '--json'])).toBe('--trust needs a value (a value that starts with "--" is written --trust=VALUE)');
+    expect(parse(['--trust=--json'])).toEqual({ flags: { trust: '--json' }, positionals: [] });
+    expect(parse(['--trust', '-'])).toEqual({ flags: { trust: '-' }, positionals: [] });
   });
   it('refuses what it does not know, missing values, values on booleans and repeats', () => {
     expect(parse(['--nope'])).toBe('unknown option --nope');

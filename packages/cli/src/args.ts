@@ -41,6 +41,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Options that were renamed, and why: a command that has the new name points to it. */
+const RENAMED: Record<string, { to: string; why: string }> = {
+  'log-key': {
+    to: 'log-verifier-key',
+    why: "--log-key names the log's private key (gateway, log init); give its verifier key with --log-verifier-key",
+  },
+};
+
 /** Parses argv against a spec. */
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   const options = Object.fromEntries(
@@ -64,7 +72,12 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       const eq = raw.indexOf('=');
       const name = eq >= 0 ? raw.slice(2, eq) : raw.slice(2);
       const entry = spec[name];
-      if (entry === undefined) throw new UsageError(`unknown option --${name}`);
+      if (entry === undefined) {
+        const renamed = RENAMED[name];
+        throw new UsageError(
+          renamed !== undefined && spec[renamed.to] !== undefined ? `unknown option --${name}: ${renamed.why}` : `unknown option --${name}`,
+        );
+      }
       const kind = flagKind(entry);
       if (kind === 'boolean') {
         if (eq >= 0) throw new UsageError(`--${name} takes no value`);
@@ -73,6 +86,9 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       }
       const value = token.value;
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      // `--out --json` is a forgotten value, not a folder named "--json".
+      if (!token.inlineValue && /^--./.test(value))
+        throw new UsageError(`--${name} needs a value (a value that starts with "--" is written --${name}=VALUE)`);
       if (kind === 'list') {
         const prev = flags[name];
         flags[name] = [...(Array.isArray(prev) ? prev : []), value];

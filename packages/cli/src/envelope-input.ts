@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { envelopeFromText, fromUtf8, SignetError } from '@signet/core';
+import { savedAnswerEnvelope } from '@signet/verify';
 import type { CommandIO } from './io.js';
 import { readInput } from './io.js';
 
@@ -22,5 +23,8 @@ export async function readEnvelope(io: CommandIO, source: string, allowLiteral =
     throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'the envelope is neither COSE bytes nor text', { step: 'parse' });
   }
   if (text.split('.').length === 3) return { kind: 'jws', jws: text };
+  const carried = savedAnswerEnvelope(text);
+  if (carried !== undefined)
+    return carried.split('.').length === 3 ? { kind: 'jws', jws: carried } : { kind: 'cose', bytes: envelopeFromText(carried) };
   return { kind: 'cose', bytes: envelopeFromText(text) };
 }

@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SignetError } from '@signet/core';
+import { writePrivateFiles, type MovedAside } from '@signet/server';
+import { describeFileError } from '@signet/core/node-fs';
 import { InputTooLargeError, readFileBounded, readStreamBounded } from '@signet/audit';
 
 /** Where a command writes: injectable so tests can run commands in process. */
@@ -12,6 +13,8 @@ export interface CommandIO {
    * soon as it is passed (the caller checks the length again for readers that do not).
    */
   stdin: (maxBytes?: number) => Promise<Uint8Array>;
+  /** Standard input as a stream, for inputs too large to hold (a dataset). Default: read via `stdin`. */
+  stdinStream?: () => AsyncIterable<Uint8Array>;
   env: Record<string, string | undefined>;
 }
 
@@ -22,6 +25,7 @@ export function processIO(): CommandIO {
     stderr: (t) => process.stderr.write(t),
     stdin: (maxBytes = DEFAULT_MAX_INPUT_BYTES) =>
       readStreamBounded(process.stdin as AsyncIterable<Uint8Array>, maxBytes, 'standard input', () => process.stdin.destroy()),
+    stdinStream: () => process.stdin as AsyncIterable<Uint8Array>,
     env: process.env,
   };
 }
@@ -40,7 +44,7 @@ export async function readInput(io: CommandIO, path: string, maxBytes = DEFAULT_
     bytes = path === '-' ? await io.stdin(maxBytes) : readFileBounded(path, maxBytes);
   } catch (cause) {
     if (cause instanceof InputTooLargeError) throw new InputError(cause.message);
-    throw new InputError(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new InputError(path === '-' ? 'cannot read standard input' : describeFileError(path, cause));
   }
   if (bytes.length > maxBytes) throw new InputError(`${path} is larger than ${maxBytes} bytes (SIGNET_E_PARSE_TOO_LARGE)`);
   return bytes;
@@ -56,7 +60,7 @@ export function readFileText(path: string, what: string, maxBytes = 1_000_000): 
     bytes = readFileBounded(path, maxBytes);
   } catch (cause) {
     if (cause instanceof InputTooLargeError) throw new InputError(`the ${what} ${cause.message}`);
-    throw new InputError(`cannot read the ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new InputError(`the ${what}: ${describeFileError(path, cause)}`);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -90,19 +94,31 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
-/** Writes a secret file with mode 0600 (created so, then enforced in case it existed). */
-export function writeSecretFile(path: string, data: string | Uint8Array): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(path, data, { mode: 0o600 });
-    chmodSync(path, 0o600);
-  } catch (cause) {
-    throw new SignetError('SIGNET_E_KEY_FILE', `cannot write ${path}`, { cause });
-  }
+/**
+ * Writes private files (keys, secrets) with mode 0600, never over existing ones: without `force`
+ * an existing file is refused; with it, the old file is moved aside and `onMoved` says where.
+ */
+export function writePrivate(files: readonly { path: string; data: string | Uint8Array }[], force: boolean, io: CommandIO): MovedAside[] {
+  const moved = writePrivateFiles(files, { force });
+  for (const m of moved) io.stderr(`moved the old ${m.path} aside to ${m.movedTo}\n`);
+  return moved;
 }
 
 /** Writes a public file (mode 0644). */
 export function writePublicFile(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, data, { mode: 0o644 });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    throw new InputError(
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? `cannot create ${dirname(path)}: part of its path is a file`
+        : describeFileError(dirname(path), cause, true),
+    );
+  }
+  try {
+    writeFileSync(path, data, { mode: 0o644 });
+  } catch (cause) {
+    throw new InputError(describeFileError(path, cause, true));
+  }
 }

@@ -1,6 +1,8 @@
 import { SignetError } from '@signet/core';
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
+import { EXIT, isUnreachable } from './exit.js';
+import { describeFileError } from '@signet/core/node-fs';
 import { InputError, type CommandIO } from './io.js';
 import { shown, terminalSafe } from './terminal.js';
 
@@ -14,8 +16,21 @@ function findCommand(commands: readonly Command[], argv: readonly string[]): { c
 
 function help(commands: readonly Command[]): string {
   const lines = commands.map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`);
-  return `signet: seal AI model responses and verify the seals\n\nUsage: signet <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "signet <command> --help" for a command's options.\nExit codes: 0 ok, 1 verification failed, 2 usage or unreadable input.\n`;
+  return `signet: seal AI model responses and verify the seals\n\nUsage: signet <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "signet <command> --help" for a command's options.\n${EXIT_CODES_TEXT}`;
 }
+
+const EXIT_CODES_TEXT = `Exit codes: 0 done (valid), 1 checked and invalid, 2 could not check (usage, unreadable or
+missing input), 3 could not check (a log or URL did not answer). docs/cli.md has every command's.\n`;
+
+/** The help of a command group (`signet keys --help`): its subcommands. */
+function groupHelp(commands: readonly Command[], group: string): string | undefined {
+  const members = commands.filter((c) => c.name.length > 1 && c.name[0] === group);
+  if (members.length === 0) return undefined;
+  const lines = members.map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`);
+  return `Usage: signet ${group} <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "signet ${group} <command> --help" for a command's options.\n`;
+}
+
+const HELP = new Set(['--help', '-h', 'help']);
 
 /** The CLI's entry point: runs `argv` (without node and script) and returns the exit code. */
 export type CliMain = (argv: readonly string[], io: CommandIO) => Promise<number>;
@@ -39,6 +54,19 @@ export function createMain(commandList: () => readonly Command[]): CliMain {
       return 0;
     }
     const found = findCommand(COMMANDS, argv);
+    const group = argv[0] as string;
+    // `signet keys`, `signet keys --help`: the group's commands.
+    if ((found === undefined || found.command.name.length === 1) && (argv.length === 1 || HELP.has(argv[1] as string))) {
+      const text = groupHelp(COMMANDS, group);
+      if (text !== undefined) {
+        if (argv.length === 1) {
+          io.stderr(`signet ${shown(group)}: give a command\n\n${text}`);
+          return EXIT.input;
+        }
+        io.stdout(text);
+        return EXIT.ok;
+      }
+    }
     if (found === undefined) {
       io.stderr(`signet: unknown command "${shown(argv.slice(0, 2).join(' '))}"\n\n${help(COMMANDS)}`);
       return 2;
@@ -60,10 +88,23 @@ export function createMain(commandList: () => readonly Command[]): CliMain {
       }
       if (e instanceof SignetError) {
         io.stderr(`signet ${found.command.name.join(' ')}: ${e.code}: ${shown(e.message)}${e.hint ? `\n  hint: ${shown(e.hint)}` : ''}\n`);
-        return 2;
+        return isUnreachable(e) ? EXIT.unreachable : EXIT.input;
+      }
+      if (isUnreachable(e)) {
+        io.stderr(`signet ${found.command.name.join(' ')}: could not check: ${shown((e as Error).message)}\n`);
+        return EXIT.unreachable;
+      }
+      // A file system error the command did not catch: say what it means, never its errno.
+      const fsError = e as NodeJS.ErrnoException;
+      if (typeof fsError?.code === 'string' && /^E[A-Z]+$/.test(fsError.code)) {
+        const path = typeof fsError.path === 'string' ? fsError.path : 'a file';
+        io.stderr(
+          `signet ${found.command.name.join(' ')}: ${shown(describeFileError(path, fsError, ['mkdir', 'write', 'rename', 'copyfile', 'chmod'].includes(fsError.syscall ?? '')))}\n`,
+        );
+        return EXIT.input;
       }
       io.stderr(`signet ${found.command.name.join(' ')}: unexpected error: ${shown((e as Error)?.message ?? String(e))}\n`);
-      return 2;
+      return EXIT.input;
     }
   };
 }

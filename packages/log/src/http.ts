@@ -1,6 +1,7 @@
 import { SignetError } from '@signet/core';
 import type { LogStorage, TreeHead } from './storage.js';
 import { HASH_SIZE, parseTilePath, TILE_WIDTH } from './tile-path.js';
+import { withTimeout } from './timeout.js';
 
 /**
  * The log over HTTP, as a Web-standard handler: C2SP tlog-tiles (`/checkpoint`, `/tile/<L>/<N>`,
@@ -29,7 +30,12 @@ export interface LogHandlerOptions {
   readonly prefix?: string;
   /** Serve the receipts route (default true). */
   readonly receipts?: boolean;
+  /** Longest a receipt or tile lookup may take before the answer is 503 with Retry-After, ms. Default 5,000. */
+  readonly lookupTimeoutMs?: number;
 }
+
+/** Default bound on one receipt or tile lookup, ms. */
+export const LOOKUP_TIMEOUT_MS = 5_000;
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const RECEIPTS = '/v1/signet/receipts/';
@@ -55,6 +61,9 @@ function bytes(body: Uint8Array, contentType: string, cache: string, head: boole
 export function createLogHandler(source: LogHandlerSource, options: LogHandlerOptions = {}): LogHandler {
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
   const receipts = options.receipts ?? true;
+  const lookupTimeout = options.lookupTimeoutMs ?? LOOKUP_TIMEOUT_MS;
+  if (!Number.isSafeInteger(lookupTimeout) || lookupTimeout <= 0) throw new RangeError('lookupTimeoutMs must be a positive whole number');
+  const bounded = <T>(p: Promise<T>): Promise<T> => withTimeout(p, lookupTimeout, 'SIGNET_E_LOG_TIMEOUT', 'The log lookup took too long.');
   return async (request) => {
     let url: URL;
     try {
@@ -78,16 +87,22 @@ export function createLogHandler(source: LogHandlerSource, options: LogHandlerOp
         }
         if (id.length === 0 || id.length > 1024 || id.includes('/'))
           return problem(400, 'SIGNET_E_INPUT_INVALID', 'The response id is malformed.');
-        const receipt = await source.receiptFor(id);
-        if (receipt !== undefined) return bytes(receipt, 'application/cose; cose-type="cose-sign1"', 'public, max-age=86400', head);
-        if (source.isPending?.(id) === true)
-          return problem(202, 'SIGNET_E_LOG_NOT_FOUND', 'The response is queued; its receipt is available when its batch commits.', {
+        const queued = (): Response =>
+          problem(202, 'SIGNET_E_LOG_NOT_FOUND', 'The response is queued; its receipt is available once the log has committed it.', {
             'retry-after': '1',
           });
+        // An entry that is queued or spooled will come: never 404 for it, even while the log is down.
+        if (source.isPending?.(id) === true) {
+          const early = await bounded(source.receiptFor(id)).catch(() => undefined);
+          return early !== undefined ? bytes(early, 'application/cose; cose-type="cose-sign1"', 'public, max-age=86400', head) : queued();
+        }
+        const receipt = await bounded(source.receiptFor(id));
+        if (receipt !== undefined) return bytes(receipt, 'application/cose; cose-type="cose-sign1"', 'public, max-age=86400', head);
+        if (source.isPending?.(id) === true) return queued();
         return problem(404, 'SIGNET_E_LOG_NOT_FOUND', 'No log entry for this response id.');
       }
       if (path === `${prefix}/checkpoint`) {
-        const latest: TreeHead | undefined = await source.storage.latestHead();
+        const latest: TreeHead | undefined = await bounded(source.storage.latestHead());
         if (latest === undefined) return problem(404, 'SIGNET_E_LOG_NOT_FOUND', 'The log has no checkpoint yet.');
         return bytes(new TextEncoder().encode(latest.note), 'text/plain; charset=utf-8', 'public, max-age=1, must-revalidate', head);
       }
@@ -95,7 +110,7 @@ export function createLogHandler(source: LogHandlerSource, options: LogHandlerOp
       if (tile === undefined) return problem(404, 'SIGNET_E_LOG_NOT_FOUND', 'Not a tile path.');
       const width = tile.width ?? TILE_WIDTH;
       if (tile.kind === 'entries') {
-        const entries = await source.storage.readEntries(tile.index * TILE_WIDTH, width);
+        const entries = await bounded(source.storage.readEntries(tile.index * TILE_WIDTH, width));
         if (entries.length < width) return problem(404, 'SIGNET_E_LOG_NOT_FOUND', 'The entry bundle does not exist (yet).');
         let length = 0;
         for (const e of entries) length += 2 + e.length;
@@ -109,7 +124,7 @@ export function createLogHandler(source: LogHandlerSource, options: LogHandlerOp
         }
         return bytes(out, 'application/octet-stream', IMMUTABLE, head);
       }
-      const [data] = await source.storage.readTiles([{ level: tile.level, index: tile.index, width }]);
+      const [data] = await bounded(source.storage.readTiles([{ level: tile.level, index: tile.index, width }]));
       if (data === undefined || data.length < width * HASH_SIZE)
         return problem(404, 'SIGNET_E_LOG_NOT_FOUND', 'The tile does not exist (yet).');
       return bytes(data.subarray(0, width * HASH_SIZE), 'application/octet-stream', IMMUTABLE, head);

@@ -40,6 +40,10 @@ export interface OpenLogOptions extends SequencerOptions {
   readonly readOnly?: boolean;
   /** PostgreSQL schema (one log per schema). Default `signet_log`. */
   readonly schema?: string;
+  /** PostgreSQL: longest wait for a connection, ms (default 5,000). */
+  readonly connectTimeoutMs?: number;
+  /** PostgreSQL: longest a statement may run, ms (default 10,000). */
+  readonly statementTimeoutMs?: number;
   /** Called when a non-blocking {@link Log.append} fails (the seal was already returned). */
   readonly onError?: (error: unknown) => void;
   readonly backend?: CryptoBackend;
@@ -89,10 +93,19 @@ function isPgUrl(target: string): boolean {
 }
 
 /** Opens the storage a target names: a PostgreSQL URL, or a SQLite file path. */
-export async function openStorage(target: string, options: { readOnly?: boolean; schema?: string } = {}): Promise<LogStorage> {
+export async function openStorage(
+  target: string,
+  options: { readOnly?: boolean; schema?: string; connectTimeoutMs?: number; statementTimeoutMs?: number } = {},
+): Promise<LogStorage> {
   if (typeof target !== 'string' || target.length === 0)
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'The log target is empty.', { hint: 'Pass a SQLite file path or a postgres:// URL.' });
-  if (isPgUrl(target)) return openPgStorage(target, options.schema === undefined ? {} : { schema: options.schema });
+  if (isPgUrl(target)) {
+    return openPgStorage(target, {
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
+    });
+  }
   if (options.readOnly === true && !existsSync(target))
     throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `There is no log at ${target}.`, {
       hint: 'Create one with `signet log init --log FILE`.',
@@ -143,7 +156,12 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
       hint: 'Pass --log-key FILE (every process appending to the log uses the same key).',
     });
   }
-  const storage = await openStorage(target, { readOnly, ...(options.schema === undefined ? {} : { schema: options.schema }) });
+  const storage = await openStorage(target, {
+    readOnly,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
+  });
   let meta: LogMeta | undefined;
   let key: LogKey | undefined;
   try {

@@ -50,12 +50,20 @@ export interface PgStorageOptions {
   readonly schema?: string;
   /** Connection pool size. Default 4. */
   readonly poolSize?: number;
+  /** Longest wait for a connection, ms. Default 5,000. */
+  readonly connectTimeoutMs?: number;
+  /** Longest a statement may run, ms. Default 10,000. */
+  readonly statementTimeoutMs?: number;
 }
 
 /** Opens (and creates, or migrates to the current schema) a PostgreSQL log (connection URL `postgres://...`). */
 export async function openPgStorage(url: string, options: PgStorageOptions = {}): Promise<LogStorage> {
   const schema = checkSchemaName(options.schema ?? 'signet_log', 'The schema name must be lowercase letters, digits and underscores.');
-  const pool = createPgPool(url, options.poolSize === undefined ? {} : { poolSize: options.poolSize });
+  const pool = createPgPool(url, {
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
+  });
   const t = (name: string): string => `"${schema}".${name}`;
   try {
     const client = await pool.connect();
@@ -147,6 +155,24 @@ export async function openPgStorage(url: string, options: PgStorageOptions = {})
         await c.query(`UPDATE ${t('state')} SET size = $1 WHERE id = 1`, [head.size]);
         return { firstIndex: size, head };
       });
+    },
+    async probeWrite() {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (cause) {
+        throw storageError(cause, 'connect');
+      }
+      try {
+        await client.query('BEGIN');
+        await client.query(`UPDATE ${t('state')} SET size = size WHERE id = 1`);
+        await client.query('ROLLBACK');
+      } catch (cause) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw storageError(cause, 'write');
+      } finally {
+        client.release();
+      }
     },
     async latestHead() {
       const rows = await query<HeadRow>('read the checkpoint', `SELECT * FROM ${t('heads')} ORDER BY size DESC LIMIT 1`, []);

@@ -32,10 +32,13 @@ describe('reading a log over HTTP refuses malformed answers', () => {
     expect(() => new RemoteLog('not a url')).toThrow(expect.objectContaining({ code: 'SIGNET_E_INPUT_INVALID' }));
   });
 
-  it('reports unreachable logs and server errors with typed errors', async () => {
+  // An unreachable log is "could not check", never a finding about the log: its own code.
+  it('reports unreachable logs and server errors as unreachable, a missing path as not found', async () => {
     const down = new RemoteLog('http://127.0.0.1:9', { timeoutMs: 500 });
-    await expect(down.checkpoint()).rejects.toMatchObject({ code: 'SIGNET_E_LOG_NOT_FOUND' });
+    await expect(down.checkpoint()).rejects.toMatchObject({ code: 'SIGNET_E_LOG_UNREACHABLE' });
     const failing = new RemoteLog('http://log.test', { fetch: fakeFetch({ '/checkpoint': { status: 500, body: 'boom' } }) });
-    await expect(failing.checkpoint()).rejects.toMatchObject({ code: 'SIGNET_E_LOG_NOT_FOUND' });
+    await expect(failing.checkpoint()).rejects.toMatchObject({ code: 'SIGNET_E_LOG_UNREACHABLE' });
+    const gone = new RemoteLog('http://log.test', { fetch: fakeFetch({ '/checkpoint': { status: 403, body: 'no' } }) });
+    await expect(gone.checkpoint()).rejects.toMatchObject({ code: 'SIGNET_E_LOG_NOT_FOUND' });
   });
 });

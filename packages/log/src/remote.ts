@@ -49,7 +49,7 @@ export class RemoteLog implements TileReader {
         headers: { 'accept-encoding': 'gzip, identity' },
       });
     } catch (cause) {
-      throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `Cannot fetch ${path} from the log: ${(cause as Error)?.name ?? 'network error'}.`, {
+      throw new SignetError('SIGNET_E_LOG_UNREACHABLE', `Cannot fetch ${path} from the log: ${(cause as Error)?.name ?? 'network error'}.`, {
         hint: 'Check the log URL and that the log is up.',
       });
     }
@@ -59,14 +59,14 @@ export class RemoteLog implements TileReader {
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `The log answered ${res.status} for ${path}.`);
+      throw new SignetError(res.status >= 500 ? 'SIGNET_E_LOG_UNREACHABLE' : 'SIGNET_E_LOG_NOT_FOUND', `The log answered ${res.status} for ${path}.`);
     }
     // Capped while reading, after decompression: a gzip bomb from a hostile log stops at the cap.
     try {
       return await readBodyBounded(res, maxBytes, `The log's answer for ${path}`);
     } catch (e) {
       if (e instanceof SignetError) throw e;
-      throw new SignetError('SIGNET_E_LOG_NOT_FOUND', `Reading ${path} from the log failed: ${(e as Error)?.name ?? 'network error'}.`);
+      throw new SignetError('SIGNET_E_LOG_UNREACHABLE', `Reading ${path} from the log failed: ${(e as Error)?.name ?? 'network error'}.`);
     }
   }
 

@@ -155,6 +155,20 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
         throw storageError(cause, 'append');
       }
     },
+    async probeWrite() {
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          writable(q.putMeta).run('write_probe', '1');
+          // Make the write reach the journal, so a full disk or a read-only file shows now.
+          db.prepare("UPDATE log_meta SET v = v WHERE k = 'write_probe'").run();
+        } finally {
+          db.exec('ROLLBACK');
+        }
+      } catch (cause) {
+        throw storageError(cause, 'write');
+      }
+    },
     async latestHead() {
       const row = q.latest.get();
       return row === undefined ? undefined : toHead(row);

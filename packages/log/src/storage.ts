@@ -64,6 +64,11 @@ export interface LogStorage extends TileReader {
   headsBetween(from: number, to: number, limit: number): Promise<TreeHead[]>;
   /** The index of the newest entry with this response id. */
   indexOf(responseId: string): Promise<number | undefined>;
+  /**
+   * Checks that the storage takes writes: a test write inside a transaction that is rolled back
+   * (nothing changes). Rejects when the file is read-only, the disk is full, or the server is down.
+   */
+  probeWrite(): Promise<void>;
   /** Entries [start, start + count), as stored (32-byte envelope hashes). */
   readEntries(start: number, count: number): Promise<Uint8Array[]>;
   close(): Promise<void>;

@@ -25,7 +25,7 @@ export interface Calibration {
   readonly registrySize: number;
   /**
    * Per suspect size (fingerprints, ascending): each draw's best evidence (bits) and its stock
-   * share (see {@link stockShare}), ordered by stock share.
+   * share (see `stockShare`), ordered by stock share.
    */
   readonly levels: readonly { readonly size: number; readonly draws: readonly NullDraw[] }[];
 }

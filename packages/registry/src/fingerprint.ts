@@ -103,7 +103,7 @@ export function fingerprintSequence(text: string): Int32Array {
   return Int32Array.from(new Set(fingerprints(text).prints.map((p) => p.hash)));
 }
 
-/** The distinct fingerprint hashes of a text, sorted (for binary search with {@link hasFingerprint}). */
+/** The distinct fingerprint hashes of a text, sorted (for binary search with `hasFingerprint`). */
 export function fingerprintSet(text: string): Int32Array {
   const { prints } = fingerprints(text);
   const set = Int32Array.from(new Set(prints.map((p) => p.hash)));

@@ -17,4 +17,7 @@ export { openSqliteStore } from './sqlite-store.js';
 export { openPgStore, type PgStoreOptions } from './pg-store.js';
 export type { RegistryStore, SealedRow, NewSealedRow, Posting, UnsealedRow, NewUnsealedRow } from './store.js';
 export { logEvidenceSource } from './log-evidence.js';
+export { openDurableRegistry, checkRegistryWritable, type DurableRegistry } from './durable-registry.js';
+export { openGatewayRegistry, type GatewayRegistry, type GatewayRegistryHooks, type GatewayRegistryOptions } from './gateway-registry.js';
 export { REGISTRY_ERROR_CODES, type RegistryErrorCode } from './errors.js';
+export { attributeSuspects, type AccountFinding, type SuspectLike, type SuspectResult, type SuspectRunOptions } from './suspects-run.js';

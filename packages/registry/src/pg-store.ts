@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { SignetError } from '@signet/core';
 import { checkSchemaName, createPgPool, migratePg, pgTransaction } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
+import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues, PROBE_UNSEALED_ROW } from './rows.js';
 import { REGISTRY_SCHEMA, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -21,6 +21,12 @@ export interface PgStoreOptions {
   readonly schema?: string;
   /** Pool size (default 4). */
   readonly poolSize?: number;
+  /** Refuse a database (or schema) without registry tables instead of creating them. */
+  readonly mustExist?: boolean;
+  /** Longest wait for a connection, ms (default 5,000). */
+  readonly connectTimeoutMs?: number;
+  /** Longest a statement may run, ms (default 10,000). */
+  readonly statementTimeoutMs?: number;
 }
 
 // Serializes schema creation across processes: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
@@ -32,6 +38,8 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
   if (schema !== undefined) checkSchemaName(schema, 'The registry schema name must be a lowercase SQL identifier.');
   const pool = createPgPool(url, {
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
     ...(schema === undefined ? {} : { searchPath: schema }),
   });
   const q = async (what: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> => {
@@ -45,6 +53,17 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
   try {
     await tx('create the schema', async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
+      if (options.mustExist === true) {
+        const found = await c.query('SELECT to_regclass($1) IS NOT NULL AS found', [`${schema ?? 'public'}.registry_sealed`]);
+        if (found.rows[0]?.found !== true)
+          throw new SignetError(
+            'SIGNET_E_REGISTRY_MISSING',
+            `There is no registry in this database${schema === undefined ? '' : ` (schema ${schema})`}.`,
+            {
+              hint: 'Check the URL and --schema: a registry is created by the signer or gateway that records into it, never by reading it.',
+            },
+          );
+      }
       if (schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await migratePg(c, REGISTRY_SCHEMA);
     });
@@ -129,6 +148,7 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
         ])
       ).rowCount ?? 0,
     count: async () => Number((await q('count', 'SELECT count(*) AS n FROM registry_sealed')).rows[0]?.n ?? 0),
+    kids: async () => (await q('query', 'SELECT DISTINCT kid FROM registry_sealed')).rows.map((r) => String((r as { kid: unknown }).kid)),
     sampleIds: async (limit) =>
       (await q('query', 'SELECT id FROM registry_sealed ORDER BY (id * 2654435761) % 4294967296, id LIMIT $1', [limit])).rows.map(
         (r: { id: unknown }) => Number(r.id),
@@ -147,6 +167,27 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       (await q('query', 'SELECT * FROM registry_unsealed ORDER BY id LIMIT $1', [limit])).rows.map((r) =>
         toUnsealedRow(r as Record<string, unknown>),
       ),
+    probeWrite: async () => {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (cause) {
+        throw storageError(cause, 'connect');
+      }
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO registry_unsealed (${UNSEALED_COLUMNS.join(', ')}) VALUES (${UNSEALED_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+          unsealedValues(PROBE_UNSEALED_ROW),
+        );
+        await client.query('ROLLBACK');
+      } catch (cause) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw storageError(cause, 'write');
+      } finally {
+        client.release();
+      }
+    },
     close: async () => {
       await pool.end();
     },

@@ -20,7 +20,7 @@ import { buildEvidence, type EvidenceOptions } from './evidence.js';
 import { fingerprintSequence, fingerprintsToBytes } from './fingerprint.js';
 import { openPgStore } from './pg-store.js';
 import { openSqliteStore } from './sqlite-store.js';
-import type { NewSealedRow, RegistryStore, SealedRow, UnsealedRow } from './store.js';
+import type { NewSealedRow, NewUnsealedRow, RegistryStore, SealedRow, UnsealedRow } from './store.js';
 import type { Attribution } from './verdict.js';
 
 /** What the signer hands to its `onSealed` hook (structurally `Sealed` of `@signet/server`). */
@@ -63,6 +63,16 @@ export interface RegistryOptions {
   readonly storeText?: boolean;
   /** PostgreSQL only: the schema to use (created if missing). */
   readonly schema?: string;
+  /**
+   * Refuse a registry that does not exist yet (`SIGNET_E_REGISTRY_MISSING`) instead of creating an
+   * empty one. Readers (attribution, evidence) set it: an empty registry made by a typo would answer
+   * "no match" for everything. Default false: a signer's registry is created on first use.
+   */
+  readonly mustExist?: boolean;
+  /** PostgreSQL only: longest wait for a connection, ms (default 5,000). */
+  readonly connectTimeoutMs?: number;
+  /** PostgreSQL only: longest a statement may run, ms (default 10,000). */
+  readonly statementTimeoutMs?: number;
   readonly backend?: CryptoBackend;
 }
 
@@ -74,6 +84,13 @@ export interface Registry {
    * `createSigner({ ..., onSealed: registry.record })`.
    */
   record(sealed: SealedLike, input: SealInputLike): Promise<void>;
+  /**
+   * The rows {@link Registry.record} would insert (checked against the envelope), without writing:
+   * what a durable spool keeps when the store is down.
+   */
+  prepare(sealed: SealedLike, input: SealInputLike): NewSealedRow[];
+  /** The unsealed row {@link Registry.recordUnsealed} would insert, checked, without writing. */
+  prepareUnsealed(record: UnsealedLike): NewUnsealedRow;
   /** Records many sealed responses in one transaction (bulk imports). */
   recordMany(items: readonly { sealed: SealedLike; input: SealInputLike }[]): Promise<void>;
   /** Stores where an envelope sits in the transparency log, once the log has a receipt for it. */
@@ -91,6 +108,14 @@ export interface Registry {
   lookup(responseId: string): Promise<SealedRow[]>;
   /** Number of sealed choices recorded. */
   count(): Promise<number>;
+  /**
+   * Checks that keys belong to this registry: at least one of `kids` sealed a recorded response.
+   * Run it before signing evidence with a provider's key: bundles signed with another provider's
+   * key would fail every check. An empty registry passes (nothing to compare with).
+   *
+   * @throws SignetError `SIGNET_E_REGISTRY_FOREIGN_KEY`
+   */
+  checkKeys(kids: readonly string[]): Promise<void>;
   /**
    * Records an answer that left the gateway unsealed, with its account. Its signature fits the
    * gateway's `onUnsealed` hook.
@@ -129,8 +154,13 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
   const secret = Uint8Array.from(options.accountSecret);
   const storeText = options.storeText === true;
   const store = PG_URL.test(pathOrUrl)
-    ? await openPgStore(pathOrUrl, options.schema === undefined ? {} : { schema: options.schema })
-    : openSqliteStore(pathOrUrl);
+    ? await openPgStore(pathOrUrl, {
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.mustExist === true ? { mustExist: true } : {}),
+        ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+        ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
+      })
+    : openSqliteStore(pathOrUrl, { mustExist: options.mustExist === true });
   const tags = new Map<string, Uint8Array>();
 
   const rowsOf = (sealed: SealedLike, input: SealInputLike): NewSealedRow[] => {
@@ -193,6 +223,23 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     });
   };
 
+  const unsealedRowOf = (record: UnsealedLike): NewUnsealedRow => {
+    if (record === null || typeof record !== 'object' || typeof record.account !== 'string' || typeof record.reason !== 'string')
+      throw new TypeError('recordUnsealed needs an unsealed record with its account and reason');
+    if (!Number.isSafeInteger(record.status) || !Number.isFinite(record.time))
+      throw new TypeError('recordUnsealed needs a status and a time');
+    return {
+      accountId: record.account,
+      route: typeof record.route === 'string' ? record.route : null,
+      status: record.status,
+      reason: record.reason,
+      at: Math.floor(record.time),
+      responseId: typeof record.responseId === 'string' ? record.responseId : null,
+      streamed: record.streamed === true,
+      delivered: record.delivered === true,
+    };
+  };
+
   // The null sample is drawn once and again when the registry has grown or shrunk by a tenth (or
   // by any amount while it is small), so a batch of suspects pays for it once. Concurrent callers
   // share one drawing.
@@ -238,21 +285,21 @@ export async function openRegistry(pathOrUrl: string, options: RegistryOptions):
     evidence: (match, suspect, evidenceOptions) => buildEvidence(backend, match, suspect, evidenceOptions),
     lookup: (responseId) => store.byResponseId(responseId),
     count: () => store.count(),
+    checkKeys: async (kids) => {
+      const known = await store.kids();
+      if (known.length === 0 || kids.some((k) => known.includes(k))) return;
+      throw new SignetError(
+        'SIGNET_E_REGISTRY_FOREIGN_KEY',
+        'None of these keys sealed anything in this registry: they are not the keys of its provider.',
+        {
+          hint: 'Give the keys folder of the provider whose signer or gateway recorded into this registry.',
+        },
+      );
+    },
+    prepare: (sealed, input) => rowsOf(sealed, input),
+    prepareUnsealed: (record) => unsealedRowOf(record),
     recordUnsealed: async (record) => {
-      if (record === null || typeof record !== 'object' || typeof record.account !== 'string' || typeof record.reason !== 'string')
-        throw new TypeError('recordUnsealed needs an unsealed record with its account and reason');
-      if (!Number.isSafeInteger(record.status) || !Number.isFinite(record.time))
-        throw new TypeError('recordUnsealed needs a status and a time');
-      await store.insertUnsealed({
-        accountId: record.account,
-        route: typeof record.route === 'string' ? record.route : null,
-        status: record.status,
-        reason: record.reason,
-        at: Math.floor(record.time),
-        responseId: typeof record.responseId === 'string' ? record.responseId : null,
-        streamed: record.streamed === true,
-        delivered: record.delivered === true,
-      });
+      await store.insertUnsealed(unsealedRowOf(record));
     },
     unsealed: (limit) => {
       if (limit !== undefined && (!Number.isSafeInteger(limit) || limit <= 0))

@@ -83,3 +83,15 @@ export function toUnsealedRow(r: Record<string, unknown>): UnsealedRow {
     delivered: Number(r.delivered) === 1,
   };
 }
+
+/** The row a write check inserts and rolls back: it never stays. */
+export const PROBE_UNSEALED_ROW: NewUnsealedRow = {
+  accountId: 'signet-write-check',
+  route: null,
+  status: 0,
+  reason: 'SIGNET_E_REGISTRY_STORAGE',
+  at: 0,
+  responseId: null,
+  streamed: false,
+  delivered: false,
+};

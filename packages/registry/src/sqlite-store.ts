@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
 import { migrateSqlite } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
-import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues } from './rows.js';
+import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues, PROBE_UNSEALED_ROW } from './rows.js';
 import { REGISTRY_SCHEMA, SEALED_COLUMNS } from './schema.js';
 import type { NewSealedRow, Posting, RegistryStore, SealedRow } from './store.js';
 
@@ -18,10 +19,14 @@ function storageError(cause: unknown, what: string): SignetError {
  * The SQLite registry store (better-sqlite3): the embedded default. Calls are synchronous under the
  * hood; the async interface is what PostgreSQL needs, and costs SQLite nothing measurable.
  */
-export function openSqliteStore(path: string): RegistryStore {
+export function openSqliteStore(path: string, options: { readonly mustExist?: boolean } = {}): RegistryStore {
+  if (options.mustExist === true && path !== ':memory:' && !existsSync(path))
+    throw new SignetError('SIGNET_E_REGISTRY_MISSING', `There is no registry at ${path}.`, {
+      hint: 'Check the path: a registry is created by the signer or gateway that records into it (--registry), never by reading it.',
+    });
   let db: Database.Database;
   try {
-    db = new Database(path);
+    db = new Database(path, options.mustExist === true ? { fileMustExist: true } : {});
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode loses at most the last transactions on power loss, never integrity.
     db.pragma('synchronous = NORMAL');
@@ -44,6 +49,7 @@ export function openSqliteStore(path: string): RegistryStore {
   const posting = db.prepare('SELECT sid FROM registry_fp WHERE fp = ? LIMIT ?').pluck();
   const setLog = db.prepare('UPDATE registry_sealed SET log_index = ?, receipt = ?, checkpoint = ? WHERE response_id = ?');
   const count = db.prepare('SELECT count(*) FROM registry_sealed').pluck();
+  const kids = db.prepare('SELECT DISTINCT kid FROM registry_sealed').pluck();
   // A multiplicative hash of the id orders rows pseudo-randomly but reproducibly.
   const sample = db.prepare('SELECT id FROM registry_sealed ORDER BY (id * 2654435761) % 4294967296, id LIMIT ?').pluck();
   const insertUnsealed = db.prepare(
@@ -104,9 +110,19 @@ export function openSqliteStore(path: string): RegistryStore {
       }),
     setLog: (responseId, log) => run('update', () => setLog.run(log.logIndex, log.receipt, log.checkpoint, responseId).changes),
     count: () => run('count', () => Number(count.get())),
+    kids: () => run('query', () => kids.all() as string[]),
     sampleIds: (limit) => run('query', () => (sample.all(limit) as (number | bigint)[]).map(Number)),
     insertUnsealed: (row) => run('insert', () => Number((insertUnsealed.get(...unsealedValues(row)) as { id: number }).id)),
     unsealed: (limit = 1000) => run('query', () => (listUnsealed.all(limit) as Record<string, unknown>[]).map((r) => toUnsealedRow(r))),
+    probeWrite: () =>
+      run('write', () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          insertUnsealed.get(...unsealedValues(PROBE_UNSEALED_ROW));
+        } finally {
+          db.exec('ROLLBACK');
+        }
+      }),
     close: () => run('close', () => void db.close()),
   };
 }

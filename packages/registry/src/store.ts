@@ -98,6 +98,8 @@ export interface RegistryStore {
   setLog(responseId: string, log: { logIndex: number; receipt: Uint8Array | null; checkpoint: string | null }): Promise<number>;
   /** Number of rows. */
   count(): Promise<number>;
+  /** The distinct key ids that sealed recorded responses. */
+  kids(): Promise<string[]>;
   /**
    * Up to `limit` row ids spread over the whole registry in a fixed pseudo-random order (the same
    * ids for the same rows): the sample that calibrates attribution against chance.
@@ -107,5 +109,7 @@ export interface RegistryStore {
   insertUnsealed(row: NewUnsealedRow): Promise<number>;
   /** The unsealed answers on record, oldest first (at most `limit`, default 1000). */
   unsealed(limit?: number): Promise<UnsealedRow[]>;
+  /** A write inside a transaction that is rolled back: rejects when the store cannot be written. */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,6 +8,10 @@ import { defineErrorCodes } from '@signet/core';
 export const SERVER_ERROR_CODES = defineErrorCodes({
   SIGNET_E_GATEWAY_UPSTREAM: 'The upstream server could not be reached or failed.',
   SIGNET_E_GATEWAY_SEAL_FAILED: 'The response could not be sealed.',
+  SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT: 'The upstream did not connect, answer or send its next chunk in time.',
+  SIGNET_E_GATEWAY_STREAM_TOO_LARGE:
+    'The streamed answer grew past the largest size the gateway seals; it was cut off and sealed as partial.',
+  SIGNET_E_GATEWAY_UNAVAILABLE: 'A dependency the gateway needs to seal (the transparency log, the registry) is unavailable; retry later.',
   SIGNET_E_GATEWAY_PATH_AMBIGUOUS:
     'The request path is spelled ambiguously (an encoded "/", ".", "%", a ";" parameter, a dot or empty segment).',
   SIGNET_E_GATEWAY_ROUTE_UNKNOWN: 'The gateway does not forward this method and path.',

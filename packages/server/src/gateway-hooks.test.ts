@@ -27,6 +27,17 @@ describe('combineGatewayHooks', () => {
     expect(seen).toEqual(['unsealed a', 'unsealed b', 'unsealed c', 'route a', 'route b', 'close a', 'close b', 'close c']);
   });
 
+  it('the first refusal wins, and health is ok only when every extension is', () => {
+    const refusal = { code: 'SIGNET_E_LOG_UNAVAILABLE', message: 'log down', retryAfterSeconds: 2 };
+    const combined = combineGatewayHooks([
+      { refusal: () => undefined, health: () => ({ ok: true, detail: 'log available' }) },
+      { refusal: () => refusal, health: () => ({ ok: false, detail: 'registry unavailable, refusing new requests' }) },
+    ]);
+    expect(combined.refusal?.()).toBe(refusal);
+    expect(combined.health?.()).toEqual({ ok: false, detail: 'log available; registry unavailable, refusing new requests' });
+    expect(combineGatewayHooks([{}]).health).toBeUndefined();
+  });
+
   it('stops at the first failing onUnsealed (the answer is withheld)', async () => {
     const seen: string[] = [];
     const combined = combineGatewayHooks([

@@ -15,8 +15,30 @@ export interface GatewayHooks {
    * seal), with its account. A whole answer waits for it; if it throws, that answer is withheld.
    */
   readonly onUnsealed?: (record: UnsealedRecord) => void | Promise<void>;
+  /**
+   * Consulted before each model request is forwarded: a refusal answers 503 with `Retry-After`
+   * (a dependency is down and the operator chose to refuse rather than spool). The first wins.
+   */
+  readonly refusal?: () => GatewayRefusal | undefined;
+  /** This extension's readiness, for a readiness endpoint: ok, and one line for an operator. */
+  readonly health?: () => GatewayHealth;
   /** Called when the gateway closes, after open streams finished. */
   close?(): Promise<void> | void;
+}
+
+/** Why new model requests are refused for now. */
+export interface GatewayRefusal {
+  /** A stable `SIGNET_E_...` code. */
+  readonly code: string;
+  readonly message: string;
+  /** Seconds a client should wait (the `Retry-After` header). */
+  readonly retryAfterSeconds: number;
+}
+
+/** The readiness of an extension. */
+export interface GatewayHealth {
+  readonly ok: boolean;
+  readonly detail: string;
 }
 
 type Hook<K extends keyof GatewayHooks> = NonNullable<GatewayHooks[K]>;
@@ -35,7 +57,28 @@ export function combineGatewayHooks(hooks: readonly GatewayHooks[]): GatewayHook
   const unsealed = present(hooks, 'onUnsealed');
   const routes = present(hooks, 'extraRoutes');
   const closers = hooks.filter((h) => h.close !== undefined);
+  const refusals = present(hooks, 'refusal');
+  const healths = present(hooks, 'health');
   return {
+    ...(refusals.length === 0
+      ? {}
+      : {
+          refusal: () => {
+            for (const f of refusals) {
+              const r = f();
+              if (r !== undefined) return r;
+            }
+            return undefined;
+          },
+        }),
+    ...(healths.length === 0
+      ? {}
+      : {
+          health: () => {
+            const all = healths.map((f) => f());
+            return { ok: all.every((h) => h.ok), detail: all.map((h) => h.detail).join('; ') };
+          },
+        }),
     ...(unsealed.length === 0
       ? {}
       : unsealed.length === 1

@@ -9,7 +9,7 @@ import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptio
 import { createRouteAllowlist, DEFAULT_PASSTHROUGH } from './route-allowlist.js';
 import { serve, type RunningServer, type ServeOptions } from './serve.js';
 import type { UnsealedRecord } from './unsealed.js';
-import { nodeFetch } from './upstream-client.js';
+import { createNodeFetch, type UpstreamTimeouts } from './upstream-client.js';
 
 /**
  * The signing gateway: a reverse proxy in front of any OpenAI-compatible server that seals every
@@ -52,6 +52,8 @@ export interface GatewayOptions extends SealingOptions {
   readonly fetch?: (url: URL, init: RequestInit) => Promise<Response>;
   /** Largest model request body accepted, in bytes (default 16 MiB). */
   readonly maxRequestBytes?: number;
+  /** Time limits on the upstream (connect, headers, idle between chunks); see `DEFAULT_UPSTREAM_TIMEOUTS`. Ignored with `fetch`. */
+  readonly upstreamTimeouts?: UpstreamTimeouts;
   /**
    * Routes forwarded unsealed, as `"METHOD /path"` (a path ending in `/*` covers everything below
    * it). Default: `["GET /v1/models"]`. Every other route but the model routes is refused with 404.
@@ -76,6 +78,8 @@ export interface Gateway {
   readonly unsealedCount: number;
   /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
   listen(options?: ServeOptions): Promise<RunningServer>;
+  /** Readiness of the extensions (the log, the registry): ok, and one line for an operator. */
+  health(): { ok: boolean; detail: string };
   /** Closes the hooks' resources, in list order. Call it after the server stopped. */
   close(): Promise<void>;
 }
@@ -208,7 +212,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
-  const upstreamFetch = options.fetch ?? nodeFetch;
+  const upstreamFetch = options.fetch ?? createNodeFetch(options.upstreamTimeouts ?? {});
   const routes = createRouteAllowlist(options.passthrough ?? DEFAULT_PASSTHROUGH);
   let unsealedCount = 0;
   const own: GatewayHooks = {
@@ -267,6 +271,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       // itself); everything else is passed on here.
       return sealing && response.status >= 200 && response.status <= 299 ? response : cleanResponse(response);
     } catch (cause) {
+      if (isSignetError(cause, 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT')) {
+        if (!request.signal.aborted) options.onError?.(cause);
+        return unreachable(504, cause.code, cause.message);
+      }
       const err = new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
       if (!request.signal.aborted) options.onError?.(err);
       return unreachable(
@@ -317,6 +325,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
     const kind = decision.kind;
+    // A dependency is down and the operator chose to refuse: nothing is forwarded that could not be
+    // sealed and logged.
+    const refused = hooks.refusal?.();
+    if (refused !== undefined)
+      return refusal(503, refused.code, refused.message, { 'retry-after': String(Math.max(1, Math.ceil(refused.retryAfterSeconds))) });
     // A query string is not part of the request digest, and some servers read parameters from it:
     // model requests carry everything in their (sealed) body.
     if (url.search !== '')
@@ -357,6 +370,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     get unsealedCount() {
       return unsealedCount;
     },
+    health: () => hooks.health?.() ?? { ok: true, detail: 'no extensions' },
     close: async () => {
       await hooks.close?.();
     },

@@ -7,6 +7,7 @@ export * from './signer.js';
 export * from './terms.js';
 export * from './terms-file.js';
 export * from './keyfile.js';
+export * from './private-file.js';
 export * from './carriers.js';
 export * from './streaming-signer.js';
 export * from './sse-sealer.js';

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   fromBase64url,
@@ -13,6 +13,7 @@ import {
   type KeyValidity,
   type SigningKey,
 } from '@signet/core';
+import { writePrivateFiles, type MovedAside } from './private-file.js';
 
 /**
  * Key files on disk. A keys directory holds `signing-key.jwk` (private, mode 0600), `jwks.json`
@@ -62,35 +63,75 @@ export function attachDelegation(key: SigningKey, delegation: Uint8Array): Signi
   return key;
 }
 
-function writeSecret(path: string, data: string): void {
-  writeFileSync(path, data, { mode: 0o600 });
-  // The mode given to writeFileSync only applies when the file is created: enforce it either way.
-  chmodSync(path, 0o600);
+/** Options of {@link createKeysDirectory}. */
+export interface CreateKeysOptions {
+  /**
+   * Replace an existing signing key and account secret. The old files are moved aside (see
+   * {@link writePrivateFiles}), never deleted: past account tags stay resolvable with the old secret.
+   */
+  readonly overwrite?: boolean;
+  /** Told about every existing file that was moved aside. */
+  readonly onMovedAside?: (moved: MovedAside) => void;
 }
 
-/** Creates a keys directory with a fresh signing key, its JWKS and a fresh account secret. */
-export function createKeysDirectory(dir: string, validity: KeyValidity = {}, options: { overwrite?: boolean } = {}): SigningKey {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const keyPath = join(dir, KEY_FILES.signingKey);
-  if (options.overwrite !== true) {
-    let exists = false;
-    try {
-      statSync(keyPath);
-      exists = true;
-    } catch {
-      exists = false;
-    }
-    if (exists)
-      throw new SignetError('SIGNET_E_KEY_FILE', `${keyPath} already exists; refusing to overwrite a signing key`, {
-        hint: 'Choose another --out directory, or rotate keys instead.',
-      });
-  }
+/**
+ * Creates a keys directory with a fresh signing key, its JWKS and a fresh account secret. An
+ * existing signing key or account secret is refused unless `overwrite` is set.
+ */
+export function createKeysDirectory(dir: string, validity: KeyValidity = {}, options: CreateKeysOptions = {}): SigningKey {
   const key = generateSigningKey(validity);
-  writeSecret(keyPath, `${JSON.stringify(key.toPrivateJwk(), null, 2)}\n`);
-  writeFileSync(join(dir, KEY_FILES.jwks), `${JSON.stringify(toJwks([key]), null, 2)}\n`, { mode: 0o644 });
   const secret = new Uint8Array(32);
   globalThis.crypto.getRandomValues(secret);
-  writeSecret(join(dir, KEY_FILES.accountSecret), `${toBase64url(secret)}\n`);
+  const moved = writePrivateFiles(
+    [
+      { path: join(dir, KEY_FILES.signingKey), data: `${JSON.stringify(key.toPrivateJwk(), null, 2)}\n` },
+      { path: join(dir, KEY_FILES.accountSecret), data: `${toBase64url(secret)}\n` },
+    ],
+    { force: options.overwrite === true },
+  );
+  for (const m of moved) options.onMovedAside?.(m);
+  writeFileSync(join(dir, KEY_FILES.jwks), `${JSON.stringify(toJwks([key]), null, 2)}\n`, { mode: 0o644 });
+  return key;
+}
+
+/**
+ * A private key file others can read is refused, the way ssh refuses one: the key may already have
+ * leaked, and the operator should know. Windows has no such mode bits.
+ */
+function assertPrivateMode(file: string): void {
+  if (process.platform === 'win32') return;
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return; // Reported when the file is read.
+  }
+  if ((mode & 0o077) !== 0)
+    throw new SignetError(
+      'SIGNET_E_KEY_FILE',
+      `${file} is readable by other users (mode 0${mode.toString(8)}); refusing a private key that may have leaked`,
+      {
+        hint: `Restrict it with: chmod 600 ${file}`,
+      },
+    );
+}
+
+/** Imports a private signing JWK, saying what the file is when it is not one. */
+function importPrivateJwk(jwk: unknown, file: string): SigningKey {
+  if (jwk !== null && typeof jwk === 'object') {
+    const obj = jwk as Record<string, unknown>;
+    if (Array.isArray(obj.keys))
+      throw new SignetError('SIGNET_E_KEY_FILE', `${file} is a JWKS (a set of public keys), not a private signing key`, {
+        hint: 'Give the keys directory or its signing-key.jwk (made by `signet keys new`).',
+      });
+    if (obj.kty === 'OKP' && obj.crv === 'Ed25519' && obj.d === undefined)
+      throw new SignetError('SIGNET_E_KEY_FILE', `${file} is a public key; signing needs the private key`, {
+        hint: 'Give the keys directory or its signing-key.jwk (made by `signet keys new`).',
+      });
+  }
+  const key = importSigningKey(jwk);
+  // Only once it is known to be a private key: a public or broken file is named as such, not as too open.
+  assertPrivateMode(file);
   return key;
 }
 
@@ -108,7 +149,10 @@ export function loadSigningKey(path: string): SigningKey {
       file = join(path, KEY_FILES.signingKey);
     }
   } catch (cause) {
-    throw new SignetError('SIGNET_E_KEY_FILE', `cannot read ${path}`, { cause });
+    throw new SignetError('SIGNET_E_KEY_FILE', `there is no signing key or keys directory at ${path}`, {
+      cause,
+      hint: 'Give the folder made by `signet keys new --out DIR`, or its signing-key.jwk.',
+    });
   }
   let text: string;
   try {
@@ -123,7 +167,7 @@ export function loadSigningKey(path: string): SigningKey {
     // Never echo the file: it holds a private key.
     throw new SignetError('SIGNET_E_KEY_FILE', `${file} is not a JSON JWK`);
   }
-  const key = importSigningKey(jwk);
+  const key = importPrivateJwk(jwk, file);
   if (dir !== undefined) {
     let delegation: Buffer | undefined;
     try {
@@ -157,6 +201,16 @@ export function loadSigningKey(path: string): SigningKey {
     }
   }
   return key;
+}
+
+/** The key ids a keys directory publishes (its jwks.json); empty when it has none or it is unreadable. */
+export function publishedKids(dir: string): string[] {
+  try {
+    const jwks = JSON.parse(readFileSync(join(dir, KEY_FILES.jwks), 'utf8')) as { keys?: { kid?: unknown }[] };
+    return (jwks.keys ?? []).map((k) => k.kid).filter((k): k is string => typeof k === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** Loads an account secret file (base64url text, or raw bytes of at least 16). */

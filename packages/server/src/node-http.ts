@@ -34,7 +34,7 @@ export function requestFromNode(req: IncomingMessage, signal?: AbortSignal): Req
 }
 
 /** The three writing methods of a ServerResponse, so they can be called even while patched. */
-interface RawWriter {
+export interface RawWriter {
   writeHead(status: number, statusMessage: string, headers: Record<string, string | string[]>): void;
   write(chunk: Uint8Array): boolean;
   end(): void;
@@ -137,7 +137,8 @@ export function toNodeListener(
   };
 }
 
-type Next = (error?: unknown) => void;
+/** The `next` callback of an Express-style middleware. */
+export type ExpressNext = (error?: unknown) => void;
 
 async function readAll(req: IncomingMessage): Promise<Uint8Array> {
   const parts: Buffer[] = [];
@@ -157,7 +158,7 @@ async function readAll(req: IncomingMessage): Promise<Uint8Array> {
  */
 export function signetExpress(
   options: MiddlewareOptions<IncomingMessage>,
-): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+): (req: IncomingMessage, res: ServerResponse, next: ExpressNext) => void {
   const core = createMiddlewareCore(options, 'signetExpress');
   return (req, res, next) => {
     const run = async (): Promise<void> => {

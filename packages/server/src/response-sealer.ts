@@ -40,6 +40,8 @@ export interface SealingOptions {
   readonly onError?: (error: SignetError) => void;
   /** Largest non-streamed response body sealed, in bytes (default 32 MiB). */
   readonly maxBodyBytes?: number;
+  /** Largest streamed answer passed on and sealed, in bytes (default 16 MiB); longer ones end with a partial seal. */
+  readonly maxStreamBytes?: number | undefined;
 }
 
 /** What is known about the request a response answers. */
@@ -101,6 +103,9 @@ export function checkSealingOptions(options: SealingOptions, who: string): void 
     throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: failOpen must be a boolean`);
   if (options.maxBodyBytes !== undefined && (!Number.isSafeInteger(options.maxBodyBytes) || options.maxBodyBytes <= 0)) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: maxBodyBytes must be a positive whole number`);
+  }
+  if (options.maxStreamBytes !== undefined && (!Number.isSafeInteger(options.maxStreamBytes) || options.maxStreamBytes <= 0)) {
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `${who}: maxStreamBytes must be a positive whole number`);
   }
 }
 
@@ -201,10 +206,11 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
           ...(context.terms === undefined ? {} : { terms: context.terms }),
           ...(options.onSealed === undefined ? {} : { onSealed: options.onSealed }),
           onError: report,
-          onUnsealed: async (reason, responseId) => {
-            await record(context, response.status, reason, { streamed: true, delivered: failOpen, responseId });
+          onUnsealed: async (reason, responseId, delivered) => {
+            await record(context, response.status, reason, { streamed: true, delivered: delivered || failOpen, responseId });
           },
           failOpen,
+          ...(options.maxStreamBytes === undefined ? {} : { maxStreamBytes: options.maxStreamBytes }),
         });
         const headers = copyHeaders(response.headers);
         // Proxies must not buffer a sealed stream: the first token has to arrive as fast as without one.

@@ -21,11 +21,24 @@ export interface EventStreamSealOptions extends StreamSealInput {
   readonly failOpen?: boolean;
   /** Told about every sealing failure and broken upstream (never with key material). */
   readonly onError?: (error: SignetError) => void;
-  /** Records a stream that ends without its seal (awaited before the error event or unsealed carrier). */
-  readonly onUnsealed?: (reason: string, responseId: string | undefined) => Promise<void>;
+  /**
+   * Records a stream that ends without its seal (awaited before the error event or unsealed
+   * carrier). `delivered` is true when content events already reached the reader.
+   */
+  readonly onUnsealed?: (reason: string, responseId: string | undefined, delivered: boolean) => Promise<void>;
+  /**
+   * Largest stream passed on and sealed, in bytes (default 16 MiB). A longer one is cut there:
+   * the upstream is cancelled and what was passed on is sealed as partial, then an error event.
+   */
+  readonly maxStreamBytes?: number;
 }
 
+/** Default cap on a streamed answer, bytes. */
+export const DEFAULT_MAX_STREAM_BYTES = 16 * 1024 * 1024;
+
 function toSignetError(e: unknown, code: 'SIGNET_E_GATEWAY_SEAL_FAILED' | 'SIGNET_E_GATEWAY_UPSTREAM', message: string): SignetError {
+  // A timeout keeps its own code: the operator tunes a different knob for it.
+  if (isSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT')) return e;
   return isSignetError(e) && code === 'SIGNET_E_GATEWAY_SEAL_FAILED'
     ? new SignetError(code, `${message}: ${e.message}`, { cause: e })
     : new SignetError(code, message, { cause: e });
@@ -49,7 +62,12 @@ export function sealEventStream(
   const seal = createStreamingSeal(signer, options);
   const parser = new SseParser();
   const reader = body.getReader();
+  const maxBytes = options.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxStreamBytes must be a positive whole number');
+  let received = 0;
   let closed = false;
+  // The reader went away (cancel): the partial answer is sealed there, and nothing else is reported.
+  let cancelled = false;
   const report = (e: SignetError): void => {
     try {
       options.onError?.(e);
@@ -81,6 +99,7 @@ export function sealEventStream(
   };
 
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, broken: SignetError | undefined): Promise<void> => {
+    if (closed) return;
     closed = true;
     const kind: StreamKind | undefined = seal.assembled.kind ?? options.kind;
     const partial = !seal.assembled.complete;
@@ -90,7 +109,7 @@ export function sealEventStream(
       // Nothing to seal, yet events were passed on: the stream still ends marked (an error event)
       // and on record, never as a plain answer without its seal.
       const reason = broken?.code ?? (partial ? 'SIGNET_E_GATEWAY_UPSTREAM' : 'SIGNET_E_GATEWAY_SEAL_FAILED');
-      await options.onUnsealed?.(reason, seal.assembled.id).catch(() => {});
+      await options.onUnsealed?.(reason, seal.assembled.id, false).catch(() => {});
       if (!partial) {
         report(new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The stream carried no content to seal.'));
         controller.enqueue(errorEvent(kind, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The stream carried no content to seal.'));
@@ -105,8 +124,9 @@ export function sealEventStream(
       } catch (e) {
         const err = toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed');
         report(err);
-        // Never silently: the failure is on record (with the account) before the stream ends.
-        await options.onUnsealed?.(err.code, seal.assembled.id).catch(() => {});
+        // Never silently: the failure is on record (with the account) before the stream ends. The
+        // content already went out, so it is on record as delivered unsealed.
+        await options.onUnsealed?.(err.code, seal.assembled.id, true).catch(() => {});
         if (options.failOpen === true) {
           controller.enqueue(carrierEvent(identity(seal.assembled, kind), { unsealed: err.code }));
         } else {
@@ -120,9 +140,19 @@ export function sealEventStream(
     // One ending only (see `body.ts` in core): a partial stream ends with an error event, a whole chat
     // or completion stream with `[DONE]` (even when the upstream omitted it), a Responses-API stream
     // with its carrier.
-    if (partial)
-      controller.enqueue(errorEvent(kind, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream broke off before the response was complete.'));
-    else if (kind !== 'response') controller.enqueue(SSE_DONE);
+    if (partial) {
+      const code =
+        broken?.code === 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT' || broken?.code === 'SIGNET_E_GATEWAY_STREAM_TOO_LARGE'
+          ? broken.code
+          : 'SIGNET_E_GATEWAY_UPSTREAM';
+      const message =
+        code === 'SIGNET_E_GATEWAY_STREAM_TOO_LARGE'
+          ? `The response grew past ${maxBytes} bytes and was cut off.`
+          : code === 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT'
+            ? 'The upstream stopped sending before the response was complete.'
+            : 'The upstream stream broke off before the response was complete.';
+      controller.enqueue(errorEvent(kind, code, message));
+    } else if (kind !== 'response') controller.enqueue(SSE_DONE);
     controller.close();
   };
 
@@ -133,8 +163,30 @@ export function sealEventStream(
         try {
           r = await reader.read();
         } catch (e) {
+          if (cancelled) return;
           await finish(controller, toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream failed'));
           return;
+        }
+        // The reader left while this read was waiting: `cancel` has sealed and recorded already.
+        if (cancelled) return;
+        if (!r.done) {
+          received += r.value.byteLength;
+          if (received > maxBytes) {
+            reader.cancel().catch(() => {});
+            // Events that completed within the cap are passed on; the rest is dropped.
+            const out: Uint8Array[] = [];
+            try {
+              forward(parser.push(r.value.subarray(0, r.value.byteLength - (received - maxBytes))), out);
+            } catch {
+              // A malformed tail is cut off anyway.
+            }
+            if (out.length > 0) controller.enqueue(concatBytes(...out));
+            await finish(
+              controller,
+              new SignetError('SIGNET_E_GATEWAY_STREAM_TOO_LARGE', `The streamed response is larger than ${maxBytes} bytes.`),
+            );
+            return;
+          }
         }
         const out: Uint8Array[] = [];
         try {
@@ -156,13 +208,17 @@ export function sealEventStream(
       }
     },
     async cancel(reason) {
+      cancelled = true;
       reader.cancel(reason).catch(() => {});
       if (closed || !seal.assembled.hasContent) return;
       closed = true;
       // The reader left: seal what was delivered (marked partial unless it was whole) for the record.
-      seal
-        .finish({ partial: !seal.assembled.complete, body: bodyDigest() })
-        .catch((e: unknown) => report(toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The aborted response could not be sealed')));
+      seal.finish({ partial: !seal.assembled.complete, body: bodyDigest() }).catch(async (e: unknown) => {
+        const err = toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The aborted response could not be sealed');
+        report(err);
+        // What the reader got before leaving is on record, as delivered unsealed.
+        await options.onUnsealed?.(err.code, seal.assembled.id, true).catch(() => {});
+      });
     },
   });
 }

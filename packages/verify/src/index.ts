@@ -15,6 +15,7 @@ export * from './delegation-check.js';
 export * from './hybrid-check.js';
 export * from './sealed-id.js';
 export * from './verifying-fetch.js';
+export * from './saved-response.js';
 export * from './excerpt-check.js';
 export * from './evidence-check.js';
 export * from './receipt-check.js';

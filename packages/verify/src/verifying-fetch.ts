@@ -1,17 +1,15 @@
 import {
   ENVELOPE_HEADER,
   getDefaultBackend,
-  isSignetError,
   jsonBodyDigest,
-  SignetError,
   SseBinding,
   SseParser,
   splitJsonBody,
   UNSEALED_HEADER,
   type CarrierField,
-  type SignetErrorCode,
   type StreamKind,
 } from '@signet/core';
+import { failingBody, failure, failureOf, toError } from './fetch-failure.js';
 import type { VerificationPolicy } from './policy.js';
 import type { InvalidResult, VerificationResult } from './result.js';
 import { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
@@ -49,8 +47,12 @@ export interface VerifyingFetchOptions {
   /** Called once per verified response with its result. */
   readonly onResult?: (result: FetchVerification, response: Response) => void;
   /**
-   * Turn failures into errors: a whole response makes `fetch` reject with a SignetError; a stream
-   * errors at its end (the reader's loop throws). Default false: failures are only reported.
+   * Turn failures into errors, raised where the body is read: reading a failed whole response
+   * (`json()`, `text()`) rejects with the SignetError, and a failed stream errors at its end (the
+   * reader's loop throws). `fetch` itself resolves, so a client that retries failed fetches (the
+   * `openai` client turns a rejected fetch into a retried `APIConnectionError`) neither retries a
+   * failed verification nor hides its code: the application catches the SignetError itself.
+   * Default false: failures are only reported.
    */
   readonly throwOnFailure?: boolean;
   /** The fetch to wrap (default: the global `fetch`). */
@@ -102,23 +104,6 @@ export function defaultModelRoute(method: string, pathname: string): StreamKind 
   return undefined;
 }
 
-function failure(code: SignetErrorCode, message: string, hint?: string): InvalidResult {
-  return {
-    valid: false,
-    kind: 'verification',
-    code,
-    step: code === 'SIGNET_E_STREAM_TRUNCATED' || code === 'SIGNET_E_ENVELOPE_MISSING' ? 'parse' : 'content',
-    message,
-    ...(hint === undefined ? {} : { hint }),
-  };
-}
-
-/** A typed error thrown by a core check, as a failed result. */
-function failureOf(e: unknown): InvalidResult {
-  if (isSignetError(e)) return failure(e.code, e.message, e.hint);
-  return failure('SIGNET_E_STREAM_MALFORMED', (e as Error)?.message ?? 'The response could not be checked.');
-}
-
 /**
  * The carrier's own members must say what the signed envelope says: a `partial` mark removed or a
  * `kid` swapped is tampering too, even though the envelope itself is intact.
@@ -133,11 +118,6 @@ function checkCarrier(result: VerificationResult, field: CarrierField | undefine
       'The response was changed on its way from the provider.',
     );
   return result;
-}
-
-function toError(result: VerificationResult): SignetError {
-  if (result.valid) throw new TypeError('not a failure');
-  return new SignetError(result.code, result.message, { ...(result.hint === undefined ? {} : { hint: result.hint }), step: result.step });
 }
 
 function parseJson(text: string): unknown {
@@ -379,11 +359,15 @@ export function createVerifyingFetch(options: VerifyingFetchOptions): VerifyingF
     // The client reads exactly the text checked here: it is handed on as it was verified.
     const text = await response.text();
     const result = await verifyWhole(text, response.headers.get(ENVELOPE_HEADER), response.headers.get(UNSEALED_HEADER), kind, request);
-    const out = new Response(text, { status: response.status, statusText: response.statusText, headers: passHeaders(response.headers) });
+    const failed = !result.valid && throwOnFailure ? toError(result) : undefined;
+    const out = new Response(failed === undefined ? text : failingBody(failed), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: passHeaders(response.headers),
+    });
     const full: FetchVerification = { ...result, streamed: false, url };
     results.set(out, Promise.resolve(full));
     report(full, out);
-    if (!result.valid && throwOnFailure) throw toError(result);
     return out;
   };
   return verifyingFetch as VerifyingFetch;

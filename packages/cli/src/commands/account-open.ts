@@ -54,19 +54,15 @@ This command does not verify the seal: run \`signet verify\` for that. Exit 1: n
     const json = flag(args, 'json');
     const auditorKey = optional(args, 'auditor-key');
     if (auditorKey !== undefined) {
-      if (claims.account.sealedId === undefined) {
-        io.stderr('the envelope carries no sealed account id\n');
-        return 1;
-      }
+      if (claims.account.sealedId === undefined)
+        throw new InputError('the envelope carries no sealed account id (its signer named no auditors)');
       const jwk = (await readJson(io, auditorKey)) as Record<string, unknown>;
       let accountId: string;
       try {
         accountId = await openSealedId(claims.account.sealedId, jwk);
       } catch (e) {
-        if (e instanceof SignetError && e.code === 'SIGNET_E_INPUT_INVALID') {
-          io.stderr(`${e.code}: ${shown(e.message)}\n`);
-          return 1;
-        }
+        // Not sealed to this key: a wrong key is "could not check" (2), not a verdict on the envelope.
+        if (e instanceof SignetError && e.code === 'SIGNET_E_INPUT_INVALID') throw new InputError(`${e.code}: ${e.message}`);
         throw e;
       }
       io.stdout(json ? `${JSON.stringify({ accountId, source: 'sealedId', responseId: claims.responseId })}\n` : `${accountId}\n`);

@@ -13,6 +13,7 @@ export const accountsAdd: Command = defineCommand({
     file: FILE,
     account: { value: 'ID', help: 'the account id', required: true },
     'terms-version': { value: 'V', help: 'the terms version the account accepted', required: true },
+    json: { help: 'print {"apiKey", "keyId", "account", "termsVersion"} as JSON' },
   },
   text: `Creates an API key for account ID, recording that the account accepted terms version V, and adds
 its SHA-256 hash to the accounts file (created with mode 0600 if missing). The key is printed on
@@ -23,6 +24,10 @@ stdout once; it cannot be recovered from the file. Run it again to record a newe
       account: required(args, 'account'),
       termsVersion: required(args, 'terms-version'),
     });
+    if (flag(args, 'json')) {
+      io.stdout(`${JSON.stringify({ apiKey, keyId: entry.keyId, account: entry.account, termsVersion: entry.termsVersion })}\n`);
+      return 0;
+    }
     io.stdout(`${apiKey}\n`);
     io.stderr(
       `signet: key ${entry.keyId} for account ${entry.account} (terms ${entry.termsVersion}). Hand the key over now: only its hash is stored.\n`,
@@ -73,8 +78,10 @@ export const accountsRevoke: Command = defineCommand({
     file: FILE,
     account: { value: 'ID', help: 'revoke every key of this account' },
     key: { value: 'KEY_ID', help: 'revoke this one key' },
+    json: { help: 'print {"revoked": N} as JSON' },
   },
-  text: `Give exactly one of --account and --key. Marks the keys revoked. A running gateway picks the change up within a second.`,
+  text: `Give exactly one of --account and --key. Marks the keys revoked. A running gateway picks the change up within a second.
+Exit 2 when no key matched (nothing was revoked).`,
   async run(args, io) {
     const account = optional(args, 'account');
     const keyId = optional(args, 'key');
@@ -83,7 +90,9 @@ export const accountsRevoke: Command = defineCommand({
       ...(account === undefined ? {} : { account }),
       ...(keyId === undefined ? {} : { keyId }),
     });
-    io.stdout(`revoked ${count} key${count === 1 ? '' : 's'}\n`);
-    return count > 0 ? 0 : 1;
+    if (flag(args, 'json')) io.stdout(`${JSON.stringify({ revoked: count })}\n`);
+    else io.stdout(`revoked ${count} key${count === 1 ? '' : 's'}\n`);
+    // Nothing matched: the input names no key (exit 2), which is not an invalid verdict (exit 1).
+    return count > 0 ? 0 : 2;
   },
 });

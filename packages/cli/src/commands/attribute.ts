@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
 import { AttributionRun, attributionSummaryText } from '@signet/audit';
 import { openLog, type Log } from '@signet/log';
-import { logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
-import { KEY_FILES, loadAccountSecret, loadSigningKey } from '@signet/server';
+import { attributeSuspects, logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
+import { KEY_FILES, loadAccountSecret, loadSigningKey, publishedKids } from '@signet/server';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
@@ -62,12 +62,15 @@ to attribute". With --out, each named account gets an evidence bundle DIR/eviden
 envelope, its log receipt and checkpoint (with --log), the excerpt proof, the terms digest, the
 account disclosure and the chance, signed with the provider's key.
 
-Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
+SUSPECT may be - for standard input (JSONL or JSON, plain or gzip). The registry must exist (reading never creates one),
+and --keys must be the keys of the provider that recorded into it.
+Exit codes: 0 done (matched or not), 2 usage, unreadable input, a missing registry or log, or keys
+of another provider.`,
   async run(args, io) {
     const [suspectPath, ...extra] = args.positionals;
     if (suspectPath === undefined) throw new UsageError('SUSPECT is required');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-    if (suspectPath !== '-' && !existsSync(suspectPath)) throw new InputError(`cannot read ${suspectPath}: ENOENT`);
+    if (suspectPath !== '-' && !existsSync(suspectPath)) throw new InputError(`${suspectPath} does not exist`);
     const keysDir = required(args, 'keys');
     const secret = loadAccountSecret(join(keysDir, KEY_FILES.accountSecret));
     const keyPath = join(keysDir, KEY_FILES.signingKey);
@@ -81,11 +84,15 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
     };
     const out = optional(args, 'out');
     const json = flag(args, 'json');
-    const registry = await openRegistry(required(args, 'registry'), { accountSecret: secret });
+    // Reading never creates a registry: a typo would otherwise answer "no match" for everything.
+    const registry = await openRegistry(required(args, 'registry'), { accountSecret: secret, mustExist: true });
     let log: Log | undefined;
     const logTarget = optional(args, 'log');
     const logSchema = optional(args, 'log-schema');
     try {
+      // Bundles signed with another provider's key would fail every check: refuse them first.
+      const kids = [...(signer === undefined ? [] : [signer.kid]), ...publishedKids(keysDir)];
+      if (kids.length > 0) await registry.checkKeys(kids);
       if (logTarget !== undefined)
         log = await openLog(logTarget, { readOnly: true, ...(logSchema === undefined ? {} : { schema: logSchema }) });
       const source = log === undefined ? undefined : logEvidenceSource(log);
@@ -94,77 +101,42 @@ Exit codes: 0 done (matched or not), 2 usage or unreadable input.`,
       let matched = 0;
       let errors = 0;
       const summary: unknown[] = [];
+      const stdin =
+        io.stdinStream?.() ??
+        (async function* () {
+          yield await io.stdin();
+        })();
       const showProgress = flag(args, 'progress') || (!flag(args, 'no-progress') && process.stderr.isTTY === true && !json);
       const run = new AttributionRun(showProgress ? io.stderr : undefined);
       io = { ...io, stdout: run.printer(io.stdout) };
-      for await (const s of run.suspects(suspectPath, optional(args, 'text-field'))) {
+      const results = attributeSuspects(registry, run.suspects(suspectPath === '-' ? stdin : suspectPath, optional(args, 'text-field')), {
+        attribution,
+        ...(out === undefined
+          ? {}
+          : { evidence: { ...(signer === undefined ? {} : { signer }), ...(source === undefined ? {} : { log: source }) } }),
+      });
+      for await (const r of results) {
+        run.result(r);
         total++;
-        if ('error' in s) {
-          errors++;
-          if (json) io.stdout(`${JSON.stringify({ id: s.id, match: null, error: s.error })}\n`);
-          else io.stdout(`line ${s.line}: ${s.error}: ${shown(s.message)}\n`);
-          summary.push({ id: s.id, line: s.line, match: null, error: s.error });
-          run.unnamed(s);
-          continue;
-        }
-        const verdict = await registry.assess(s.text, attribution);
-        if (verdict.accounts.length === 0) {
-          if (json) io.stdout(`${JSON.stringify({ id: s.id, verdict: verdict.kind, match: null })}\n`);
-          else io.stdout(`${shown(String(s.id))}: ${verdict.kind === 'too-short' ? 'too short to attribute' : 'no match'}\n`);
-          summary.push({ id: s.id, line: s.line, verdict: verdict.kind, match: null });
-          run.unnamed(s, verdict.kind);
-          continue;
-        }
-        matched++;
-        const accounts = [];
-        for (const a of verdict.accounts) {
-          const best = a.matches[0]!;
-          let evidence: string | null = null;
-          if (out !== undefined) {
-            const bundle = await registry.evidence(best, s.text, {
-              suspectId: String(s.id),
-              ...(signer === undefined ? {} : { signer }),
-              ...(source === undefined ? {} : { log: source }),
-            });
-            evidence = join(out, 'evidence', bundleName(s.id, used));
-            writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
-            run.reveal(bundle.content);
-          }
-          accounts.push({
-            account: a.accountId,
-            score: best.score,
-            chance: best.chance,
-            responseId: best.row.responseId,
-            evidence,
-            ...(a.tiedWith.length === 0 ? {} : { alsoServedTo: a.tiedWith }),
-            best,
-          });
-        }
-        const line = accounts.map(({ best: _best, ...rest }) => rest);
-        summary.push({
-          id: s.id,
-          line: s.line,
-          verdict: verdict.kind,
-          match: line[0],
-          accounts: accounts.map(({ best, ...rest }) => ({
-            ...rest,
-            method: best.method,
-            accountTag: Buffer.from(best.row.accountTag).toString('base64url'),
-            spans: best.spans,
-            terms: `${best.row.termsId}@${best.row.termsVersion}`,
-            issuedAt: best.row.issuedAt,
-          })),
+        if (r.error !== undefined) errors++;
+        else if (r.accounts.length > 0) matched++;
+        const accounts = r.accounts.map(({ bundle, ...a }) => {
+          const evidence = bundle === undefined || out === undefined ? null : join(out, 'evidence', bundleName(r.id, used));
+          if (evidence !== null) writePublicFile(evidence, `${JSON.stringify(bundle, null, 2)}\n`);
+          return { ...a, evidence };
         });
-        run.named(s, verdict.kind, accounts);
+        const line = accounts.map(({ method: _m, accountTag: _t, spans: _s, terms: _r, issuedAt: _i, ...a }) => a);
+        const head = r.error !== undefined ? { error: r.error } : { verdict: r.verdict };
+        summary.push({ id: r.id, line: r.line, ...head, match: line[0] ?? null, ...(accounts.length > 0 ? { accounts } : {}) });
         if (json)
+          io.stdout(`${JSON.stringify({ id: r.id, ...head, match: line[0] ?? null, ...(line.length > 1 ? { accounts: line } : {}) })}\n`);
+        else if (r.error !== undefined) io.stdout(`line ${r.line}: ${r.error}: ${shown(r.message ?? '')}\n`);
+        else if (accounts.length === 0)
+          io.stdout(`${shown(String(r.id))}: ${r.verdict === 'too-short' ? 'too short to attribute' : 'no match'}\n`);
+        for (const [k, a] of json ? [] : accounts.entries())
           io.stdout(
-            `${JSON.stringify({ id: s.id, verdict: verdict.kind, match: line[0], ...(line.length > 1 ? { accounts: line } : {}) })}\n`,
+            `${k === 0 ? shown(String(r.id)) : '  and'}: ${shown(a.account)}  score ${a.score.toFixed(2)} (${a.method}), ${chanceInWords(a.chance)}  ${shown(a.responseId)}${a.evidence === null ? '' : `  evidence ${shown(a.evidence)}`}${a.alsoServedTo === undefined ? '' : `  (ambiguous: the same text was served to ${a.alsoServedTo.length} other account${a.alsoServedTo.length === 1 ? '' : 's'})`}\n`,
           );
-        else
-          for (const [i, a] of accounts.entries())
-            io.stdout(
-              `${i === 0 ? shown(String(s.id)) : '  and'}: ${shown(a.account)}  score ${a.score.toFixed(2)} (${a.best.method}), ${chanceInWords(a.chance)}  ${shown(a.responseId)}${a.evidence === null ? '' : `  evidence ${shown(a.evidence)}`}${a.alsoServedTo === undefined ? '' : `  (ambiguous: the same text was served to ${a.alsoServedTo.length} other account${a.alsoServedTo.length === 1 ? '' : 's'})`}\n`,
-            );
       }
       const totals = run.finish();
       if (out !== undefined) {

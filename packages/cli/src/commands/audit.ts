@@ -61,7 +61,18 @@ Exit codes:
     const workersFlag = optional(args, 'workers');
     const issuers = args.flags.issuer as string[] | undefined;
     const showProgress = flag(args, 'progress') || (!flag(args, 'no-progress') && process.stderr.isTTY === true && !flag(args, 'json'));
-    const report = await runAudit(dataset, {
+    const source =
+      dataset === '-'
+        ? {
+            name: 'standard input',
+            bytes:
+              io.stdinStream?.() ??
+              (async function* () {
+                yield await io.stdin();
+              })(),
+          }
+        : dataset;
+    const report = await runAudit(source, {
       jwks,
       ...(issuers === undefined ? {} : { issuers }),
       ...(workersFlag === undefined ? {} : { workers: intFlag(args, 'workers', 0) }),

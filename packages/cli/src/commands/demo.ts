@@ -1,5 +1,5 @@
 import { DEMO_PART_NAMES, runDemo, type DemoHost } from '@signet/demo';
-import { optional, parseArgs } from '../args.js';
+import { optional, parseArgs, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import type { CommandIO } from '../io.js';
@@ -24,6 +24,8 @@ non-zero if anything does not turn out as it should. Parts: ${DEMO_PART_NAMES.jo
     async run(args, io) {
       const dir = optional(args, 'dir');
       const only = args.flags.only as string[] | undefined;
+      const unknown = (only ?? []).filter((p) => !DEMO_PART_NAMES.includes(p));
+      if (unknown.length > 0) throw new UsageError(`unknown demo part ${unknown.join(', ')} (parts: ${DEMO_PART_NAMES.join(', ')})`);
       return runDemo(createDemoHost(cli, io), { ...(dir === undefined ? {} : { dir }), ...(only === undefined ? {} : { only }) });
     },
   });

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { renderEvidenceHtml } from '@signet/audit';
 import { SignetError } from '@signet/core';
 import { evidenceVerdict, verifyEvidence } from '@signet/verify';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { InputError, readFileText, readText, writePublicFile } from '../io.js';
+import { InputError, readText, writePublicFile } from '../io.js';
+import { verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
 /** `signet evidence verify`: check an evidence bundle offline. */
@@ -15,7 +15,10 @@ export const evidenceVerify: Command = defineCommand({
   operands: 'BUNDLE',
   flags: {
     trust: { value: 'JWKS', required: true, help: "the provider's public keys" },
-    'log-key': { value: 'KEY|FILE', help: "check the log receipt and checkpoint with the log's C2SP verifier key (or a file holding it)" },
+    'log-verifier-key': {
+      value: 'KEY|FILE',
+      help: "check the log receipt and checkpoint with the log's C2SP verifier key (or a file holding it)",
+    },
     suspect: { value: 'FILE', help: 'the suspect text as you hold it: its SHA-256 must be the one the bundle names' },
     'allow-unsigned': {
       help: "accept a bundle without the provider's signature; the verdict then says UNSIGNED (without this flag an unsigned bundle fails: SIGNET_E_EVIDENCE_UNSIGNED)",
@@ -24,7 +27,7 @@ export const evidenceVerify: Command = defineCommand({
     html: { value: 'FILE', help: 'also write the check as a printable page (verdict, proofs, keys, checkpoint)' },
   },
   text: `Checks a bundle from \`signet attribute\` with public keys only (no registry, no network):
-the envelope's signature, the log receipt and checkpoint (with --log-key), the content (the text
+the envelope's signature, the log receipt and checkpoint (with --log-verifier-key), the content (the text
 itself, or the excerpt proof against the envelope's chunk root), that the bundle's terms and
 account tag are the envelope's, that the match method fits the content, and the provider's
 signature over the whole bundle (which binds the account disclosure and the suspect's id,
@@ -37,10 +40,8 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const jwks = await readText(io, required(args, 'trust'), 1_000_000);
     const bundle = await readText(io, bundlePath, 8 * 1024 * 1024);
-    let logKey = optional(args, 'log-key');
-    if (logKey !== undefined && existsSync(logKey)) {
-      logKey = readFileText(logKey, 'log key', 64 * 1024).trim();
-    }
+    const logKeyArg = optional(args, 'log-verifier-key');
+    const logKey = logKeyArg === undefined ? undefined : verifierKeyArg(logKeyArg);
     const suspectFile = optional(args, 'suspect');
     const suspect = suspectFile === undefined ? undefined : await readText(io, suspectFile, 8 * 1024 * 1024);
     let report;

@@ -49,6 +49,10 @@ export const GATEWAY_FLAGS: FlagSpec = {
   'request-timeout-ms': { value: 'N', default: '120000', help: 'time to send the whole request' },
   'keep-alive-timeout-ms': { value: 'N', default: '5000', help: 'idle keep-alive connections close after N ms' },
   'max-connections': { value: 'N', default: '1024', help: 'connections open at once' },
+  'upstream-connect-timeout-ms': { value: 'MS', default: '10000', help: 'longest wait to connect to the upstream (then 504)' },
+  'upstream-headers-timeout-ms': { value: 'MS', default: '300000', help: "longest wait for the upstream's response headers (then 504)" },
+  'upstream-idle-timeout-ms': { value: 'MS', default: '120000', help: 'longest upstream silence mid-answer (a stream ends partial)' },
+  'max-stream-bytes': { value: 'N', default: '16777216', help: 'largest streamed answer; a longer one is cut and sealed partial' },
 };
 
 /** A gateway started from command-line arguments. */
@@ -101,7 +105,7 @@ export async function startGatewayFromArgs(
       io.stderr(
         `signet gateway: unsealed answer: ${r.reason} status ${r.status} account ${JSON.stringify(r.account)} route ${r.route ?? '-'}${
           r.responseId === undefined ? '' : ` response ${JSON.stringify(r.responseId)}`
-        }${r.delivered ? ' (delivered, fail-open)' : ''}\n`,
+        }${r.delivered ? ' (delivered)' : ''}\n`,
       ),
   });
   const passthrough = args.flags.passthrough;
@@ -111,6 +115,12 @@ export async function startGatewayFromArgs(
     ...files,
     upstream: required(args, 'upstream'),
     failOpen: flag(args, 'fail-open'),
+    upstreamTimeouts: {
+      connectMs: intFlag(args, 'upstream-connect-timeout-ms', 10_000),
+      headersMs: intFlag(args, 'upstream-headers-timeout-ms', 300_000),
+      idleMs: intFlag(args, 'upstream-idle-timeout-ms', 120_000),
+    },
+    maxStreamBytes: intFlag(args, 'max-stream-bytes', 16 * 1024 * 1024),
     ...(Array.isArray(passthrough) ? { passthrough } : {}),
     ...(upstreamApiKey ? { upstreamApiKey } : {}),
     hooks,

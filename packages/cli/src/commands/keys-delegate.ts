@@ -1,11 +1,11 @@
-import { copyFileSync, existsSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKey, signDelegation, toJwks, windowOutsideRoot } from '@signet/core';
 import { KEY_FILES, loadSigningKey } from '@signet/server';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { writePublicFile, writeSecretFile } from '../io.js';
+import { writePrivate, writePublicFile } from '../io.js';
 import { listArg, parseDurationArg, parseTimeArg } from '../time-args.js';
 
 /** `signet keys delegate`: a short-lived node key certified by an offline root key. */
@@ -38,8 +38,6 @@ account tags stay the same on every node.`,
     const notBefore = nbfText === undefined ? Math.floor(Date.now() / 1000) : parseTimeArg(nbfText, 'not-before');
     const models = listArg(args.flags.models as string[] | undefined);
     const terms = listArg(args.flags.terms as string[] | undefined);
-    if (existsSync(join(out, KEY_FILES.signingKey)) && !flag(args, 'force'))
-      throw new UsageError(`${join(out, KEY_FILES.signingKey)} exists; choose another --out or pass --force`);
     const root = loadSigningKey(rootPath);
     // A delegation reaching outside the root's own window would be refused by every verifier: say so now.
     const outside = windowOutsideRoot({ notBefore, notAfter: notBefore + validFor }, root.validity);
@@ -53,14 +51,17 @@ account tags stay the same on every node.`,
       ...(models === undefined ? {} : { models }),
       ...(terms === undefined ? {} : { terms }),
     });
-    writeSecretFile(join(out, KEY_FILES.signingKey), `${JSON.stringify(node.toPrivateJwk(), null, 2)}\n`);
+    const rootSecret = join(rootPath, KEY_FILES.accountSecret);
+    writePrivate(
+      [
+        { path: join(out, KEY_FILES.signingKey), data: `${JSON.stringify(node.toPrivateJwk(), null, 2)}\n` },
+        ...(existsSync(rootSecret) ? [{ path: join(out, KEY_FILES.accountSecret), data: readFileSync(rootSecret) }] : []),
+      ],
+      flag(args, 'force'),
+      io,
+    );
     writePublicFile(join(out, KEY_FILES.delegation), delegation);
     writePublicFile(join(out, KEY_FILES.jwks), `${JSON.stringify(toJwks([root]), null, 2)}\n`);
-    const rootSecret = join(rootPath, KEY_FILES.accountSecret);
-    if (existsSync(rootSecret)) {
-      copyFileSync(rootSecret, join(out, KEY_FILES.accountSecret));
-      chmodSync(join(out, KEY_FILES.accountSecret), 0o600);
-    }
     const summary = {
       kid: node.kid,
       root: root.kid,

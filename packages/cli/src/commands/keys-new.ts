@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createKeysDirectory, KEY_FILES } from '@signet/server';
+import { createKeysDirectory, KEY_FILES, type MovedAside } from '@signet/server';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
@@ -29,20 +29,23 @@ and DIR/account-secret (private, mode 0600: the secret behind account tags).
     const dir = required(args, 'out');
     const notBefore = parseTime(optional(args, 'not-before'), 'not-before');
     const notAfter = parseTime(optional(args, 'not-after'), 'not-after');
+    const movedAside: MovedAside[] = [];
     const key = createKeysDirectory(
       dir,
       { ...(notBefore === undefined ? {} : { notBefore }), ...(notAfter === undefined ? {} : { notAfter }) },
-      { overwrite: flag(args, 'force') },
+      { overwrite: flag(args, 'force'), onMovedAside: (m) => movedAside.push(m) },
     );
     const files = {
       signingKey: join(dir, KEY_FILES.signingKey),
       jwks: join(dir, KEY_FILES.jwks),
       accountSecret: join(dir, KEY_FILES.accountSecret),
     };
-    if (flag(args, 'json')) io.stdout(`${JSON.stringify({ kid: key.kid, files })}\n`);
+    if (flag(args, 'json')) io.stdout(`${JSON.stringify({ kid: key.kid, files, movedAside })}\n`);
     else
       io.stdout(
-        `created signing key ${key.kid}\n  private key:    ${files.signingKey} (mode 0600)\n  public JWKS:    ${files.jwks}\n  account secret: ${files.accountSecret} (mode 0600)\n`,
+        `created signing key ${key.kid}\n  private key:    ${files.signingKey} (mode 0600)\n  public JWKS:    ${files.jwks}\n  account secret: ${files.accountSecret} (mode 0600)\n${movedAside
+          .map((m) => `  the old ${m.path} is now ${m.movedTo} (keep it: past account tags need the old secret)\n`)
+          .join('')}`,
       );
     return 0;
   },

@@ -5,7 +5,7 @@ import { KEY_FILES } from '@signet/server';
 import { flag, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { writePublicFile, writeSecretFile } from '../io.js';
+import { writePrivate, writePublicFile } from '../io.js';
 
 /** `signet keys pq`: adds an ML-DSA-44 key to a keys directory, for hybrid seals. */
 export const keysPq: Command = defineCommand({
@@ -32,9 +32,8 @@ others still check the Ed25519 signature alone. Remove both files to stop.`,
     if (!isDir || !existsSync(join(dir, KEY_FILES.signingKey)))
       throw new UsageError(`${dir} is not a keys directory (run \`signet keys new\` first)`);
     const file = join(dir, KEY_FILES.pqSigningKey);
-    if (existsSync(file) && !flag(args, 'force')) throw new UsageError(`${file} exists; pass --force to replace it`);
     const key = generatePqSigningKey();
-    writeSecretFile(file, `${JSON.stringify(key.toPrivateJwk(), null, 2)}\n`);
+    writePrivate([{ path: file, data: `${JSON.stringify(key.toPrivateJwk(), null, 2)}\n` }], flag(args, 'force'), io);
     const jwks = join(dir, KEY_FILES.pqJwks);
     writePublicFile(jwks, `${JSON.stringify({ keys: [key.toPublicJwk()] }, null, 2)}\n`);
     if (flag(args, 'json')) io.stdout(`${JSON.stringify({ kid: key.kid, files: { privateKey: file, jwks } })}\n`);

@@ -22,17 +22,19 @@ export function schemaOption(args: ParsedArgs): { schema?: string } {
  * A log verifier key given on the command line: the key text itself (`name+id+key`), or a file
  * holding it. Checked at once so a typo is a usage error, not a failed verification.
  */
-export function verifierKeyArg(value: string | undefined, flagName = 'log-key'): string {
+export function verifierKeyArg(value: string | undefined, flagName = 'log-verifier-key'): string {
   if (value === undefined) throw new UsageError(`--${flagName} is required (the log's verifier key, from "signet log key")`);
   let text = value;
-  if (!/^[^\s+]+\+[0-9a-f]{8}\+/.test(value)) {
-    if (!existsSync(value)) throw new InputError(`--${flagName}: ${value} is neither a verifier key nor a readable file`);
-    text = readFileText(value, 'log key file', 64 * 1024).trim();
-  }
+  // Key text (a verifier key, or a private key given by mistake: both hold "+") is parsed as it is
+  // and never echoed; anything else names a file.
+  if (existsSync(value)) text = readFileText(value, 'log key file', 64 * 1024).trim();
+  else if (!value.includes('+'))
+    throw new InputError(`--${flagName}: ${value.slice(0, 200)} is neither a verifier key nor an existing file`);
   try {
     parseVerifierKey(getDefaultBackend(), text);
   } catch (e) {
-    if (e instanceof SignetError) throw new InputError(`--${flagName}: ${e.message}`);
+    // The message never echoes the key: it may be a private one.
+    if (e instanceof SignetError) throw new InputError(`--${flagName}: ${e.message}${e.hint === undefined ? '' : ` ${e.hint}`}`);
     throw e;
   }
   return text;

@@ -5,6 +5,7 @@ import { followLog, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent 
 import { flag, intFlag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
+import { EXIT } from '../exit.js';
 import { InputError, readFileText } from '../io.js';
 import { verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
@@ -15,7 +16,7 @@ export const logMonitor: Command = defineCommand({
   summary: "follow a log's checkpoints and report forks, rewrites and equivocation",
   operands: 'URL',
   flags: {
-    'log-key': { value: 'KEY', required: true, help: "the log's verifier key" },
+    'log-verifier-key': { value: 'KEY', required: true, help: 'the log\'s verifier key (text or a file), from "signet log key"' },
     interval: { value: 'SECONDS', default: '10', help: 'time between polls' },
     once: { help: 'poll once (with --state: compare)' },
     polls: { value: 'N', default: 'run until SIGINT/SIGTERM', help: 'stop after N polls' },
@@ -30,11 +31,11 @@ extends the previous one. A log that signs two trees of one size (equivocation),
 history (fork) or goes back to a tree that is not a prefix (rollback) is reported with both
 signed checkpoints as evidence, and the monitor exits 1 at once.
 Exit 0: stopped with no misbehaviour seen. Exit 1: misbehaviour (or an invalid checkpoint).
-Exit 2: usage error, or the log could not be reached at all.`,
+Exit 2: usage error or unreadable input. Exit 3: the log could not be reached at all.`,
   async run(args, io) {
     const url = args.positionals[0];
     if (url === undefined || args.positionals.length > 1) throw new UsageError('give exactly one log URL');
-    const key = verifierKeyArg(optional(args, 'log-key'));
+    const key = verifierKeyArg(optional(args, 'log-verifier-key'));
     const witnesses = ((args.flags.witness as string[] | undefined) ?? []).map((w) => verifierKeyArg(w, 'witness'));
     const quorum = intFlag(args, 'quorum', 0);
     if (quorum > witnesses.length) throw new UsageError('--quorum cannot exceed the number of --witness keys');
@@ -107,6 +108,6 @@ Exit 2: usage error, or the log could not be reached at all.`,
     }
     if (outcome.misbehaved) return 1;
     // A run that never reached the log checked nothing: say so in the exit code.
-    return outcome.checked === 0 ? 2 : 0;
+    return outcome.checked === 0 ? EXIT.unreachable : EXIT.ok;
   },
 });

@@ -14,6 +14,7 @@ import { flag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import { readEnvelope } from '../envelope-input.js';
+import { EXIT, isUnreachable } from '../exit.js';
 import { readInput } from '../io.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
@@ -23,22 +24,27 @@ export const logVerify: Command = defineCommand({
   name: ['log', 'verify'],
   summary: 'verify a receipt offline, or audit a whole log from its tiles',
   flags: {
-    'log-key': { value: 'KEY', help: "the log's verifier key (as `signet log key` prints it)", required: true },
+    'log-verifier-key': {
+      value: 'KEY',
+      help: "the log's verifier key (as `signet log key` prints it), or a file holding it",
+      required: true,
+    },
     receipt: { value: 'FILE', help: 'the receipt file', required: true },
     envelope: { value: 'FILE', help: 'the envelope (a file, or - for stdin)', required: true },
     url: { value: 'URL', help: "the log's URL, to check the receipt against its current tree" },
     json: { help: 'print JSON instead of text' },
   },
-  synopsis: ['--log-key KEY --url URL [--json]'],
+  synopsis: ['--log-verifier-key KEY --url URL [--json]'],
   text: `With --receipt: checks offline, with only the log's verifier key, that the envelope is entry N
 of the tree the log signed at time T (RFC 9942 receipt). Adding --url also checks that this tree
 is a prefix of the log's current checkpoint (a consistency proof from the log's tiles).
 With --url alone: verifies the checkpoint, fetches every entry bundle and tile, rebuilds the tree
 and checks that everything the log serves matches what it signed.
-  --log-key KEY   the log's verifier key (text or a file), from "signet log key"
-Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: usage or input.`,
+Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: usage or input
+(a private key where the verifier key belongs, say). Exit 3: the log could not be reached; nothing
+was checked, and nothing is called invalid.`,
   async run(args, io) {
-    const key = verifierKeyArg(optional(args, 'log-key'));
+    const key = verifierKeyArg(optional(args, 'log-verifier-key'));
     const backend = getDefaultBackend();
     const verifier = noteVerifierFromKey(backend, key, NOTE_SIG_ED25519);
     const receiptFile = optional(args, 'receipt');
@@ -52,6 +58,12 @@ Exit 0: verified. Exit 1: it does not verify (the reason is printed). Exit 2: us
     };
     const failure = (e: unknown): number => {
       if (!isSignetError(e)) throw e;
+      // A log that did not answer proved nothing either way: not INVALID, and not exit 1.
+      if (isUnreachable(e)) {
+        if (json) io.stdout(`${JSON.stringify({ valid: null, checked: false, code: e.code, message: e.message })}\n`);
+        else io.stderr(`COULD NOT CHECK: ${e.code}: ${shown(e.message)}\n`);
+        return EXIT.unreachable;
+      }
       return report(false, { code: e.code, message: e.message }, `INVALID: ${e.code}: ${shown(e.message)}`);
     };
 

@@ -1,14 +1,11 @@
-import { SignetError } from '@signet/core';
-import { openRegistry } from '@signet/registry';
-import { flag, optional } from '../args.js';
+import type { UnavailablePolicy } from '@signet/log';
+import { openGatewayRegistry } from '@signet/registry';
+import { flag, intFlag, optional, required } from '../args.js';
 import { gatewayAccountSecret, type GatewayExtension } from './gateway.js';
 
 /**
- * The registry as a `signet gateway` extension: `--registry DB|URL` records every sealed response
- * (digests, chunk hashes, similarity fingerprints, the account id and its tag; the text itself only
- * with `--registry-store-text`) before the answer is released, so attribution can later trace
- * stripped text back to the account. A recording failure fails the seal (fail closed): a response
- * the provider cannot attribute is not served sealed.
+ * `signet gateway --registry`: every answer, sealed or not, is on record (stored or durably
+ * spooled; one that can be neither fails the seal) before it is released. See docs/durability.md.
  */
 export const registryGatewayExtension: GatewayExtension = {
   flags: {
@@ -18,36 +15,30 @@ export const registryGatewayExtension: GatewayExtension = {
     },
     'registry-schema': { value: 'NAME', help: 'the PostgreSQL schema of the registry' },
     'registry-store-text': { help: 'keep the text of sealed responses in the registry too' },
+    'registry-unavailable': { value: 'spool|fail', default: 'spool', help: 'while the registry is down: spool records, or refuse (503)' },
+    'registry-spool': {
+      value: 'FILE',
+      default: 'DB.spool, or DIR/registry.spool for PostgreSQL',
+      help: 'the durable spool of the registry',
+    },
   },
   async setup(args, io) {
     const target = optional(args, 'registry') ?? io.env.SIGNET_REGISTRY;
     if (target === undefined) return undefined;
-    const schema = optional(args, 'registry-schema');
-    const registry = await openRegistry(target, {
+    const { registry, hooks } = await openGatewayRegistry(target, {
       accountSecret: gatewayAccountSecret(args, io),
       storeText: flag(args, 'registry-store-text'),
-      ...(schema === undefined ? {} : { schema }),
+      schema: optional(args, 'registry-schema'),
+      unavailable: optional(args, 'registry-unavailable') as UnavailablePolicy | undefined,
+      spoolPath: optional(args, 'registry-spool'),
+      spoolFolder: required(args, 'keys'),
+      commitTimeoutMs: intFlag(args, 'log-commit-timeout-ms', 5000),
+      connectTimeoutMs: intFlag(args, 'pg-connect-timeout-ms', 5000),
+      statementTimeoutMs: intFlag(args, 'pg-statement-timeout-ms', 10_000),
+      onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
+      onStateChange: (s) => io.stderr(`signet gateway: registry ${s}\n`),
     });
-    io.stderr(
-      `signet gateway: recording sealed responses in the ${registry.kind} registry${flag(args, 'registry-store-text') ? ' (with text)' : ''}\n`,
-    );
-    return {
-      onSealed: async (sealed, input) => {
-        try {
-          await registry.record(sealed, input);
-        } catch (cause) {
-          throw new SignetError('SIGNET_E_REGISTRY_STORAGE', 'The sealed response could not be recorded in the registry.', { cause });
-        }
-      },
-      // Unsealed answers are on record too, with their account: a failed record withholds a whole answer.
-      onUnsealed: async (record) => {
-        try {
-          await registry.recordUnsealed(record);
-        } catch (cause) {
-          throw new SignetError('SIGNET_E_REGISTRY_STORAGE', 'The unsealed answer could not be recorded in the registry.', { cause });
-        }
-      },
-      close: () => registry.close(),
-    };
+    io.stderr(`signet gateway: recording in the ${registry.kind} registry${flag(args, 'registry-store-text') ? ' (with text)' : ''}\n`);
+    return hooks;
   },
 };

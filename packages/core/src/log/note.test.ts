@@ -184,3 +184,23 @@ describe.each(backends)('checkpoints and witness cosignatures ($name)', (backend
     expect(v.verify(new TextEncoder().encode(parsed.text), sig.subarray(0, 71))).toBe(false);
   });
 });
+
+// Regression: a private signer key given as a verifier key was reported as "the key ID is not 8 hex digits".
+describe('parseVerifierKey names the keys people hand over by mistake', () => {
+  const backend = getDefaultBackend();
+  it('a private signer key is called one, and never echoed', () => {
+    const secret = `PRIVATE+KEY+log.example.com/signet+1a2b3c4d+${toBase64(new Uint8Array(33).fill(7))}`;
+    let message = '';
+    try {
+      parseVerifierKey(backend, secret);
+    } catch (e) {
+      message = `${(e as Error).message} ${(e as { hint?: string }).hint ?? ''}`;
+      expect(e).toMatchObject({ code: 'SIGNET_E_KEY_INVALID' });
+    }
+    expect(message).toMatch(/private signer key, not its verifier key/);
+    expect(message).not.toContain(toBase64(new Uint8Array(33).fill(7)));
+  });
+  it('a JWKS is called a JSON key', () => {
+    expect(() => parseVerifierKey(backend, '{"keys":[]}')).toThrow(/JSON key/);
+  });
+});

@@ -141,6 +141,15 @@ export function parseVerifierKey(backend: CryptoBackend, text: string): Verifier
   };
   if (typeof text !== 'string' || text.length > 4096) fail('not a short string');
   const trimmed = text.trim();
+  // Two keys people hand over by mistake get their own message, and are never echoed.
+  if (trimmed.startsWith('PRIVATE+KEY+'))
+    throw new SignetError('SIGNET_E_KEY_INVALID', "This is a log's private signer key, not its verifier key.", {
+      hint: 'Give the verifier key (`signet log key --log LOG` prints it), and keep the private key secret.',
+    });
+  if (trimmed.startsWith('{'))
+    throw new SignetError('SIGNET_E_KEY_INVALID', 'This is a JSON key (a JWK or JWKS), not a log verifier key.', {
+      hint: 'A log verifier key is one line like example.com/log+1a2b3c4d+AaBb...; `signet log key --log LOG` prints it.',
+    });
   const parts = trimmed.split('+');
   // The base64 part may itself contain '+': the name and the key ID never do.
   if (parts.length < 3) fail('expected name+keyid+key');

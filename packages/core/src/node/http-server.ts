@@ -1,5 +1,5 @@
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { SignetError } from '../primitives/errors.js';
 
 /**
@@ -38,6 +38,8 @@ export interface ListenOptions {
   /** Most connections open at once; further ones are closed at once (default 1024). */
   readonly maxConnections?: number;
 }
+
+const netServerClose = NetServer.prototype.close;
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -83,10 +85,7 @@ export async function listenNode(listener: RequestListener, options: ListenOptio
     if (closing && !res.headersSent) res.setHeader('connection', 'close');
     res.once('close', () => {
       active.delete(res);
-      if (closing) {
-        server.closeIdleConnections();
-        if (active.size === 0) drained?.();
-      }
+      if (closing && active.size === 0) drained?.();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -108,9 +107,18 @@ export async function listenNode(listener: RequestListener, options: ListenOptio
     close(closeOptions = {}) {
       closed ??= new Promise<void>((resolve) => {
         closing = true;
+        // Every response from now on tells its client to drop the connection: a client that reused
+        // a kept-alive connection after its answer would otherwise meet a reset.
+        for (const res of active) {
+          if (!res.headersSent) res.setHeader('connection', 'close');
+          else res.shouldKeepAlive = false;
+        }
         const timeoutMs = closeOptions.timeoutMs ?? 30_000;
-        server.close(() => resolve());
-        server.closeIdleConnections();
+        // Stop accepting connections, but leave idle keep-alive ones open while responses drain: a
+        // client may be sending its next request on one right now, and closing it under that
+        // request is a reset. A request that comes is answered with `Connection: close`.
+        // (`http.Server.close` would close idle connections at once.)
+        netServerClose.call(server, () => resolve());
         const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
         timer.unref();
         const finish = (): void => {

@@ -325,7 +325,7 @@ export class StreamAssembler {
   }
 
   /** The non-streamed response with the content received so far. */
-  response(): Json {
+  response(): Record<string, unknown> {
     if (this.#kind === 'response') {
       return {
         ...(this.#responseBase ?? {}),

@@ -62,7 +62,7 @@ export function verifyStrict(
 
 /**
  * One-shot strict verification with a backend: for tests and vectors; hot paths prepare a verifier
- * once with {@link strictVerifier}. A small-order public key verifies nothing: under one, signatures
+ * once with `strictVerifier`. A small-order public key verifies nothing: under one, signatures
  * can be forged without any secret.
  */
 export function ed25519Verify(backend: CryptoBackend, publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): boolean {

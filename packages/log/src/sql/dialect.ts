@@ -52,16 +52,43 @@ export interface PgPoolOptions {
   readonly poolSize?: number;
   /** Sets the connection's search_path, so unqualified table names resolve into this schema. */
   readonly searchPath?: string;
+  /** Longest wait for a connection (pool or server), ms. Default 5,000. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Longest a statement may run, ms. Default 10,000. Enforced by the server (`statement_timeout`)
+   * and by the client as well, so a frozen or unreachable server cannot hang a caller either.
+   */
+  readonly statementTimeoutMs?: number;
 }
+
+/** Default PostgreSQL connect timeout, ms. */
+export const PG_CONNECT_TIMEOUT_MS = 5_000;
+/** Default PostgreSQL statement timeout, ms. */
+export const PG_STATEMENT_TIMEOUT_MS = 10_000;
 
 /** A pg pool whose idle-client errors do not crash the process (the next query reports them). */
 export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool {
+  const statementTimeout = options.statementTimeoutMs ?? PG_STATEMENT_TIMEOUT_MS;
+  const connectTimeout = options.connectTimeoutMs ?? PG_CONNECT_TIMEOUT_MS;
+  for (const [name, v] of [
+    ['connectTimeoutMs', connectTimeout],
+    ['statementTimeoutMs', statementTimeout],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v <= 0) throw new SignetError('SIGNET_E_CONFIG_INVALID', `${name} must be a positive whole number`);
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 4,
+    connectionTimeoutMillis: connectTimeout,
+    statement_timeout: statementTimeout,
+    // The client-side bound also covers a server that stopped answering altogether.
+    query_timeout: statementTimeout + 1_000,
     ...(options.searchPath === undefined ? {} : { options: `-c search_path=${options.searchPath}` }),
   });
   pool.on('error', () => undefined);
+  // A client checked out when the server goes away emits 'error' too; unheard, that ends the
+  // process. The query in flight rejects on its own, with a typed error from the store.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

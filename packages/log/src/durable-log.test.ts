@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignetError } from '@signet/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDurableLog } from './durable-log.js';
+import { createLogHandler } from './http.js';
+import { openLog, type Log } from './log.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'signet-durable-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+const entry = (i: number) => ({ entry: new Uint8Array(32).fill(i), responseId: `resp-${i}` });
+
+async function freshLog(): Promise<{ log: Log; spoolPath: string }> {
+  const target = join(dir, `log-${++n}.db`);
+  const log = await openLog(target, { create: true, maxDelayMs: 5 });
+  return { log, spoolPath: `${target}.spool` };
+}
+
+/** A full disk, as SQLite reports it: every append fails until `heal` is called. */
+function fillDisk(log: Log): () => void {
+  const storage = log.storage as { append: Log['storage']['append']; probeWrite: Log['storage']['probeWrite'] };
+  const { append, probeWrite } = storage;
+  const full = (): Promise<never> =>
+    Promise.reject(new SignetError('SIGNET_E_LOG_STORAGE', 'SQLite log storage failed to append (SQLITE_FULL).'));
+  storage.append = full;
+  storage.probeWrite = full;
+  return () => {
+    storage.append = append;
+    storage.probeWrite = probeWrite;
+  };
+}
+
+const receipts = (source: Parameters<typeof createLogHandler>[0]) => {
+  const handler = createLogHandler(source);
+  return async (id: string) => (await handler(new Request(`http://log.test/v1/signet/receipts/${id}`))) as Response;
+};
+
+describe('durable log (SQLite)', () => {
+  it('acknowledges an entry only once it is committed: its receipt is there when commit resolves', async () => {
+    const { log, spoolPath } = await freshLog();
+    const durable = await openDurableLog(log, { spoolPath });
+    await Promise.all([1, 2, 3].map((i) => durable.commitEntry(entry(i))));
+    for (const i of [1, 2, 3]) expect(await log.receiptFor(`resp-${i}`)).toBeInstanceOf(Uint8Array);
+    await durable.close();
+    await log.close();
+  });
+
+  it('on a full disk spools (202 with Retry-After for the receipt, never 404) and catches up when space returns', async () => {
+    const { log, spoolPath } = await freshLog();
+    const states: string[] = [];
+    const durable = await openDurableLog(log, { spoolPath, retryMs: 20, onStateChange: (s) => states.push(s) });
+    const heal = fillDisk(log);
+    await durable.commitEntry(entry(7));
+    expect(durable.health()).toMatchObject({ ok: true, state: 'spooling', spooled: 1 });
+    const get = receipts(durable);
+    const pending = await get('resp-7');
+    expect(pending.status).toBe(202);
+    expect(pending.headers.get('retry-after')).toBe('1');
+    expect((await get('resp-unknown')).status).toBe(404);
+    heal();
+    await expect.poll(() => durable.state, { timeout: 3000 }).toBe('available');
+    expect((await get('resp-7')).status).toBe(200);
+    expect(states).toEqual(['spooling', 'available']);
+    await durable.close();
+    await log.close();
+  });
+
+  it('on a full disk under policy fail refuses and logs nothing it cannot store', async () => {
+    const { log, spoolPath } = await freshLog();
+    const durable = await openDurableLog(log, { spoolPath, unavailable: 'fail', retryMs: 20 });
+    const heal = fillDisk(log);
+    await expect(durable.commitEntry(entry(9))).rejects.toMatchObject({ code: 'SIGNET_E_LOG_UNAVAILABLE' });
+    expect(durable.refusal()).toMatchObject({ code: 'SIGNET_E_LOG_UNAVAILABLE' });
+    expect(durable.health().ok).toBe(false);
+    heal();
+    await expect.poll(() => durable.refusal(), { timeout: 3000 }).toBeUndefined();
+    expect(await log.receiptFor('resp-9')).toBeUndefined();
+    await durable.close();
+    await log.close();
+  });
+
+  it('replays a spool left by a process that died, then serves the receipts', async () => {
+    const { log, spoolPath } = await freshLog();
+    const first = await openDurableLog(log, { spoolPath, retryMs: 60_000 });
+    const heal = fillDisk(log);
+    await first.commitEntry(entry(11));
+    await first.commitEntry(entry(12));
+    heal();
+    // A second opener of the same spool (the restarted process) catches up before taking new work.
+    const second = await openDurableLog(log, { spoolPath, retryMs: 60_000 });
+    expect(second.state).toBe('available');
+    expect(await log.receiptFor('resp-11')).toBeInstanceOf(Uint8Array);
+    expect(await log.receiptFor('resp-12')).toBeInstanceOf(Uint8Array);
+    // Replaying again adds nothing: entries the log has are skipped.
+    const size = (await log.head()).size;
+    await second.retry();
+    expect((await log.head()).size).toBe(size);
+    await second.close();
+    await first.close();
+    await log.close();
+  });
+
+  it('refuses to start on a log that cannot be written', async () => {
+    const { log, spoolPath } = await freshLog();
+    fillDisk(log);
+    await expect(openDurableLog(log, { spoolPath })).rejects.toMatchObject({ code: 'SIGNET_E_LOG_NOT_WRITABLE' });
+    await log.close();
+  });
+});
