@@ -3,6 +3,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SignetError } from '@signet/core';
+import { describeFileError } from '@signet/core/node-fs';
 import { readDataset, type RawRecord } from './dataset.js';
 import { readParquet } from './parquet.js';
 import type {} from './errors.js';
@@ -81,7 +82,7 @@ function statOf(path: string): Stats {
   try {
     return statSync(path);
   } catch (e) {
-    throw new SignetError('SIGNET_E_DATASET_UNREADABLE', `cannot read ${basename(path)}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
+    throw new SignetError('SIGNET_E_DATASET_UNREADABLE', describeFileError(path, e), {
       hint: 'check the path',
     });
   }
