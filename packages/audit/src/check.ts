@@ -1,6 +1,7 @@
 import { toBase64url, type SignetErrorCode } from '@signet/core';
 import { createVerifier, type Verifier } from '@signet/verify';
-import { parseRecord, type Layout } from './records.js';
+import { createHash } from 'node:crypto';
+import { parseRecord, type Layout, type RecordFields } from './records.js';
 // The SIGNET_E_DATASET_* codes thrown here are defined, and typed, in ./errors.ts.
 import type {} from './errors.js';
 
@@ -24,6 +25,8 @@ export interface ItemResult {
   readonly day?: string;
   readonly issuer?: string;
   readonly model?: string;
+  /** For valid items: the envelope's identity (SHA-256 of its text, 96 bits, base64url), to find replays. */
+  readonly envelope?: string;
 }
 
 /** What a checker needs: the trusted keys and the accepted issuers. */
@@ -34,6 +37,8 @@ export interface CheckConfig {
   readonly issuers?: readonly string[];
   /** Largest record, in bytes (for the message of too-long records). */
   readonly maxRecordBytes: number;
+  /** Field names of text records. */
+  readonly fields?: RecordFields;
 }
 
 /** A record handed to a checker: bytes, or a record the reader already refused (size, or bytes that are no record). */
@@ -67,7 +72,7 @@ export function createChecker(config: CheckConfig): (batch: readonly BatchRecord
         });
         continue;
       }
-      const parsed = parseRecord(r.bytes);
+      const parsed = parseRecord(r.bytes, config.fields);
       if ('error' in parsed) {
         out.push({ line: r.line, valid: false, code: parsed.error, message: parsed.message });
         continue;
@@ -98,6 +103,7 @@ export function createChecker(config: CheckConfig): (batch: readonly BatchRecord
             day: new Date(c.issuedAt * 1000).toISOString().slice(0, 10),
             issuer: c.issuer,
             model: c.model,
+            envelope: createHash('sha256').update(item.envelope).digest().subarray(0, 12).toString('base64url'),
           });
         } else out.push({ line: r.line, ...turn, layout: parsed.layout, valid: false, code: result.code, message: result.message });
       }

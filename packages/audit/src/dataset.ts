@@ -41,13 +41,13 @@ function isSpace(b: number): boolean {
 }
 
 /**
- * Reads records from a file, or from a stream of bytes (standard input, say). Yields each record
+ * Reads records from a file, or from a byte stream (stdin, a gunzipped file). Yields each record
  * once; blank lines are skipped. The layout (JSONL or one JSON array) is chosen by the first
  * non-blank byte: `[` means an array.
  */
-export async function* readDataset(source: string | AsyncIterable<Uint8Array>, options: DatasetOptions = {}): AsyncGenerator<RawRecord> {
+export async function* readDataset(input: string | AsyncIterable<Uint8Array>, options: DatasetOptions = {}): AsyncGenerator<RawRecord> {
   const max = options.maxRecordBytes ?? 8 * 1024 * 1024;
-  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
+  const stream: AsyncIterable<Uint8Array> = typeof input === 'string' ? createReadStream(input, { highWaterMark: 1 << 20 }) : input;
   let mode: 'unknown' | 'lines' | 'array' = 'unknown';
   let parts: Uint8Array[] = [];
   let size = 0;
@@ -90,7 +90,7 @@ export async function* readDataset(source: string | AsyncIterable<Uint8Array>, o
     return out;
   };
 
-  for await (const buf of stream as AsyncIterable<Buffer>) {
+  for await (const buf of stream) {
     let chunk: Uint8Array = buf;
     bytesRead += chunk.length;
     options.onBytes?.(bytesRead);

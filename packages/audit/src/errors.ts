@@ -11,6 +11,8 @@ export const DATASET_ERROR_CODES = defineErrorCodes({
   SIGNET_E_DATASET_ENCODING: 'A dataset record is not valid UTF-8.',
   SIGNET_E_DATASET_LAYOUT: 'A dataset record has none of the known layouts.',
   SIGNET_E_DATASET_TRAILING: 'A dataset has data after the end of its top-level JSON array.',
+  SIGNET_E_DATASET_FORMAT: 'A dataset is in a format the reader does not support.',
+  SIGNET_E_DATASET_UNREADABLE: 'A dataset path cannot be read.',
 });
 
 /** A code from {@link DATASET_ERROR_CODES}. */

@@ -43,8 +43,28 @@ function messageText(content: unknown): string | undefined {
   return content === null ? '' : undefined;
 }
 
+/**
+ * Which fields of a `text` record hold the text and the envelope (default `text` and `envelope`).
+ * A dotted name (`meta.envelope`) reaches into nested objects.
+ */
+export interface RecordFields {
+  readonly textField?: string | undefined;
+  readonly envelopeField?: string | undefined;
+}
+
+/** The value at a field name, or at a dotted path when no field has the whole name. */
+export function fieldOf(value: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(value, name)) return value[name];
+  let at: unknown = value;
+  for (const part of name.split('.')) {
+    if (!isObject(at) || !Object.hasOwn(at, part)) return undefined;
+    at = at[part];
+  }
+  return at;
+}
+
 /** Decodes and classifies one record. Never throws: a bad record becomes an error code. */
-export function parseRecord(bytes: Uint8Array): Parsed {
+export function parseRecord(bytes: Uint8Array, fields: RecordFields = {}): Parsed {
   let text: string;
   try {
     text = decoder.decode(bytes);
@@ -70,21 +90,25 @@ export function parseRecord(bytes: Uint8Array): Parsed {
     if (items.length === 0) return { error: 'SIGNET_E_DATASET_LAYOUT', message: 'The transcript has no assistant turn.' };
     return { layout: 'chat', items };
   }
-  if (value.signet !== undefined && (Array.isArray(value.choices) || Array.isArray(value.output))) {
-    const envelope = envelopeOf(value.signet);
+  const envelopeField = fields.envelopeField ?? 'envelope';
+  const carried = fields.envelopeField === undefined ? value.signet : (fieldOf(value, envelopeField) ?? value.signet);
+  if (carried !== undefined && (Array.isArray(value.choices) || Array.isArray(value.output))) {
+    const envelope = envelopeOf(carried);
     if (envelope === undefined) return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The signet field holds no envelope.' };
     const { signet: _carrier, ...response } = value;
+    if (fields.envelopeField !== undefined) delete response[fields.envelopeField];
     return { layout: 'response', items: [{ kind: 'response', envelope, response }] };
   }
-  if (typeof value.text === 'string') {
-    const envelope = envelopeOf(value.envelope) ?? envelopeOf(value.signet);
+  const textValue = fieldOf(value, fields.textField ?? 'text');
+  if (typeof textValue === 'string') {
+    const envelope = envelopeOf(fieldOf(value, envelopeField)) ?? envelopeOf(value.signet);
     if (envelope === undefined) return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The record has text but no envelope.' };
-    return { layout: 'text', items: [{ kind: 'text', envelope, text: value.text }] };
+    return { layout: 'text', items: [{ kind: 'text', envelope, text: textValue }] };
   }
   if (Array.isArray(value.choices) || Array.isArray(value.output))
     return { error: 'SIGNET_E_ENVELOPE_MISSING', message: 'The response carries no signet field.' };
   return {
     error: 'SIGNET_E_DATASET_LAYOUT',
-    message: 'The record has none of the known layouts (response with signet, messages, text with envelope).',
+    message: `The record has none of the known layouts (response with signet, messages, ${fields.textField ?? 'text'} with ${envelopeField}).`,
   };
 }

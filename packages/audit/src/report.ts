@@ -1,5 +1,11 @@
 import type { SignetErrorCode } from '@signet/core';
 import type { ItemResult } from './check.js';
+import { ReplayCounter, type Place, type ReplaySummary } from './replays.js';
+
+/** Packs a file index and a line into one number (lines below 2^32, files below 2^20). */
+export function packPosition(file: number, line: number): number {
+  return file * 2 ** 32 + line;
+}
 
 /**
  * The audit report (report.json). Counts per account tag, terms version, day, issuer and model are
@@ -35,8 +41,12 @@ export interface AuditReport {
   /** Failures per code. */
   readonly byCode: Partial<Record<SignetErrorCode, number>>;
   /** Every failure, by line (up to `maxFailures`; the rest are counted in `failuresOmitted`). */
-  readonly failures: { line: number; code: SignetErrorCode; turn?: number; message?: string }[];
+  readonly failures: { line: number; file?: string; code: SignetErrorCode; turn?: number; message?: string }[];
   readonly failuresOmitted: number;
+  /** The dataset's files, when it has several (shards of a folder); failures and replays name theirs. */
+  readonly files?: string[];
+  /** The same envelope on several items: how many distinct sealed answers the dataset really holds. */
+  readonly replays: ReplaySummary;
 }
 
 /** The outcome of an audit run (see {@link AuditReport.outcome}). */
@@ -65,23 +75,41 @@ export class ReportBuilder {
   readonly #byLayout: Record<string, number> = {};
   readonly #byCode: Record<string, number> = {};
   readonly #failures: AuditReport['failures'] = [];
+  readonly #replays = new ReplayCounter();
   #omitted = 0;
 
-  constructor(readonly maxFailures = 100_000) {}
+  /**
+   * @param maxFailures failures kept by line (the rest are counted)
+   * @param files the dataset's file names; result lines are then packed positions ({@link packPosition})
+   */
+  constructor(
+    readonly maxFailures = 100_000,
+    readonly files: readonly string[] = [],
+  ) {}
+
+  #place(position: number): Place {
+    const file = Math.floor(position / 2 ** 32);
+    const line = position - file * 2 ** 32;
+    const name = this.files.length > 1 ? this.files[file] : undefined;
+    return name === undefined ? { line } : { line, file: name };
+  }
 
   /** Items counted so far. */
   get total(): number {
     return this.#valid + this.#invalid;
   }
 
+  /**
+   * Counts one record read (or one stretch of bytes that is no record). Counted by the reader, not
+   * from verdicts: the elements of a JSON array written on one line share a line number.
+   */
+  countRecord(): void {
+    this.#recordCount++;
+  }
+
+  /** Adds verdicts, in any order. */
   add(results: readonly ItemResult[]): void {
-    let lastLine = -1;
     for (const r of results) {
-      // Items of one record are contiguous in a batch: count the record once.
-      if (r.line !== lastLine) {
-        this.#recordCount++;
-        lastLine = r.line;
-      }
       bump(this.#byLayout, r.layout);
       if (r.valid) {
         this.#valid++;
@@ -90,13 +118,14 @@ export class ReportBuilder {
         bump(this.#byDay, r.day);
         bump(this.#byIssuer, r.issuer);
         bump(this.#byModel, r.model);
+        if (r.envelope !== undefined) this.#replays.add(r.envelope, r.line);
       } else {
         this.#invalid++;
         const code = r.code ?? 'SIGNET_E_INPUT_INVALID';
         bump(this.#byCode, code);
         if (this.#failures.length < this.maxFailures) {
           this.#failures.push({
-            line: r.line,
+            ...this.#place(r.line),
             code,
             ...(r.turn === undefined ? {} : { turn: r.turn }),
             ...(r.message === undefined ? {} : { message: r.message }),
@@ -104,6 +133,10 @@ export class ReportBuilder {
         } else this.#omitted++;
       }
     }
+  }
+
+  #order(f: { file?: string }): number {
+    return f.file === undefined ? 0 : this.files.indexOf(f.file);
   }
 
   build(meta: { dataset: string; durationMs: number; threads: number }): AuditReport {
@@ -131,8 +164,10 @@ export class ReportBuilder {
       byModel: byCount(this.#byModel),
       byLayout: byCount(this.#byLayout),
       byCode: byCount(this.#byCode) as AuditReport['byCode'],
-      failures: this.#failures.sort((a, b) => a.line - b.line || (a.turn ?? 0) - (b.turn ?? 0)),
+      failures: this.#failures.sort((a, b) => this.#order(a) - this.#order(b) || a.line - b.line || (a.turn ?? 0) - (b.turn ?? 0)),
       failuresOmitted: this.#omitted,
+      ...(this.files.length > 1 ? { files: [...this.files] } : {}),
+      replays: this.#replays.summary((p) => this.#place(p)),
     };
   }
 }

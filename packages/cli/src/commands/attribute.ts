@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chanceInWords, SignetError, type SigningKey } from '@signet/core';
+import { AttributionRun, attributionSummaryText } from '@signet/audit';
 import { openLog, type Log } from '@signet/log';
 import { attributeSuspects, logEvidenceSource, openRegistry, type AttributionOptions } from '@signet/registry';
 import { KEY_FILES, loadAccountSecret, loadSigningKey, publishedKids } from '@signet/server';
 import { flag, optional, required, UsageError } from '../args.js';
-import { readSuspects } from '../audit/suspects.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import { InputError, writePublicFile } from '../io.js';
@@ -39,7 +39,7 @@ export const attribute: Command = defineCommand({
   flags: {
     registry: { value: 'DB|URL', required: true, help: 'the registry (SQLite file or postgres:// URL)' },
     keys: { value: 'DIR', required: true, help: "the provider's keys folder: account-secret, and signing-key.jwk to sign bundles" },
-    out: { value: 'DIR', help: 'write evidence bundles to DIR/evidence/' },
+    out: { value: 'DIR', help: 'write evidence bundles to DIR/evidence/, DIR/attribution.json and a readable DIR/report.html' },
     json: {
       help: 'one JSON line per suspect: {"id", "verdict", "match": null | {"account", "score", "chance", "responseId", "evidence"}, "accounts"}; verdict is attributed, ambiguous, too-short or none',
     },
@@ -47,18 +47,22 @@ export const attribute: Command = defineCommand({
     'log-schema': { value: 'NAME', help: 'the PostgreSQL schema of the log' },
     'max-chance': { value: 'P', default: '0.001', help: 'largest chance of an unrelated text at which an account is named' },
     'min-score': { value: 'X', default: '0', help: 'lowest similarity (share of fingerprints in common) reported' },
+    'text-field': { value: 'NAME', help: 'the field of a record that holds the suspect text (a.b reaches into objects)' },
+    progress: { help: 'show progress on stderr (default when stderr is a terminal and without --json)' },
+    'no-progress': { help: 'never show progress' },
   },
-  text: `For each suspect text (JSONL or JSON records with text/content/messages, or one .txt/.md file):
-the registry weighs the fingerprints the text shares with each sealed answer by how rare they are,
-and names an account only when an unrelated text would show that much overlap with less than
---max-chance probability (estimated on the registry's own texts). Every account with evidence of
+  text: `For each suspect text (records with text/content/messages, or --text-field, in JSONL or JSON,
+plain or gzip, Parquet, stdin -, or a folder of shards; or one .txt/.md file): the registry weighs
+the fingerprints the text shares with each sealed answer by how rare they are, and names an
+account only when an unrelated text would show that much overlap with less than --max-chance
+probability (estimated on the registry's own texts). Every account with evidence of
 its own is named, strongest first (a text joined from two answers names both); a text served
 identically to several accounts is ambiguous; a text too short to carry that evidence is "too short
 to attribute". With --out, each named account gets an evidence bundle DIR/evidence/<id>.json: the
 envelope, its log receipt and checkpoint (with --log), the excerpt proof, the terms digest, the
 account disclosure and the chance, signed with the provider's key.
 
-SUSPECT may be - for standard input (JSONL). The registry must exist (reading never creates one),
+SUSPECT may be - for standard input (JSONL or JSON, plain or gzip). The registry must exist (reading never creates one),
 and --keys must be the keys of the provider that recorded into it.
 Exit codes: 0 done (matched or not), 2 usage, unreadable input, a missing registry or log, or keys
 of another provider.`,
@@ -102,13 +106,17 @@ of another provider.`,
         (async function* () {
           yield await io.stdin();
         })();
-      const results = attributeSuspects(registry, readSuspects(suspectPath === '-' ? stdin : suspectPath), {
+      const showProgress = flag(args, 'progress') || (!flag(args, 'no-progress') && process.stderr.isTTY === true && !json);
+      const run = new AttributionRun(showProgress ? io.stderr : undefined);
+      io = { ...io, stdout: run.printer(io.stdout) };
+      const results = attributeSuspects(registry, run.suspects(suspectPath === '-' ? stdin : suspectPath, optional(args, 'text-field')), {
         attribution,
         ...(out === undefined
           ? {}
           : { evidence: { ...(signer === undefined ? {} : { signer }), ...(source === undefined ? {} : { log: source }) } }),
       });
       for await (const r of results) {
+        run.result(r);
         total++;
         if (r.error !== undefined) errors++;
         else if (r.accounts.length > 0) matched++;
@@ -130,12 +138,16 @@ of another provider.`,
             `${k === 0 ? shown(String(r.id)) : '  and'}: ${shown(a.account)}  score ${a.score.toFixed(2)} (${a.method}), ${chanceInWords(a.chance)}  ${shown(a.responseId)}${a.evidence === null ? '' : `  evidence ${shown(a.evidence)}`}${a.alsoServedTo === undefined ? '' : `  (ambiguous: the same text was served to ${a.alsoServedTo.length} other account${a.alsoServedTo.length === 1 ? '' : 's'})`}\n`,
           );
       }
-      if (out !== undefined)
-        writePublicFile(join(out, 'attribution.json'), `${JSON.stringify({ total, matched, errors, suspects: summary }, null, 2)}\n`);
-      if (!json)
-        io.stderr(
-          `attributed ${matched} of ${total} suspect texts${errors > 0 ? ` (${errors} unreadable)` : ''}${signer === undefined && out !== undefined ? '; bundles are unsigned (no signing-key.jwk in --keys)' : ''}\n`,
+      const totals = run.finish();
+      if (out !== undefined) {
+        writePublicFile(
+          join(out, 'attribution.json'),
+          `${JSON.stringify({ total, matched, errors, summary: totals, suspects: summary }, null, 2)}\n`,
         );
+        writePublicFile(join(out, 'report.html'), run.html(suspectPath));
+      }
+      const unsigned = signer === undefined && out !== undefined ? 'bundles are unsigned (no signing-key.jwk in --keys)\n' : '';
+      if (!json) io.stderr(`${attributionSummaryText(totals, shown)}${unsigned}`);
       return 0;
     } catch (e) {
       if (e instanceof SignetError || e instanceof InputError || e instanceof UsageError) throw e;

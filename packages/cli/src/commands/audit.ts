@@ -1,62 +1,40 @@
 import { join } from 'node:path';
-import { statSync } from 'node:fs';
 import { parseJwks } from '@signet/core';
-import { auditExitCode, renderReportHtml, runAudit, type AuditReport } from '@signet/audit';
+import { auditExitCode, auditSummaryText, renderReportCsv, renderReportHtml, runAudit } from '@signet/audit';
 import { flag, intFlag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { describeFileError } from '@signet/core/node-fs';
 import { InputError, readText, writePublicFile } from '../io.js';
 import { shown } from '../terminal.js';
-
-function summary(report: AuditReport, files: string[]): string {
-  const lines = [
-    `audited ${shown(report.dataset)}: ${report.records.toLocaleString('en-US')} records, ${report.total.toLocaleString('en-US')} verdicts in ${(report.durationMs / 1000).toFixed(1)} s (${report.rate.toLocaleString('en-US')}/s, ${report.threads === 0 ? 'one thread' : `${report.threads} threads`})`,
-    `  valid   ${report.valid.toLocaleString('en-US')}`,
-    `  invalid ${report.invalid.toLocaleString('en-US')}`,
-  ];
-  if (report.outcome === 'nothing-verified') lines.push('nothing verified: the dataset holds no record (exit code 1)');
-  const codes = Object.entries(report.byCode);
-  if (codes.length > 0) lines.push('failure reasons:', ...codes.slice(0, 10).map(([c, n]) => `  ${String(n).padStart(8)}  ${c}`));
-  const accounts = Object.entries(report.byAccount);
-  if (accounts.length > 0) {
-    lines.push(
-      `accounts (${accounts.length}, by account tag):`,
-      ...accounts.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${shown(t)}`),
-    );
-    if (accounts.length > 5) lines.push(`  ... ${accounts.length - 5} more`);
-  }
-  const terms = Object.entries(report.byTerms);
-  if (terms.length > 0) lines.push('terms:', ...terms.slice(0, 5).map(([t, n]) => `  ${String(n).padStart(8)}  ${shown(t)}`));
-  if (report.failures.length > 0) {
-    lines.push(
-      'first failures:',
-      ...report.failures.slice(0, 5).map((f) => `  line ${f.line}${f.turn === undefined ? '' : ` turn ${f.turn}`}: ${f.code}`),
-    );
-  }
-  for (const f of files) lines.push(`wrote ${shown(f)}`);
-  return `${lines.join('\n')}\n`;
-}
 
 /** `signet audit`: verify every record of a dataset and report. */
 export const audit: Command = defineCommand({
   name: ['audit'],
-  summary: 'verify every sealed record of a dataset (JSONL or JSON) and write a report',
+  summary: 'verify every sealed record of a dataset (JSONL, JSON, gzip, Parquet, a shard folder) and write a report',
   operands: 'DATASET',
   flags: {
     trust: { value: 'JWKS', required: true, help: "the issuer's public keys" },
-    out: { value: 'DIR', help: 'write DIR/report.json and DIR/report.html (self-contained, opens offline)' },
+    out: { value: 'DIR', help: 'write DIR/report.json, DIR/report.csv and DIR/report.html (self-contained, opens offline)' },
     json: { help: 'print report.json on stdout instead of the summary' },
     issuer: { value: 'ISS', repeatable: true, help: 'accept only envelopes of this issuer' },
     workers: { value: 'N', default: 'one per core', help: 'worker threads (0 verifies on the main thread)' },
     'max-record-bytes': { value: 'N', default: '8388608', help: 'longest record accepted' },
+    'text-field': {
+      value: 'NAME',
+      default: 'text',
+      help: 'the field of {text, envelope} records holding the text (a.b reaches into objects)',
+    },
+    'envelope-field': { value: 'NAME', default: 'envelope', help: 'the field holding the envelope' },
     progress: { help: 'show progress on stderr (default when stderr is a terminal and without --json)' },
     'no-progress': { help: 'never show progress' },
   },
   text: `Verifies every record of DATASET, streaming (memory stays flat on files larger than RAM) on one
-worker thread per core. Layouts: OpenAI-compatible responses with a "signet" field,
-{"messages": [...]} transcripts with an envelope per assistant turn, and {"text", "envelope"}.
-A JSON file whose top level is an array is read element by element. DATASET - reads standard input.
+worker thread per core. DATASET is JSONL or JSON (a top-level array), plain or gzip; Parquet (read
+one row group at a time); - for stdin; or a folder of shards in the Hugging Face layout
+(data/*.parquet, *.jsonl). Any other format is one SIGNET_E_DATASET_FORMAT error. Layouts:
+OpenAI-compatible responses with a "signet" field, {"messages": [...]} transcripts with an envelope
+per assistant turn, and {"text", "envelope"} (or --text-field, --envelope-field). The same envelope
+on several records is reported as a replay (counts and first lines).
 
 Bad records (broken JSON, too long, not UTF-8, unknown layout, envelopes that fail) are
 reported with their line numbers and never stop the run. Nothing read is dropped: data after
@@ -80,13 +58,6 @@ Exit codes:
     } catch (e) {
       throw new InputError(`the trust JWKS ${trustPath} is not usable: ${(e as Error).message}`);
     }
-    if (dataset !== '-')
-      try {
-        if (!statSync(dataset).isFile()) throw new InputError(`${dataset} is not a file`);
-      } catch (e) {
-        if (e instanceof InputError) throw e;
-        throw new InputError(describeFileError(dataset, e));
-      }
     const workersFlag = optional(args, 'workers');
     const issuers = args.flags.issuer as string[] | undefined;
     const showProgress = flag(args, 'progress') || (!flag(args, 'no-progress') && process.stderr.isTTY === true && !flag(args, 'json'));
@@ -106,19 +77,21 @@ Exit codes:
       ...(issuers === undefined ? {} : { issuers }),
       ...(workersFlag === undefined ? {} : { workers: intFlag(args, 'workers', 0) }),
       maxRecordBytes: intFlag(args, 'max-record-bytes', 8 * 1024 * 1024),
+      fields: { textField: optional(args, 'text-field'), envelopeField: optional(args, 'envelope-field') },
       ...(showProgress ? { progress: io.stderr } : {}),
     });
     const out = optional(args, 'out');
     const files: string[] = [];
     if (out !== undefined) {
       const json = join(out, 'report.json');
-      const html = join(out, 'report.html');
+      const [csv, html] = [join(out, 'report.csv'), join(out, 'report.html')];
       writePublicFile(json, `${JSON.stringify(report, null, 2)}\n`);
+      writePublicFile(csv, renderReportCsv(report));
       writePublicFile(html, renderReportHtml(report));
-      files.push(json, html);
+      files.push(json, csv, html);
     }
     if (flag(args, 'json')) io.stdout(`${JSON.stringify(report)}\n`);
-    else io.stdout(summary(report, files));
+    else io.stdout(auditSummaryText(report, files, shown));
     return auditExitCode(report.outcome);
   },
 });

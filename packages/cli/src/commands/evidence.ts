@@ -1,9 +1,10 @@
+import { renderEvidenceHtml } from '@signet/audit';
 import { SignetError } from '@signet/core';
 import { evidenceVerdict, verifyEvidence } from '@signet/verify';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { InputError, readText } from '../io.js';
+import { InputError, readText, writePublicFile } from '../io.js';
 import { verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
@@ -23,6 +24,7 @@ export const evidenceVerify: Command = defineCommand({
       help: "accept a bundle without the provider's signature; the verdict then says UNSIGNED (without this flag an unsigned bundle fails: SIGNET_E_EVIDENCE_UNSIGNED)",
     },
     json: { help: 'print the verdict as JSON' },
+    html: { value: 'FILE', help: 'also write the check as a printable page (verdict, proofs, keys, checkpoint)' },
   },
   text: `Checks a bundle from \`signet attribute\` with public keys only (no registry, no network):
 the envelope's signature, the log receipt and checkpoint (with --log-verifier-key), the content (the text
@@ -54,6 +56,8 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
       if (e instanceof SignetError) throw new InputError(`${e.code}: ${e.message}`);
       throw e;
     }
+    const html = optional(args, 'html');
+    if (html !== undefined) writePublicFile(html, renderEvidenceHtml(report, { bundlePath, logKey }));
     if (flag(args, 'json')) {
       const { bundle: _b, claims: _c, ...rest } = report;
       io.stdout(`${JSON.stringify(rest)}\n`);

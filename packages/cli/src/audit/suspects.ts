@@ -1,2 +1,0 @@
-// Kept so commands/attribute.ts keeps its import while attribution is reworked; the reader lives in @signet/audit.
-export { readSuspects, suspectText, type Suspect } from '@signet/audit';
