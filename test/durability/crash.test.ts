@@ -54,9 +54,9 @@ async function crashCycles(logArgs: string[], logKey: () => string): Promise<voi
     try {
       expect(await checkReceipts(again.url, logKey(), load.received)).toEqual([]);
       const logUrl = `${again.url}/v1/signet/log`;
-      const monitor = await main(['log', 'monitor', logUrl, '--log-key', logKey(), '--once', '--state', state], quietIO());
+      const monitor = await main(['log', 'monitor', logUrl, '--log-verifier-key', logKey(), '--once', '--state', state], quietIO());
       expect(monitor).toBe(0);
-      const verified = await main(['log', 'verify', '--log-key', logKey(), '--url', logUrl], quietIO());
+      const verified = await main(['log', 'verify', '--log-verifier-key', logKey(), '--url', logUrl], quietIO());
       expect(verified).toBe(0);
     } finally {
       again.child.kill('SIGTERM');

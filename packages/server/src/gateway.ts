@@ -9,7 +9,7 @@ import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptio
 import { createRouteAllowlist, DEFAULT_PASSTHROUGH } from './route-allowlist.js';
 import { serve, type RunningServer, type ServeOptions } from './serve.js';
 import type { UnsealedRecord } from './unsealed.js';
-import { createNodeFetch, type UpstreamTimeouts } from './upstream-client.js';
+import { createNodeFetch } from './upstream-client.js';
 
 /**
  * The signing gateway: a reverse proxy in front of any OpenAI-compatible server that seals every
@@ -52,8 +52,10 @@ export interface GatewayOptions extends SealingOptions {
   readonly fetch?: (url: URL, init: RequestInit) => Promise<Response>;
   /** Largest model request body accepted, in bytes (default 16 MiB). */
   readonly maxRequestBytes?: number;
-  /** Time limits on the upstream (connect, headers, idle between chunks); see `DEFAULT_UPSTREAM_TIMEOUTS`. Ignored with `fetch`. */
-  readonly upstreamTimeouts?: UpstreamTimeouts;
+  /** Upstream limits, ms (defaults in `DEFAULT_UPSTREAM_TIMEOUTS`; ignored with `fetch`): connecting, the response headers, silence between chunks. */
+  readonly upstreamConnectTimeoutMs?: number | undefined;
+  readonly upstreamHeadersTimeoutMs?: number | undefined;
+  readonly upstreamIdleTimeoutMs?: number | undefined;
   /**
    * Routes forwarded unsealed, as `"METHOD /path"` (a path ending in `/*` covers everything below
    * it). Default: `["GET /v1/models"]`. Every other route but the model routes is refused with 404.
@@ -212,7 +214,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
-  const upstreamFetch = options.fetch ?? createNodeFetch(options.upstreamTimeouts ?? {});
+  const { upstreamConnectTimeoutMs: connectMs, upstreamHeadersTimeoutMs: headersMs, upstreamIdleTimeoutMs: idleMs } = options;
+  const upstreamFetch = options.fetch ?? createNodeFetch({ connectMs, headersMs, idleMs });
   const routes = createRouteAllowlist(options.passthrough ?? DEFAULT_PASSTHROUGH);
   let unsealedCount = 0;
   const own: GatewayHooks = {
