@@ -53,7 +53,7 @@ function boundary(pkg) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', 'docs/vectors/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', 'docs/vectors/**', 'docs/api/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

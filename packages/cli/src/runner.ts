@@ -14,20 +14,16 @@ function findCommand(commands: readonly Command[], argv: readonly string[]): { c
   return best === undefined ? undefined : { command: best, rest: argv.slice(best.name.length) };
 }
 
-function help(commands: readonly Command[]): string {
-  const lines = commands.map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`);
-  return `signet: seal AI model responses and verify the seals\n\nUsage: signet <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "signet <command> --help" for a command's options.\n${EXIT_CODES_TEXT}`;
-}
-
-const EXIT_CODES_TEXT = `Exit codes: 0 done (valid), 1 checked and invalid, 2 could not check (usage, unreadable or
-missing input), 3 could not check (a log or URL did not answer). docs/cli.md has every command's.\n`;
-
-/** The help of a command group (`signet keys --help`): its subcommands. */
-function groupHelp(commands: readonly Command[], group: string): string | undefined {
-  const members = commands.filter((c) => c.name.length > 1 && c.name[0] === group);
+/** The command list of `signet --help`, or of a group (`signet keys --help`); undefined for no such group. */
+function help(commands: readonly Command[], group?: string): string | undefined {
+  const members = group === undefined ? commands : commands.filter((c) => c.name.length > 1 && c.name[0] === group);
   if (members.length === 0) return undefined;
-  const lines = members.map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`);
-  return `Usage: signet ${group} <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "signet ${group} <command> --help" for a command's options.\n`;
+  const lines = members.map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`).join('\n');
+  const what =
+    group === undefined
+      ? 'signet: seal AI model responses and verify the seals\n\nUsage: signet <command>'
+      : `Usage: signet ${group} <command>`;
+  return `${what} [options]\n\nCommands:\n${lines}\n\nRun "signet ${group === undefined ? '' : `${group} `}<command> --help" for a command's options.\nExit codes: 0 done (valid), 1 checked and invalid, 2 could not check (usage, input), 3 could not check (a log or URL did not answer); see docs/cli.md.\n`;
 }
 
 const HELP = new Set(['--help', '-h', 'help']);
@@ -46,7 +42,7 @@ export function createMain(commandList: () => readonly Command[]): CliMain {
     // Every byte a command prints passes the terminal filter: no live escape sequence from untrusted input.
     const io: CommandIO = { ...rawIO, stdout: (t) => rawIO.stdout(terminalSafe(t)), stderr: (t) => rawIO.stderr(terminalSafe(t)) };
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
-      io.stdout(help(COMMANDS));
+      io.stdout(help(COMMANDS) ?? '');
       return argv.length === 0 ? 2 : 0;
     }
     if (argv[0] === '--version') {
@@ -57,7 +53,7 @@ export function createMain(commandList: () => readonly Command[]): CliMain {
     const group = argv[0] as string;
     // `signet keys`, `signet keys --help`: the group's commands.
     if ((found === undefined || found.command.name.length === 1) && (argv.length === 1 || HELP.has(argv[1] as string))) {
-      const text = groupHelp(COMMANDS, group);
+      const text = help(COMMANDS, group);
       if (text !== undefined) {
         if (argv.length === 1) {
           io.stderr(`signet ${shown(group)}: give a command\n\n${text}`);
@@ -68,7 +64,7 @@ export function createMain(commandList: () => readonly Command[]): CliMain {
       }
     }
     if (found === undefined) {
-      io.stderr(`signet: unknown command "${shown(argv.slice(0, 2).join(' '))}"\n\n${help(COMMANDS)}`);
+      io.stderr(`signet: unknown command "${shown(argv.slice(0, 2).join(' '))}"\n\n${help(COMMANDS) ?? ''}`);
       return 2;
     }
     if (found.rest.includes('--help') || found.rest.includes('-h')) {

@@ -49,9 +49,13 @@ export class RemoteLog implements TileReader {
         headers: { 'accept-encoding': 'gzip, identity' },
       });
     } catch (cause) {
-      throw new SignetError('SIGNET_E_LOG_UNREACHABLE', `Cannot fetch ${path} from the log: ${(cause as Error)?.name ?? 'network error'}.`, {
-        hint: 'Check the log URL and that the log is up.',
-      });
+      throw new SignetError(
+        'SIGNET_E_LOG_UNREACHABLE',
+        `Cannot fetch ${path} from the log: ${(cause as Error)?.name ?? 'network error'}.`,
+        {
+          hint: 'Check the log URL and that the log is up.',
+        },
+      );
     }
     if (res.status === 404) {
       await res.body?.cancel();
@@ -59,7 +63,10 @@ export class RemoteLog implements TileReader {
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new SignetError(res.status >= 500 ? 'SIGNET_E_LOG_UNREACHABLE' : 'SIGNET_E_LOG_NOT_FOUND', `The log answered ${res.status} for ${path}.`);
+      throw new SignetError(
+        res.status >= 500 ? 'SIGNET_E_LOG_UNREACHABLE' : 'SIGNET_E_LOG_NOT_FOUND',
+        `The log answered ${res.status} for ${path}.`,
+      );
     }
     // Capped while reading, after decompression: a gzip bomb from a hostile log stops at the cap.
     try {
