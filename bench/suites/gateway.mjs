@@ -1,9 +1,11 @@
-// Gateway benchmark, on loopback: requests per second through the signing gateway with sealing on
-// versus the same gateway with sealing off, the latency and time to first streamed chunk that
-// sealing adds, and both against calling the upstream directly. The upstream and each gateway run
-// in their own worker threads so the load generator (autocannon, in the main thread) does not
-// share an event loop with what it measures. Every figure is a ratio or a difference measured in
-// this one run.
+// Gateway benchmark, on loopback. The baseline is what a provider would otherwise put in front of
+// its model servers: a plain node:http reverse proxy with a bearer check and a keep-alive upstream
+// pool. Measured against it: requests per second through the signing gateway (whole answers and
+// streams), and the p99 latency and time to first streamed chunk the gateway adds; also sealing on
+// versus the same gateway with sealing off. The upstream, the proxy and each gateway run in their
+// own worker threads (the same process layout for all), so the load generator (autocannon, in the
+// main thread) does not share an event loop with what it measures. Every figure is a ratio or a
+// difference measured in this one run.
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +16,35 @@ import autocannon from 'autocannon';
 if (!isMainThread && workerData?.role !== undefined) {
   const { role } = workerData;
   if (role === 'upstream') {
-    const { startDemoUpstream } = await import('../../packages/cli/dist/demo/upstream.js');
+    const { startDemoUpstream } = await import('../../examples/demo/dist/upstream.js');
     const up = await startDemoUpstream({ words: 40 });
     parentPort.postMessage({ url: up.url });
+  } else if (role === 'proxy') {
+    // The baseline: a plain pass-through reverse proxy, the way one is written with node:http.
+    const { createServer, request, Agent } = await import('node:http');
+    const target = new URL(workerData.upstream);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+    const expected = `Bearer ${workerData.apiKey}`;
+    const server = createServer((req, res) => {
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
+        return;
+      }
+      const headers = { ...req.headers, host: target.host };
+      delete headers.authorization;
+      const up = request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers, agent }, (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        ur.pipe(res);
+      });
+      up.on('error', () => {
+        if (!res.headersSent) res.writeHead(502).end();
+        else res.destroy();
+      });
+      req.pipe(up);
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    parentPort.postMessage({ url: `http://127.0.0.1:${server.address().port}`, apiKey: workerData.apiKey });
   } else if (role === 'gateway') {
     const { generateSigningKey, toJwks, NO_AI_TRAINING } = await import('@signet/core');
     const { addAccountKey, createGateway, createSigner, openAccountStore } = await import('@signet/server');
@@ -182,15 +210,17 @@ export default async function run(ctx) {
   const upstream = await startWorker({ role: 'upstream' });
   const sealed = await startWorker({ role: 'gateway', upstream: upstream.url, sealing: true });
   const plain = await startWorker({ role: 'gateway', upstream: upstream.url, sealing: false });
-  const targets = { direct: { url: upstream.url, apiKey: 'none' }, off: plain, on: sealed };
+  const proxy = await startWorker({ role: 'proxy', upstream: upstream.url, apiKey: 'sgk_bench_proxy_key' });
+  const targets = { direct: { url: upstream.url, apiKey: 'none' }, proxy, off: plain, on: sealed };
+  const names = ['direct', 'proxy', 'off', 'on'];
   try {
     // Throughput: saturating load, whole and streamed answers; rounds interleaved so drift hits all alike.
     let failures = 0;
-    const rps = { whole: { direct: [], off: [], on: [] }, stream: { direct: [], off: [], on: [] } };
+    const rps = { whole: { direct: [], proxy: [], off: [], on: [] }, stream: { direct: [], proxy: [], off: [], on: [] } };
     for (let r = 0; r < rounds; r++) {
       for (const kind of ['whole', 'stream']) {
-        for (const name of ['direct', 'off', 'on']) {
-          const res = await cannon(targets[name].url, targets[name].apiKey, { stream: kind === 'stream', connections: 50, seconds });
+        for (const name of names) {
+          const res = await cannon(targets[name].url, targets[name].apiKey, { stream: kind === 'stream', connections: 32, seconds });
           // Every answer must be a success; a stray failure under saturation is reported, many abort the run.
           failures += res.non2xx + res.errors;
           if (res.non2xx + res.errors > res.requests.total / 1000)
@@ -201,9 +231,9 @@ export default async function run(ctx) {
     }
     const best = (xs) => Math.max(...xs);
     // Latency at light load (4 connections): what one request pays, not queueing.
-    const p99 = { direct: [], off: [], on: [] };
+    const p99 = { direct: [], proxy: [], off: [], on: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const name of ['direct', 'off', 'on']) {
+      for (const name of names) {
         const res = await cannon(targets[name].url, targets[name].apiKey, { stream: false, connections: 4, seconds });
         p99[name].push(res.latency.p99);
       }
@@ -211,11 +241,40 @@ export default async function run(ctx) {
     const low = (xs) => Math.min(...xs);
     // Time to first streamed chunk: sequential requests, interleaved across targets.
     const n = ctx.quick ? 60 : 400;
-    const ttfc = { direct: [], off: [], on: [] };
-    for (let i = 0; i < n; i++)
-      for (const name of ['direct', 'off', 'on']) ttfc[name].push(await firstChunk(targets[name].url, targets[name].apiKey));
+    const ttfc = { direct: [], proxy: [], off: [], on: [] };
+    for (let i = 0; i < n; i++) for (const name of names) ttfc[name].push(await firstChunk(targets[name].url, targets[name].apiKey));
     const med = (xs) => pct(xs, 50);
     const results = [
+      {
+        name: 'gateway, sealed whole answers',
+        value: best(rps.whole.on),
+        unit: 'req/s',
+        baseline: 'plain node:http reverse proxy with a bearer check',
+        ratio: best(rps.whole.on) / best(rps.whole.proxy),
+        target: '>= 0.5',
+      },
+      {
+        name: 'gateway, sealed streams',
+        value: best(rps.stream.on),
+        unit: 'req/s',
+        baseline: 'plain node:http reverse proxy with a bearer check',
+        ratio: best(rps.stream.on) / best(rps.stream.proxy),
+        target: '>= 0.5',
+      },
+      {
+        name: 'added p99 latency by the gateway over the plain proxy (4 conns)',
+        value: low(p99.on) - low(p99.proxy),
+        unit: 'ms',
+        baseline: `p99 ${low(p99.proxy)} ms plain proxy`,
+        target: '< 2 ms',
+      },
+      {
+        name: 'added time to first chunk by the gateway over the plain proxy (median)',
+        value: med(ttfc.on) - med(ttfc.proxy),
+        unit: 'ms',
+        baseline: `${med(ttfc.proxy).toFixed(3)} ms plain proxy`,
+        target: '< 0.5 ms',
+      },
       {
         name: 'gateway handler, sealed whole answers (no sockets)',
         value: handler.whole.on,
@@ -306,6 +365,6 @@ export default async function run(ctx) {
     return { suite: 'gateway', results };
   } finally {
     keepAlive.destroy();
-    await Promise.all([upstream, sealed, plain].map((w) => w.worker.terminate()));
+    await Promise.all([upstream, sealed, plain, proxy].map((w) => w.worker.terminate()));
   }
 }

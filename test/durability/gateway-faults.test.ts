@@ -36,7 +36,7 @@ function dataOf(text: string): string[] {
 describe('upstream timeouts', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ gateway: { upstreamHeadersTimeoutMs: 400, upstreamIdleTimeoutMs: 400 } });
+    gw = await startTestGateway({ gateway: { upstreamTimeouts: { headersMs: 400, idleMs: 400 } } });
   });
   afterAll(async () => {
     await gw.close();

@@ -9,4 +9,6 @@ export interface Command {
   /** Full usage text. */
   readonly usage: string;
   run(argv: readonly string[], io: CommandIO): Promise<number>;
+  /** Left out of the command list (an old spelling kept working). */
+  readonly hidden?: boolean;
 }

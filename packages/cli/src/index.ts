@@ -15,7 +15,8 @@ export { COMMANDS } from './commands/index.js';
 export { parseArgs, type FlagDoc, type FlagKind, type FlagSpec, type ParsedArgs } from './args.js';
 export type { CliMain } from './runner.js';
 export { EXIT } from './exit.js';
-export { GATEWAY_FLAGS, startGatewayFromArgs, type GatewayExtension, type StartedGateway } from './commands/gateway.js';
+export { applyConfig, configTable } from './config-file.js';
+export { GATEWAY_FLAGS, gatewayFlagSpec, startGatewayFromArgs, type GatewayExtension, type StartedGateway } from './commands/gateway.js';
 export { logGatewayExtension } from './commands/log-gateway.js';
 export { registryGatewayExtension } from './commands/registry-gateway.js';
 

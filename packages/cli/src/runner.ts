@@ -18,7 +18,10 @@ function findCommand(commands: readonly Command[], argv: readonly string[]): { c
 function help(commands: readonly Command[], group?: string): string | undefined {
   const members = group === undefined ? commands : commands.filter((c) => c.name.length > 1 && c.name[0] === group);
   if (members.length === 0) return undefined;
-  const lines = members.map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`).join('\n');
+  const lines = members
+    .filter((c) => c.hidden !== true)
+    .map((c) => `  signet ${c.name.join(' ').padEnd(20)} ${c.summary}`)
+    .join('\n');
   const what =
     group === undefined
       ? 'signet: seal AI model responses and verify the seals\n\nUsage: signet <command>'

@@ -20,4 +20,7 @@ export { logEvidenceSource } from './log-evidence.js';
 export { openDurableRegistry, checkRegistryWritable, type DurableRegistry } from './durable-registry.js';
 export { openGatewayRegistry, type GatewayRegistry, type GatewayRegistryHooks, type GatewayRegistryOptions } from './gateway-registry.js';
 export { REGISTRY_ERROR_CODES, type RegistryErrorCode } from './errors.js';
+export { openAccounts, isDatabaseUrl, type SharedAccounts, type SharedAccountsOptions, type NewAccountKey } from './accounts.js';
+export type { AccountKeyRow, RevokeSelector } from './accounts-db.js';
+export { ACCOUNTS_SCHEMA } from './accounts-schema.js';
 export { attributeSuspects, type AccountFinding, type SuspectLike, type SuspectResult, type SuspectRunOptions } from './suspects-run.js';

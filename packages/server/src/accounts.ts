@@ -140,12 +140,35 @@ export function revokeAccountKeys(path: string, which: { account?: string; keyId
   return count;
 }
 
+/**
+ * Records that an account accepted terms version `termsVersion`: every key of the account now
+ * carries it (the keys stay the same). Returns how many keys were updated.
+ */
+export function acceptAccountTerms(path: string, account: string, termsVersion: string): number {
+  if (typeof termsVersion !== 'string' || termsVersion.length === 0 || termsVersion.length > 256)
+    throw new SignetError('SIGNET_E_INPUT_INVALID', 'termsVersion must be a non-empty string');
+  const file = readAccountsFile(path);
+  let count = 0;
+  const accounts = file.accounts.map((e) => {
+    if (e.account !== account) return e;
+    count++;
+    return { ...e, termsVersion };
+  });
+  if (count > 0) writeAccountsFile(path, { version: 1, accounts });
+  return count;
+}
+
 /** Looks API keys up; re-reads the file when it changes, so revocations apply without a restart. */
 export interface AccountStore {
   /** The live key entry for an API key, or undefined for an unknown or revoked key. */
   lookup(apiKey: string): AccountKey | undefined;
   /** Number of live keys. */
   readonly size: number;
+  /**
+   * False when the store's copy can no longer be trusted (a shared store unreachable for too long):
+   * the gateway then refuses every request (503) rather than serve keys that may be revoked.
+   */
+  available?(): boolean;
 }
 
 /**
@@ -184,5 +207,25 @@ export function openAccountStore(
     get size() {
       return byHash.size;
     },
+  };
+}
+
+/** Managing the keys of an accounts file, with the same calls as a shared store's (`openAccounts`). */
+export interface AccountsAdmin {
+  add(o: { account: string; termsVersion: string }): Promise<{ apiKey: string; entry: AccountKey }>;
+  list(): Promise<readonly AccountKey[]>;
+  revoke(which: { account?: string; keyId?: string }): Promise<number>;
+  accept(account: string, termsVersion: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The {@link AccountsAdmin} of an accounts JSON file. */
+export function accountsFileAdmin(path: string): AccountsAdmin {
+  return {
+    add: async (o) => addAccountKey(path, o),
+    list: async () => readAccountsFile(path).accounts,
+    revoke: async (which) => revokeAccountKeys(path, which),
+    accept: async (account, v) => acceptAccountTerms(path, account, v),
+    close: async () => undefined,
   };
 }

@@ -18,6 +18,7 @@ export const SERVER_ERROR_CODES = defineErrorCodes({
   SIGNET_E_GATEWAY_QUERY_REFUSED: 'Model routes take no query string.',
   SIGNET_E_GATEWAY_REQUEST_INVALID: 'The model request body cannot be sealed: it is not one well-formed JSON object within the limits.',
   SIGNET_E_GATEWAY_UNSEALED_STATUS: 'The model route answered with a status that carries no model output; it was passed on unsealed.',
+  SIGNET_E_GATEWAY_NOT_READY: 'The gateway is not ready: the accounts store, the log or the upstream is unreachable.',
   SIGNET_E_AUTH_UNKNOWN_KEY: 'The API key is unknown or revoked.',
   SIGNET_E_AUTH_TERMS_NOT_ACCEPTED: 'The account has not accepted the current terms.',
 });

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { toJwks, type SignetError, type SigningKey } from '@signet/core';
-import { openAccountStore } from './accounts.js';
+import { openAccountStore, type AccountStore } from './accounts.js';
 import type { GatewayOptions } from './gateway.js';
 import { keyDelegation, loadAccountSecret, loadSigningKey, parseAccountSecret } from './keyfile.js';
 import { followKeysDirectory } from './keys-directory.js';
@@ -17,8 +17,11 @@ import { readTermsFile } from './terms-file.js';
 export interface GatewayFilesOptions {
   /** A keys directory (followed: after a rotation the gateway signs with the new key) or one key file. */
   readonly keys: string;
-  /** The accounts file (reloaded when it changes). */
-  readonly accounts: string;
+  /**
+   * The accounts file (reloaded when it changes), or an already open account store (the shared
+   * SQLite or PostgreSQL store of `@signet/registry`'s `openAccounts`).
+   */
+  readonly accounts: string | AccountStore;
   /** The terms file (see {@link readTermsFile}). */
   readonly terms: string;
   /** The issuer named in envelopes. */
@@ -58,10 +61,13 @@ export function openGatewayFiles(options: GatewayFilesOptions): GatewayFiles {
   const key: SigningKey = keySource !== undefined ? keySource.reload() : initial;
   const accountSecret = resolveAccountSecret(options.accountSecretFile, options.accountSecretText, options.keys);
   const terms = readTermsFile(options.terms);
-  const accounts = openAccountStore(
-    options.accounts,
-    options.onAccountsReloadError === undefined ? {} : { onReloadError: options.onAccountsReloadError },
-  );
+  const accounts =
+    typeof options.accounts !== 'string'
+      ? options.accounts
+      : openAccountStore(
+          options.accounts,
+          options.onAccountsReloadError === undefined ? {} : { onReloadError: options.onAccountsReloadError },
+        );
   // A key file (not a directory) publishes just that key.
   const fixed = toJwks([key]);
   return {

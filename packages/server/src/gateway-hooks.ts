@@ -22,6 +22,8 @@ export interface GatewayHooks {
   readonly refusal?: () => GatewayRefusal | undefined;
   /** This extension's readiness, for a readiness endpoint: ok, and one line for an operator. */
   readonly health?: () => GatewayHealth;
+  /** Entries waiting to be written (the log's queue), for the `signet_gateway_log_queue_depth` metric. */
+  readonly queueDepth?: () => number | undefined;
   /** Called when the gateway closes, after open streams finished. */
   close?(): Promise<void> | void;
 }
@@ -59,6 +61,7 @@ export function combineGatewayHooks(hooks: readonly GatewayHooks[]): GatewayHook
   const closers = hooks.filter((h) => h.close !== undefined);
   const refusals = present(hooks, 'refusal');
   const healths = present(hooks, 'health');
+  const depths = present(hooks, 'queueDepth');
   return {
     ...(refusals.length === 0
       ? {}
@@ -79,6 +82,7 @@ export function combineGatewayHooks(hooks: readonly GatewayHooks[]): GatewayHook
             return { ok: all.every((h) => h.ok), detail: all.map((h) => h.detail).join('; ') };
           },
         }),
+    ...(depths.length === 0 ? {} : { queueDepth: () => depths.reduce((n, f) => n + (f() ?? 0), 0) }),
     ...(unsealed.length === 0
       ? {}
       : unsealed.length === 1

@@ -1,15 +1,25 @@
-import { isSignetError, SignetError, type StreamKind } from '@signet/core';
-import type { AccountStore } from './accounts.js';
-import { canonicalPath, splitTarget, type AmbiguousPathReason } from './canonical-path.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isSignetError, SignetError, toBase64url, type StreamKind } from '@signet/core';
+import type { AccountKey, AccountStore } from './accounts.js';
+import { canonicalPath } from './canonical-path.js';
+import { AMBIGUOUS, bearer, cleanResponse, DROP_REQUEST, readRequestBody, refusal } from './gateway-parts.js';
 import type { FetchHandler } from './fetch-middleware.js';
 import { combineGatewayHooks, type GatewayHooks } from './gateway-hooks.js';
 import { createJwksHandler, type JwksSource } from './jwks-handler.js';
 import { checkModelRequest } from './model-request.js';
 import { checkSealingOptions, createResponseSealer, jsonError, type SealingOptions } from './response-sealer.js';
 import { createRouteAllowlist, DEFAULT_PASSTHROUGH } from './route-allowlist.js';
-import { serve, type RunningServer, type ServeOptions } from './serve.js';
+import { listenNode } from '@signet/core/node-server';
+import type { AccessLog } from './access-log.js';
+import { createCors } from './cors.js';
+import { createGatewayListener, type RequestState, type Serving } from './gateway-node.js';
+import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
+import { createReadiness, type Readiness, type ReadinessCheck } from './readiness.js';
+import type { RunningServer, ServeOptions } from './serve.js';
+import type { Signer } from './signer.js';
 import type { UnsealedRecord } from './unsealed.js';
-import { createNodeFetch } from './upstream-client.js';
+import { createNodeFetch, type UpstreamTimeouts } from './upstream-client.js';
+import { upstreamAnswers } from './upstream-probe.js';
 
 /**
  * The signing gateway: a reverse proxy in front of any OpenAI-compatible server that seals every
@@ -52,10 +62,8 @@ export interface GatewayOptions extends SealingOptions {
   readonly fetch?: (url: URL, init: RequestInit) => Promise<Response>;
   /** Largest model request body accepted, in bytes (default 16 MiB). */
   readonly maxRequestBytes?: number;
-  /** Upstream limits, ms (defaults in `DEFAULT_UPSTREAM_TIMEOUTS`; ignored with `fetch`): connecting, the response headers, silence between chunks. */
-  readonly upstreamConnectTimeoutMs?: number | undefined;
-  readonly upstreamHeadersTimeoutMs?: number | undefined;
-  readonly upstreamIdleTimeoutMs?: number | undefined;
+  /** Time limits on the upstream (connect, headers, idle between chunks); see `DEFAULT_UPSTREAM_TIMEOUTS`. Ignored with `fetch`. */
+  readonly upstreamTimeouts?: UpstreamTimeouts;
   /**
    * Routes forwarded unsealed, as `"METHOD /path"` (a path ending in `/*` covers everything below
    * it). Default: `["GET /v1/models"]`. Every other route but the model routes is refused with 404.
@@ -71,6 +79,18 @@ export interface GatewayOptions extends SealingOptions {
    * `onSealed`, `onUnsealed` and `extraRoutes`, in list order; {@link Gateway.close} closes them.
    */
   readonly hooks?: readonly GatewayHooks[];
+  /** Origins allowed to call the gateway from a browser (`*`: any). Preflights need no API key. */
+  readonly cors?: readonly string[];
+  /** Writes one entry per request (see `createAccessLog`). Default: none. */
+  readonly accessLog?: AccessLog;
+  /** Extra `GET /readyz` checks (the CLI adds "keys"); the accounts, the hooks' `health` and the upstream are always checked. */
+  readonly readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** Renders `GET /metrics` instead of this gateway's registry (a pool worker serves all workers' sum: `poolMetrics`). */
+  readonly metricsSource?: () => Promise<string>;
+  /** How long a readiness verdict is reused, in ms (default 1000). */
+  readonly readinessIntervalMs?: number;
+  /** How long each readiness check may take, in ms (default 2000). */
+  readonly readinessTimeoutMs?: number;
 }
 
 /** A gateway: a fetch handler, and a way to serve it. */
@@ -78,102 +98,23 @@ export interface Gateway {
   readonly handler: FetchHandler;
   /** How many model-route answers left unsealed (marked and recorded) since the gateway started. */
   readonly unsealedCount: number;
+  /** The gateway's Prometheus metrics (served at `GET /metrics`). */
+  readonly metrics: GatewayMetrics;
+  /** The readiness checks (served at `GET /readyz`). */
+  readonly readiness: Readiness;
+  /**
+   * Serves with another signer from now on (new terms, a new key): requests already running finish
+   * with the previous one. What `signet gateway` does on SIGHUP.
+   */
+  setSigner(signer: Signer): void;
+  /** The Node request listener `listen` serves (for embedding in your own `node:http` server). */
+  readonly nodeListener: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves the gateway over Node `http` (default 127.0.0.1, any free port). */
   listen(options?: ServeOptions): Promise<RunningServer>;
   /** Readiness of the extensions (the log, the registry): ok, and one line for an operator. */
   health(): { ok: boolean; detail: string };
   /** Closes the hooks' resources, in list order. Call it after the server stopped. */
   close(): Promise<void>;
-}
-
-/** Request headers that belong to one connection, or that the gateway sets itself. */
-const DROP_REQUEST = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-  'content-length',
-  'authorization',
-  'api-key',
-  'accept-encoding',
-  'expect',
-]);
-/** Response headers that describe the upstream's framing (fetch has already decoded the body). */
-const DROP_RESPONSE = ['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'trailer', 'upgrade'];
-
-function bearer(request: Request): string | undefined {
-  const h = request.headers.get('authorization');
-  if (h !== null) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    return m?.[1];
-  }
-  return request.headers.get('api-key') ?? undefined;
-}
-
-/** Reads a request body, stopping at `max` bytes (a body without a length is not trusted to be small). */
-async function readRequestBody(request: Request, max: number): Promise<Uint8Array | undefined> {
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const r = await reader.read();
-    if (r.done) break;
-    size += r.value.byteLength;
-    if (size > max) {
-      reader.cancel().catch(() => {});
-      return undefined;
-    }
-    parts.push(r.value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
-/**
- * A refusal sent before the request body was read: the connection is closed after it, so an
- * unauthenticated or refused client cannot make the gateway read (drain) a body it never wanted.
- */
-function refusal(status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): Response {
-  return jsonError(status, code, message, { connection: 'close', ...extraHeaders });
-}
-
-const AMBIGUOUS: Record<AmbiguousPathReason, string> = {
-  'not-absolute': 'The request target is not an absolute path.',
-  'empty-segment': 'The request path has an empty segment ("//" or a trailing "/").',
-  'dot-segment': 'The request path has a "." or ".." segment.',
-  backslash: 'The request path holds a backslash.',
-  parameter: 'The request path holds a ";" parameter.',
-  'encoded-reserved': 'The request path percent-encodes a character that servers read differently ("/", ".", "%", ";" or a control).',
-  'bad-percent': 'The request path holds a malformed percent-encoding.',
-  'bad-character': 'The request path holds a character outside the unreserved set.',
-};
-
-/**
- * The answer to a request target with no canonical form (400), or undefined when it has one. The
- * Node server applies it to the raw target, before the URL parser resolves dot segments and
- * backslashes; the fetch handler applies it again to the parsed path.
- */
-export function refuseAmbiguousTarget(rawTarget: string): Response | undefined {
-  const c = canonicalPath(splitTarget(rawTarget).path);
-  if (c.ok) return undefined;
-  return refusal(400, 'SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[c.reason]);
-}
-
-function cleanResponse(r: Response): Response {
-  const headers = new Headers(r.headers);
-  for (const name of DROP_RESPONSE) headers.delete(name);
-  const noBody = r.status === 204 || r.status === 304 || r.body === null;
-  return new Response(noBody ? null : r.body, { status: r.status, statusText: r.statusText, headers });
 }
 
 /** Creates the gateway. Throws a typed configuration error at once if anything is wrong. */
@@ -197,12 +138,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
   const jwks = options.jwks as unknown;
   const dynamic = jwks !== null && typeof jwks === 'object' && typeof (jwks as { jwks?: unknown }).jwks === 'function';
-  const current = dynamic ? (jwks as { jwks(): unknown }).jwks() : jwks;
-  if (current === null || typeof current !== 'object' || !Array.isArray((current as { keys?: unknown }).keys))
+  const published = dynamic ? (jwks as { jwks(): unknown }).jwks() : jwks;
+  if (published === null || typeof published !== 'object' || !Array.isArray((published as { keys?: unknown }).keys))
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'jwks must be a JWKS document or a key ring');
   if (
     options.delegated !== true &&
-    !(current as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)
+    !(published as { keys: unknown[] }).keys.some((k) => (k as { kid?: unknown }).kid === options.signer.kid)
   ) {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'the published JWKS does not hold the signing key', {
       hint: 'Publish the jwks.json of the keys directory the signing key comes from.',
@@ -214,8 +155,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
-  const { upstreamConnectTimeoutMs: connectMs, upstreamHeadersTimeoutMs: headersMs, upstreamIdleTimeoutMs: idleMs } = options;
-  const upstreamFetch = options.fetch ?? createNodeFetch({ connectMs, headersMs, idleMs });
+  const upstreamFetch = options.fetch ?? createNodeFetch(options.upstreamTimeouts ?? {});
   const routes = createRouteAllowlist(options.passthrough ?? DEFAULT_PASSTHROUGH);
   let unsealedCount = 0;
   const own: GatewayHooks = {
@@ -229,13 +169,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     unsealedCount++;
     await userUnsealed?.(record);
   };
-  const sealer =
-    options.sealing === false
-      ? undefined
-      : createResponseSealer({ ...options, ...(hooks.onSealed === undefined ? {} : { onSealed: hooks.onSealed }), onUnsealed });
+  /** What a signer decides: the sealer and the terms served. Replaced as a whole by `setSigner`. */
+  const serving = (signer: Signer): Serving => ({
+    sealer:
+      options.sealing === false
+        ? undefined
+        : createResponseSealer({ ...options, signer, ...(hooks.onSealed === undefined ? {} : { onSealed: hooks.onSealed }), onUnsealed }),
+    termsVersion: signer.terms.version,
+    accountTag: (account: string) => toBase64url(signer.accountTag(account)),
+    termsRef: `${signer.terms.id} ${signer.terms.version} (${signer.terms.uri})`,
+  });
+  let current = serving(options.signer);
   const basePath = upstream.pathname.endsWith('/') ? upstream.pathname.slice(0, -1) : upstream.pathname;
-  const termsVersion = options.signer.terms.version;
-  const termsRef = `${options.signer.terms.id} ${termsVersion} (${options.signer.terms.uri})`;
 
   const serveJwks = createJwksHandler(options.jwks);
   // The gateway's own "upstream unreachable" answers: no upstream answer exists, so there is nothing to mark or record.
@@ -288,7 +233,57 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   };
 
+  const metrics = createGatewayMetrics(hooks.queueDepth);
+  // While one of these fails, model requests get 503; the upstream is only probed for /readyz (down: 502 anyway).
+  const gateChecks: Record<string, ReadinessCheck> = {
+    ...options.readinessChecks,
+    accounts: async () => ({ ok: accounts.available?.() !== false }),
+  };
+  const timing = {
+    ...(options.readinessIntervalMs === undefined ? {} : { intervalMs: options.readinessIntervalMs }),
+    ...(options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs }),
+  };
+  const gate = createReadiness(gateChecks, timing);
+  const readiness = createReadiness(
+    {
+      ...gateChecks,
+      // Shown, not gated on: whether a down log refuses or spools is the log extension's `refusal`.
+      ...(hooks.health === undefined ? {} : { log: async () => (hooks.health as () => { ok: boolean; detail?: string })() }),
+      upstream: () => upstreamAnswers(upstream, basePath, options.upstreamApiKey, options.readinessTimeoutMs ?? 2000),
+    },
+    timing,
+  );
+  const states = new WeakMap<Request, RequestState>();
+  /** Authenticates a proxied request: the account's key entry, or the refusal. */
+  const admit = (key: string | undefined, state: RequestState | undefined, model: boolean): AccountKey | Response => {
+    // A store that has not been read for too long may miss revocations: refuse rather than guess.
+    if (accounts.available?.() === false)
+      return refusal(503, 'SIGNET_E_GATEWAY_NOT_READY', 'The accounts store is unreachable; try again shortly.', { 'retry-after': '1' });
+    const entry = key === undefined ? undefined : accounts.lookup(key);
+    if (entry === undefined) {
+      return refusal(
+        401,
+        'SIGNET_E_AUTH_UNKNOWN_KEY',
+        key === undefined ? 'No API key was given. Send it as "Authorization: Bearer <key>".' : 'The API key is unknown or revoked.',
+        { 'www-authenticate': 'Bearer' },
+      );
+    }
+    if (state !== undefined) state.account = entry.account;
+    if (!model) return entry;
+    // Fail closed: while a dependency is down (and its extension chose to refuse), no model answer is served.
+    const refused = hooks.refusal?.();
+    if (refused !== undefined)
+      return refusal(503, refused.code, refused.message, { 'retry-after': String(Math.max(1, Math.ceil(refused.retryAfterSeconds))) });
+    if (!gate.lastKnownReady())
+      return refusal(503, 'SIGNET_E_GATEWAY_NOT_READY', 'The gateway is not ready (see /readyz); try again shortly.', {
+        'retry-after': '1',
+      });
+    return entry;
+  };
+
   const handler: FetchHandler = async (request) => {
+    const state = states.get(request);
+    const { sealer, termsVersion, termsRef } = current;
     const url = new URL(request.url);
     const canonical = canonicalPath(url.pathname);
     if (!canonical.ok) return refusal(400, 'SIGNET_E_GATEWAY_PATH_AMBIGUOUS', AMBIGUOUS[canonical.reason]);
@@ -304,17 +299,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (extra !== undefined) return extra;
     }
     // Every proxied request needs a known key: the gateway must not be an open door to the upstream.
-    const key = bearer(request);
-    const entry = key === undefined ? undefined : accounts.lookup(key);
-    if (entry === undefined) {
-      return refusal(
-        401,
-        'SIGNET_E_AUTH_UNKNOWN_KEY',
-        key === undefined ? 'No API key was given. Send it as "Authorization: Bearer <key>".' : 'The API key is unknown or revoked.',
-        { 'www-authenticate': 'Bearer' },
-      );
-    }
     const decision = routes.decide(request.method, path);
+    const entry = admit(bearer(request), state, decision.action === 'seal');
+    if (entry instanceof Response) return entry;
     if (decision.action === 'refuse')
       return refusal(404, 'SIGNET_E_GATEWAY_ROUTE_UNKNOWN', `The gateway does not forward ${request.method} ${path}.`);
     if (decision.action === 'passthrough') {
@@ -365,8 +352,32 @@ export function createGateway(options: GatewayOptions): Gateway {
       request: checked.request,
       requestDigest: checked.requestDigest,
       route: path,
+      ...(state === undefined ? {} : { onOutcome: (o: 'sealed' | 'unsealed') => (state.outcome = o) }),
     });
   };
+
+  const nodeListener = createGatewayListener({
+    handler,
+    states,
+    routes,
+    accounts,
+    // A custom upstream `fetch` is honoured by sending every request through the fetch handler.
+    native: options.fetch === undefined,
+    upstreamFetch,
+    current: () => current,
+    metrics,
+    metricsText: options.metricsSource ?? (() => metrics.render()),
+    readiness,
+    cors: options.cors === undefined ? undefined : createCors(options.cors),
+    accessLog: options.accessLog,
+    upstream,
+    basePath,
+    upstreamApiKey: options.upstreamApiKey,
+    maxRequestBytes: maxRequest,
+    maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
+    onError: options.onError,
+    admit: (key, state) => admit(key, state, true),
+  });
 
   return {
     handler,
@@ -377,20 +388,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     close: async () => {
       await hooks.close?.();
     },
-    listen: (serveOptions) =>
-      serve(handler, {
-        screenTarget: refuseAmbiguousTarget,
-        ...(options.onError === undefined
-          ? {}
-          : {
-              onError: (e: unknown) =>
-                options.onError?.(
-                  e instanceof SignetError
-                    ? e
-                    : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The gateway failed to answer a request.', { cause: e }),
-                ),
-            }),
-        ...serveOptions,
-      }),
+    metrics,
+    readiness,
+    nodeListener,
+    setSigner(signer: Signer) {
+      checkSealingOptions({ ...options, signer }, 'setSigner');
+      current = serving(signer);
+    },
+    listen: (serveOptions: ServeOptions = {}) => listenNode(nodeListener, serveOptions),
   };
 }

@@ -35,3 +35,26 @@ export { startSignerWorker, type SignerWorkerOptions } from './signer-worker.js'
 export * from './sealed-id.js';
 export * from './upstream-client.js';
 export { SERVER_ERROR_CODES, type ServerErrorCode } from './errors.js';
+export { refuseAmbiguousTarget } from './gateway-parts.js';
+export { createGatewayMetrics, type GatewayMetrics, type AnswerOutcome } from './gateway-metrics.js';
+export { createAccessLog, type AccessEntry, type AccessLog } from './access-log.js';
+export { createCors, EXPOSED_HEADERS, type Cors } from './cors.js';
+export { createReadiness, type Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
+export {
+  isPoolWorker,
+  poolMetrics,
+  startWorkerPool,
+  workerDone,
+  workerReady,
+  type WorkerPool,
+  type WorkerPoolOptions,
+} from './worker-pool.js';
+export {
+  runGatewayProcess,
+  startGatewayService,
+  type GatewayProcessOptions,
+  type GatewayService,
+  type GatewayServiceOptions,
+} from './gateway-service.js';
+export { applySettings, envName, settingsTable, type SettingDoc, type SettingKind, type SettingValues } from './settings-file.js';
+export { checkGatewaySettings, GATEWAY_SETTINGS, gatewayIssuer, gatewayServiceOptions, intSetting } from './gateway-settings.js';

@@ -23,6 +23,9 @@ function invalid(message: string, cause?: unknown): SignetError {
   });
 }
 
+// One decoder for every request: decode() without `stream` keeps no state between calls.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * Checks a model request body (its bytes, or its text once decoded) and computes its digest.
  * Throws SIGNET_E_GATEWAY_REQUEST_INVALID when the body is not valid UTF-8, not JSON, not an
@@ -36,7 +39,7 @@ export function checkModelRequest(
   if (typeof body === 'string') text = body;
   else {
     try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+      text = STRICT_UTF8.decode(body);
     } catch {
       throw invalid('The request body is not valid UTF-8.');
     }

@@ -55,6 +55,16 @@ export interface SealContext {
   readonly terms?: TermsClaim;
   /** The canonical route, for the record of an unsealed answer. */
   readonly route?: string;
+  /** Told whether this answer left sealed or unsealed (an access log, metrics). */
+  readonly onOutcome?: (outcome: 'sealed' | 'unsealed') => void;
+}
+
+/** A response whose body is already in memory: what {@link ResponseSealer.sealText} takes and gives. */
+export interface TextResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly body: string;
 }
 
 /** Seals upstream responses. */
@@ -65,6 +75,20 @@ export interface ResponseSealer {
    * is recorded either way.
    */
   seal(response: Response, context: SealContext): Promise<Response>;
+  /**
+   * Seals a whole 2xx JSON answer already read into memory (the Node-native gateway path reads the
+   * upstream body itself). The same steps as {@link ResponseSealer.seal}, without a Web Response.
+   */
+  sealText(response: TextResponse, context: SealContext): Promise<TextResponse>;
+}
+
+function textError(status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): TextResponse {
+  const headers = new Headers({ 'content-type': 'application/json', ...extraHeaders });
+  return { status, statusText: '', headers, body: JSON.stringify({ error: { message, type: 'signet_error', code, param: null } }) };
+}
+
+function toResponse(r: TextResponse): Response {
+  return new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
 }
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
@@ -161,6 +185,7 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
     reason: string,
     extra: { streamed: boolean; delivered: boolean; responseId?: string | undefined },
   ): Promise<boolean> => {
+    context.onOutcome?.('unsealed');
     if (options.onUnsealed === undefined) return true;
     try {
       await options.onUnsealed({
@@ -184,7 +209,54 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
     return jsonError(502, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed or recorded, so it was withheld.');
   };
 
+  const sealText = async (response: TextResponse, context: SealContext): Promise<TextResponse> => {
+    const text = response.body;
+    try {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The upstream response is not valid JSON.');
+      }
+      const input: SealInput = {
+        account: context.account,
+        response: parsed,
+        // The client receives exactly this text plus the carrier member: seal its bytes.
+        body: jsonBodyDigest(backend, text),
+        ...(context.request === undefined ? {} : { request: context.request }),
+        ...(context.requestDigest === undefined ? {} : { requestDigest: context.requestDigest }),
+        ...(context.terms === undefined ? {} : { terms: context.terms }),
+      };
+      const sealed = await signer.seal(input);
+      if (options.onSealed !== undefined) await options.onSealed(sealed, input);
+      const body = insertCarrierField(text, carrierField(sealed));
+      if (body === undefined) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The upstream response is not a JSON object.');
+      const headers = copyHeaders(response.headers);
+      headers.set(ENVELOPE_HEADER, sealed.text);
+      context.onOutcome?.('sealed');
+      return { status: response.status, statusText: response.statusText, headers, body };
+    } catch (e) {
+      const err = sealFailure(e);
+      report(err);
+      const delivered = failOpen;
+      if (!(await record(context, delivered ? response.status : 502, err.code, { streamed: false, delivered })))
+        return textError(502, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed or recorded, so it was withheld.');
+      if (delivered) {
+        const headers = copyHeaders(response.headers);
+        headers.set(UNSEALED_HEADER, err.code);
+        return { status: response.status, statusText: response.statusText, headers, body: text };
+      }
+      return textError(
+        502,
+        err.code,
+        'The response could not be sealed, so it was withheld.',
+        failOpen ? { [UNSEALED_HEADER]: err.code } : {},
+      );
+    }
+  };
+
   return {
+    sealText,
     async seal(response, context) {
       if (response.status < 200 || response.status > 299) {
         // No model output, but still an answer from a model route: marked and recorded, like every unsealed one.
@@ -204,7 +276,14 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
           ...(context.request === undefined ? {} : { request: context.request }),
           ...(context.requestDigest === undefined ? {} : { requestDigest: context.requestDigest }),
           ...(context.terms === undefined ? {} : { terms: context.terms }),
-          ...(options.onSealed === undefined ? {} : { onSealed: options.onSealed }),
+          ...(options.onSealed === undefined && context.onOutcome === undefined
+            ? {}
+            : {
+                onSealed: async (sealed: Sealed, input: SealInput) => {
+                  await options.onSealed?.(sealed, input);
+                  context.onOutcome?.('sealed');
+                },
+              }),
           onError: report,
           onUnsealed: async (reason, responseId, delivered) => {
             await record(context, response.status, reason, { streamed: true, delivered: delivered || failOpen, responseId });
@@ -218,7 +297,7 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         headers.set('x-accel-buffering', 'no');
         return new Response(body, { status: response.status, statusText: response.statusText, headers });
       }
-      let text: string | undefined;
+      let text: string;
       try {
         if (!type.includes('json'))
           throw new SignetError(
@@ -226,39 +305,10 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
             `A model response of type ${JSON.stringify(type.slice(0, 80))} cannot be sealed.`,
           );
         text = await readBounded(response, maxBody);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The upstream response is not valid JSON.');
-        }
-        const input: SealInput = {
-          account: context.account,
-          response: parsed,
-          // The client receives exactly this text plus the carrier member: seal its bytes.
-          body: jsonBodyDigest(backend, text),
-          ...(context.request === undefined ? {} : { request: context.request }),
-          ...(context.requestDigest === undefined ? {} : { requestDigest: context.requestDigest }),
-          ...(context.terms === undefined ? {} : { terms: context.terms }),
-        };
-        const sealed = await signer.seal(input);
-        if (options.onSealed !== undefined) await options.onSealed(sealed, input);
-        const body = insertCarrierField(text, carrierField(sealed));
-        if (body === undefined) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The upstream response is not a JSON object.');
-        const headers = copyHeaders(response.headers);
-        headers.set(ENVELOPE_HEADER, sealed.text);
-        return new Response(body, { status: response.status, statusText: response.statusText, headers });
       } catch (e) {
         const err = sealFailure(e);
         report(err);
-        const delivered = failOpen && text !== undefined;
-        if (!(await record(context, delivered ? response.status : 502, err.code, { streamed: false, delivered })))
-          return unrecorded(response);
-        if (delivered && text !== undefined) {
-          const headers = copyHeaders(response.headers);
-          headers.set(UNSEALED_HEADER, err.code);
-          return new Response(text, { status: response.status, statusText: response.statusText, headers });
-        }
+        if (!(await record(context, 502, err.code, { streamed: false, delivered: false }))) return unrecorded(response);
         if (response.body !== null && !response.bodyUsed) response.body.cancel().catch(() => {});
         return jsonError(
           502,
@@ -267,6 +317,9 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
           failOpen ? { [UNSEALED_HEADER]: err.code } : {},
         );
       }
+      return toResponse(
+        await sealText({ status: response.status, statusText: response.statusText, headers: response.headers, body: text }, context),
+      );
     },
   };
 }

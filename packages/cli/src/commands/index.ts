@@ -6,7 +6,7 @@ import { keysJwks } from './keys-jwks.js';
 import { keysAuditor } from './keys-auditor.js';
 import { accountOpen } from './account-open.js';
 import { keysPq } from './keys-pq.js';
-import { accountsAdd, accountsList, accountsRevoke } from './accounts.js';
+import { accountsAccept, accountsAdd, accountsImport, accountsList, accountsRevoke } from './accounts.js';
 import { createGatewayCommand } from './gateway.js';
 import { logGatewayExtension } from './log-gateway.js';
 import { registryGatewayExtension } from './registry-gateway.js';
@@ -46,13 +46,17 @@ export const COMMANDS: Command[] = [
   accountsAdd,
   accountsList,
   accountsRevoke,
+  accountsAccept,
+  accountsImport,
   keysRotate,
   keysDelegate,
   keysRevoke,
   keysJwks,
   keysAuditor,
   keysPq,
-  accountOpen,
+  { ...accountOpen, name: ['accounts', 'open'], usage: accountOpen.usage.replace(/signet account open/g, 'signet accounts open') },
+  // The spelling of earlier releases keeps working.
+  { ...accountOpen, hidden: true },
   logInit,
   logKey,
   logServe,

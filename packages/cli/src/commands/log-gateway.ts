@@ -5,12 +5,15 @@ import type { GatewayExtension } from './gateway.js';
 /** `signet gateway --log`: each envelope waits until its entry is durable (docs/durability.md); receipts and tiles served. */
 export const logGatewayExtension: GatewayExtension = {
   flags: {
-    log: { value: 'DB|URL', help: 'append every envelope to this transparency log (SQLite file or postgres:// URL)' },
+    log: {
+      value: 'DB|URL',
+      help: 'append every envelope to this transparency log (SQLite file or postgres:// URL); receipts at /v1/signet/receipts/{responseId}, tiles at /v1/signet/log/',
+    },
     'log-key': { value: 'FILE', default: 'DB.key next to a SQLite log; required for PostgreSQL', help: 'the log key' },
     'log-schema': { value: 'NAME', help: 'the PostgreSQL schema of the log' },
     'log-batch': { value: 'N', default: '1000', help: 'group commit: at most N entries per batch' },
     'log-delay-ms': { value: 'MS', default: '0', help: 'group commit: longest wait before a batch commits' },
-    'log-unavailable': { value: 'spool|fail', default: 'spool', help: 'while the log or registry is down: spool durably, or refuse (503)' },
+    'log-unavailable': { value: 'spool|fail', default: 'spool', help: 'while the log is down: spool entries durably, or refuse (503)' },
     'log-spool': { value: 'FILE', default: 'DB.spool, or LOG-KEY.spool for PostgreSQL', help: 'the durable spool of the log' },
     'log-commit-timeout-ms': { value: 'MS', default: '5000', help: 'a commit slower than this spools (or refuses) the entry' },
     'receipt-timeout-ms': { value: 'MS', default: '5000', help: 'receipt and tile lookups slower than this answer 503' },
@@ -32,8 +35,9 @@ export const logGatewayExtension: GatewayExtension = {
       connectTimeoutMs: intFlag(args, 'pg-connect-timeout-ms', 5000),
       statementTimeoutMs: intFlag(args, 'pg-statement-timeout-ms', 10_000),
       onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
+      onStateChange: (s) => io.stderr(`signet gateway: log ${s}\n`),
     });
     io.stderr(`signet gateway: logging to ${log.origin} (verifier key ${log.verifierKey})\n`);
-    return hooks;
+    return { ...hooks, queueDepth: () => log.sequencer?.pending };
   },
 };

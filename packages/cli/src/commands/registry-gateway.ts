@@ -1,3 +1,4 @@
+import type { UnavailablePolicy } from '@signet/log';
 import { openGatewayRegistry } from '@signet/registry';
 import { flag, intFlag, optional, required } from '../args.js';
 import { gatewayAccountSecret, type GatewayExtension } from './gateway.js';
@@ -8,9 +9,13 @@ import { gatewayAccountSecret, type GatewayExtension } from './gateway.js';
  */
 export const registryGatewayExtension: GatewayExtension = {
   flags: {
-    registry: { value: 'DB|URL', help: "record every sealed response in the provider's registry (SQLite file or postgres:// URL)" },
+    registry: {
+      value: 'DB|URL',
+      help: "record every sealed response in the provider's registry (SQLite file or postgres:// URL), for attribution",
+    },
     'registry-schema': { value: 'NAME', help: 'the PostgreSQL schema of the registry' },
     'registry-store-text': { help: 'keep the text of sealed responses in the registry too' },
+    'registry-unavailable': { value: 'spool|fail', default: 'spool', help: 'while the registry is down: spool records, or refuse (503)' },
     'registry-spool': {
       value: 'FILE',
       default: 'DB.spool, or DIR/registry.spool for PostgreSQL',
@@ -24,13 +29,14 @@ export const registryGatewayExtension: GatewayExtension = {
       accountSecret: gatewayAccountSecret(args, io),
       storeText: flag(args, 'registry-store-text'),
       schema: optional(args, 'registry-schema'),
-      unavailable: optional(args, 'log-unavailable') as 'spool' | 'fail' | undefined,
+      unavailable: optional(args, 'registry-unavailable') as UnavailablePolicy | undefined,
       spoolPath: optional(args, 'registry-spool'),
       spoolFolder: required(args, 'keys'),
       commitTimeoutMs: intFlag(args, 'log-commit-timeout-ms', 5000),
       connectTimeoutMs: intFlag(args, 'pg-connect-timeout-ms', 5000),
       statementTimeoutMs: intFlag(args, 'pg-statement-timeout-ms', 10_000),
       onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
+      onStateChange: (s) => io.stderr(`signet gateway: registry ${s}\n`),
     });
     io.stderr(`signet gateway: recording in the ${registry.kind} registry${flag(args, 'registry-store-text') ? ' (with text)' : ''}\n`);
     return hooks;
