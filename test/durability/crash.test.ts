@@ -44,7 +44,7 @@ async function crashCycles(logArgs: string[], logKey: () => string): Promise<voi
     const started = Date.now();
     while ((Date.now() - started < 1000 || load.received.length < 150) && Date.now() - started < 15_000)
       await new Promise((r) => setTimeout(r, 50));
-    gw.child.kill('SIGKILL');
+    gw.kill('SIGKILL');
     await gw.exited;
     await load.stop();
     expect(load.received.length).toBeGreaterThan(50);
@@ -59,7 +59,7 @@ async function crashCycles(logArgs: string[], logKey: () => string): Promise<voi
       const verified = await main(['log', 'verify', '--log-verifier-key', logKey(), '--url', logUrl], quietIO());
       expect(verified).toBe(0);
     } finally {
-      again.child.kill('SIGTERM');
+      again.kill('SIGTERM');
       await again.exited;
     }
   }

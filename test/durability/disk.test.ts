@@ -44,7 +44,18 @@ afterAll(async () => {
   if (files !== undefined) rmSync(files.dir, { recursive: true, force: true });
 });
 
-const base = (): string[] => ['--upstream', upstream.url, '--keys', files.keys, '--accounts', files.accounts, '--terms', files.terms];
+const base = (): string[] => [
+  '--workers',
+  '1',
+  '--upstream',
+  upstream.url,
+  '--keys',
+  files.keys,
+  '--accounts',
+  files.accounts,
+  '--terms',
+  files.terms,
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the log on a read-only or full disk', () => {
@@ -62,7 +73,7 @@ describe('the log on a read-only or full disk', () => {
     // without complaint, and only a write shows the problem.
     const reg = join(dir, 'registry.db');
     const first = await startGatewayProcess([...base(), '--log', db, '--registry', reg]);
-    first.child.kill('SIGKILL');
+    first.kill('SIGKILL');
     await first.exited;
     if (mounted) execFileSync('mount', ['-o', 'remount,ro', mnt], { stdio: 'ignore' });
     else {
@@ -126,7 +137,7 @@ describe('the log on a read-only or full disk', () => {
         expect(await checkReceipts(gw.url, logKey, load.received)).toEqual([]);
       } finally {
         rmSync(filler, { force: true });
-        gw.child.kill('SIGTERM');
+        gw.kill('SIGTERM');
         await gw.exited;
       }
     }, 60_000);

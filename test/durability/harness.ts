@@ -50,6 +50,8 @@ export interface GatewayProcess {
   readonly child: ChildProcess;
   /** Everything it wrote to stderr so far. */
   stderr(): string;
+  /** Signals the whole process group: the gateway and its workers (kill -9 takes them all). */
+  kill(signal: NodeJS.Signals): void;
   /** Resolves with the exit code or signal once it has ended. */
   readonly exited: Promise<number | string>;
 }
@@ -60,11 +62,19 @@ export function startGatewayProcess(args: string[], env: Record<string, string> 
     const child = spawn(process.execPath, [BIN, 'gateway', '--port', '0', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...env },
+      detached: true,
     });
+    const kill = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-(child.pid as number), signal);
+      } catch {
+        // Already gone.
+      }
+    };
     let err = '';
     const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? 'unknown')));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      kill('SIGKILL');
       reject(new Error(`the gateway did not start:\n${err}`));
     }, 20_000);
     child.stderr!.on('data', (c: Buffer) => {
@@ -72,7 +82,7 @@ export function startGatewayProcess(args: string[], env: Record<string, string> 
       const m = /listening on (http:\/\/\S+),/.exec(err);
       if (m !== null && timer !== undefined) {
         clearTimeout(timer);
-        resolvePromise({ url: m[1] as string, child, stderr: () => err, exited });
+        resolvePromise({ url: m[1] as string, child, stderr: () => err, exited, kill });
       }
     });
     void exited.then((code) => {

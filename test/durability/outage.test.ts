@@ -39,6 +39,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function gatewayArgs(policy: 'spool' | 'fail'): string[] {
   return [
+    // One process: each worker would otherwise keep its own spool (see the report on workers).
+    '--workers',
+    '1',
     '--upstream',
     upstream.url,
     '--keys',
@@ -88,7 +91,7 @@ describe('PostgreSQL stopped for 10 s under load', () => {
         // What the gateway said is the first thing to read when this fails.
         throw new Error(`${(e as Error).message}\n--- gateway stderr ---\n${gw.stderr().slice(-3000)}`);
       } finally {
-        gw.child.kill('SIGTERM');
+        gw.kill('SIGTERM');
         await gw.exited;
       }
     },
@@ -124,7 +127,7 @@ describe('PostgreSQL stopped for 10 s under load', () => {
         // What the gateway said is the first thing to read when this fails.
         throw new Error(`${(e as Error).message}\n--- gateway stderr ---\n${gw.stderr().slice(-3000)}`);
       } finally {
-        gw.child.kill('SIGTERM');
+        gw.kill('SIGTERM');
         await gw.exited;
       }
     },

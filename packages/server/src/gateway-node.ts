@@ -238,6 +238,8 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
           : new SignetError('SIGNET_E_GATEWAY_UPSTREAM', 'The upstream could not be reached.', { cause });
       p.onError?.(err);
       st.failed = true;
+      // An upstream that did not answer in time is a gateway timeout (504), told as such.
+      if (err.code === 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT') return send(res, 504, JSON_HEAD, errorBody(err.code, err.message));
       return send(res, 502, JSON_HEAD, errorBody(err.code, 'The model server could not be reached.'));
     }
     p.metrics.upstreamSeconds((performance.now() - started) / 1000);
