@@ -22,6 +22,7 @@ export * from './hono.js';
 export * from './node-http.js';
 export * from './serve.js';
 export * from './accounts.js';
+export * from './account-lookup.js';
 export * from './gateway.js';
 export * from './gateway-hooks.js';
 export * from './gateway-files.js';
