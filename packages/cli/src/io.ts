@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writePrivateFiles, type MovedAside } from '@signet/server';
-import { describeFileError } from '@signet/core/node-fs';
+import { describeFileError, readTextFile, TextFileError } from '@signet/core/node-fs';
 import { InputTooLargeError, readFileBounded, readStreamBounded } from '@signet/audit';
 
 /** Where a command writes: injectable so tests can run commands in process. */
@@ -55,17 +55,10 @@ export async function readInput(io: CommandIO, path: string, maxBytes = DEFAULT_
  * the file in errors. Oversized, unreadable or non-UTF-8 files are {@link InputError}s.
  */
 export function readFileText(path: string, what: string, maxBytes = 1_000_000): string {
-  let bytes: Uint8Array;
   try {
-    bytes = readFileBounded(path, maxBytes);
-  } catch (cause) {
-    if (cause instanceof InputTooLargeError) throw new InputError(`the ${what} ${cause.message}`);
-    throw new InputError(`the ${what}: ${describeFileError(path, cause)}`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(`the ${what} ${path} is not valid UTF-8`);
+    return readTextFile(path, what, maxBytes);
+  } catch (e) {
+    throw e instanceof TextFileError ? new InputError(e.message) : e;
   }
 }
 
