@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writePrivateFiles, type MovedAside } from '@signet/server';
-import { describeFileError, readTextFile, TextFileError } from '@signet/core/node-fs';
+import { describeFileError } from '@signet/core/node-fs';
 import { InputTooLargeError, readFileBounded, readStreamBounded } from '@signet/audit';
 
 /** Where a command writes: injectable so tests can run commands in process. */
@@ -36,7 +36,7 @@ export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024;
 /**
  * Reads a file, or stdin for `-`, as bytes, never more than `maxBytes` (the cap is applied while
  * reading, so `/dev/zero` fails at once). Every file a command reads goes through here or
- * {@link readFileText}. Unreadable or oversized input is exit code 2 (see main.ts).
+ * `readTextFile` (`@signet/core/node-fs`). Unreadable or oversized input is exit code 2 (see main.ts).
  */
 export async function readInput(io: CommandIO, path: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Uint8Array> {
   let bytes: Uint8Array;
@@ -48,18 +48,6 @@ export async function readInput(io: CommandIO, path: string, maxBytes = DEFAULT_
   }
   if (bytes.length > maxBytes) throw new InputError(`${path} is larger than ${maxBytes} bytes (SIGNET_E_PARSE_TOO_LARGE)`);
   return bytes;
-}
-
-/**
- * Reads a UTF-8 file synchronously with a byte cap (for code paths that cannot await). `what` names
- * the file in errors. Oversized, unreadable or non-UTF-8 files are {@link InputError}s.
- */
-export function readFileText(path: string, what: string, maxBytes = 1_000_000): string {
-  try {
-    return readTextFile(path, what, maxBytes);
-  } catch (e) {
-    throw e instanceof TextFileError ? new InputError(e.message) : e;
-  }
 }
 
 /** Reads a UTF-8 text file (or stdin). */

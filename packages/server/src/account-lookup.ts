@@ -1,32 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  fromBase64url,
-  fromUtf8,
-  getDefaultBackend,
-  jsonToClaims,
-  openAccount,
-  parseEnvelope,
-  SignetError,
-  type EnvelopeClaims,
-  type AccountOpening,
-} from '@signet/core';
+import { getDefaultBackend, openAccount, type AccountOpening, type EnvelopeClaims } from '@signet/core';
 import { KEY_FILES } from './keyfile.js';
-
-/**
- * The claims an envelope states, read without checking its seal: enough to look up the account
- * it names. A caller that needs to trust the claims verifies the envelope first.
- */
-export function unverifiedClaims(envelope: { kind: 'cose'; bytes: Uint8Array } | { kind: 'jws'; jws: string }): EnvelopeClaims {
-  if (envelope.kind === 'cose') return parseEnvelope(envelope.bytes).claims;
-  const payload = envelope.jws.split('.')[1] ?? '';
-  try {
-    return jsonToClaims(JSON.parse(fromUtf8(fromBase64url(payload))));
-  } catch (e) {
-    if (e instanceof SignetError) throw e;
-    throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'The JWS payload is not valid JSON claims.', { step: 'parse' });
-  }
-}
 
 /**
  * The account-secret file that belongs to a keys directory, or to the directory of a key file in

@@ -23,6 +23,7 @@ export * from './node-http.js';
 export * from './serve.js';
 export * from './accounts.js';
 export * from './account-lookup.js';
+export * from './unverified-envelope.js';
 export * from './gateway.js';
 export * from './gateway-hooks.js';
 export * from './gateway-files.js';

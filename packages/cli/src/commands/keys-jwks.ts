@@ -5,7 +5,8 @@ import { KEY_FILES, loadSigningKey } from '@signet/server';
 import { flag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { InputError, readFileText, writePublicFile } from '../io.js';
+import { readTextFile } from '@signet/core/node-fs';
+import { InputError, writePublicFile } from '../io.js';
 
 /** `signet keys jwks`: prints the public JWKS to publish. */
 export const keysJwks: Command = defineCommand({
@@ -33,7 +34,7 @@ Never prints private key material. --out writes it to FILE instead (mode 0644).`
         // Reported below as an unreadable JWKS.
       }
       if (!isDir) throw new InputError(`cannot read ${join(dir, KEY_FILES.jwks)}`);
-      const text = readFileText(join(dir, KEY_FILES.jwks), 'JWKS', 1_000_000);
+      const text = readTextFile(join(dir, KEY_FILES.jwks), 'JWKS', 1_000_000);
       jwks = toJwks(parseJwks(text));
     } else {
       jwks = toJwks([loadSigningKey(file as string)]);

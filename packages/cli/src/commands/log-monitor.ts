@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '@signet/core/node-fs';
+import { readTextFile, TextFileError, writeFileAtomic } from '@signet/core/node-fs';
 import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
 import { followLog, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
 import { flag, intFlag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import { EXIT } from '../exit.js';
-import { InputError, readFileText } from '../io.js';
+import { InputError } from '../io.js';
 import { verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
@@ -46,9 +46,9 @@ Exit 2: usage error or unreadable input. Exit 3: the log could not be reached at
     let state;
     if (statePath !== undefined && existsSync(statePath)) {
       try {
-        state = parseMonitorState(readFileText(statePath, 'monitor state', 16 * 1024 * 1024));
+        state = parseMonitorState(readTextFile(statePath, 'monitor state', 16 * 1024 * 1024));
       } catch (e) {
-        if (e instanceof InputError) throw e;
+        if (e instanceof TextFileError) throw e;
         throw new InputError(`${statePath}: ${isSignetError(e) ? e.message : 'unreadable'}`);
       }
     }

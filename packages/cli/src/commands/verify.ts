@@ -9,12 +9,11 @@ import {
   type VerifyInput,
   verificationResultToJson,
 } from '@signet/verify';
-import { readTrustFiles, readTrustJwks, TrustFileError } from '@signet/verify/node';
+import { readTrustFiles, readTrustJwks } from '@signet/verify/node';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import { readEnvelope } from '../envelope-input.js';
-import { UnreachableError } from '../exit.js';
 import { InputError, readInput, readJson, readText, type CommandIO } from '../io.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
@@ -77,7 +76,7 @@ list run into a paragraph, or words joined or split at white space from the seal
       throw new UsageError('give --envelope, or --response with a saved answer that carries its envelope');
     if ([textFile, responseFile, envelopeSource, optional(args, 'request')].filter((f) => f === '-').length > 1)
       throw new UsageError('only one input can read stdin (-)');
-    const jwks = await trustStep(() => readTrustJwks(trustPath));
+    const jwks = await readTrustJwks(trustPath);
     const termsFile = optional(args, 'terms');
     const terms = termsFile === undefined ? undefined : termsClaim(readTermsFile(termsFile), getDefaultBackend());
     const issuers = args.flags.issuer as string[] | undefined;
@@ -102,14 +101,12 @@ list run into a paragraph, or words joined or split at white space from the seal
     };
     const logKey = optional(args, 'log-verifier-key');
     const [hybridKeys, roots, revocations] = [optional(args, 'hybrid-keys'), optional(args, 'roots'), optional(args, 'revocations')];
-    const extensions = await trustStep(() =>
-      readTrustFiles(jwks, {
-        ...(logKey === undefined ? {} : { logKey: verifierKeyArg(logKey) }),
-        ...(hybridKeys === undefined ? {} : { hybridKeys }),
-        ...(roots === undefined ? {} : { roots }),
-        ...(revocations === undefined ? {} : { revocations }),
-      }),
-    );
+    const extensions = await readTrustFiles(jwks, {
+      ...(logKey === undefined ? {} : { logKey: verifierKeyArg(logKey) }),
+      ...(hybridKeys === undefined ? {} : { hybridKeys }),
+      ...(roots === undefined ? {} : { roots }),
+      ...(revocations === undefined ? {} : { revocations }),
+    });
     const receiptFile = optional(args, 'receipt');
     if (receiptFile !== undefined && extensions.receipt === undefined) throw new UsageError('--receipt needs --log-verifier-key');
     let verifier;
@@ -174,14 +171,4 @@ function printResult(result: VerificationResult, json: boolean, io: CommandIO): 
     return 1;
   }
   return 0;
-}
-
-/** Reading trust: an unanswered trust URL is exit 3, anything else unusable is exit 2. */
-async function trustStep<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (e) {
-    if (!(e instanceof TrustFileError)) throw e;
-    throw e.reason === 'unreachable' ? new UnreachableError(e.message) : new InputError(e.message);
-  }
 }
