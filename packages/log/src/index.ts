@@ -26,4 +26,5 @@ export * from './audit.js';
 export * from './consistency.js';
 export * from './monitor.js';
 export * from './follow.js';
+export * from './monitor-report.js';
 export { LOG_ERROR_CODES, type LogErrorCode } from './errors.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readTextFile, TextFileError, writeFileAtomic } from '@signet/core/node-fs';
-import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
-import { followLog, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
+import { getDefaultBackend, isSignetError } from '@signet/core';
+import { followLog, LogMonitor, monitorEventJson, monitorEventText, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
 import { flag, intFlag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
@@ -58,37 +58,9 @@ Exit 2: usage error or unreadable input. Exit 3: the log could not be reached at
       ...(state === undefined ? {} : { state }),
     });
     const print = (event: MonitorEvent): void => {
-      if (json) {
-        const { checkpoint, ...rest } = event as MonitorEvent & { checkpoint?: { size: number; root: Uint8Array } };
-        io.stdout(
-          `${JSON.stringify({ time: new Date().toISOString(), ...rest, ...(checkpoint === undefined ? {} : { size: checkpoint.size, root: toHex(checkpoint.root) }) })}\n`,
-        );
-        return;
-      }
-      switch (event.kind) {
-        case 'first':
-        case 'unchanged':
-          io.stdout(`${event.kind === 'first' ? 'following' : 'unchanged'}: size ${event.checkpoint.size}\n`);
-          break;
-        case 'grew':
-          io.stdout(`consistent: ${event.from} -> ${event.checkpoint.size}\n`);
-          break;
-        case 'stale':
-          io.stderr(
-            `warning: the log served an older checkpoint (size ${event.checkpoint.size}, seen ${event.latest}); it is a consistent prefix\n`,
-          );
-          break;
-        case 'unavailable':
-          io.stderr(`warning: ${shown(event.message)}\n`);
-          break;
-        case 'invalid':
-          io.stderr(`\n!!! INVALID CHECKPOINT: ${shown(event.message)}\n`);
-          break;
-        default:
-          io.stderr(
-            `\n!!! ${shown(event.message)}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`,
-          );
-      }
+      if (json) return io.stdout(`${monitorEventJson(event)}\n`);
+      const { to, text } = monitorEventText(event, shown);
+      (to === 'out' ? io.stdout : io.stderr)(text);
     };
     const save = (): void => {
       const s = monitor.state;
