@@ -27,4 +27,5 @@ export * from './consistency.js';
 export * from './monitor.js';
 export * from './follow.js';
 export * from './monitor-report.js';
+export * from './receipt-check.js';
 export { LOG_ERROR_CODES, type LogErrorCode } from './errors.js';
