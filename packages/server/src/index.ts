@@ -30,6 +30,7 @@ export * from './gateway-files.js';
 export * from './keyring.js';
 export * from './rotation.js';
 export * from './keys-directory.js';
+export * from './published-jwks.js';
 export * from './revocation-file.js';
 export * from './jwks-handler.js';
 export * from './external-signer.js';
