@@ -60,4 +60,11 @@ export {
   type GatewayServiceOptions,
 } from './gateway-service.js';
 export { applySettings, envName, settingsTable, type SettingDoc, type SettingKind, type SettingValues } from './settings-file.js';
-export { checkGatewaySettings, GATEWAY_SETTINGS, gatewayIssuer, gatewayServiceOptions, intSetting } from './gateway-settings.js';
+export {
+  checkGatewaySettings,
+  GATEWAY_SETTINGS,
+  gatewayIssuer,
+  gatewayServiceOptions,
+  gatewayWorkers,
+  intSetting,
+} from './gateway-settings.js';
