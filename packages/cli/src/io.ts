@@ -1,7 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { writePrivateFiles, type MovedAside } from '@signet/server';
-import { describeFileError } from '@signet/core/node-fs';
+import { describeFileError, FileWriteError, writePublicFile as writePublic } from '@signet/core/node-fs';
 import { InputTooLargeError, readFileBounded, readStreamBounded } from '@signet/audit';
 
 /** Where a command writes: injectable so tests can run commands in process. */
@@ -85,21 +83,11 @@ export function writePrivate(files: readonly { path: string; data: string | Uint
   return moved;
 }
 
-/** Writes a public file (mode 0644). */
+/** Writes a public file (mode 0644); a failure is an {@link InputError} saying why. */
 export function writePublicFile(path: string, data: string | Uint8Array): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException)?.code;
-    throw new InputError(
-      code === 'EEXIST' || code === 'ENOTDIR'
-        ? `cannot create ${dirname(path)}: part of its path is a file`
-        : describeFileError(dirname(path), cause, true),
-    );
-  }
-  try {
-    writeFileSync(path, data, { mode: 0o644 });
-  } catch (cause) {
-    throw new InputError(describeFileError(path, cause, true));
+    writePublic(path, data);
+  } catch (e) {
+    throw e instanceof FileWriteError ? new InputError(e.message) : e;
   }
 }

@@ -7,3 +7,4 @@ export { InputTooLargeError, readFileBounded, readStreamBounded } from './bounde
 export { describeFileError } from './file-errors.js';
 export { fileStamp, pollFiles, type FilePoll, type FilePollOptions } from './file-poll.js';
 export { readTextFile, TextFileError } from './text-file.js';
+export { FileWriteError, writePublicFile } from './public-file.js';
