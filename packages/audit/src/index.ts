@@ -39,5 +39,6 @@ export {
 export { renderAttributionHtml, type AttributionPage } from './attribution-html.js';
 export { AttributionRun, type SuspectOutcome } from './attribution-run.js';
 export { renderEvidenceHtml, type EvidencePageOptions } from './evidence-html.js';
+export { evidenceReportText } from './evidence-text.js';
 export { esc as escapeHtml, highlight, sharedSpans } from './html.js';
 export { attributionSummaryText, auditSummaryText, type Show } from './summary-text.js';

@@ -1,7 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { writePrivateFiles, type MovedAside } from '@signet/server';
-import { describeFileError } from '@signet/core/node-fs';
+import { describeFileError, FileWriteError, writePublicFile as writePublic } from '@signet/core/node-fs';
 import { InputTooLargeError, readFileBounded, readStreamBounded } from '@signet/audit';
 
 /** Where a command writes: injectable so tests can run commands in process. */
@@ -36,7 +34,7 @@ export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024;
 /**
  * Reads a file, or stdin for `-`, as bytes, never more than `maxBytes` (the cap is applied while
  * reading, so `/dev/zero` fails at once). Every file a command reads goes through here or
- * {@link readFileText}. Unreadable or oversized input is exit code 2 (see main.ts).
+ * `readTextFile` (`@signet/core/node-fs`). Unreadable or oversized input is exit code 2 (see main.ts).
  */
 export async function readInput(io: CommandIO, path: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Uint8Array> {
   let bytes: Uint8Array;
@@ -48,25 +46,6 @@ export async function readInput(io: CommandIO, path: string, maxBytes = DEFAULT_
   }
   if (bytes.length > maxBytes) throw new InputError(`${path} is larger than ${maxBytes} bytes (SIGNET_E_PARSE_TOO_LARGE)`);
   return bytes;
-}
-
-/**
- * Reads a UTF-8 file synchronously with a byte cap (for code paths that cannot await). `what` names
- * the file in errors. Oversized, unreadable or non-UTF-8 files are {@link InputError}s.
- */
-export function readFileText(path: string, what: string, maxBytes = 1_000_000): string {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileBounded(path, maxBytes);
-  } catch (cause) {
-    if (cause instanceof InputTooLargeError) throw new InputError(`the ${what} ${cause.message}`);
-    throw new InputError(`the ${what}: ${describeFileError(path, cause)}`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(`the ${what} ${path} is not valid UTF-8`);
-  }
 }
 
 /** Reads a UTF-8 text file (or stdin). */
@@ -104,21 +83,11 @@ export function writePrivate(files: readonly { path: string; data: string | Uint
   return moved;
 }
 
-/** Writes a public file (mode 0644). */
+/** Writes a public file (mode 0644); a failure is an {@link InputError} saying why. */
 export function writePublicFile(path: string, data: string | Uint8Array): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException)?.code;
-    throw new InputError(
-      code === 'EEXIST' || code === 'ENOTDIR'
-        ? `cannot create ${dirname(path)}: part of its path is a file`
-        : describeFileError(dirname(path), cause, true),
-    );
-  }
-  try {
-    writeFileSync(path, data, { mode: 0o644 });
-  } catch (cause) {
-    throw new InputError(describeFileError(path, cause, true));
+    writePublic(path, data);
+  } catch (e) {
+    throw e instanceof FileWriteError ? new InputError(e.message) : e;
   }
 }

@@ -1,7 +1,7 @@
 import { SignetError } from '@signet/core';
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
-import { EXIT, isUnreachable } from './exit.js';
+import { EXIT, isUnreachable, isUnreadable } from './exit.js';
 import { describeFileError } from '@signet/core/node-fs';
 import { InputError, type CommandIO } from './io.js';
 import { shown, terminalSafe } from './terminal.js';
@@ -81,7 +81,7 @@ export function createMain(commandList: () => readonly Command[]): CliMain {
         io.stderr(`signet ${found.command.name.join(' ')}: ${e.message}\n\n${found.command.usage}\n`);
         return 2;
       }
-      if (e instanceof InputError) {
+      if (e instanceof InputError || isUnreadable(e)) {
         io.stderr(`signet ${found.command.name.join(' ')}: ${shown(e.message)}\n`);
         return 2;
       }

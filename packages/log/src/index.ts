@@ -26,4 +26,6 @@ export * from './audit.js';
 export * from './consistency.js';
 export * from './monitor.js';
 export * from './follow.js';
+export * from './monitor-report.js';
+export * from './receipt-check.js';
 export { LOG_ERROR_CODES, type LogErrorCode } from './errors.js';

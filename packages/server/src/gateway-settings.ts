@@ -193,3 +193,25 @@ export function checkGatewaySettings(s: SettingValues, env: Env): void {
     ...secretOptions(s, env),
   });
 }
+
+/**
+ * How many worker processes a gateway runs: `requested`, else one per core. A local spool (--log or
+ * --registry while its -unavailable policy is not "fail") is one file with one writer: then one
+ * worker by default, and more are refused rather than sharing the file. `refused` says why.
+ */
+export function gatewayWorkers(
+  s: SettingValues,
+  requested: number | undefined,
+  cores: number,
+): { readonly workers: number; readonly refused?: string } {
+  const given = (name: string): string | undefined => (typeof s[name] === 'string' ? (s[name] as string) : undefined);
+  const spools = ['log', 'registry'].some((x) => given(x) !== undefined && given(`${x}-unavailable`) !== 'fail');
+  const workers = requested ?? (spools ? 1 : cores);
+  if (workers < 1) return { workers, refused: '--workers must be at least 1' };
+  if (spools && workers > 1)
+    return {
+      workers,
+      refused: '--workers above 1 needs --log-unavailable fail (and --registry-unavailable fail): a spool file has one writer',
+    };
+  return { workers };
+}

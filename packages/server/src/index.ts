@@ -22,12 +22,15 @@ export * from './hono.js';
 export * from './node-http.js';
 export * from './serve.js';
 export * from './accounts.js';
+export * from './account-lookup.js';
+export * from './unverified-envelope.js';
 export * from './gateway.js';
 export * from './gateway-hooks.js';
 export * from './gateway-files.js';
 export * from './keyring.js';
 export * from './rotation.js';
 export * from './keys-directory.js';
+export * from './published-jwks.js';
 export * from './revocation-file.js';
 export * from './jwks-handler.js';
 export * from './external-signer.js';
@@ -57,4 +60,11 @@ export {
   type GatewayServiceOptions,
 } from './gateway-service.js';
 export { applySettings, envName, settingsTable, type SettingDoc, type SettingKind, type SettingValues } from './settings-file.js';
-export { checkGatewaySettings, GATEWAY_SETTINGS, gatewayIssuer, gatewayServiceOptions, intSetting } from './gateway-settings.js';
+export {
+  checkGatewaySettings,
+  GATEWAY_SETTINGS,
+  gatewayIssuer,
+  gatewayServiceOptions,
+  gatewayWorkers,
+  intSetting,
+} from './gateway-settings.js';

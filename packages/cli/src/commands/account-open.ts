@@ -1,17 +1,12 @@
-import { dirname, join } from 'node:path';
-import { statSync } from 'node:fs';
+import { SignetError, toBase64url } from '@signet/core';
 import {
-  fromBase64url,
-  fromUtf8,
-  getDefaultBackend,
-  jsonToClaims,
-  openAccount,
-  parseEnvelope,
-  SignetError,
-  toBase64url,
-  type EnvelopeClaims,
-} from '@signet/core';
-import { KEY_FILES, loadAccountSecret, parseAccountSecret } from '@signet/server';
+  accountSecretPathOf,
+  loadAccountSecret,
+  openEnvelopeAccount,
+  parseAccountList,
+  parseAccountSecret,
+  unverifiedClaims,
+} from '@signet/server';
 import { openSealedId } from '@signet/verify';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -19,17 +14,6 @@ import { defineCommand } from '../help.js';
 import { readEnvelope } from '../envelope-input.js';
 import { InputError, readJson, readText } from '../io.js';
 import { shown } from '../terminal.js';
-
-function claimsOf(envelope: Awaited<ReturnType<typeof readEnvelope>>): EnvelopeClaims {
-  if (envelope.kind === 'cose') return parseEnvelope(envelope.bytes).claims;
-  const payload = envelope.jws.split('.')[1] ?? '';
-  try {
-    return jsonToClaims(JSON.parse(fromUtf8(fromBase64url(payload))));
-  } catch (e) {
-    if (e instanceof SignetError) throw e;
-    throw new SignetError('SIGNET_E_PARSE_MALFORMED', 'The JWS payload is not valid JSON claims.', { step: 'parse' });
-  }
-}
 
 /** `signet account open`: which account an envelope was issued to. */
 export const accountOpen: Command = defineCommand({
@@ -50,7 +34,7 @@ it also prints the salt: publishing (account id, salt) lets anyone check the ope
 Auditor side: decrypts the envelope's sealed account id with the auditor's private key.
 This command does not verify the seal: run \`signet verify\` for that. Exit 1: no match.`,
   async run(args, io) {
-    const claims = claimsOf(await readEnvelope(io, required(args, 'envelope')));
+    const claims = unverifiedClaims(await readEnvelope(io, required(args, 'envelope')));
     const json = flag(args, 'json');
     const auditorKey = optional(args, 'auditor-key');
     if (auditorKey !== undefined) {
@@ -74,23 +58,12 @@ This command does not verify the seal: run \`signet verify\` for that. Exit 1: n
       throw new UsageError('give --keys DIR or --account-secret-file FILE (or --auditor-key)');
     let secretPath = secretFile;
     if (dir !== undefined) {
-      try {
-        secretPath = statSync(dir).isDirectory() ? join(dir, KEY_FILES.accountSecret) : join(dirname(dir), KEY_FILES.accountSecret);
-      } catch {
-        throw new InputError(`cannot read ${dir}`);
-      }
+      secretPath = accountSecretPathOf(dir);
+      if (secretPath === undefined) throw new InputError(`cannot read ${dir}`);
     }
     const secret = secretPath !== undefined ? loadAccountSecret(secretPath) : parseAccountSecret(io.env.SIGNET_ACCOUNT_SECRET as string);
-    const list = (await readText(io, required(args, 'accounts')))
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter((l) => l.length > 0);
-    const opened = openAccount(
-      getDefaultBackend(),
-      secret,
-      { tag: claims.account.tag, responseId: claims.responseId, issuedAt: claims.issuedAt },
-      list,
-    );
+    const list = parseAccountList(await readText(io, required(args, 'accounts')));
+    const opened = openEnvelopeAccount(secret, claims, list);
     if (opened === undefined) {
       if (json) io.stdout(`${JSON.stringify({ found: false, mode: claims.account.mode, candidates: list.length })}\n`);
       else

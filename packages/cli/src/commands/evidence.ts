@@ -1,6 +1,6 @@
-import { renderEvidenceHtml } from '@signet/audit';
+import { evidenceReportText, renderEvidenceHtml } from '@signet/audit';
 import { SignetError } from '@signet/core';
-import { evidenceVerdict, verifyEvidence } from '@signet/verify';
+import { verifyEvidence } from '@signet/verify';
 import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
@@ -63,17 +63,7 @@ Exit codes: 0 the bundle verifies, 1 it does not (the code says why), 2 usage or
       io.stdout(`${JSON.stringify(rest)}\n`);
       return report.valid ? 0 : 1;
     }
-    const lines: string[] = [`${evidenceVerdict(report)} evidence bundle ${shown(bundlePath)}${report.valid ? '' : `: ${report.code}`}`];
-    if (!report.valid) lines.push(`  ${shown(report.message ?? '')}`);
-    lines.push(
-      'checks:',
-      ...report.checks.map(
-        (c) => `  ${c.status.padEnd(7)} ${c.name.padEnd(9)} ${shown(c.detail)}${c.code === undefined ? '' : ` [${c.code}]`}`,
-      ),
-    );
-    if (report.proves.length > 0) lines.push('it proves:', ...report.proves.map((p) => `  - ${shown(p)}`));
-    lines.push('it does not prove:', ...report.doesNotProve.map((p) => `  - ${shown(p)}`));
-    io.stdout(`${lines.join('\n')}\n`);
+    io.stdout(evidenceReportText(report, bundlePath, shown));
     return report.valid ? 0 : 1;
   },
 });

@@ -4,6 +4,7 @@ import {
   checkGatewaySettings,
   GATEWAY_SETTINGS,
   gatewayServiceOptions,
+  gatewayWorkers,
   resolveAccountSecret,
   runGatewayProcess,
   startGatewayService,
@@ -107,16 +108,13 @@ The upstream's own API key, if it needs one, is read from SIGNET_UPSTREAM_API_KE
 SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
     async run(parsed, io) {
       const args = applyConfig(parsed, gatewayFlagSpec(extensions), io.env);
-      // A local spool (--log or --registry in spool mode) is one file, written by one process: it
-      // runs with one worker by default, and more are refused rather than sharing the file.
-      const spools = ['log', 'registry'].some((x) => optional(args, x) !== undefined && optional(args, `${x}-unavailable`) !== 'fail');
       const given = optional(args, 'workers');
-      const workers = given === undefined ? (spools ? 1 : availableParallelism()) : intFlag(args, 'workers', 1);
-      if (workers < 1) throw new UsageError('--workers must be at least 1');
-      if (spools && workers > 1)
-        throw new UsageError(
-          '--workers above 1 needs --log-unavailable fail (and --registry-unavailable fail): a spool file has one writer',
-        );
+      const { workers, refused } = gatewayWorkers(
+        args.flags,
+        given === undefined ? undefined : intFlag(args, 'workers', 1),
+        availableParallelism(),
+      );
+      if (refused !== undefined) throw new UsageError(refused);
       await runGatewayProcess({
         workers,
         start: () => startGatewayFromArgs(args, io, extensions),

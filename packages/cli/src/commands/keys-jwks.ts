@@ -1,11 +1,8 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseJwks, toJwks } from '@signet/core';
-import { KEY_FILES, loadSigningKey } from '@signet/server';
+import { publishedJwks } from '@signet/server';
 import { flag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-import { InputError, readFileText, writePublicFile } from '../io.js';
+import { writePublicFile } from '../io.js';
 
 /** `signet keys jwks`: prints the public JWKS to publish. */
 export const keysJwks: Command = defineCommand({
@@ -24,20 +21,7 @@ Never prints private key material. --out writes it to FILE instead (mode 0644).`
     const dir = optional(args, 'keys');
     const file = optional(args, 'key');
     if ((dir === undefined) === (file === undefined)) throw new UsageError('give exactly one of --keys or --key');
-    let jwks;
-    if (dir !== undefined) {
-      let isDir = false;
-      try {
-        isDir = statSync(dir).isDirectory();
-      } catch {
-        // Reported below as an unreadable JWKS.
-      }
-      if (!isDir) throw new InputError(`cannot read ${join(dir, KEY_FILES.jwks)}`);
-      const text = readFileText(join(dir, KEY_FILES.jwks), 'JWKS', 1_000_000);
-      jwks = toJwks(parseJwks(text));
-    } else {
-      jwks = toJwks([loadSigningKey(file as string)]);
-    }
+    const jwks = publishedJwks(dir !== undefined ? { dir } : { keyFile: file as string });
     const text = flag(args, 'json') ? `${JSON.stringify(jwks)}\n` : `${JSON.stringify(jwks, null, 2)}\n`;
     const out = optional(args, 'out');
     if (out !== undefined) {

@@ -1,15 +1,9 @@
 import { join } from 'node:path';
 import { createKeysDirectory, KEY_FILES, type MovedAside } from '@signet/server';
-import { flag, optional, required, UsageError } from '../args.js';
+import { flag, optional, required } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
-
-function parseTime(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new UsageError(`--${name} must be an ISO time or seconds since the epoch`);
-  return Math.floor(ms / 1000);
-}
+import { parseTimeArg } from '../time-args.js';
 
 /** `signet keys new`: a fresh signing key, its JWKS and an account-tag secret. */
 export const keysNew: Command = defineCommand({
@@ -27,8 +21,9 @@ and DIR/account-secret (private, mode 0600: the secret behind account tags).
 --not-before/--not-after set the key's validity window (ISO time or epoch seconds).`,
   async run(args, io) {
     const dir = required(args, 'out');
-    const notBefore = parseTime(optional(args, 'not-before'), 'not-before');
-    const notAfter = parseTime(optional(args, 'not-after'), 'not-after');
+    const [nbf, naf] = [optional(args, 'not-before'), optional(args, 'not-after')];
+    const notBefore = nbf === undefined ? undefined : parseTimeArg(nbf, 'not-before');
+    const notAfter = naf === undefined ? undefined : parseTimeArg(naf, 'not-after');
     const movedAside: MovedAside[] = [];
     const key = createKeysDirectory(
       dir,

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { getDefaultBackend, parseVerifierKey, SignetError } from '@signet/core';
 import { optional, UsageError, type ParsedArgs } from '../args.js';
-import { InputError, readFileText } from '../io.js';
+import { readTextFile } from '@signet/core/node-fs';
+import { InputError } from '../io.js';
 
 /** Helpers shared by the `signet log ...` commands. */
 
@@ -27,7 +28,7 @@ export function verifierKeyArg(value: string | undefined, flagName = 'log-verifi
   let text = value;
   // Key text (a verifier key, or a private key given by mistake: both hold "+") is parsed as it is
   // and never echoed; anything else names a file.
-  if (existsSync(value)) text = readFileText(value, 'log key file', 64 * 1024).trim();
+  if (existsSync(value)) text = readTextFile(value, 'log key file', 64 * 1024).trim();
   else if (!value.includes('+'))
     throw new InputError(`--${flagName}: ${value.slice(0, 200)} is neither a verifier key nor an existing file`);
   try {

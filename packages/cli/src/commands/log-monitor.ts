@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '@signet/core/node-fs';
-import { getDefaultBackend, isSignetError, toHex } from '@signet/core';
-import { followLog, LogMonitor, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
+import { readTextFile, TextFileError, writeFileAtomic } from '@signet/core/node-fs';
+import { getDefaultBackend, isSignetError } from '@signet/core';
+import { followLog, LogMonitor, monitorEventJson, monitorEventText, parseMonitorState, RemoteLog, type MonitorEvent } from '@signet/log';
 import { flag, intFlag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import { EXIT } from '../exit.js';
-import { InputError, readFileText } from '../io.js';
+import { InputError } from '../io.js';
 import { verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
@@ -46,9 +46,9 @@ Exit 2: usage error or unreadable input. Exit 3: the log could not be reached at
     let state;
     if (statePath !== undefined && existsSync(statePath)) {
       try {
-        state = parseMonitorState(readFileText(statePath, 'monitor state', 16 * 1024 * 1024));
+        state = parseMonitorState(readTextFile(statePath, 'monitor state', 16 * 1024 * 1024));
       } catch (e) {
-        if (e instanceof InputError) throw e;
+        if (e instanceof TextFileError) throw e;
         throw new InputError(`${statePath}: ${isSignetError(e) ? e.message : 'unreadable'}`);
       }
     }
@@ -58,37 +58,9 @@ Exit 2: usage error or unreadable input. Exit 3: the log could not be reached at
       ...(state === undefined ? {} : { state }),
     });
     const print = (event: MonitorEvent): void => {
-      if (json) {
-        const { checkpoint, ...rest } = event as MonitorEvent & { checkpoint?: { size: number; root: Uint8Array } };
-        io.stdout(
-          `${JSON.stringify({ time: new Date().toISOString(), ...rest, ...(checkpoint === undefined ? {} : { size: checkpoint.size, root: toHex(checkpoint.root) }) })}\n`,
-        );
-        return;
-      }
-      switch (event.kind) {
-        case 'first':
-        case 'unchanged':
-          io.stdout(`${event.kind === 'first' ? 'following' : 'unchanged'}: size ${event.checkpoint.size}\n`);
-          break;
-        case 'grew':
-          io.stdout(`consistent: ${event.from} -> ${event.checkpoint.size}\n`);
-          break;
-        case 'stale':
-          io.stderr(
-            `warning: the log served an older checkpoint (size ${event.checkpoint.size}, seen ${event.latest}); it is a consistent prefix\n`,
-          );
-          break;
-        case 'unavailable':
-          io.stderr(`warning: ${shown(event.message)}\n`);
-          break;
-        case 'invalid':
-          io.stderr(`\n!!! INVALID CHECKPOINT: ${shown(event.message)}\n`);
-          break;
-        default:
-          io.stderr(
-            `\n!!! ${shown(event.message)}\n!!! Evidence (signed by the log):\n${event.evidence.map((e) => `-----\n${e}`).join('')}-----\n`,
-          );
-      }
+      if (json) return io.stdout(`${monitorEventJson(event)}\n`);
+      const { to, text } = monitorEventText(event, shown);
+      (to === 'out' ? io.stdout : io.stderr)(text);
     };
     const save = (): void => {
       const s = monitor.state;

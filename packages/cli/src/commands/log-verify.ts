@@ -1,15 +1,5 @@
-import {
-  decodeReceipt,
-  envelopeLogEntry,
-  getDefaultBackend,
-  isSignetError,
-  noteVerifierFromKey,
-  NOTE_SIG_ED25519,
-  toHex,
-  verifyCheckpoint,
-  verifyReceipt,
-} from '@signet/core';
-import { auditLog, checkAgainstLog, RemoteLog } from '@signet/log';
+import { getDefaultBackend, isSignetError, noteVerifierFromKey, NOTE_SIG_ED25519, toHex } from '@signet/core';
+import { auditRemoteLog, checkEnvelopeReceipt } from '@signet/log';
 import { flag, optional, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
@@ -74,37 +64,34 @@ was checked, and nothing is called invalid.`,
       const receiptBytes = decodeReceiptInput(await readInput(io, receiptFile, 64 * 1024));
       let r;
       try {
-        r = verifyReceipt(backend, decodeReceipt(receiptBytes), envelopeLogEntry(backend, envelope.bytes), verifier);
+        r = await checkEnvelopeReceipt(envelope.bytes, receiptBytes, verifier, { backend, ...(url === undefined ? {} : { url }) });
       } catch (e) {
         return failure(e);
       }
-      const data: Record<string, unknown> = { log: r.origin, index: r.index, treeSize: r.size, time: r.time, root: toHex(r.root) };
-      let extra = '';
-      if (url !== undefined) {
-        try {
-          const cp = await checkAgainstLog(new RemoteLog(url), r, { log: verifier, backend });
-          data.checkpointSize = cp.size;
-          extra = `; consistent with the log's checkpoint at size ${cp.size}`;
-        } catch (e) {
-          return failure(e);
-        }
-      }
+      const { origin, index, size, time, root, checkpointSize } = r;
+      const data = {
+        log: origin,
+        index,
+        treeSize: size,
+        time,
+        root: toHex(root),
+        ...(checkpointSize === undefined ? {} : { checkpointSize }),
+      };
+      const extra = checkpointSize === undefined ? '' : `; consistent with the log's checkpoint at size ${checkpointSize}`;
       return report(
         true,
         data,
-        `VALID: entry ${r.index} of log ${shown(r.origin)} (tree size ${r.size}), committed at ${new Date(r.time * 1000).toISOString()}${extra}`,
+        `VALID: entry ${index} of log ${shown(origin)} (tree size ${size}), committed at ${new Date(time * 1000).toISOString()}${extra}`,
       );
     }
 
     if (url === undefined) throw new UsageError('give --receipt and --envelope, or --url');
     try {
-      const remote = new RemoteLog(url);
-      const cp = verifyCheckpoint(backend, await remote.checkpoint(), { log: verifier });
-      const result = await auditLog(remote, cp, { backend });
+      const { checkpoint: cp, tilesChecked } = await auditRemoteLog(url, verifier, { backend });
       return report(
         true,
-        { log: cp.origin, treeSize: cp.size, root: toHex(cp.root), tiles: result.tilesChecked },
-        `VALID: log ${shown(cp.origin)}: ${cp.size} entries and ${result.tilesChecked} tiles match the signed checkpoint`,
+        { log: cp.origin, treeSize: cp.size, root: toHex(cp.root), tiles: tilesChecked },
+        `VALID: log ${shown(cp.origin)}: ${cp.size} entries and ${tilesChecked} tiles match the signed checkpoint`,
       );
     } catch (e) {
       return failure(e);

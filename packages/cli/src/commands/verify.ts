@@ -1,24 +1,20 @@
 import { fromBase64url, getDefaultBackend, SignetError } from '@signet/core';
 import { readTermsFile, termsClaim } from '@signet/server';
 import {
-  assembleTrust,
-  createRemoteTrustStore,
   createVerifier,
   NORMALIZED_WARNING,
-  TrustInputError,
   verifySavedResponse,
-  type TrustExtensions,
   type VerificationPolicy,
   type VerificationResult,
   type VerifyInput,
   verificationResultToJson,
 } from '@signet/verify';
-import { flag, optional, required, UsageError, type ParsedArgs } from '../args.js';
+import { readTrustFiles, readTrustJwks } from '@signet/verify/node';
+import { flag, optional, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defineCommand } from '../help.js';
 import { readEnvelope } from '../envelope-input.js';
-import { UnreachableError } from '../exit.js';
-import { InputError, readFileText, readInput, readJson, readText, type CommandIO } from '../io.js';
+import { InputError, readInput, readJson, readText, type CommandIO } from '../io.js';
 import { decodeReceiptInput, verifierKeyArg } from './log-common.js';
 import { shown } from '../terminal.js';
 
@@ -80,7 +76,7 @@ list run into a paragraph, or words joined or split at white space from the seal
       throw new UsageError('give --envelope, or --response with a saved answer that carries its envelope');
     if ([textFile, responseFile, envelopeSource, optional(args, 'request')].filter((f) => f === '-').length > 1)
       throw new UsageError('only one input can read stdin (-)');
-    const jwks = await readTrust(trustPath);
+    const jwks = await readTrustJwks(trustPath);
     const termsFile = optional(args, 'terms');
     const terms = termsFile === undefined ? undefined : termsClaim(readTermsFile(termsFile), getDefaultBackend());
     const issuers = args.flags.issuer as string[] | undefined;
@@ -103,7 +99,14 @@ list run into a paragraph, or words joined or split at white space from the seal
       // Explicit either way: a client check is exact unless the user asks for less.
       allowNormalized: flag(args, 'allow-normalized'),
     };
-    const extensions = await trustExtensions(jwks, args);
+    const logKey = optional(args, 'log-verifier-key');
+    const [hybridKeys, roots, revocations] = [optional(args, 'hybrid-keys'), optional(args, 'roots'), optional(args, 'revocations')];
+    const extensions = await readTrustFiles(jwks, {
+      ...(logKey === undefined ? {} : { logKey: verifierKeyArg(logKey) }),
+      ...(hybridKeys === undefined ? {} : { hybridKeys }),
+      ...(roots === undefined ? {} : { roots }),
+      ...(revocations === undefined ? {} : { revocations }),
+    });
     const receiptFile = optional(args, 'receipt');
     if (receiptFile !== undefined && extensions.receipt === undefined) throw new UsageError('--receipt needs --log-verifier-key');
     let verifier;
@@ -168,45 +171,4 @@ function printResult(result: VerificationResult, json: boolean, io: CommandIO): 
     return 1;
   }
   return 0;
-}
-
-/** The trust JWKS text: a file, or the JWKS a provider publishes at a URL (exit 3 when it does not answer). */
-async function readTrust(source: string): Promise<string> {
-  if (!/^https?:\/\//i.test(source)) return readFileText(source, 'trust JWKS', 1_000_000);
-  let store;
-  try {
-    store = createRemoteTrustStore({ url: source, timeoutMs: 10_000 });
-  } catch (e) {
-    if (e instanceof SignetError) throw new InputError(`--trust ${source}: ${e.message}`);
-    throw e;
-  }
-  if (!(await store.refresh()))
-    throw new UnreachableError(`the trust store ${source} did not answer (${store.stats().lastError ?? 'no answer'})`);
-  return JSON.stringify(store.snapshot());
-}
-
-/** The trust flags (`--log-verifier-key`, `--hybrid-keys`, `--roots`, `--revocations`) as verifier extensions. */
-async function trustExtensions(trust: string, args: ParsedArgs): Promise<TrustExtensions> {
-  const read = (path: string, what: string): string => readFileText(path, what, 4_000_000);
-  const logKey = optional(args, 'log-verifier-key');
-  const hybridFile = optional(args, 'hybrid-keys');
-  const rootsFile = optional(args, 'roots');
-  const revocationsFile = optional(args, 'revocations');
-  const inputs = {
-    trust,
-    ...(logKey === undefined ? {} : { logKey: verifierKeyArg(logKey) }),
-    ...(hybridFile === undefined ? {} : { hybridKeys: read(hybridFile, 'hybrid keys JWKS') }),
-    ...(rootsFile === undefined ? {} : { roots: read(rootsFile, 'roots JWKS') }),
-    ...(revocationsFile === undefined ? {} : { revocations: read(revocationsFile, 'revocation list') }),
-  };
-  try {
-    return await assembleTrust(inputs);
-  } catch (e) {
-    if (!(e instanceof TrustInputError)) throw e;
-    const why = `${e.cause.code}: ${e.cause.message}`;
-    if (e.input === 'hybridKeys') throw new InputError(`the hybrid keys JWKS ${hybridFile} is not usable: ${why}`);
-    const what =
-      revocationsFile !== undefined && rootsFile === undefined ? `the revocation list ${revocationsFile}` : 'the revocation list or roots';
-    throw new InputError(`${what} is not usable: ${why}`);
-  }
 }
