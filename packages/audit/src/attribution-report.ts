@@ -167,7 +167,7 @@ export class AttributionSummaryBuilder {
 }
 
 /** The content of an evidence bundle, as far as the report needs it. */
-type BundleContent =
+export type BundleContent =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'excerpt'; readonly proof: { readonly chunks: readonly string[] } }
   | { readonly kind: 'none' };

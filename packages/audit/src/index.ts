@@ -33,6 +33,7 @@ export {
   type NamedAccount,
   type AccountCount,
   type AttributionSummary,
+  type BundleContent,
   type SuspectEntry,
   type SuspectMatch,
 } from './attribution-report.js';

@@ -85,7 +85,8 @@ export const GATEWAY_SETTINGS: Readonly<Record<string, SettingDoc>> = {
   config: { kind: 'string', value: 'FILE', help: 'read settings from a TOML or JSON file (flags and SIGNET_* variables win)' },
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** Environment variables, by name (for example `process.env`). */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function text(s: SettingValues, name: string): string | undefined {
   const v = s[name];

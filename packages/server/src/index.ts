@@ -67,4 +67,5 @@ export {
   gatewayServiceOptions,
   gatewayWorkers,
   intSetting,
+  type Env,
 } from './gateway-settings.js';
