@@ -7,12 +7,14 @@ import { canonicalPath, splitTarget } from './canonical-path.js';
 import type { Cors } from './cors.js';
 import type { FetchHandler } from './fetch-middleware.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
-import { AMBIGUOUS, bearerOfHeaders, cleanResponse, DROP_REQUEST } from './gateway-parts.js';
+import { AMBIGUOUS, bearerOfHeaders, cleanResponse, DROP_REQUEST, DROP_RESPONSE } from './gateway-parts.js';
 import { checkModelRequest } from './model-request.js';
 import { requestFromNode, writeToNode } from './node-http.js';
 import type { Readiness } from './readiness.js';
-import type { ResponseSealer, SealContext, TextResponse } from './response-sealer.js';
+import { STREAM_HEADERS, type HeaderRecord, type ResponseSealer, type SealContext, type TextResponse } from './response-sealer.js';
 import type { RouteAllowlist } from './route-allowlist.js';
+import { upstreamStreamError, type EventStreamSealing } from './sse-sealer.js';
+import { answerToResponse, type UpstreamAnswer, type UpstreamCall, type UpstreamRequest } from './upstream-client.js';
 
 /**
  * The gateway's Node-native request path: `node:http` in, the pooled keep-alive upstream client
@@ -48,8 +50,11 @@ export interface NodeGatewayParts {
   readonly states: WeakMap<Request, RequestState>;
   readonly routes: RouteAllowlist;
   readonly accounts: AccountStore;
-  /** False when a custom upstream `fetch` was given: every request then takes the fetch handler. */
-  readonly native: boolean;
+  /**
+   * The Node-native upstream call (the gateway's own client). Undefined when a custom upstream
+   * `fetch` was given: every request then takes the fetch handler.
+   */
+  readonly upstreamRequest: ((url: URL, init: UpstreamRequest) => UpstreamCall) | undefined;
   /** The sealer and terms served now (swapped on reload). */
   readonly current: () => Serving;
   readonly metrics: GatewayMetrics;
@@ -58,8 +63,6 @@ export interface NodeGatewayParts {
   readonly cors: Cors | undefined;
   readonly accessLog: AccessLog | undefined;
   readonly upstream: URL;
-  /** The upstream client (the gateway's `fetch`, with its timeouts). */
-  readonly upstreamFetch: (url: URL, init: RequestInit) => Promise<Response>;
   readonly basePath: string;
   readonly upstreamApiKey: string | undefined;
   readonly maxRequestBytes: number;
@@ -110,14 +113,140 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
   });
 }
 
-function headersObject(h: Headers): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  h.forEach((v, k) => {
-    if (k !== 'set-cookie') out[k] = v;
-  });
-  const cookies = h.getSetCookie();
-  if (cookies.length > 0) out['set-cookie'] = cookies;
+const DROP_ANSWER = new Set(DROP_RESPONSE);
+
+/** The upstream's response headers as a record, less those about its framing (names in lower case). */
+function answerHeaders(answer: UpstreamAnswer): HeaderRecord {
+  const out: HeaderRecord = {};
+  const raw = answer.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    if (DROP_ANSWER.has(name)) continue;
+    const value = raw[i + 1] as string;
+    const had = out[name];
+    if (name === 'set-cookie') out[name] = had === undefined ? [value] : [...(had as string[]), value];
+    else out[name] = had === undefined ? value : `${had as string}, ${value}`;
+  }
   return out;
+}
+
+/** {@link ownRequestId} on a header record. */
+function ownRecordId(h: HeaderRecord, id: string): HeaderRecord {
+  const theirs = h['x-request-id'];
+  if (theirs !== undefined && theirs !== id) h['x-upstream-request-id'] = theirs;
+  h['x-request-id'] = id;
+  return h;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads a whole upstream body as text, up to `max` bytes: undefined when it is larger or breaks off
+ * (a connection that closes before the end of its body is a broken body, not a finished one). The
+ * text is decoded as `Response.text()` decodes it.
+ */
+function readAnswerText(body: UpstreamAnswer['body'], max: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const done = (text: string | undefined): void => {
+      if (settled) return;
+      settled = true;
+      resolve(text);
+    };
+    body.on('data', (c: Buffer) => {
+      if (settled) return;
+      size += c.length;
+      if (size > max) {
+        body.destroy();
+        done(undefined);
+        return;
+      }
+      parts.push(c);
+    });
+    body.once('end', () => done(decoder.decode(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size))));
+    body.once('error', () => done(undefined));
+    body.once('close', () => done(undefined));
+  });
+}
+
+/**
+ * Drives a sealed event stream from the upstream socket to the client's: each chunk is pushed
+ * through the sealing and what it completes is written at once; the upstream is paused while the
+ * client is slow. Resolves when the stream has ended or the client has gone.
+ */
+function pumpSealedStream(answer: UpstreamAnswer, sealing: EventStreamSealing, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const body = answer.body;
+    let running = true;
+    const finish = (broken: SignetError | undefined): void => {
+      if (!running) return;
+      running = false;
+      sealing.end(broken).then(
+        (tail) => {
+          if (!res.destroyed) {
+            for (const c of tail) res.write(c);
+            res.end();
+          }
+          resolve();
+        },
+        () => {
+          res.destroy();
+          resolve();
+        },
+      );
+    };
+    const resume = (): void => {
+      body.resume();
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (!running) return;
+      const step = sealing.push(chunk);
+      if (step.forward !== undefined && !res.write(step.forward)) {
+        body.pause();
+        res.once('drain', resume);
+      }
+      if (step.stop !== undefined) {
+        answer.destroy();
+        finish(step.stop);
+      }
+    });
+    body.once('end', () => finish(undefined));
+    body.once('error', (e) => finish(upstreamStreamError(e)));
+    body.once('close', () => finish(upstreamStreamError(new Error('the upstream connection closed mid-body'))));
+    res.once('close', () => {
+      if (!running || res.writableFinished) return;
+      // The client left: what it was sent is sealed for the record, and the upstream is let go.
+      running = false;
+      sealing.cancel();
+      answer.destroy();
+      resolve();
+    });
+  });
+}
+
+/** Passes an upstream answer on as it is (sealing off), cutting the client off if the body breaks. */
+function pipeAnswer(answer: UpstreamAnswer, res: ServerResponse, headers: HeaderRecord): Promise<void> {
+  res.writeHead(answer.status, answer.statusText, headers);
+  if (answer.empty) {
+    answer.body.resume();
+    res.end();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    let ended = false;
+    answer.body.once('end', () => (ended = true));
+    answer.body.once('close', () => {
+      if (!ended) res.destroy();
+      resolve();
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) answer.destroy();
+      resolve();
+    });
+    answer.body.pipe(res);
+  });
 }
 
 /**
@@ -141,8 +270,27 @@ function withRequestId(r: Response, id: string): Response {
   }
 }
 
+/** The Content-Type of a response, from its raw headers, as sent (empty when none). */
+function contentType(raw: readonly string[]): string {
+  for (let i = 0; i + 1 < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === 'content-type') return raw[i + 1] as string;
+  return '';
+}
+
 /** Builds the Node request listener of a gateway. */
 export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessage, res: ServerResponse) => void {
+  const upstreamRequest = p.upstreamRequest;
+  // One upstream URL per model route, made once: the path is the canonical one, never the client's spelling.
+  const targets = new Map<string, URL>();
+  const targetOf = (path: string): URL => {
+    let t = targets.get(path);
+    if (t === undefined) {
+      t = new URL(p.upstream.href);
+      t.pathname = `${p.basePath}${path}`;
+      t.search = '';
+      targets.set(path, t);
+    }
+    return t;
+  };
   const operational = async (path: string, res: ServerResponse): Promise<boolean> => {
     if (path === '/healthz') {
       send(res, 200, { ...JSON_HEAD, 'cache-control': 'no-store' }, '{"status":"ok"}');
@@ -166,7 +314,14 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
   };
 
   /** The whole-answer path: forwards the checked body, reads the answer, seals its text. */
-  const model = async (req: IncomingMessage, res: ServerResponse, st: RequestState, path: string, kind: StreamKind): Promise<void> => {
+  const model = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    st: RequestState,
+    path: string,
+    kind: StreamKind,
+    upstreamRequest: (url: URL, init: UpstreamRequest) => UpstreamCall,
+  ): Promise<void> => {
     const { sealer, termsVersion, termsRef } = p.current();
     const admitted = p.admit(bearerOfHeaders(req.headers.authorization, req.headers['api-key']), st);
     if (admitted instanceof Response) return writeToNode(admitted, res);
@@ -211,24 +366,15 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
     };
     const started = performance.now();
     // The gateway's upstream client (pooled keep-alive node:http, with its connect, head and idle
-    // timeouts); aborted when the client goes away.
-    const abort = new AbortController();
+    // timeouts); abandoned when the client goes away.
+    const call = upstreamRequest(targetOf(path), { method: 'POST', headers, body: bytes });
     const onClientGone = (): void => {
-      if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
+      if (!res.writableFinished) call.abort(new Error('the client closed the connection'));
     };
     res.once('close', onClientGone);
-    const target = new URL(p.upstream.href);
-    target.pathname = `${p.basePath}${path}`;
-    target.search = '';
-    let web: Response;
+    let answer: UpstreamAnswer;
     try {
-      web = await p.upstreamFetch(target, {
-        method: 'POST',
-        headers,
-        body: bytes as unknown as BodyInit,
-        signal: abort.signal,
-        redirect: 'manual',
-      });
+      answer = await call.answer;
     } catch (cause) {
       res.off('close', onClientGone);
       if (res.destroyed) return;
@@ -242,35 +388,44 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       if (err.code === 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT') return send(res, 504, JSON_HEAD, errorBody(err.code, err.message));
       return send(res, 502, JSON_HEAD, errorBody(err.code, 'The model server could not be reached.'));
     }
+    res.off('close', onClientGone);
     p.metrics.upstreamSeconds((performance.now() - started) / 1000);
-    const status = web.status;
-    const type = web.headers.get('content-type') ?? '';
+    const status = answer.status;
     const ok = status >= 200 && status <= 299;
-    if (sealer !== undefined && ok && type.includes('json')) {
-      const declaredOut = Number(web.headers.get('content-length') ?? 0);
+    if (sealer === undefined) return pipeAnswer(answer, res, ownRecordId(answerHeaders(answer), st.id));
+    const type = contentType(answer.rawHeaders);
+    if (ok && !answer.empty && type.includes('json')) {
       // Read once, as text; too large or broken goes to the shared sealer, which records and answers it.
-      const text = declaredOut > p.maxBodyBytes ? undefined : await web.text().catch(() => undefined);
-      res.off('close', onClientGone);
-      if (text === undefined || text.length > p.maxBodyBytes) {
+      const text = await readAnswerText(answer.body, p.maxBodyBytes);
+      if (text === undefined) {
         const failed = await sealer.seal(new Response(null, { status, headers: { 'content-type': 'text/plain' } }), context);
         return writeToNode(failed, res);
       }
       const t = performance.now();
-      const sealed: TextResponse = await sealer.sealText({ status, statusText: web.statusText, headers: web.headers, body: text }, context);
+      const sealed: TextResponse = await sealer.sealText({ status, statusText: answer.statusText, headers: answerHeaders(answer), body: text }, context);
       p.metrics.sealSeconds((performance.now() - t) / 1000);
-      res.writeHead(sealed.status, sealed.statusText, headersObject(ownRequestId(sealed.headers, st.id)));
-      res.end(sealed.body);
+      const out = Buffer.from(sealed.body);
+      const h = ownRecordId(sealed.headers, st.id);
+      h['content-length'] = String(out.length);
+      res.writeHead(sealed.status, sealed.statusText, h);
+      res.end(out);
       return;
     }
-    res.off('close', onClientGone);
-    if (sealer === undefined) return writeToNode(withRequestId(cleanResponse(web), st.id), res);
-    const stream = type.includes('text/event-stream') && ok;
-    if (stream) p.metrics.streams(1);
-    try {
-      await writeToNode(withRequestId(await sealer.seal(ok ? web : cleanResponse(web), context), st.id), res);
-    } finally {
-      if (stream) p.metrics.streams(-1);
+    if (ok && !answer.empty && type.includes('text/event-stream')) {
+      const sealing = sealer.sealStream(status, context);
+      res.writeHead(status, answer.statusText, ownRecordId(Object.assign(answerHeaders(answer), STREAM_HEADERS), st.id));
+      p.metrics.streams(1);
+      try {
+        await pumpSealedStream(answer, sealing, res);
+      } finally {
+        p.metrics.streams(-1);
+      }
+      return;
     }
+    // Everything else (an error status, a type that cannot be sealed) is rare: the shared sealer
+    // marks, records and answers it.
+    const web = answerToResponse(answer);
+    await writeToNode(withRequestId(await sealer.seal(ok ? web : cleanResponse(web), context), st.id), res);
   };
 
   const viaHandler = async (req: IncomingMessage, res: ServerResponse, st: RequestState): Promise<void> => {
@@ -353,7 +508,7 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       }
       const decision = p.routes.decide(method, path);
       if (decision.action !== 'refuse' || path.startsWith('/.well-known/')) st.route = path;
-      if (decision.action === 'seal' && p.native) return model(req, res, st, path, decision.kind);
+      if (decision.action === 'seal' && upstreamRequest !== undefined) return model(req, res, st, path, decision.kind, upstreamRequest);
       return viaHandler(req, res, st);
     };
     run().catch((e: unknown) => {

@@ -18,7 +18,7 @@ import { createReadiness, type Readiness, type ReadinessCheck } from './readines
 import type { RunningServer, ServeOptions } from './serve.js';
 import type { Signer } from './signer.js';
 import type { UnsealedRecord } from './unsealed.js';
-import { createNodeFetch, type UpstreamTimeouts } from './upstream-client.js';
+import { createUpstreamClient, type UpstreamTimeouts } from './upstream-client.js';
 import { upstreamAnswers } from './upstream-probe.js';
 
 /**
@@ -155,7 +155,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
-  const upstreamFetch = options.fetch ?? createNodeFetch(options.upstreamTimeouts ?? {});
+  // The gateway's own upstream client, unless a custom `fetch` was given (then every request takes
+  // the fetch handler, so that function sees them all).
+  const client = options.fetch === undefined ? createUpstreamClient(options.upstreamTimeouts ?? {}) : undefined;
+  const upstreamFetch = options.fetch ?? (client as NonNullable<typeof client>).fetch;
   const routes = createRouteAllowlist(options.passthrough ?? DEFAULT_PASSTHROUGH);
   let unsealedCount = 0;
   const own: GatewayHooks = {
@@ -361,9 +364,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     states,
     routes,
     accounts,
-    // A custom upstream `fetch` is honoured by sending every request through the fetch handler.
-    native: options.fetch === undefined,
-    upstreamFetch,
+    upstreamRequest: client?.request,
     current: () => current,
     metrics,
     metricsText: options.metricsSource ?? (() => metrics.render()),

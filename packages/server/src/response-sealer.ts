@@ -11,7 +11,7 @@ import {
 } from '@signet/core';
 import { carrierField } from './carriers.js';
 import type { SealInput, Sealed, Signer } from './signer.js';
-import { sealEventStream } from './sse-sealer.js';
+import { createEventStreamSealing, sealingToWebStream, type EventStreamSealing } from './sse-sealer.js';
 import type { UnsealedRecorder } from './unsealed.js';
 
 /**
@@ -59,11 +59,14 @@ export interface SealContext {
   readonly onOutcome?: (outcome: 'sealed' | 'unsealed') => void;
 }
 
+/** Response headers as a plain record: names in lower case, `set-cookie` as a list. */
+export type HeaderRecord = Record<string, string | string[]>;
+
 /** A response whose body is already in memory: what {@link ResponseSealer.sealText} takes and gives. */
 export interface TextResponse {
   readonly status: number;
   readonly statusText: string;
-  readonly headers: Headers;
+  readonly headers: HeaderRecord;
   readonly body: string;
 }
 
@@ -80,26 +83,56 @@ export interface ResponseSealer {
    * upstream body itself). The same steps as {@link ResponseSealer.seal}, without a Web Response.
    */
   sealText(response: TextResponse, context: SealContext): Promise<TextResponse>;
+  /**
+   * Starts sealing a 2xx event stream pushed chunk by chunk (the Node-native gateway path drives it
+   * from the upstream socket); {@link ResponseSealer.seal} drives the same core from a Web stream.
+   */
+  sealStream(status: number, context: SealContext): EventStreamSealing;
 }
 
+/** Response headers a sealed stream adds: proxies must not buffer it, the first token has to arrive as fast as without one. */
+export const STREAM_HEADERS: Readonly<Record<string, string>> = { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
 function textError(status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): TextResponse {
-  const headers = new Headers({ 'content-type': 'application/json', ...extraHeaders });
+  const headers = { 'content-type': 'application/json', ...extraHeaders };
   return { status, statusText: '', headers, body: JSON.stringify({ error: { message, type: 'signet_error', code, param: null } }) };
 }
 
 function toResponse(r: TextResponse): Response {
-  return new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(r.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else for (const v of value) headers.append(name, v);
+  }
+  return new Response(r.body, { status: r.status, statusText: r.statusText, headers });
+}
+
+/** A Web Headers object as a {@link HeaderRecord}. */
+export function headerRecord(h: Headers): HeaderRecord {
+  const out: HeaderRecord = {};
+  h.forEach((v, k) => {
+    if (k !== 'set-cookie') out[k] = v;
+  });
+  const cookies = h.getSetCookie();
+  if (cookies.length > 0) out['set-cookie'] = cookies;
+  return out;
 }
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 
 /** Headers that describe the upstream's body framing, which sealing changes. */
-const FRAMING = ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'];
+const FRAMING = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive']);
 
 function copyHeaders(from: Headers): Headers {
   const h = new Headers(from);
   for (const name of FRAMING) h.delete(name);
   return h;
+}
+
+function copyRecord(from: HeaderRecord, extra: Record<string, string>): HeaderRecord {
+  const out: HeaderRecord = {};
+  for (const name in from) if (!FRAMING.has(name)) out[name] = from[name] as string | string[];
+  return Object.assign(out, extra);
 }
 
 /** A JSON error body in the OpenAI error shape, so clients raise it as an APIError. */
@@ -231,21 +264,16 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
       if (options.onSealed !== undefined) await options.onSealed(sealed, input);
       const body = insertCarrierField(text, carrierField(sealed));
       if (body === undefined) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The upstream response is not a JSON object.');
-      const headers = copyHeaders(response.headers);
-      headers.set(ENVELOPE_HEADER, sealed.text);
       context.onOutcome?.('sealed');
-      return { status: response.status, statusText: response.statusText, headers, body };
+      return { status: response.status, statusText: response.statusText, headers: copyRecord(response.headers, { [ENVELOPE_HEADER]: sealed.text }), body };
     } catch (e) {
       const err = sealFailure(e);
       report(err);
       const delivered = failOpen;
       if (!(await record(context, delivered ? response.status : 502, err.code, { streamed: false, delivered })))
         return textError(502, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed or recorded, so it was withheld.');
-      if (delivered) {
-        const headers = copyHeaders(response.headers);
-        headers.set(UNSEALED_HEADER, err.code);
-        return { status: response.status, statusText: response.statusText, headers, body: text };
-      }
+      if (delivered)
+        return { status: response.status, statusText: response.statusText, headers: copyRecord(response.headers, { [UNSEALED_HEADER]: err.code }), body: text };
       return textError(
         502,
         err.code,
@@ -255,8 +283,32 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
     }
   };
 
+  const sealStream = (status: number, context: SealContext): EventStreamSealing =>
+    createEventStreamSealing(signer, {
+      account: context.account,
+      kind: context.kind,
+      ...(context.request === undefined ? {} : { request: context.request }),
+      ...(context.requestDigest === undefined ? {} : { requestDigest: context.requestDigest }),
+      ...(context.terms === undefined ? {} : { terms: context.terms }),
+      ...(options.onSealed === undefined && context.onOutcome === undefined
+        ? {}
+        : {
+            onSealed: async (sealed: Sealed, input: SealInput) => {
+              await options.onSealed?.(sealed, input);
+              context.onOutcome?.('sealed');
+            },
+          }),
+      onError: report,
+      onUnsealed: async (reason, responseId, delivered) => {
+        await record(context, status, reason, { streamed: true, delivered: delivered || failOpen, responseId });
+      },
+      failOpen,
+      ...(options.maxStreamBytes === undefined ? {} : { maxStreamBytes: options.maxStreamBytes }),
+    });
+
   return {
     sealText,
+    sealStream,
     async seal(response, context) {
       if (response.status < 200 || response.status > 299) {
         // No model output, but still an answer from a model route: marked and recorded, like every unsealed one.
@@ -270,31 +322,9 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
       const type = response.headers.get('content-type') ?? '';
       if (type.includes('text/event-stream')) {
         if (response.body === null) return response;
-        const body = sealEventStream(response.body, signer, {
-          account: context.account,
-          kind: context.kind,
-          ...(context.request === undefined ? {} : { request: context.request }),
-          ...(context.requestDigest === undefined ? {} : { requestDigest: context.requestDigest }),
-          ...(context.terms === undefined ? {} : { terms: context.terms }),
-          ...(options.onSealed === undefined && context.onOutcome === undefined
-            ? {}
-            : {
-                onSealed: async (sealed: Sealed, input: SealInput) => {
-                  await options.onSealed?.(sealed, input);
-                  context.onOutcome?.('sealed');
-                },
-              }),
-          onError: report,
-          onUnsealed: async (reason, responseId, delivered) => {
-            await record(context, response.status, reason, { streamed: true, delivered: delivered || failOpen, responseId });
-          },
-          failOpen,
-          ...(options.maxStreamBytes === undefined ? {} : { maxStreamBytes: options.maxStreamBytes }),
-        });
+        const body = sealingToWebStream(response.body, sealStream(response.status, context));
         const headers = copyHeaders(response.headers);
-        // Proxies must not buffer a sealed stream: the first token has to arrive as fast as without one.
-        headers.set('cache-control', 'no-cache');
-        headers.set('x-accel-buffering', 'no');
+        for (const [name, value] of Object.entries(STREAM_HEADERS)) headers.set(name, value);
         return new Response(body, { status: response.status, statusText: response.statusText, headers });
       }
       let text: string;
@@ -318,7 +348,7 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         );
       }
       return toResponse(
-        await sealText({ status: response.status, statusText: response.statusText, headers: response.headers, body: text }, context),
+        await sealText({ status: response.status, statusText: response.statusText, headers: headerRecord(response.headers), body: text }, context),
       );
     },
   };

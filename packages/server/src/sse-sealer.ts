@@ -44,30 +44,49 @@ function toSignetError(e: unknown, code: 'SIGNET_E_GATEWAY_SEAL_FAILED' | 'SIGNE
     : new SignetError(code, message, { cause: e });
 }
 
+/** What one pushed chunk gives: the bytes to forward now, and whether the stream must stop here. */
+export interface EventStreamStep {
+  /** Complete events to pass on, byte for byte (undefined: none completed yet). */
+  readonly forward: Uint8Array | undefined;
+  /** Set when the stream cannot go on (too large, malformed): stop reading, then call `end(stop)`. */
+  readonly stop?: SignetError;
+}
+
 /**
- * Seals a `text/event-stream` body on the fly. Each event is forwarded the moment its last byte
- * arrives, byte for byte; the stream's content is rebuilt alongside. When the upstream ends, the
- * envelope follows as one more event (see docs/spec.md, "Carriers"), then the held-back `[DONE]`.
- *
- * A stream that breaks off (upstream error or early end) gets an envelope marked partial, then an
- * error event, so neither a verifier nor an ordinary client mistakes it for a whole answer. When the
- * reader goes away, the partial response is still sealed (and given to `onSealed`, for the record)
- * and the upstream is cancelled.
+ * One event stream being sealed, driven by pushes: the one sealing logic behind both the Web stream
+ * ({@link sealEventStream}) and the gateway's Node-native path. Each event is forwarded the moment
+ * its last byte arrives, byte for byte; the stream's content is rebuilt alongside and every
+ * forwarded byte is hashed. At the end the envelope follows as one more event (see docs/spec.md,
+ * "Carriers"), then the held-back `[DONE]`.
  */
-export function sealEventStream(
-  body: ReadableStream<Uint8Array>,
-  signer: Signer,
-  options: EventStreamSealOptions,
-): ReadableStream<Uint8Array> {
+export interface EventStreamSealing {
+  /** Feeds bytes from the upstream. */
+  push(chunk: Uint8Array): EventStreamStep;
+  /**
+   * The upstream ended (`broken`: it broke off, timed out or was cut). Returns the closing bytes:
+   * the last events, the carrier and `[DONE]`, or an error event. Call it once.
+   */
+  end(broken?: SignetError): Promise<Uint8Array[]>;
+  /**
+   * The reader went away: the delivered part is sealed (partial unless whole) for the record, and
+   * nothing else is sent or reported.
+   */
+  cancel(): void;
+}
+
+/** The error a broken upstream body gives (a timeout keeps its own code). */
+export function upstreamStreamError(e: unknown): SignetError {
+  return toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream failed');
+}
+
+/** Starts sealing one event stream (see {@link EventStreamSealing}). */
+export function createEventStreamSealing(signer: Signer, options: EventStreamSealOptions): EventStreamSealing {
   const seal = createStreamingSeal(signer, options);
   const parser = new SseParser();
-  const reader = body.getReader();
   const maxBytes = options.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError('maxStreamBytes must be a positive whole number');
   let received = 0;
   let closed = false;
-  // The reader went away (cancel): the partial answer is sealed there, and nothing else is reported.
-  let cancelled = false;
   const report = (e: SignetError): void => {
     try {
       options.onError?.(e);
@@ -97,9 +116,11 @@ export function sealEventStream(
       out.push(ev.raw);
     }
   };
+  const joined = (out: Uint8Array[]): Uint8Array | undefined =>
+    out.length === 0 ? undefined : out.length === 1 ? (out[0] as Uint8Array) : concatBytes(...out);
 
-  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, broken: SignetError | undefined): Promise<void> => {
-    if (closed) return;
+  const finish = async (broken: SignetError | undefined, tail: Uint8Array[]): Promise<Uint8Array[]> => {
+    if (closed) return tail;
     closed = true;
     const kind: StreamKind | undefined = seal.assembled.kind ?? options.kind;
     const partial = !seal.assembled.complete;
@@ -112,15 +133,14 @@ export function sealEventStream(
       await options.onUnsealed?.(reason, seal.assembled.id, false).catch(() => {});
       if (!partial) {
         report(new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The stream carried no content to seal.'));
-        controller.enqueue(errorEvent(kind, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The stream carried no content to seal.'));
-        controller.close();
-        return;
+        tail.push(errorEvent(kind, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The stream carried no content to seal.'));
+        return tail;
       }
     }
     if (seal.assembled.hasContent) {
       try {
         const sealed = await seal.finish({ partial, body: bodyDigest() });
-        controller.enqueue(carrierEvent(identity(seal.assembled, kind), carrierField(sealed)));
+        tail.push(carrierEvent(identity(seal.assembled, kind), carrierField(sealed)));
       } catch (e) {
         const err = toSignetError(e, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed');
         report(err);
@@ -128,12 +148,11 @@ export function sealEventStream(
         // content already went out, so it is on record as delivered unsealed.
         await options.onUnsealed?.(err.code, seal.assembled.id, true).catch(() => {});
         if (options.failOpen === true) {
-          controller.enqueue(carrierEvent(identity(seal.assembled, kind), { unsealed: err.code }));
+          tail.push(carrierEvent(identity(seal.assembled, kind), { unsealed: err.code }));
         } else {
           // Fail closed: the reader gets an error, never an answer that merely lacks its seal.
-          controller.enqueue(errorEvent(kind, err.code, 'The response could not be sealed.'));
-          controller.close();
-          return;
+          tail.push(errorEvent(kind, err.code, 'The response could not be sealed.'));
+          return tail;
         }
       }
     }
@@ -151,66 +170,51 @@ export function sealEventStream(
           : code === 'SIGNET_E_GATEWAY_UPSTREAM_TIMEOUT'
             ? 'The upstream stopped sending before the response was complete.'
             : 'The upstream stream broke off before the response was complete.';
-      controller.enqueue(errorEvent(kind, code, message));
-    } else if (kind !== 'response') controller.enqueue(SSE_DONE);
-    controller.close();
+      tail.push(errorEvent(kind, code, message));
+    } else if (kind !== 'response') tail.push(SSE_DONE);
+    return tail;
   };
 
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        let r: ReadableStreamReadResult<Uint8Array>;
-        try {
-          r = await reader.read();
-        } catch (e) {
-          if (cancelled) return;
-          await finish(controller, toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream stream failed'));
-          return;
-        }
-        // The reader left while this read was waiting: `cancel` has sealed and recorded already.
-        if (cancelled) return;
-        if (!r.done) {
-          received += r.value.byteLength;
-          if (received > maxBytes) {
-            reader.cancel().catch(() => {});
-            // Events that completed within the cap are passed on; the rest is dropped.
-            const out: Uint8Array[] = [];
-            try {
-              forward(parser.push(r.value.subarray(0, r.value.byteLength - (received - maxBytes))), out);
-            } catch {
-              // A malformed tail is cut off anyway.
-            }
-            if (out.length > 0) controller.enqueue(concatBytes(...out));
-            await finish(
-              controller,
-              new SignetError('SIGNET_E_GATEWAY_STREAM_TOO_LARGE', `The streamed response is larger than ${maxBytes} bytes.`),
-            );
-            return;
-          }
-        }
+  return {
+    push(chunk) {
+      if (closed) return { forward: undefined };
+      received += chunk.byteLength;
+      if (received > maxBytes) {
+        // Events that completed within the cap are passed on; the rest is dropped.
         const out: Uint8Array[] = [];
         try {
-          if (r.done) forward(parser.end(), out);
-          else forward(parser.push(r.value), out);
-        } catch (e) {
-          if (out.length > 0) controller.enqueue(concatBytes(...out));
-          reader.cancel(e).catch(() => {});
-          await finish(controller, toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream sent a malformed event stream'));
-          return;
+          forward(parser.push(chunk.subarray(0, chunk.byteLength - (received - maxBytes))), out);
+        } catch {
+          // A malformed tail is cut off anyway.
         }
-        if (out.length === 1) controller.enqueue(out[0] as Uint8Array);
-        else if (out.length > 1) controller.enqueue(concatBytes(...out));
-        if (r.done) {
-          await finish(controller, undefined);
-          return;
-        }
-        if (out.length > 0) return;
+        return {
+          forward: joined(out),
+          stop: new SignetError('SIGNET_E_GATEWAY_STREAM_TOO_LARGE', `The streamed response is larger than ${maxBytes} bytes.`),
+        };
       }
+      const out: Uint8Array[] = [];
+      try {
+        forward(parser.push(chunk), out);
+      } catch (e) {
+        return { forward: joined(out), stop: toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream sent a malformed event stream') };
+      }
+      return { forward: joined(out) };
     },
-    async cancel(reason) {
-      cancelled = true;
-      reader.cancel(reason).catch(() => {});
-      if (closed || !seal.assembled.hasContent) return;
+    async end(broken) {
+      if (broken !== undefined || closed) return finish(broken, []);
+      const out: Uint8Array[] = [];
+      try {
+        forward(parser.end(), out);
+      } catch (e) {
+        return finish(toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream sent a malformed event stream'), out);
+      }
+      return finish(undefined, out);
+    },
+    cancel() {
+      if (closed || !seal.assembled.hasContent) {
+        closed = true;
+        return;
+      }
       closed = true;
       // The reader left: seal what was delivered (marked partial unless it was whole) for the record.
       seal.finish({ partial: !seal.assembled.complete, body: bodyDigest() }).catch(async (e: unknown) => {
@@ -219,6 +223,67 @@ export function sealEventStream(
         // What the reader got before leaving is on record, as delivered unsealed.
         await options.onUnsealed?.(err.code, seal.assembled.id, true).catch(() => {});
       });
+    },
+  };
+}
+
+/**
+ * Seals a `text/event-stream` body on the fly, as a Web stream (see {@link EventStreamSealing} for
+ * what is forwarded and what ends the stream).
+ *
+ * A stream that breaks off (upstream error or early end) gets an envelope marked partial, then an
+ * error event, so neither a verifier nor an ordinary client mistakes it for a whole answer. When the
+ * reader goes away, the partial response is still sealed (and given to `onSealed`, for the record)
+ * and the upstream is cancelled.
+ */
+export function sealEventStream(
+  body: ReadableStream<Uint8Array>,
+  signer: Signer,
+  options: EventStreamSealOptions,
+): ReadableStream<Uint8Array> {
+  return sealingToWebStream(body, createEventStreamSealing(signer, options));
+}
+
+/** Drives an {@link EventStreamSealing} from a Web stream, as a Web stream. */
+export function sealingToWebStream(body: ReadableStream<Uint8Array>, sealing: EventStreamSealing): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  // The reader went away (cancel): the partial answer is sealed there, and nothing else is reported.
+  let cancelled = false;
+  const close = async (controller: ReadableStreamDefaultController<Uint8Array>, broken: SignetError | undefined): Promise<void> => {
+    for (const c of await sealing.end(broken)) controller.enqueue(c);
+    controller.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          if (cancelled) return;
+          await close(controller, upstreamStreamError(e));
+          return;
+        }
+        // The reader left while this read was waiting: `cancel` has sealed and recorded already.
+        if (cancelled) return;
+        if (r.done) {
+          await close(controller, undefined);
+          return;
+        }
+        const step = sealing.push(r.value);
+        if (step.forward !== undefined) controller.enqueue(step.forward);
+        if (step.stop !== undefined) {
+          reader.cancel(step.stop).catch(() => {});
+          await close(controller, step.stop);
+          return;
+        }
+        if (step.forward !== undefined) return;
+      }
+    },
+    cancel(reason) {
+      cancelled = true;
+      reader.cancel(reason).catch(() => {});
+      sealing.cancel();
     },
   });
 }
