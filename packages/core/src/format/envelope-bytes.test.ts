@@ -1,11 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../backend/node.js';
 import { toHex, utf8 } from '../primitives/bytes.js';
 import { SigningKey } from '../keys/signing-key.js';
-import type { EnvelopeClaims } from './claims.js';
+import { encodeCbor } from './cbor.js';
+import { claimsToPayload, type EnvelopeClaims } from './claims.js';
 import { digestContent, digestRequest } from './content.js';
-import { assembleEnvelope, prepareEnvelope, signEnvelope } from './envelope.js';
-import { NO_AI_TRAINING } from './terms.js';
+import { ALG_EDDSA, HEADER } from './cose.js';
+import { assembleEnvelope, ENVELOPE_TYPE, kidToBytes, prepareEnvelope, signEnvelope } from './envelope.js';
+import { CAWG_ENTRIES, NO_AI_TRAINING, USAGE_VALUES, type UsageValue } from './terms.js';
 
 // Envelope bytes are the format: these were computed with the generic CBOR encoder before the
 // direct writer replaced it on the sealing path, and must never change.
@@ -96,5 +99,99 @@ describe('envelope bytes are unchanged', () => {
     const got = { protectedBytes: toHex(unsigned.protectedBytes), payload: toHex(unsigned.payload), envelope: toHex(envelope) };
     expect(toHex(assembleEnvelope(unsigned, key.sign(unsigned.toBeSigned)))).toBe(got.envelope);
     expect(got).toEqual(expected[name]);
+  });
+});
+
+// The generic path the direct writers replaced: build the maps, encode them with encodeCbor.
+function referenceEncoding(kid: string, claims: EnvelopeClaims, signature: Uint8Array, unprotected: Map<unknown, unknown>) {
+  const cwt = new Map<number, unknown>([
+    [1, claims.issuer],
+    [2, claims.responseId],
+  ]);
+  if (claims.expiresAt !== undefined) cwt.set(4, claims.expiresAt);
+  if (claims.notBefore !== undefined) cwt.set(5, claims.notBefore);
+  cwt.set(6, claims.issuedAt);
+  const protectedBytes = encodeCbor(
+    new Map<number, unknown>([
+      [HEADER.alg, ALG_EDDSA],
+      [HEADER.kid, kidToBytes(kid)],
+      [HEADER.cwtClaims, cwt],
+      [HEADER.typ, ENVELOPE_TYPE],
+    ]),
+  );
+  const payload = encodeCbor(claimsToPayload(claims));
+  const toBeSigned = encodeCbor(['Signature1', protectedBytes, new Uint8Array(0), payload]);
+  const envelope = Uint8Array.from([0xd2, ...encodeCbor([protectedBytes, unprotected, payload, signature])]);
+  return { protectedBytes, payload, toBeSigned, envelope };
+}
+
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+const shortText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 });
+const choice = fc.record(
+  {
+    exact: bytes32,
+    normalized: bytes32,
+    chunkRoot: bytes32,
+    chunkCount: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 2 ** 40 })),
+    structured: bytes32,
+  },
+  { requiredKeys: ['exact', 'normalized', 'chunkRoot', 'chunkCount'] },
+);
+const usage = fc.dictionary(
+  fc.oneof(fc.constantFrom(...CAWG_ENTRIES), fc.stringMatching(/^[a-z0-9_.-]{1,30}$/)),
+  fc.constantFrom<UsageValue>(...USAGE_VALUES),
+  { maxKeys: 6 },
+);
+const time = fc.integer({ min: 0, max: 2 ** 40 });
+const randomClaims: fc.Arbitrary<EnvelopeClaims> = fc.record(
+  {
+    issuer: shortText,
+    responseId: shortText,
+    issuedAt: time,
+    expiresAt: time,
+    notBefore: time,
+    model: shortText,
+    account: fc.record(
+      {
+        mode: fc.constantFrom('linkable' as const, 'commitment' as const),
+        tag: fc.uint8Array({ minLength: 16, maxLength: 32 }),
+        sealedId: fc.string({ maxLength: 300 }),
+      },
+      { requiredKeys: ['mode', 'tag'] },
+    ),
+    terms: fc.record({ id: shortText, version: shortText, digest: bytes32, uri: shortText, usage }),
+    requestDigest: bytes32,
+    content: fc.array(choice, { minLength: 1, maxLength: 30 }),
+    partial: fc.boolean(),
+    body: fc.record({ media: fc.constantFrom('json' as const, 'sse' as const), digest: bytes32 }),
+  },
+  { requiredKeys: ['issuer', 'responseId', 'issuedAt', 'model', 'account', 'terms', 'content'] },
+);
+
+describe("the direct envelope writers give the generic encoder's bytes", () => {
+  it('for random claims: header, payload, Sig_structure and the assembled envelope', () => {
+    fc.assert(
+      fc.property(randomClaims, fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.boolean(), (claims, signature, withHeader) => {
+        const unprotected = withHeader
+          ? new Map<unknown, unknown>([
+              [394, [new Uint8Array(3)]],
+              ['x', 1],
+            ])
+          : new Map();
+        const want = referenceEncoding(key.kid, claims, signature, unprotected);
+        const unsigned = prepareEnvelope(key.kid, claims);
+        expect(toHex(unsigned.protectedBytes)).toBe(toHex(want.protectedBytes));
+        expect(toHex(unsigned.payload)).toBe(toHex(want.payload));
+        expect(toHex(unsigned.toBeSigned)).toBe(toHex(want.toBeSigned));
+        expect(toHex(assembleEnvelope(unsigned, signature, unprotected))).toBe(toHex(want.envelope));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses what the generic encoder refuses (a fractional chunk count)', () => {
+    const bad = { ...base, content: [{ ...base.content[0]!, chunkCount: 1.5 }] };
+    expect(() => encodeCbor(claimsToPayload(bad))).toThrow(TypeError);
+    expect(() => prepareEnvelope(key.kid, bad)).toThrow(TypeError);
   });
 });
