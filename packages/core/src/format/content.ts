@@ -4,6 +4,7 @@ import { SignetError } from '../primitives/errors.js';
 import { canonicalizeJson } from '../primitives/jcs.js';
 import { leafHash, rootFromLeafHashes } from '../primitives/merkle.js';
 import { normalizeText } from '../primitives/normalize.js';
+import { isWellFormed } from '../primitives/well-formed.js';
 
 /**
  * Content digests: what an envelope commits to for each choice of a response.
@@ -73,15 +74,6 @@ export function structuredPart(message: Record<string, unknown>): StructuredCont
 export function sha256Text(backend: CryptoBackend, text: string): Uint8Array {
   return backend.sha256Utf8 === undefined ? backend.sha256(utf8(text)) : backend.sha256Utf8(text);
 }
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-// String.prototype.isWellFormed (ES2024) answers at once for the common one-byte strings; older
-// runtimes fall back to the regular expression.
-const isWellFormed: (text: string) => boolean =
-  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
-    ? (text) => (text as string & { isWellFormed(): boolean }).isWellFormed()
-    : (text) => !LONE_SURROGATE.test(text);
 
 /**
  * Refuses text with a lone surrogate. UTF-8 cannot encode one, so it would hash like U+FFFD and
