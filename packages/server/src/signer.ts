@@ -280,20 +280,30 @@ export function createSigner(options: SignerOptions): Signer {
     };
   };
 
-  const signBytes = async (message: Uint8Array, k: SigningKey | ExternalSigner): Promise<Uint8Array> => {
-    let signature: Uint8Array;
-    try {
-      signature = await k.sign(message);
-    } catch (cause) {
-      throw new SignetError('SIGNET_E_SIG_FAILED', 'The signing key failed to sign.', {
-        cause,
-        hint: 'Check that the signing key or external signer is reachable.',
-      });
-    }
+  const signFailed = (cause: unknown): SignetError =>
+    new SignetError('SIGNET_E_SIG_FAILED', 'The signing key failed to sign.', {
+      cause,
+      hint: 'Check that the signing key or external signer is reachable.',
+    });
+  const checkedSignature = (signature: unknown): Uint8Array => {
     if (!(signature instanceof Uint8Array) || signature.length !== 64) {
       throw new SignetError('SIGNET_E_SIG_FAILED', 'The signer returned something that is not an Ed25519 signature.');
     }
     return signature;
+  };
+  // An in-process key signs synchronously: its signature is used at once, without a turn of the
+  // microtask queue; an external signer's promise is awaited.
+  const signBytes = (message: Uint8Array, k: SigningKey | ExternalSigner): Uint8Array | Promise<Uint8Array> => {
+    let signature: Uint8Array | Promise<Uint8Array>;
+    try {
+      signature = k.sign(message);
+    } catch (cause) {
+      throw signFailed(cause);
+    }
+    if (signature instanceof Uint8Array) return checkedSignature(signature);
+    return Promise.resolve(signature).then(checkedSignature, (cause: unknown) => {
+      throw signFailed(cause);
+    });
   };
 
   const signPq = async (message: Uint8Array, pq: PqSigner): Promise<Uint8Array> => {

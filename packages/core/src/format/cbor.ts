@@ -67,7 +67,13 @@ export function encodeCbor(value: unknown): Uint8Array {
 
 const textEncoder = new TextEncoder();
 
-class Writer {
+/**
+ * The deterministic writer behind {@link encodeCbor}, for code in this package that writes a fixed
+ * shape straight into it (the envelope) instead of building Maps first. Not exported by the
+ * package: callers must write map keys in deterministic order themselves, and tests hold each such
+ * writer to {@link encodeCbor}'s bytes.
+ */
+export class CborWriter {
   private buf = new Uint8Array(4096);
   private pos = 0;
 
@@ -77,8 +83,24 @@ class Writer {
     if (this.buf.length > 65536) this.buf = new Uint8Array(4096);
   }
 
+  /** The number of bytes written since the last reset. */
+  get length(): number {
+    return this.pos;
+  }
+
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
+  }
+
+  /** The bytes written in `[start, end)`, not copied: valid only until the next write or reset. */
+  view(start: number, end: number): Uint8Array {
+    return this.buf.subarray(start, end);
+  }
+
+  /** One raw byte (a tag head, say). */
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
   }
 
   private ensure(n: number): void {
@@ -229,4 +251,4 @@ class Writer {
   }
 }
 
-const scratch = new Writer();
+const scratch = new CborWriter();

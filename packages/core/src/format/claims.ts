@@ -1,3 +1,4 @@
+import type { CborWriter } from './cbor.js';
 import type { ChoiceDigests } from './content.js';
 import { SignetError } from '../primitives/errors.js';
 import { CAWG_ENTRIES, USAGE_VALUES, type TermsClaim, type UsagePreferences, type UsageValue } from './terms.js';
@@ -144,6 +145,76 @@ export function claimsToPayload(claims: EnvelopeClaims): Map<number, unknown> {
       ]),
     );
   return payload;
+}
+
+/**
+ * Writes the payload of the claims: the same bytes as `encodeCbor(claimsToPayload(claims))`, without
+ * building the maps. Keys go out in ascending order, which is deterministic order for small
+ * unsigned integers; values go through the writer's generic item encoding at the depth they have
+ * in the payload, so every check and refusal stays the same. Only the usage map, whose keys come
+ * from the caller, is built and sorted.
+ */
+export function writePayload(w: CborWriter, claims: EnvelopeClaims): void {
+  const { account, terms, requestDigest, content, body } = claims;
+  const partial = claims.partial === true;
+  w.head(5, 4 + (requestDigest === undefined ? 0 : 1) + 1 + (partial ? 1 : 0) + (body === undefined ? 0 : 1));
+  w.head(0, P_VERSION);
+  w.head(0, STATEMENT_VERSION);
+  w.head(0, P_MODEL);
+  w.item(claims.model, 1);
+  w.head(0, P_ACCOUNT);
+  w.head(5, account.sealedId === undefined ? 1 : 2);
+  w.head(0, A_TAG);
+  w.item(account.tag, 2);
+  if (account.sealedId !== undefined) {
+    w.head(0, A_SEALED);
+    w.item(account.sealedId, 2);
+  }
+  w.head(0, P_TERMS);
+  w.head(5, 5);
+  w.head(0, T_ID);
+  w.item(terms.id, 2);
+  w.head(0, T_VERSION);
+  w.item(terms.version, 2);
+  w.head(0, T_DIGEST);
+  w.item(terms.digest, 2);
+  w.head(0, T_URI);
+  w.item(terms.uri, 2);
+  w.head(0, T_USAGE);
+  w.item(encodeUsage(terms.usage), 2);
+  if (requestDigest !== undefined) {
+    w.head(0, P_REQUEST);
+    w.item(requestDigest, 1);
+  }
+  w.head(0, P_CONTENT);
+  w.head(4, content.length);
+  for (const c of content) {
+    w.head(5, c.structured === undefined ? 4 : 5);
+    w.head(0, C_EXACT);
+    w.item(c.exact, 3);
+    w.head(0, C_NORMALIZED);
+    w.item(c.normalized, 3);
+    w.head(0, C_ROOT);
+    w.item(c.chunkRoot, 3);
+    w.head(0, C_COUNT);
+    w.item(c.chunkCount, 3);
+    if (c.structured !== undefined) {
+      w.head(0, C_STRUCTURED);
+      w.item(c.structured, 3);
+    }
+  }
+  if (partial) {
+    w.head(0, P_PARTIAL);
+    w.item(true, 1);
+  }
+  if (body !== undefined) {
+    w.head(0, P_BODY);
+    w.head(5, 2);
+    w.head(0, B_MEDIA);
+    w.item(MEDIA_CODES.indexOf(body.media) + 1, 2);
+    w.head(0, B_DIGEST);
+    w.item(body.digest, 2);
+  }
 }
 
 // ---- decoding: strict shape checks, every failure a parse-step error ----

@@ -1,5 +1,5 @@
 import { decodeCbor, type CborLimits } from './cbor-decode.js';
-import { encodeCbor } from './cbor.js';
+import { CborWriter } from './cbor.js';
 import { SignetError } from '../primitives/errors.js';
 
 /**
@@ -33,19 +33,33 @@ export interface CoseSign1 {
   readonly signature: Uint8Array;
 }
 
+// Both structures are four-item arrays written straight into a writer: the bytes of encodeCbor over
+// the same array, without building the array or copying the result once more for the tag.
+const writer = new CborWriter();
+const EMPTY = new Uint8Array(0);
+
 /** The bytes an Ed25519 signature of a COSE_Sign1 covers. */
-export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = new Uint8Array(0)): Uint8Array {
-  return encodeCbor(['Signature1', protectedBytes, externalAad, payload]);
+export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = EMPTY): Uint8Array {
+  writer.reset();
+  writer.head(4, 4);
+  writer.text('Signature1');
+  writer.item(protectedBytes, 1);
+  writer.item(externalAad, 1);
+  writer.item(payload, 1);
+  return writer.finish();
 }
 
 /** Encodes a tagged COSE_Sign1. */
 export function encodeCoseSign1(parts: CoseSign1): Uint8Array {
-  const body = encodeCbor([parts.protectedBytes, parts.unprotected, parts.payload, parts.signature]);
+  writer.reset();
   // Tag 18 is a one-byte head (0xd2) in front of the array.
-  const out = new Uint8Array(body.length + 1);
-  out[0] = 0xd2;
-  out.set(body, 1);
-  return out;
+  writer.byte(0xd2);
+  writer.head(4, 4);
+  writer.item(parts.protectedBytes, 1);
+  writer.item(parts.unprotected, 1);
+  writer.item(parts.payload, 1);
+  writer.item(parts.signature, 1);
+  return writer.finish();
 }
 
 /** Decodes a COSE_Sign1, tagged or not, with bounded decoding. Shape errors are parse-step errors. */

@@ -1,7 +1,7 @@
 import { fromBase64url, toBase64url } from '../primitives/bytes.js';
 import { decodeCbor, type CborLimits } from './cbor-decode.js';
-import { encodeCbor } from './cbor.js';
-import { assertClaimsShape, claimsToPayload, payloadToClaims, type EnvelopeClaims } from './claims.js';
+import { CborWriter } from './cbor.js';
+import { assertClaimsShape, payloadToClaims, writePayload, type EnvelopeClaims } from './claims.js';
 import { ALG_EDDSA, decodeCoseSign1, encodeCoseSign1, HEADER, sigStructure } from './cose.js';
 import { SignetError } from '../primitives/errors.js';
 
@@ -37,29 +37,67 @@ export function kidToBytes(kid: string): Uint8Array {
   return bytes;
 }
 
-function protectedHeader(kid: string, claims: EnvelopeClaims): Uint8Array {
-  return encodeCbor(
-    new Map<number, unknown>([
-      [HEADER.alg, ALG_EDDSA],
-      [HEADER.kid, kidToBytes(kid)],
-      [
-        HEADER.cwtClaims,
-        new Map<number, unknown>([
-          [1, claims.issuer],
-          [2, claims.responseId],
-          ...(claims.expiresAt === undefined ? [] : [[4, claims.expiresAt] as [number, unknown]]),
-          ...(claims.notBefore === undefined ? [] : [[5, claims.notBefore] as [number, unknown]]),
-          [6, claims.issuedAt],
-        ]),
-      ],
-      [HEADER.typ, ENVELOPE_TYPE],
-    ]),
-  );
+// A signer uses one key id for many envelopes: keep the decoded bytes rather than decode base64url
+// on every seal. The cached arrays are only ever copied into envelopes, never handed out.
+const kidBytesCache = new Map<string, Uint8Array>();
+const KID_CACHE_LIMIT = 64;
+
+function cachedKidBytes(kid: string): Uint8Array {
+  let bytes = kidBytesCache.get(kid);
+  if (bytes === undefined) {
+    bytes = kidToBytes(kid);
+    if (kidBytesCache.size >= KID_CACHE_LIMIT) kidBytesCache.clear();
+    kidBytesCache.set(kid, bytes);
+  }
+  return bytes;
 }
+
+const ENCODED_TYPE = (() => {
+  const w = new CborWriter();
+  w.text(ENVELOPE_TYPE);
+  return w.finish();
+})();
+
+/**
+ * Writes the protected header: {1: alg, 4: kid, 15: {1: iss, 2: sub, 4: exp?, 5: nbf?, 6: iat}, 16: typ},
+ * keys in ascending (deterministic) order, values through the generic item encoding.
+ */
+function writeProtectedHeader(w: CborWriter, kid: string, claims: EnvelopeClaims): void {
+  w.head(5, 4);
+  w.head(0, HEADER.alg);
+  w.item(ALG_EDDSA, 1);
+  w.head(0, HEADER.kid);
+  w.item(cachedKidBytes(kid), 1);
+  w.head(0, HEADER.cwtClaims);
+  w.head(5, 3 + (claims.expiresAt === undefined ? 0 : 1) + (claims.notBefore === undefined ? 0 : 1));
+  w.head(0, 1);
+  w.item(claims.issuer, 2);
+  w.head(0, 2);
+  w.item(claims.responseId, 2);
+  if (claims.expiresAt !== undefined) {
+    w.head(0, 4);
+    w.item(claims.expiresAt, 2);
+  }
+  if (claims.notBefore !== undefined) {
+    w.head(0, 5);
+    w.item(claims.notBefore, 2);
+  }
+  w.head(0, 6);
+  w.item(claims.issuedAt, 2);
+  w.head(0, HEADER.typ);
+  w.bytes(ENCODED_TYPE);
+}
+
+// Sealing is synchronous from here to the returned bytes, so two writers serve every envelope: one
+// for the header and payload, one for the Sig_structure that holds them.
+const partsWriter = new CborWriter();
+const tbsWriter = new CborWriter();
 
 /** The parts of an envelope that need signing, before the signature exists. */
 export interface UnsignedEnvelope {
+  /** The protected header's bytes (from {@link prepareEnvelope}: a view into `toBeSigned`). */
   readonly protectedBytes: Uint8Array;
+  /** The payload's bytes (from {@link prepareEnvelope}: a view into `toBeSigned`). */
   readonly payload: Uint8Array;
   /** The Sig_structure bytes to sign. */
   readonly toBeSigned: Uint8Array;
@@ -68,9 +106,34 @@ export interface UnsignedEnvelope {
 /** Encodes the claims and the header and returns the bytes to sign. */
 export function prepareEnvelope(kid: string, claims: EnvelopeClaims): UnsignedEnvelope {
   assertClaimsShape(claims);
-  const protectedBytes = protectedHeader(kid, claims);
-  const payload = encodeCbor(claimsToPayload(claims));
-  return { protectedBytes, payload, toBeSigned: sigStructure(protectedBytes, payload) };
+  // Header and payload are written by hand in the deterministic encoding (the bytes of the generic
+  // encoder over the same maps, which tests check): building the maps cost more than the writing.
+  const parts = partsWriter;
+  parts.reset();
+  writeProtectedHeader(parts, kid, claims);
+  const headerEnd = parts.length;
+  writePayload(parts, claims);
+  const payloadEnd = parts.length;
+  // The Sig_structure ["Signature1", protected, h'', payload] holds both parts whole, so it is the
+  // one array allocated (a typed array of this size costs more to allocate than to fill), and the
+  // parts are views into it.
+  const w = tbsWriter;
+  w.reset();
+  w.head(4, 4);
+  w.text('Signature1');
+  w.head(2, headerEnd);
+  const protectedAt = w.length;
+  w.bytes(parts.view(0, headerEnd));
+  w.head(2, 0);
+  w.head(2, payloadEnd - headerEnd);
+  const payloadAt = w.length;
+  w.bytes(parts.view(headerEnd, payloadEnd));
+  const toBeSigned = w.finish();
+  return {
+    protectedBytes: toBeSigned.subarray(protectedAt, protectedAt + headerEnd),
+    payload: toBeSigned.subarray(payloadAt, payloadAt + payloadEnd - headerEnd),
+    toBeSigned,
+  };
 }
 
 /** Assembles the COSE_Sign1 bytes from prepared parts and a signature. */

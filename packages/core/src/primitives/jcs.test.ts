@@ -57,4 +57,56 @@ describe('RFC 8785 canonical JSON', () => {
       { numRuns: 500 },
     );
   });
+
+  it('gives the bytes of a plain reference implementation, and refuses the same inputs (property)', () => {
+    // RFC 8785 written as plainly as possible: sorted members, JSON.stringify for strings and numbers.
+    const reference = (v: unknown): string => {
+      if (typeof v === 'string') {
+        // With the u flag a pair is one astral code point, so only a lone surrogate matches.
+        if (/\p{Cs}/u.test(v)) throw new Error('lone surrogate');
+        return JSON.stringify(v);
+      }
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v)) throw new Error('not finite');
+        return JSON.stringify(v);
+      }
+      if (typeof v === 'boolean' || v === null) return JSON.stringify(v);
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+      if (typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
+        const o = v as Record<string, unknown>;
+        const keys = Object.keys(o)
+          .filter((k) => o[k] !== undefined)
+          .sort();
+        return `{${keys.map((k) => `${reference(k)}:${reference(o[k])}`).join(',')}}`;
+      }
+      throw new Error('not JSON');
+    };
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u0000', '\u2028', 'é', '\ud800', '\udc00', '\ud83d\ude00'), maxLength: 8 }),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.double(),
+        fc.constantFrom(-0, 0, 1e21, 5e-324, true, false, null),
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(text, fc.oneof(tie('node'), fc.constant(undefined)), { maxKeys: 5 }),
+      ),
+    })).node;
+    const outcome = (f: () => string): string => {
+      try {
+        return f();
+      } catch {
+        return 'refused';
+      }
+    };
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(outcome(() => canonicalizeJson(v))).toBe(outcome(() => reference(v)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });

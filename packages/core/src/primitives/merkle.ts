@@ -17,9 +17,17 @@ export function leafHash(backend: CryptoBackend, data: Uint8Array): Uint8Array {
   return backend.sha256(concatBytes(LEAF_PREFIX, data));
 }
 
+// The 65-byte input of a node hash of two 32-byte children, reused: hashing is synchronous, and a
+// typed array over 64 bytes costs more to allocate than the hash itself.
+const nodeInput = new Uint8Array(65);
+nodeInput[0] = 0x01;
+
 /** RFC 9162 interior node hash: SHA-256(0x01 || left || right). */
 export function nodeHash(backend: CryptoBackend, left: Uint8Array, right: Uint8Array): Uint8Array {
-  return backend.sha256(concatBytes(NODE_PREFIX, left, right));
+  if (left.length !== 32 || right.length !== 32) return backend.sha256(concatBytes(NODE_PREFIX, left, right));
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return backend.sha256(nodeInput);
 }
 
 /** The Merkle Tree Hash (MTH) of a list of leaf hashes; the empty tree hashes to SHA-256(""). */

@@ -5,10 +5,11 @@ import { fail, type StepContext } from './context.js';
  * whether a revoked key's envelope still counts, so the receipt is read first ({@link readReceipt})
  * and judged after validity ({@link judgeReceipt}), so that an expired key is reported as such.
  */
-export async function readReceipt({ seal, input, config, found }: StepContext): Promise<void> {
+export function readReceipt({ seal, input, config, found }: StepContext): void | Promise<void> {
   if (config.extensions.receipt === undefined || seal.cose === undefined) return;
-  const outcome = await config.extensions.receipt(seal.cose, input.receipt);
-  if (outcome !== undefined) found.receipt = outcome;
+  return Promise.resolve(config.extensions.receipt(seal.cose, input.receipt)).then((outcome) => {
+    if (outcome !== undefined) found.receipt = outcome;
+  });
 }
 
 /** Fails on an invalid receipt, or on a missing one the policy requires. */
