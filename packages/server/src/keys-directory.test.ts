@@ -29,6 +29,19 @@ describe('followKeysDirectory', () => {
     expect(errors).toEqual([]);
   });
 
+  it('publishes at once a key another follower of the directory already signs with', () => {
+    // Two gateway workers follow one directory, each polling at its own pace: the moment either one
+    // signs with a rotated key, the document every one of them serves must hold that key.
+    const dir = join(mkdtempSync(join(tmpdir(), 'signet-keysdir-')), 'keys');
+    const first = createKeysDirectory(dir);
+    const signing = followKeysDirectory(dir, { checkIntervalMs: 1_000_000 });
+    const serving = followKeysDirectory(dir, { checkIntervalMs: 1_000_000 });
+    expect(serving.jwks().keys.map((k) => k.kid)).toEqual([first.kid]);
+    const { kid } = rotateKeysDirectory(dir);
+    expect(signing.reload().kid).toBe(kid);
+    expect(serving.jwks().keys.map((k) => k.kid)).toContain(kid);
+  });
+
   it('keeps the last good key and document when the files turn bad', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'signet-keysdir-')), 'keys');
     const key = createKeysDirectory(dir);

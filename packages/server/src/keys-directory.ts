@@ -38,7 +38,8 @@ function readJwks(file: string): Jwks | undefined {
  * Follows a keys directory: `signet keys rotate` rewrites jwks.json, then the signing key, while a
  * gateway runs, and the gateway signs with the new key and serves the new document without a
  * restart. One poll watches both files, and a change to either reloads both: since the document is
- * written first, the published document always holds the key that signs.
+ * written first, the published document always holds the key that signs, in this process and in
+ * any other following the same directory (the document is re-checked on every read).
  *
  * A signing key that cannot be loaded keeps the last good one (and `onError` is told); a document
  * that cannot be read keeps the last good one: a half-written or missing file must not unpublish keys.
@@ -55,8 +56,8 @@ export function followKeysDirectory(dir: string, options: KeysDirectoryOptions =
     key = loadSigningKey(dir);
     return key;
   };
-  const refresh = (): void => {
-    if (!poll.changed()) return;
+  const refresh = (force = false): void => {
+    if (!poll.changed(force)) return;
     published = readJwks(jwksFile) ?? published;
     try {
       reload();
@@ -71,7 +72,10 @@ export function followKeysDirectory(dir: string, options: KeysDirectoryOptions =
       return key;
     },
     jwks() {
-      refresh();
+      // Checked on every read, not once a second: another process (a sibling gateway worker) may
+      // already sign with a key this one has not picked up yet, and the published document must
+      // hold it. The files are written document first, so what is on disk always does.
+      refresh(true);
       return published;
     },
   };
