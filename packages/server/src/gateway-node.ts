@@ -214,7 +214,10 @@ function pumpSealedStream(answer: UpstreamAnswer, sealing: EventStreamSealing, r
     });
     body.once('end', () => finish(undefined));
     body.once('error', (e) => finish(upstreamStreamError(e)));
-    body.once('close', () => finish(upstreamStreamError(new Error('the upstream connection closed mid-body'))));
+    body.once('close', () => {
+      // After 'end' this is the normal close; before it, a broken body.
+      if (running) finish(upstreamStreamError(new Error('the upstream connection closed mid-body')));
+    });
     res.once('close', () => {
       if (!running || res.writableFinished) return;
       // The client left: what it was sent is sealed for the record, and the upstream is let go.

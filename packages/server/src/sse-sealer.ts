@@ -112,12 +112,30 @@ export function createEventStreamSealing(signer: Signer, options: EventStreamSea
         if (isCarrierData(ev.data)) continue;
         seal.pushData(ev.data, ev.event);
       }
-      hasher.update(ev.raw);
       out.push(ev.raw);
     }
   };
-  const joined = (out: Uint8Array[]): Uint8Array | undefined =>
-    out.length === 0 ? undefined : out.length === 1 ? (out[0] as Uint8Array) : concatBytes(...out);
+  // What one push forwards, as one piece, hashed once (the envelope seals exactly these bytes):
+  // events that sit side by side in the parser's buffer (the usual case) are passed on as one view
+  // of it, without a copy.
+  const joined = (out: Uint8Array[]): Uint8Array | undefined => {
+    if (out.length === 0) return undefined;
+    const first = out[0] as Uint8Array;
+    let bytes = first;
+    if (out.length > 1) {
+      let contiguous = true;
+      let total = first.byteLength;
+      for (let i = 1; i < out.length; i++) {
+        const prev = out[i - 1] as Uint8Array;
+        const o = out[i] as Uint8Array;
+        contiguous &&= o.buffer === first.buffer && o.byteOffset === prev.byteOffset + prev.byteLength;
+        total += o.byteLength;
+      }
+      bytes = contiguous ? new Uint8Array(first.buffer, first.byteOffset, total) : concatBytes(...out);
+    }
+    hasher.update(bytes);
+    return bytes;
+  };
 
   const finish = async (broken: SignetError | undefined, tail: Uint8Array[]): Promise<Uint8Array[]> => {
     if (closed) return tail;
@@ -203,12 +221,14 @@ export function createEventStreamSealing(signer: Signer, options: EventStreamSea
     async end(broken) {
       if (broken !== undefined || closed) return finish(broken, []);
       const out: Uint8Array[] = [];
+      let broke: SignetError | undefined;
       try {
         forward(parser.end(), out);
       } catch (e) {
-        return finish(toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream sent a malformed event stream'), out);
+        broke = toSignetError(e, 'SIGNET_E_GATEWAY_UPSTREAM', 'The upstream sent a malformed event stream');
       }
-      return finish(undefined, out);
+      const last = joined(out);
+      return finish(broke, last === undefined ? [] : [last]);
     },
     cancel() {
       if (closed || !seal.assembled.hasContent) {

@@ -28,13 +28,15 @@ export function canonicalCarrierField(value: unknown): CarrierField | undefined 
   };
 }
 
+const QUOTED_FIELD = `"${CARRIER_FIELD}"`;
+
 /**
  * True when an event's data is a JSON object with a `signet` member: a carrier, or something that
  * would be read as one. Signer and verifier use this one test, so they agree on what is content.
  */
 export function isCarrierData(data: string): boolean {
   // Most events do not mention the member at all: skip the parse for them.
-  if (!data.includes(`"${CARRIER_FIELD}"`)) return false;
+  if (!data.includes(QUOTED_FIELD)) return false;
   let value: unknown;
   try {
     value = JSON.parse(data);
