@@ -114,6 +114,44 @@ function firstChunk(url, apiKey) {
 
 let keepAlive;
 
+/**
+ * Latency of whole answers at light load: `connections` sequential loops, each over its own
+ * keep-alive connection, timed with the high-resolution clock (autocannon reports whole
+ * milliseconds, too coarse for a 2 ms budget). Returns every request's time in ms.
+ */
+async function latencies(url, apiKey, { connections, requests }) {
+  const { Agent } = await import('node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const body = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'latency' }] });
+  const one = () =>
+    new Promise((resolve, reject) => {
+      const start = process.hrtime.bigint();
+      const req = httpRequest(
+        `${url}/v1/chat/completions`,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const times = [];
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      for (let i = 0; i < requests; i++) times.push(await one());
+    }),
+  );
+  agent.destroy();
+  return times;
+}
+
 function pct(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -230,15 +268,14 @@ export default async function run(ctx) {
       }
     }
     const best = (xs) => Math.max(...xs);
-    // Latency at light load (4 connections): what one request pays, not queueing.
+    // Latency at light load (4 connections): what one request pays, not queueing. Rounds interleave
+    // the targets; each target's p99 is taken over all its requests.
     const p99 = { direct: [], proxy: [], off: [], on: [] };
-    for (let r = 0; r < rounds; r++) {
-      for (const name of names) {
-        const res = await cannon(targets[name].url, targets[name].apiKey, { stream: false, connections: 4, seconds });
-        p99[name].push(res.latency.p99);
-      }
+    const perRound = ctx.quick ? 100 : 500;
+    for (let r = 0; r < (ctx.quick ? 2 : 6); r++) {
+      for (const name of names) p99[name].push(...(await latencies(targets[name].url, targets[name].apiKey, { connections: 4, requests: perRound / 4 })));
     }
-    const low = (xs) => Math.min(...xs);
+    const p = (name) => pct(p99[name], 99);
     // Time to first streamed chunk: sequential requests, interleaved across targets.
     const n = ctx.quick ? 60 : 400;
     const ttfc = { direct: [], proxy: [], off: [], on: [] };
@@ -263,9 +300,9 @@ export default async function run(ctx) {
       },
       {
         name: 'added p99 latency by the gateway over the plain proxy (4 conns)',
-        value: low(p99.on) - low(p99.proxy),
+        value: p('on') - p('proxy'),
         unit: 'ms',
-        baseline: `p99 ${low(p99.proxy)} ms plain proxy`,
+        baseline: `p99 ${p('proxy').toFixed(3)} ms plain proxy`,
         target: '< 2 ms',
       },
       {
@@ -330,16 +367,16 @@ export default async function run(ctx) {
       },
       {
         name: 'added p99 latency by sealing (4 conns)',
-        value: low(p99.on) - low(p99.off),
+        value: p('on') - p('off'),
         unit: 'ms',
-        baseline: `p99 ${low(p99.off)} ms sealing off`,
+        baseline: `p99 ${p('off').toFixed(3)} ms sealing off`,
         target: '< 2 ms',
       },
       {
         name: 'added p99 latency by the gateway (4 conns)',
-        value: low(p99.on) - low(p99.direct),
+        value: p('on') - p('direct'),
         unit: 'ms',
-        baseline: `p99 ${low(p99.direct)} ms direct`,
+        baseline: `p99 ${p('direct').toFixed(3)} ms direct`,
       },
       {
         name: 'added time to first chunk by sealing (median)',
