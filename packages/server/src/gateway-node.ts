@@ -405,7 +405,10 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
         return writeToNode(failed, res);
       }
       const t = performance.now();
-      const sealed: TextResponse = await sealer.sealText({ status, statusText: answer.statusText, headers: answerHeaders(answer), body: text }, context);
+      const sealed: TextResponse = await sealer.sealText(
+        { status, statusText: answer.statusText, headers: answerHeaders(answer), body: text },
+        context,
+      );
       p.metrics.sealSeconds((performance.now() - t) / 1000);
       const out = Buffer.from(sealed.body);
       const h = ownRecordId(sealed.headers, st.id);

@@ -265,7 +265,12 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
       const body = insertCarrierField(text, carrierField(sealed));
       if (body === undefined) throw new SignetError('SIGNET_E_GATEWAY_SEAL_FAILED', 'The upstream response is not a JSON object.');
       context.onOutcome?.('sealed');
-      return { status: response.status, statusText: response.statusText, headers: copyRecord(response.headers, { [ENVELOPE_HEADER]: sealed.text }), body };
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        headers: copyRecord(response.headers, { [ENVELOPE_HEADER]: sealed.text }),
+        body,
+      };
     } catch (e) {
       const err = sealFailure(e);
       report(err);
@@ -273,7 +278,12 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
       if (!(await record(context, delivered ? response.status : 502, err.code, { streamed: false, delivered })))
         return textError(502, 'SIGNET_E_GATEWAY_SEAL_FAILED', 'The response could not be sealed or recorded, so it was withheld.');
       if (delivered)
-        return { status: response.status, statusText: response.statusText, headers: copyRecord(response.headers, { [UNSEALED_HEADER]: err.code }), body: text };
+        return {
+          status: response.status,
+          statusText: response.statusText,
+          headers: copyRecord(response.headers, { [UNSEALED_HEADER]: err.code }),
+          body: text,
+        };
       return textError(
         502,
         err.code,
@@ -348,7 +358,10 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         );
       }
       return toResponse(
-        await sealText({ status: response.status, statusText: response.statusText, headers: headerRecord(response.headers), body: text }, context),
+        await sealText(
+          { status: response.status, statusText: response.statusText, headers: headerRecord(response.headers), body: text },
+          context,
+        ),
       );
     },
   };
