@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
@@ -34,7 +34,7 @@ function streamAnswer(id: string): string {
 }
 
 /** Writes `bytes` in pieces of `size` bytes, each its own socket write. */
-async function writeInPieces(res: import('node:http').ServerResponse, bytes: Buffer, size: number): Promise<void> {
+async function writeInPieces(res: ServerResponse, bytes: Buffer, size: number): Promise<void> {
   for (let i = 0; i < bytes.length; i += size) {
     res.write(bytes.subarray(i, i + size));
     await new Promise((r) => setImmediate(r));
