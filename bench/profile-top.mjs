@@ -1,33 +1,61 @@
-// Prints the top self-time frames of the newest .cpuprofile in a folder: node bench/profile-top.mjs DIR [N]
+// Prints the top frames of a .cpuprofile: node bench/profile-top.mjs DIR [N] [FILE] [--inclusive]
+// Self time by default (where the CPU is); with --inclusive, the time under each frame (what a call
+// costs with everything it calls), as a share of the non-idle time.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Prints the top self-time frames of the newest .cpuprofile in `dir`. */
-function topFrames(dir, n = 25) {
-  const file =
-    process.argv[4] ??
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const inclusive = process.argv.includes('--inclusive');
+
+function load(dir, file) {
+  const name =
+    file ??
     readdirSync(dir)
       .filter((f) => f.endsWith('.cpuprofile'))
       .sort()
       .pop();
-  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  const self = new Map();
-  const byId = new Map(prof.nodes.map((x) => [x.id, x]));
-  const dt = prof.timeDeltas;
-  const counts = new Map();
-  prof.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
-  let total = 0;
-  for (const [id, t] of counts) {
-    const nd = byId.get(id);
-    const cf = nd.callFrame;
-    const name = `${cf.functionName || '(anonymous)'} ${cf.url.split('/').slice(-2).join('/')}:${cf.lineNumber + 1}`;
-    self.set(name, (self.get(name) ?? 0) + t);
-    total += t;
-  }
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  return JSON.parse(readFileSync(join(dir, name), 'utf8'));
 }
 
-console.log(topFrames(process.argv[2], Number(process.argv[3] ?? 25)).join('\n'));
+const label = (node) => {
+  const cf = node.callFrame;
+  return `${cf.functionName || '(anonymous)'} ${cf.url.split('/').slice(-2).join('/')}:${cf.lineNumber + 1}`;
+};
+
+/** Time spent in each frame (self), or under it (inclusive, each sample counted once per frame). */
+function frames(prof, withCallees) {
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const sampled = new Map();
+  prof.samples.forEach((id, i) => sampled.set(id, (sampled.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  const out = new Map();
+  let total = 0;
+  let idle = 0;
+  for (const [id, t] of sampled) {
+    total += t;
+    if (byId.get(id).callFrame.functionName === '(idle)') idle += t;
+    if (!withCallees) {
+      const k = label(byId.get(id));
+      out.set(k, (out.get(k) ?? 0) + t);
+      continue;
+    }
+    const seen = new Set();
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const k = label(byId.get(cur));
+      if (seen.has(k) || k.startsWith('(root)')) continue;
+      seen.add(k);
+      out.set(k, (out.get(k) ?? 0) + t);
+    }
+  }
+  return { out, base: withCallees ? total - idle : total };
+}
+
+const { out, base } = frames(load(args[0], args[2]), inclusive);
+console.log(
+  [...out.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(args[1] ?? 25))
+    .map(([k, v]) => `${((100 * v) / base).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n'),
+);
