@@ -202,7 +202,16 @@ function pumpSealedStream(answer: UpstreamAnswer, sealing: EventStreamSealing, r
     };
     body.on('data', (chunk: Buffer) => {
       if (!running) return;
-      const step = sealing.push(chunk);
+      let step: ReturnType<EventStreamSealing['push']>;
+      try {
+        step = sealing.push(chunk);
+      } catch (e) {
+        // Never an exception out of an event handler (it would take the process down): the stream
+        // ends as a broken one, sealed as partial.
+        answer.destroy();
+        finish(upstreamStreamError(e));
+        return;
+      }
       if (step.forward !== undefined && !res.write(step.forward)) {
         body.pause();
         res.once('drain', resume);
