@@ -155,8 +155,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw new SignetError('SIGNET_E_CONFIG_INVALID', 'upstreamApiKey must be a string without spaces');
   }
   const maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
-  // The gateway's own upstream client, unless a custom `fetch` was given (then every request takes
-  // the fetch handler, so that function sees them all).
+  // A custom `fetch` replaces the gateway's own client, and then sees every request (fetch handler).
   const client = options.fetch === undefined ? createUpstreamClient(options.upstreamTimeouts ?? {}) : undefined;
   const upstreamFetch = options.fetch ?? (client as NonNullable<typeof client>).fetch;
   const routes = createRouteAllowlist(options.passthrough ?? DEFAULT_PASSTHROUGH);
