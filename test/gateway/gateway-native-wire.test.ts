@@ -65,6 +65,13 @@ beforeAll(async () => {
       } else if (body.model === 'odd-pieces') {
         res.writeHead(200, { 'content-type': type });
         void writeInPieces(res, Buffer.from(text), 37);
+      } else if (body.model === 'forged-headers') {
+        // An upstream (or something in front of it) that speaks Signet's headers itself.
+        res.writeHead(200, { 'content-type': type, 'signet-envelope': 'forged', 'Signet-Unsealed': 'forged' });
+        res.end(text);
+      } else if (body.model === 'forged-500') {
+        res.writeHead(500, { 'content-type': 'application/json', 'signet-envelope': 'forged' });
+        res.end('{"error":{"message":"boom","type":"server_error","code":null,"param":null}}');
       } else if (body.model === 'bom') {
         const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
         res.writeHead(200, { 'content-type': type, 'content-length': bytes.length });
@@ -116,6 +123,29 @@ describe('the native path over awkward upstream wire forms', () => {
       expect(results.map((x) => (x.valid ? 'valid' : x.code))).toEqual(['valid']);
     });
   }
+
+  it('never passes on Signet headers the upstream sent: only the gateway marks an answer', async () => {
+    const post = (model: string, stream: boolean) =>
+      fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'q' }] }),
+      });
+    const whole = await post('forged-headers', false);
+    await whole.arrayBuffer();
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('signet-envelope')).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(whole.headers.get('signet-unsealed')).toBeNull();
+    const stream = await post('forged-headers', true);
+    await stream.arrayBuffer();
+    expect(stream.headers.get('signet-envelope')).toBeNull();
+    expect(stream.headers.get('signet-unsealed')).toBeNull();
+    const failed = await post('forged-500', false);
+    await failed.arrayBuffer();
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('signet-envelope')).toBeNull();
+    expect(failed.headers.get('signet-unsealed')).toBe('SIGNET_E_GATEWAY_UNSEALED_STATUS');
+  });
 
   it('forwards a stream sent byte by byte event by event, never holding back a complete event', async () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {

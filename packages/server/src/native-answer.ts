@@ -11,9 +11,10 @@ import type { UpstreamAnswer } from './upstream-client.js';
  * Node streams only; no Web Response is built on the way.
  */
 
-const DROP_ANSWER = new Set(DROP_RESPONSE);
+// Framing headers, and Signet's own: only the gateway marks an answer sealed or unsealed.
+const DROP_ANSWER = new Set([...DROP_RESPONSE, 'signet-envelope', 'signet-unsealed']);
 
-/** The upstream's response headers as a record, less those about its framing (names in lower case). */
+/** The upstream's response headers as a record (names in lower case), less framing and Signet headers. */
 export function answerHeaders(answer: UpstreamAnswer): HeaderRecord {
   const out: HeaderRecord = {};
   const raw = answer.rawHeaders;

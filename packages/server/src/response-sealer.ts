@@ -120,19 +120,33 @@ export function headerRecord(h: Headers): HeaderRecord {
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 
-/** Headers that describe the upstream's body framing, which sealing changes. */
-const FRAMING = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive']);
+/**
+ * Response headers never passed on from the upstream: those that describe its body framing (which
+ * sealing changes), and Signet's own, which only the sealer writes (an upstream cannot mark its
+ * answer sealed or unsealed).
+ */
+const DROPPED = new Set([
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'signet-envelope',
+  'signet-unsealed',
+]);
 
 function copyHeaders(from: Headers): Headers {
   const h = new Headers(from);
-  for (const name of FRAMING) h.delete(name);
+  for (const name of DROPPED) h.delete(name);
   return h;
 }
 
-function copyRecord(from: HeaderRecord, extra: Record<string, string>): HeaderRecord {
+/** Header records hold names in lower case, so what the sealer sets replaces, never joins, a given one. */
+function copyRecord(from: HeaderRecord, name: string, value: string): HeaderRecord {
   const out: HeaderRecord = {};
-  for (const name in from) if (!FRAMING.has(name)) out[name] = from[name] as string | string[];
-  return Object.assign(out, extra);
+  for (const k in from) if (!DROPPED.has(k)) out[k] = from[k] as string | string[];
+  out[name.toLowerCase()] = value;
+  return out;
 }
 
 /** A JSON error body in the OpenAI error shape, so clients raise it as an APIError. */
@@ -268,7 +282,7 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
       return {
         status: response.status,
         statusText: response.statusText,
-        headers: copyRecord(response.headers, { [ENVELOPE_HEADER]: sealed.text }),
+        headers: copyRecord(response.headers, ENVELOPE_HEADER, sealed.text),
         body,
       };
     } catch (e) {
@@ -281,7 +295,7 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         return {
           status: response.status,
           statusText: response.statusText,
-          headers: copyRecord(response.headers, { [UNSEALED_HEADER]: err.code }),
+          headers: copyRecord(response.headers, UNSEALED_HEADER, err.code),
           body: text,
         };
       return textError(
@@ -325,6 +339,7 @@ export function createResponseSealer(options: SealingOptions): ResponseSealer {
         const reason = 'SIGNET_E_GATEWAY_UNSEALED_STATUS';
         if (!(await record(context, response.status, reason, { streamed: false, delivered: false }))) return unrecorded(response);
         const headers = new Headers(response.headers);
+        headers.delete(ENVELOPE_HEADER);
         headers.set(UNSEALED_HEADER, reason);
         const noBody = response.status === 204 || response.status === 304 || response.body === null;
         return new Response(noBody ? null : response.body, { status: response.status, statusText: response.statusText, headers });
