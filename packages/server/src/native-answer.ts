@@ -84,10 +84,8 @@ export function pumpSealedStream(answer: UpstreamAnswer, sealing: EventStreamSea
       running = false;
       sealing.end(broken).then(
         (tail) => {
-          if (!res.destroyed) {
-            for (const c of tail) res.write(c);
-            res.end();
-          }
+          // One write for the closing events and the end of the body (not one system call each).
+          if (!res.destroyed) res.end(tail.length === 1 ? tail[0] : Buffer.concat(tail));
           resolve();
         },
         () => {

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -176,6 +176,30 @@ async function pipeWebBody(req: ReturnType<typeof httpRequest>, body: ReadableSt
   req.end();
 }
 
+// What a request needs from its URL, worked out once per URL object (the gateway reuses one per
+// route): URL getters are not free at proxy speeds. A URL changed since is worked out again.
+const targets = new WeakMap<URL, { href: string; https: boolean; options: RequestOptions }>();
+function targetOf(url: URL): { https: boolean; options: RequestOptions } {
+  const href = url.href;
+  let t = targets.get(url);
+  if (t === undefined || t.href !== href) {
+    const https = url.protocol === 'https:';
+    t = {
+      href,
+      https,
+      options: {
+        protocol: url.protocol,
+        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        agent: https ? httpsAgent : httpAgent,
+      },
+    };
+    targets.set(url, t);
+  }
+  return t;
+}
+
 function call(
   url: URL,
   init: UpstreamRequest,
@@ -190,16 +214,8 @@ function call(
     const headers = init.headers;
     const body = init.body;
     if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-    const https = url.protocol === 'https:';
-    const r = (https ? httpsRequest : httpRequest)({
-      protocol: url.protocol,
-      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-      method: init.method,
-      headers,
-      agent: https ? httpsAgent : httpAgent,
-    });
+    const target = targetOf(url);
+    const r = (target.https ? httpsRequest : httpRequest)({ ...target.options, method: init.method, headers });
     req = r;
     // Until the headers arrive: the connect limit while connecting, then the headers limit.
     let waiting: ReturnType<typeof setTimeout> | undefined = setTimeout(
