@@ -83,12 +83,35 @@ function byteString(length?: number): Uint8Array {
   return buf.subarray(start, pos);
 }
 
+/**
+ * The last text read at one place of the envelope. Issuer, model and terms repeat from envelope to
+ * envelope: when the bytes are the same, so is the string (it passed the same checks when cached).
+ */
+interface TextSlot {
+  bytes: Uint8Array;
+  text: string;
+}
+
+const slot = (): TextSlot => ({ bytes: new Uint8Array(0), text: '' });
+const ISSUER = slot();
+const TYPE = slot();
+const MODEL = slot();
+const TERMS_ID = slot();
+const TERMS_VERSION = slot();
+const TERMS_URI = slot();
+
 /** A text string of 1 to `max` UTF-16 units (the general parser's bound), decoded as it decodes. */
-function text(max: number): string {
+function text(max: number, last?: TextSlot): string {
   const n = head(3);
   if (n > end - pos) giveUp();
   const start = pos;
   pos += n;
+  if (last !== undefined && last.bytes.length === n) {
+    const cached = last.bytes;
+    let i = 0;
+    while (i < n && cached[i] === buf[start + i]) i++;
+    if (i === n) return last.text;
+  }
   let ascii = true;
   for (let i = start; i < pos; i++)
     if ((buf[i] as number) > 0x7f) {
@@ -108,6 +131,10 @@ function text(max: number): string {
     }
   }
   if (s.length === 0 || s.length > max) giveUp();
+  if (last !== undefined) {
+    last.bytes = buf.slice(start, pos);
+    last.text = s;
+  }
   return s;
 }
 
@@ -160,7 +187,7 @@ function protectedHeader(): Header {
   let k = -1;
   for (let i = 0; i < n; i++) {
     k = key(k);
-    if (k === 1) issuer = text(MAX_TEXT);
+    if (k === 1) issuer = text(MAX_TEXT, ISSUER);
     else if (k === 2) responseId = text(MAX_TEXT);
     else if (k === 4) expiresAt = uint(Number.MAX_SAFE_INTEGER);
     else if (k === 5) notBefore = uint(Number.MAX_SAFE_INTEGER);
@@ -169,7 +196,7 @@ function protectedHeader(): Header {
   }
   if (issuer === undefined || responseId === undefined || issuedAt === undefined) giveUp();
   expect(0x10);
-  if (text(ENVELOPE_TYPE.length) !== ENVELOPE_TYPE) giveUp();
+  if (text(ENVELOPE_TYPE.length, TYPE) !== ENVELOPE_TYPE) giveUp();
   return { kid, issuer, responseId, issuedAt, expiresAt, notBefore };
 }
 
@@ -221,19 +248,19 @@ function payload(h: Header): EnvelopeClaims {
   expect(0x01);
   expect(0x01);
   expect(0x02);
-  const model = text(MAX_TEXT);
+  const model = text(MAX_TEXT, MODEL);
   expect(0x03);
   const acct = account();
   expect(0x04);
   if (head(5) !== 5) giveUp();
   expect(0x01);
-  const id = text(MAX_TEXT);
+  const id = text(MAX_TEXT, TERMS_ID);
   expect(0x02);
-  const version = text(MAX_TEXT);
+  const version = text(MAX_TEXT, TERMS_VERSION);
   expect(0x03);
   const digest = byteString(DIGEST);
   expect(0x04);
-  const uri = text(MAX_TEXT);
+  const uri = text(MAX_TEXT, TERMS_URI);
   expect(0x05);
   const terms = { id, version, digest, uri, usage: usage() };
   let requestDigest: Uint8Array | undefined;
