@@ -84,6 +84,9 @@ describe('RFC 8785 canonical JSON', () => {
     const text = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 12 }),
       fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u0000', '\u2028', 'é', '\ud800', '\udc00', '\ud83d\ude00'), maxLength: 8 }),
+      // Around the printable-ASCII fast path and its length limit.
+      fc.string({ unit: fc.constantFrom('a', ' ', '~', '/', '\u007f', '\u001f', '"', '\\', '\u0080'), minLength: 60, maxLength: 70 }),
+      fc.string({ unit: fc.constantFrom('a', ' ', '~', '/', '\u007f', '\u001f', '"', '\\'), maxLength: 6 }),
     );
     const value = fc.letrec((tie) => ({
       node: fc.oneof(

@@ -15,7 +15,20 @@ export function canonicalizeJson(value: unknown, maxDepth = 64): string {
   return write(value, 0, maxDepth);
 }
 
+// Below this length a string is scanned here first: member names and short values are usually
+// printable ASCII, and quoting them directly costs less than a call to JSON.stringify.
+const SCAN_LIMIT = 64;
+
 function writeString(s: string): string {
+  if (s.length <= SCAN_LIMIT) {
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      // Printable ASCII other than '"' and '\\' is exactly what JSON writes unescaped (and is well-formed).
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+    }
+    if (i === s.length) return `"${s}"`;
+  }
   if (!isWellFormed(s)) {
     throw new SignetError('SIGNET_E_INPUT_INVALID', 'A JSON string contains a lone surrogate, which RFC 8785 cannot canonicalize.');
   }
