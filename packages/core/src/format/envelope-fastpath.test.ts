@@ -192,10 +192,11 @@ describe('the single-pass envelope reader', () => {
           maxLength: 3,
         }),
         (c, edits) => {
-          let bytes = sealOrUndefined(c);
-          if (bytes === undefined) return;
+          const sealed = sealOrUndefined(c);
+          if (sealed === undefined) return;
+          let bytes: Uint8Array = sealed;
           for (const [p, v, op] of edits) {
-            const at = p % bytes.length;
+            const at: number = p % bytes.length;
             const b: Uint8Array = bytes;
             if (op === 'set') b[at] = v;
             else if (op === 'xor') b[at] = (b[at] as number) ^ (1 << (v % 8));

@@ -330,7 +330,6 @@ export function readCanonicalEnvelope(bytes: Uint8Array): ParsedEnvelope | undef
     // An unprotected header with anything in it (receipts) is for the general parser.
     if (bytes[pos] !== 0xa0) return undefined;
     pos++;
-    const payloadStart = pos;
     const payloadBytes = byteString();
     const payloadEnd = pos;
     const signature = byteString();
@@ -339,14 +338,14 @@ export function readCanonicalEnvelope(bytes: Uint8Array): ParsedEnvelope | undef
     pos = payloadEnd - payloadBytes.length;
     const claims = payload(h);
     if (pos !== end) return undefined;
-    // The Sig_structure holds both byte strings with the heads they have here (shortest form, as the
-    // encoder writes them), so their encoded bytes are copied as they are.
-    const toBeSigned = new Uint8Array(SIG_PREFIX.length + (protectedEnd - protectedStart) + 1 + (payloadEnd - payloadStart));
+    // The Sig_structure ["Signature1", protected, h'', payload] holds both byte strings with the
+    // heads they have here (shortest form, as the encoder writes them). Between them the envelope
+    // has its empty unprotected map (0xa0) where the Sig_structure has the empty external_aad
+    // (0x40): one copy and one byte changed.
+    const toBeSigned = new Uint8Array(SIG_PREFIX.length + (payloadEnd - protectedStart));
     toBeSigned.set(SIG_PREFIX, 0);
-    toBeSigned.set(bytes.subarray(protectedStart, protectedEnd), SIG_PREFIX.length);
-    const emptyAt = SIG_PREFIX.length + (protectedEnd - protectedStart);
-    toBeSigned[emptyAt] = 0x40;
-    toBeSigned.set(bytes.subarray(payloadStart, payloadEnd), emptyAt + 1);
+    toBeSigned.set(bytes.subarray(protectedStart, payloadEnd), SIG_PREFIX.length);
+    toBeSigned[SIG_PREFIX.length + (protectedEnd - protectedStart)] = 0x40;
     return {
       bytes,
       kid: h.kid,
