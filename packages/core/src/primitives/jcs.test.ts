@@ -96,6 +96,8 @@ describe('RFC 8785 canonical JSON', () => {
         fc.constantFrom(-0, 0, 1e21, 5e-324, true, false, null),
         fc.array(tie('node'), { maxLength: 4 }),
         fc.dictionary(text, fc.oneof(tie('node'), fc.constant(undefined)), { maxKeys: 5 }),
+        // Either side of the member count where the sort changes.
+        fc.dictionary(text, fc.integer(), { minKeys: 12, maxKeys: 24 }),
       ),
     })).node;
     const outcome = (f: () => string): string => {

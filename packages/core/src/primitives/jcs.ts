@@ -35,6 +35,29 @@ function writeString(s: string): string {
   return JSON.stringify(s);
 }
 
+// Most objects have a handful of members, often already in order: an insertion sort is several
+// times faster on them than Array.prototype.sort.
+const INSERTION_SORT_LIMIT = 16;
+
+/**
+ * The member names in RFC 8785 order (section 3.2.3: by UTF-16 code units). The relational
+ * comparison of two strings and the default sort both compare code units, so either may sort.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > INSERTION_SORT_LIMIT) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 function write(value: unknown, depth: number, maxDepth: number): string {
   if (depth > maxDepth) throw new SignetError('SIGNET_E_PARSE_TOO_DEEP', `JSON nests deeper than ${maxDepth} levels.`);
   switch (typeof value) {
@@ -60,10 +83,9 @@ function write(value: unknown, depth: number, maxDepth: number): string {
       if (proto !== Object.prototype && proto !== null) {
         throw new SignetError('SIGNET_E_INPUT_INVALID', 'Only plain JSON objects can be canonicalized.');
       }
-      // Default sort compares UTF-16 code units, which is what RFC 8785 section 3.2.3 requires.
       // Members whose value is undefined are left out, as JSON.stringify leaves them out.
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = sortedKeys(record);
       let out = '{';
       for (const key of keys) {
         const member = record[key];
