@@ -183,6 +183,30 @@ describe('the single-pass envelope reader', () => {
     agree(bytes);
   });
 
+  it('keeps its cached texts apart from the bytes of the caller, which may change after parsing (a Buffer too)', () => {
+    const c = (issuer: string): EnvelopeClaims => ({
+      issuer,
+      responseId: 'chatcmpl-1',
+      issuedAt: 1,
+      model: 'm',
+      account: { mode: 'linkable', tag: new Uint8Array(16) },
+      terms: { id: 't', version: '1', digest: new Uint8Array(32), uri: 'u', usage: {} },
+      content: [{ exact: new Uint8Array(32), normalized: new Uint8Array(32), chunkRoot: new Uint8Array(32), chunkCount: 0 }],
+    });
+    const first = signEnvelope(c('https://a.example'), key);
+    const second = signEnvelope(c('https://b.example'), key);
+    const reused = Buffer.from(first);
+    expect(parseEnvelope(reused).claims.issuer).toBe('https://a.example');
+    expect(parseEnvelope(reused).kid).toBe(key.kid);
+    // The caller reuses its buffer for the next envelope.
+    reused.set(second);
+    expect(parseEnvelope(reused).claims.issuer).toBe('https://b.example');
+    agree(reused);
+    const otherKey = new SigningKey(nodeBackend.sha256(utf8('another key')), {}, nodeBackend);
+    reused.set(signEnvelope(c('https://b.example'), otherKey));
+    expect(parseEnvelope(reused).kid).toBe(otherKey.kid);
+  });
+
   it('agrees on mutated envelopes: flipped, replaced, cut, extended bytes', () => {
     fc.assert(
       fc.property(

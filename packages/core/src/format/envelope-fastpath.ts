@@ -132,7 +132,9 @@ function text(max: number, last?: TextSlot): string {
   }
   if (s.length === 0 || s.length > max) giveUp();
   if (last !== undefined) {
-    last.bytes = buf.slice(start, pos);
+    // A copy of its own (the constructor always copies; slice on a Buffer would not): bytes the
+    // caller may change later must not change what the cache holds.
+    last.bytes = new Uint8Array(buf.subarray(start, pos));
     last.text = s;
   }
   return s;
@@ -152,7 +154,7 @@ let lastKidText = toBase64url(lastKid);
 function kidText(kid: Uint8Array): string {
   for (let i = 0; i < DIGEST; i++) {
     if (kid[i] !== lastKid[i]) {
-      lastKid = kid.slice();
+      lastKid = new Uint8Array(kid);
       lastKidText = toBase64url(lastKid);
       break;
     }
