@@ -4,6 +4,7 @@ import { CborWriter } from './cbor.js';
 import { assertClaimsShape, payloadToClaims, writePayload, type EnvelopeClaims } from './claims.js';
 import { ALG_EDDSA, decodeCoseSign1, encodeCoseSign1, HEADER, sigStructure } from './cose.js';
 import { SignetError } from '../primitives/errors.js';
+import { readCanonicalEnvelope } from './envelope-fastpath.js';
 
 /**
  * The Signet envelope: a COSE_Sign1 over the deterministic CBOR statement, with the key id, the
@@ -211,7 +212,18 @@ function parseFail(
  * Parses envelope bytes with bounded, strict decoding: size cap, deterministic CBOR, known shapes.
  * Does no cryptography: the result must still be verified (see `@signet/verify`).
  */
-export function parseEnvelope(bytes: Uint8Array, limits: Partial<CborLimits> = {}): ParsedEnvelope {
+export function parseEnvelope(bytes: Uint8Array, limits?: Partial<CborLimits>): ParsedEnvelope {
+  // With the default limits, an envelope in the one shape signers write is read in a single pass;
+  // anything else, including every envelope that fails, goes through the general parser below.
+  if (limits === undefined && bytes instanceof Uint8Array && bytes.length <= MAX_ENVELOPE_BYTES) {
+    const fast = readCanonicalEnvelope(bytes);
+    if (fast !== undefined) return fast;
+  }
+  return parseEnvelopeGeneral(bytes, limits ?? {});
+}
+
+/** The general parser: every envelope the single-pass reader does not take, and every refusal. */
+export function parseEnvelopeGeneral(bytes: Uint8Array, limits: Partial<CborLimits> = {}): ParsedEnvelope {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('envelope must be a Uint8Array');
   const maxBytes = limits.maxBytes ?? MAX_ENVELOPE_BYTES;
   if (bytes.length > maxBytes) {

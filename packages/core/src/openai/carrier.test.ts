@@ -1,5 +1,7 @@
+import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { carrierEvent, insertCarrierField } from './carrier.js';
+import { canonicalCarrierField, canonicalMemberText, carrierEvent, carrierMember, insertCarrierField } from './carrier.js';
+import { splitJsonBody } from './body.js';
 
 describe('carriers', () => {
   it('adds the signet member without touching the other bytes of the body', () => {
@@ -26,5 +28,43 @@ describe('carriers', () => {
       carrierEvent({ kind: 'response', id: 'r', model: 'm', created: undefined, lastSequence: 9 }, { envelope: 'e' }),
     );
     expect(responses).toBe('event: keepalive\ndata: {"type":"keepalive","sequence_number":10,"signet":{"envelope":"e"}}\n\n');
+  });
+
+  // Any value as it may arrive in a body's signet member: known and unknown members, right and wrong types.
+  const memberValue = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constant(true),
+    fc.integer(),
+    fc.constant(null),
+  );
+  const fieldLike = fc.dictionary(fc.constantFrom('envelope', 'kid', 'partial', 'unsealed', 'other', '__proto__'), memberValue, {
+    maxKeys: 5,
+  });
+
+  it('writes the member text member by member exactly as JSON.stringify writes the canonical field', () => {
+    fc.assert(
+      fc.property(fieldLike, (raw) => {
+        const field = canonicalCarrierField(raw);
+        if (field === undefined) return;
+        expect(Object.keys(field)).toEqual(['envelope', 'kid', 'partial', 'unsealed'].filter((k) => k in field));
+        expect(canonicalMemberText(field)).toBe(`"signet":${JSON.stringify(field)}`);
+        expect(carrierMember(raw as never)).toBe(`"signet":${JSON.stringify(field)}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a body with any carrier the gateway could write splits back into the upstream text', () => {
+    fc.assert(
+      fc.property(fieldLike, fc.constantFrom('{"id":"x"}', ' {}\n', '{"a":[1,{"b":"}"}]}\n'), (raw, upstream) => {
+        const field = canonicalCarrierField(raw);
+        if (field === undefined) return;
+        const split = splitJsonBody(insertCarrierField(upstream, field) as string);
+        expect(split.sealed).toBe(upstream);
+        expect(split.field).toEqual(field);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, equalBytes, fromBase64url, fromHex, fromUtf8, toBase64url, toHex, utf8 } from './bytes.js';
+import { fromBase64urlPortable } from '../internal/base64url.js';
 
 describe('base64url', () => {
   it('round-trips every byte string and matches an independent encoder', () => {
@@ -31,6 +32,23 @@ describe('base64url', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it('the native and the portable decoder give the same bytes or the same refusal on any text', () => {
+    const outcome = (decode: (t: string) => Uint8Array, text: string): string => {
+      try {
+        return toHex(decode(text));
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    const char = fc.constantFrom(...'AQgw_-9zZ+/= \n\u00e9'.split(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: char, maxLength: 24 }), fc.uint8Array({ maxLength: 30 }).map(toBase64url)), (text) => {
+        expect(outcome(fromBase64url, text)).toBe(outcome(fromBase64urlPortable, text));
+      }),
+      { numRuns: 2000 },
     );
   });
 

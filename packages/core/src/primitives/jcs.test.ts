@@ -84,6 +84,9 @@ describe('RFC 8785 canonical JSON', () => {
     const text = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 12 }),
       fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u0000', '\u2028', 'é', '\ud800', '\udc00', '\ud83d\ude00'), maxLength: 8 }),
+      // Around the printable-ASCII fast path and its length limit.
+      fc.string({ unit: fc.constantFrom('a', ' ', '~', '/', '\u007f', '\u001f', '"', '\\', '\u0080'), minLength: 60, maxLength: 70 }),
+      fc.string({ unit: fc.constantFrom('a', ' ', '~', '/', '\u007f', '\u001f', '"', '\\'), maxLength: 6 }),
     );
     const value = fc.letrec((tie) => ({
       node: fc.oneof(
@@ -93,6 +96,8 @@ describe('RFC 8785 canonical JSON', () => {
         fc.constantFrom(-0, 0, 1e21, 5e-324, true, false, null),
         fc.array(tie('node'), { maxLength: 4 }),
         fc.dictionary(text, fc.oneof(tie('node'), fc.constant(undefined)), { maxKeys: 5 }),
+        // Either side of the member count where the sort changes.
+        fc.dictionary(text, fc.integer(), { minKeys: 12, maxKeys: 24 }),
       ),
     })).node;
     const outcome = (f: () => string): string => {
