@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignetError } from '@signet/core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,8 +90,13 @@ describe('durable log (SQLite)', () => {
     await first.commitEntry(entry(11));
     await first.commitEntry(entry(12));
     heal();
-    // A second opener of the same spool (the restarted process) catches up before taking new work.
-    const second = await openDurableLog(log, { spoolPath, retryMs: 60_000 });
+    // What the process leaves when it dies: the spool and a lock naming a pid that is gone. The
+    // restarted process takes the spool over and catches up before taking new work.
+    const restarted = `${spoolPath}.restarted`;
+    copyFileSync(spoolPath, restarted);
+    const pid = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(`${restarted}.lock`, JSON.stringify({ pid, host: hostname(), started: Date.now() }));
+    const second = await openDurableLog(log, { spoolPath: restarted, retryMs: 60_000 });
     expect(second.state).toBe('available');
     expect(await log.receiptFor('resp-11')).toBeInstanceOf(Uint8Array);
     expect(await log.receiptFor('resp-12')).toBeInstanceOf(Uint8Array);
