@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLogKey } from '@signet/log';
 import { main } from 'signet';
 import { startUpstream, type Upstream } from '../support/upstream.js';
-import { checkReceipts, gatewayFiles, quietIO, refusedStart, startGatewayProcess, streamingLoad } from './harness.js';
+import { checkReceipts, gatewayFiles, quietIO, refusedStart, startGatewayProcess, streamingLoad, tryMount } from './harness.js';
 
 /**
  * The log's disk: a read-only log refuses start-up (the check writes), and a full disk spools or
@@ -19,15 +19,6 @@ let upstream: Upstream;
 let files: Awaited<ReturnType<typeof gatewayFiles>>;
 let mnt = '';
 let mounted = false;
-
-function tryMount(dir: string, size: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(async () => {
   upstream = await startUpstream({ chunkDelayMs: 4, quiet: true });

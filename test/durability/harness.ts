@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,28 @@ export async function gatewayFiles(): Promise<{ dir: string; keys: string; accou
   if ((await main(['accounts', 'add', '--file', accounts, '--account', 'acct_fault', '--terms-version', '1'], quietIO(out))) !== 0)
     throw new Error('accounts add failed');
   return { dir, keys, accounts, terms, apiKey: (out[0] as string).trim() };
+}
+
+/**
+ * Mounts a tmpfs of `size` at `dir` when this machine allows it (root with mount rights): a small
+ * disk of the test's own, to fill. Returns false when the mount is refused.
+ */
+export function tryMount(dir: string, size: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The process that owns a spool file, from its lock file (undefined when nobody does). */
+export function spoolOwnerPid(spool: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(`${spool}.lock`, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A running `signet gateway` process. */
