@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,20 @@ export function spoolOwnerPid(spool: string): number | undefined {
     return (JSON.parse(readFileSync(`${spool}.lock`, 'utf8')) as { pid: number }).pid;
   } catch {
     return undefined;
+  }
+}
+
+/** How many records a spool file holds now (0 when it does not exist). */
+export function spoolRecords(spool: string): number {
+  return existsSync(spool) ? readFileSync(spool, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+/** Polls `check` every 100 ms until it holds; throws after `timeoutMs`, naming `what`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -151,9 +165,11 @@ export function envelopeOfStream(body: string): Received | undefined {
 
 /**
  * `clients` loops that each ask for streamed answers one after another until `stop()`, keeping
- * every envelope that arrived whole. Requests that fail (the gateway was killed) are counted.
+ * every envelope that arrived whole. Requests that fail (the gateway was killed) are counted, and
+ * so are requests that take longer than `requestTimeoutMs` (when given): a connection the cluster
+ * primary was handing to a worker at the moment that worker was killed is never answered.
  */
-export function streamingLoad(url: string, apiKey: string, clients: number, model = 'local-model') {
+export function streamingLoad(url: string, apiKey: string, clients: number, model = 'local-model', requestTimeoutMs?: number) {
   const received: Received[] = [];
   const statuses = new Map<number, number>();
   let failed = 0;
@@ -165,6 +181,7 @@ export function streamingLoad(url: string, apiKey: string, clients: number, mode
           method: 'POST',
           headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: `client ${i} question ${n}` }] }),
+          ...(requestTimeoutMs === undefined ? {} : { signal: AbortSignal.timeout(requestTimeoutMs) }),
         });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const body = await res.text();
