@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,8 +96,22 @@ describe('spool ownership', () => {
     expect(ownerAlive(me)).toBe(true);
     if (existsSync('/proc/self/stat')) expect(ownerAlive({ ...me, started: me.started - 3_600_000 })).toBe(false);
     expect(ownerAlive({ ...me, pid: deadPid() })).toBe(false);
-    // A lock from another host cannot be checked: it counts as live.
-    expect(ownerAlive({ pid: deadPid(), host: `${hostname()}-elsewhere`, started: 0 })).toBe(true);
+    // A lock from another host cannot be checked by pid: it counts as live while its owner touches it.
+    const foreign = { pid: deadPid(), host: `${hostname()}-elsewhere`, started: 0 };
+    expect(ownerAlive(foreign, 5_000)).toBe(true);
+    expect(ownerAlive(foreign, 120_000)).toBe(false);
+  });
+
+  it('refuses a fresh lock from another host, and takes over one its owner stopped touching', async () => {
+    const path = fresh();
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: 1, host: `${hostname()}-elsewhere`, started: 0 }));
+    await expect(lockSpool(path)).rejects.toMatchObject({ code: 'SIGNET_E_LOG_SPOOL_IN_USE' });
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(`${path}.lock`, old, old);
+    const notices: string[] = [];
+    const lock = await lockSpool(path, { onTakeover: (l) => notices.push(l) });
+    expect(notices).toEqual([`took over the spool ${path} from process 1 on ${hostname()}-elsewhere, which is gone`]);
+    lock.release();
   });
 
   it('refuses a second open of a spool in the same process', async () => {

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { SignetError } from '@signet/core';
@@ -9,6 +9,10 @@ import { SignetError } from '@signet/core';
  * and start time. A lock whose process is gone (or whose pid now belongs to a process started at
  * another time) is stale and is taken over; a lock held by a live process is a refusal
  * (`SIGNET_E_LOG_SPOOL_IN_USE`), because two writers rewriting one spool would lose entries.
+ *
+ * The owner also touches its lock every 10 s. A lock written on another host (a shared folder, a
+ * recreated container with a new host name) cannot be checked by pid, so it counts as live only
+ * while it is fresh: one untouched for a minute is stale.
  */
 
 /** Who holds a spool lock, as written in the lock file. */
@@ -31,6 +35,9 @@ export interface SpoolLockOptions {
   /** Told when a stale lock is taken over (one line, for the operator). */
   readonly onTakeover?: (line: string) => void;
 }
+
+const HEARTBEAT_MS = 10_000;
+const FOREIGN_STALE_MS = 60_000;
 
 // Locks this process holds, by resolved path: a second open in the same process is refused too.
 const held = new Map<string, string>();
@@ -55,9 +62,12 @@ function ownStart(): number {
   return clockTicksStart('self')?.started ?? Math.round(Date.now() - process.uptime() * 1000);
 }
 
-/** Whether the process that wrote `owner` still runs (a lock from another host counts as live: it cannot be checked). */
-export function ownerAlive(owner: SpoolOwner): boolean {
-  if (owner.host !== hostname()) return true;
+/**
+ * Whether the process that wrote `owner` still runs. A lock from another host cannot be checked by
+ * pid: it counts as live while it was touched (`ageMs` ago) within the last minute.
+ */
+export function ownerAlive(owner: SpoolOwner, ageMs = 0): boolean {
+  if (owner.host !== hostname()) return ageMs < FOREIGN_STALE_MS;
   try {
     process.kill(owner.pid, 0);
   } catch (e) {
@@ -93,9 +103,7 @@ function readText(path: string): string | undefined {
 export function spoolInUse(spool: string, owner: SpoolOwner | undefined): SignetError {
   const who = owner === undefined ? 'this process' : `process ${owner.pid} on ${owner.host}`;
   return new SignetError('SIGNET_E_LOG_SPOOL_IN_USE', `The spool ${spool} is in use by ${who}.`, {
-    hint:
-      'Another gateway is using this log folder: give each gateway its own --log-spool (and --registry-spool), or stop the other one. ' +
-      `If that gateway is gone (on another host), remove ${spool}.lock.`,
+    hint: 'Another gateway is using this log folder: give each gateway its own --log-spool (and --registry-spool), or stop the other one.',
   });
 }
 
@@ -157,17 +165,26 @@ export async function lockSpool(spool: string, options: SpoolLockOptions = {}): 
       continue;
     }
     // Our own pid in a lock we do not hold: an earlier process with the same pid (a restarted container).
-    const stale = owner === undefined || (owner.pid === process.pid && owner.host === hostname()) || !ownerAlive(owner);
+    const stale = owner === undefined || (owner.pid === process.pid && owner.host === hostname()) || !ownerAlive(owner, age);
     if (!stale) throw spoolInUse(spool, owner);
     if (removeStale(lockPath, seen))
       options.onTakeover?.(
         owner === undefined
           ? `took over the unreadable lock of the spool ${spool}`
-          : `took over the spool ${spool} from process ${owner.pid}, which is gone`,
+          : `took over the spool ${spool} from process ${owner.pid}${owner.host === hostname() ? '' : ` on ${owner.host}`}, which is gone`,
       );
     else await sleep(10);
   }
   held.set(lockPath, mine);
+  // The heartbeat that tells other hosts this lock is alive.
+  const beat = setInterval(() => {
+    try {
+      if (readText(lockPath) === mine) utimesSync(lockPath, new Date(), new Date());
+    } catch {
+      // A missed beat only makes the lock look older; the next one catches up.
+    }
+  }, HEARTBEAT_MS);
+  beat.unref();
   if (!exitHook) {
     exitHook = true;
     // A process that exits without closing its spools leaves no stale locks behind when it can help it.
@@ -184,6 +201,7 @@ export async function lockSpool(spool: string, options: SpoolLockOptions = {}): 
     path: lockPath,
     release() {
       if (held.get(lockPath) !== mine) return;
+      clearInterval(beat);
       held.delete(lockPath);
       try {
         if (readText(lockPath) === mine) unlinkSync(lockPath);
