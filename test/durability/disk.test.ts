@@ -5,11 +5,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLogKey } from '@signet/log';
 import { main } from 'signet';
 import { startUpstream, type Upstream } from '../support/upstream.js';
-import { checkReceipts, gatewayFiles, quietIO, refusedStart, startGatewayProcess, streamingLoad } from './harness.js';
+import {
+  checkReceipts,
+  gatewayFiles,
+  quietIO,
+  refusedStart,
+  spoolOwnerPid,
+  spoolRecords,
+  startGatewayProcess,
+  streamingLoad,
+  tryMount,
+  waitFor,
+} from './harness.js';
 
 /**
  * The log's disk: a read-only log refuses start-up (the check writes), and a full disk spools or
- * refuses as configured. Both need a small file system of their own: a tmpfs, mounted when this
+ * refuses as configured, with one process and with two workers (each spooling to its own file,
+ * one of them killed while it holds spooled entries). Both need a small file system of their own: a tmpfs, mounted when this
  * machine allows it (root with mount rights). Without one, a non-root user gets the read-only case
  * from file modes, and the full disk is covered by the simulated ENOSPC of the log's unit tests
  * (packages/log/src/durable-log.test.ts).
@@ -19,15 +31,6 @@ let upstream: Upstream;
 let files: Awaited<ReturnType<typeof gatewayFiles>>;
 let mnt = '';
 let mounted = false;
-
-function tryMount(dir: string, size: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(async () => {
   upstream = await startUpstream({ chunkDelayMs: 4, quiet: true });
@@ -142,4 +145,67 @@ describe('the log on a read-only or full disk', () => {
       }
     }, 60_000);
   }
+});
+
+describe('two workers on one log whose disk fills', () => {
+  it('the log disk fills mid-run and a worker is killed: each worker spools to its own file, and every envelope received reaches the log', async () => {
+    if (!mounted) return;
+    const dir = join(mnt, 'workers');
+    mkdirSync(dir);
+    const db = join(dir, 'log.db');
+    const spool = join(files.dir, 'workers.spool');
+    const gw = await startGatewayProcess([
+      '--workers',
+      '2',
+      // base() without its --workers 1
+      ...base().slice(2),
+      '--log',
+      db,
+      '--log-spool',
+      spool,
+      '--log-commit-timeout-ms',
+      '1000',
+    ]);
+    const logKey = loadLogKey(`${db}.key`).verifierKey;
+    const filler = join(mnt, 'filler-workers');
+    try {
+      // One spool file per worker, each owned by its worker.
+      const owners = [spoolOwnerPid(spool), spoolOwnerPid(`${spool}.w2`)];
+      expect(owners.every((p) => p !== undefined)).toBe(true);
+      expect(new Set(owners).size).toBe(2);
+      // Killing a worker can strand a connection the primary was handing to it: give up on those.
+      const load = streamingLoad(gw.url, files.apiKey, 40, 'local-model', 10_000);
+      await sleep(500);
+      try {
+        writeFileSync(filler, Buffer.alloc(8 * 1024 * 1024));
+      } catch {
+        // Written as far as it fits: that is the point.
+      }
+      await waitFor('both workers to spool', () => spoolRecords(spool) > 0 && spoolRecords(`${spool}.w2`) > 0);
+      // Worker 2 dies with entries in its spool; its replacement cannot open the full log yet.
+      const killed = owners[1] as number;
+      const spooledByKilled = spoolRecords(`${spool}.w2`);
+      process.kill(killed, 'SIGKILL');
+      await sleep(1500);
+      rmSync(filler, { force: true });
+      // The replacement takes worker 2's file over and replays it; worker 1 drains its own.
+      await waitFor('the replacement to take over worker 2 spool', () => gw.stderr().includes(`from process ${killed}, which is gone`));
+      await waitFor('both spools to drain', () => spoolRecords(spool) === 0 && spoolRecords(`${spool}.w2`) === 0);
+      await sleep(500);
+      await load.stop();
+      expect(spooledByKilled).toBeGreaterThan(0);
+      expect(gw.stderr()).toContain('log spooling');
+      expect(gw.stderr()).toContain(`took over the spool ${spool}.w2 from process ${killed}, which is gone`);
+      expect(spoolOwnerPid(`${spool}.w2`)).not.toBe(killed);
+      expect([...load.statuses.keys()]).toEqual([200]);
+      expect(load.received.length).toBeGreaterThan(50);
+      expect(await checkReceipts(gw.url, logKey, load.received)).toEqual([]);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- gateway stderr ---\n${gw.stderr().slice(-3000)}`);
+    } finally {
+      rmSync(filler, { force: true });
+      gw.kill('SIGTERM');
+      await gw.exited;
+    }
+  }, 120_000);
 });

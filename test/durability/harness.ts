@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,42 @@ export async function gatewayFiles(): Promise<{ dir: string; keys: string; accou
   if ((await main(['accounts', 'add', '--file', accounts, '--account', 'acct_fault', '--terms-version', '1'], quietIO(out))) !== 0)
     throw new Error('accounts add failed');
   return { dir, keys, accounts, terms, apiKey: (out[0] as string).trim() };
+}
+
+/**
+ * Mounts a tmpfs of `size` at `dir` when this machine allows it (root with mount rights): a small
+ * disk of the test's own, to fill. Returns false when the mount is refused.
+ */
+export function tryMount(dir: string, size: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The process that owns a spool file, from its lock file (undefined when nobody does). */
+export function spoolOwnerPid(spool: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(`${spool}.lock`, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many records a spool file holds now (0 when it does not exist). */
+export function spoolRecords(spool: string): number {
+  return existsSync(spool) ? readFileSync(spool, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+/** Polls `check` every 100 ms until it holds; throws after `timeoutMs`, naming `what`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** A running `signet gateway` process. */
@@ -129,9 +165,11 @@ export function envelopeOfStream(body: string): Received | undefined {
 
 /**
  * `clients` loops that each ask for streamed answers one after another until `stop()`, keeping
- * every envelope that arrived whole. Requests that fail (the gateway was killed) are counted.
+ * every envelope that arrived whole. Requests that fail (the gateway was killed) are counted, and
+ * so are requests that take longer than `requestTimeoutMs` (when given): a connection the cluster
+ * primary was handing to a worker at the moment that worker was killed is never answered.
  */
-export function streamingLoad(url: string, apiKey: string, clients: number, model = 'local-model') {
+export function streamingLoad(url: string, apiKey: string, clients: number, model = 'local-model', requestTimeoutMs?: number) {
   const received: Received[] = [];
   const statuses = new Map<number, number>();
   let failed = 0;
@@ -143,6 +181,7 @@ export function streamingLoad(url: string, apiKey: string, clients: number, mode
           method: 'POST',
           headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: `client ${i} question ${n}` }] }),
+          ...(requestTimeoutMs === undefined ? {} : { signal: AbortSignal.timeout(requestTimeoutMs) }),
         });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const body = await res.text();

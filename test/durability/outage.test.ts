@@ -39,7 +39,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function gatewayArgs(policy: 'spool' | 'fail'): string[] {
   return [
-    // One process: each worker would otherwise keep its own spool (see the report on workers).
+    // One process: while an entry waits in a worker's spool, only that worker answers its receipt
+    // with 202; another worker would say 404 until the spool is drained (workers.test.ts waits for that).
     '--workers',
     '1',
     '--upstream',

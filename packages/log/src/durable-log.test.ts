@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignetError } from '@signet/core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,8 +90,13 @@ describe('durable log (SQLite)', () => {
     await first.commitEntry(entry(11));
     await first.commitEntry(entry(12));
     heal();
-    // A second opener of the same spool (the restarted process) catches up before taking new work.
-    const second = await openDurableLog(log, { spoolPath, retryMs: 60_000 });
+    // What the process leaves when it dies: the spool and a lock naming a pid that is gone. The
+    // restarted process takes the spool over and catches up before taking new work.
+    const restarted = `${spoolPath}.restarted`;
+    copyFileSync(spoolPath, restarted);
+    const pid = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(`${restarted}.lock`, JSON.stringify({ pid, host: hostname(), started: Date.now() }));
+    const second = await openDurableLog(log, { spoolPath: restarted, retryMs: 60_000 });
     expect(second.state).toBe('available');
     expect(await log.receiptFor('resp-11')).toBeInstanceOf(Uint8Array);
     expect(await log.receiptFor('resp-12')).toBeInstanceOf(Uint8Array);
@@ -107,6 +113,69 @@ describe('durable log (SQLite)', () => {
     const { log, spoolPath } = await freshLog();
     fillDisk(log);
     await expect(openDurableLog(log, { spoolPath })).rejects.toMatchObject({ code: 'SIGNET_E_LOG_NOT_WRITABLE' });
+    await log.close();
+  });
+});
+
+describe('durable log with several writers (gateway workers)', () => {
+  /** Every entry of the log, as "responseId" strings, oldest first. */
+  async function logged(log: Log): Promise<string[]> {
+    const size = (await log.head()).size;
+    const entries = await log.storage.readEntries(0, size);
+    return entries.map((e) => `resp-${e[0]}`);
+  }
+
+  it('two writers spool to distinct files while the log is down, and both drain into it once: nothing lost, nothing twice', async () => {
+    const target = join(dir, `writers-${++n}.db`);
+    const spoolPath = `${target}.spool`;
+    // Two processes' worth of handles on one SQLite file, as two workers have.
+    const logs = [await openLog(target, { create: true, maxDelayMs: 2 }), await openLog(target, { maxDelayMs: 2 })];
+    const durables = await Promise.all(
+      logs.map((log, i) => openDurableLog(log, { spoolPath, writer: i + 1, writers: 2, retryMs: 20, commitTimeoutMs: 500 })),
+    );
+    await durables[0]!.commitEntry(entry(1));
+    const heals = logs.map((log) => fillDisk(log));
+    const ids = Array.from({ length: 60 }, (_, i) => i + 2);
+    await Promise.all(ids.map((i) => durables[i % 2]!.commitEntry(entry(i))));
+    expect(durables.map((d) => d.health().spooled)).toEqual([30, 30]);
+    expect(readFileSync(spoolPath, 'utf8').split('\n').filter(Boolean)).toHaveLength(30);
+    expect(readFileSync(`${spoolPath}.w2`, 'utf8').split('\n').filter(Boolean)).toHaveLength(30);
+    for (const heal of heals) heal();
+    await expect.poll(() => durables.map((d) => d.state), { timeout: 5000 }).toEqual(['available', 'available']);
+    const all = await logged(logs[0]!);
+    expect(all).toHaveLength(61);
+    expect(new Set(all)).toEqual(new Set([1, ...ids].map((i) => `resp-${i}`)));
+    for (const d of durables) await d.close();
+    for (const log of logs) await log.close();
+  });
+
+  it('replays at start the spool files of writers this run does not have (orphans), then deletes them', async () => {
+    const { log, spoolPath } = await freshLog();
+    // A run with three workers: worker 3 spools during an outage and stops before the log returns.
+    const third = await openDurableLog(log, { spoolPath, writer: 3, writers: 3, retryMs: 60_000 });
+    const heal = fillDisk(log);
+    await Promise.all([21, 22, 23].map((i) => third.commitEntry(entry(i))));
+    await third.close();
+    heal();
+    expect(existsSync(`${spoolPath}.w3`)).toBe(true);
+    // The next run has one process: it adopts worker 3's file and the log gets every entry.
+    const notices: string[] = [];
+    const single = await openDurableLog(log, { spoolPath, retryMs: 60_000, onNotice: (l) => notices.push(l) });
+    expect(single.state).toBe('available');
+    for (const i of [21, 22, 23]) expect(await log.receiptFor(`resp-${i}`)).toBeInstanceOf(Uint8Array);
+    expect(existsSync(`${spoolPath}.w3`)).toBe(false);
+    expect(readFileSync(spoolPath, 'utf8')).toBe('');
+    expect(notices).toEqual([`took 3 spooled entries from ${spoolPath}.w3, left by an earlier run`]);
+    await single.close();
+    await log.close();
+  });
+
+  it('refuses a second writer on a spool file a live writer owns (one writer per file)', async () => {
+    const { log, spoolPath } = await freshLog();
+    const first = await openDurableLog(log, { spoolPath });
+    await expect(openDurableLog(log, { spoolPath })).rejects.toMatchObject({ code: 'SIGNET_E_LOG_SPOOL_IN_USE' });
+    await expect(openDurableLog(log, { spoolPath, writer: 2, writers: 1 })).rejects.toMatchObject({ code: 'SIGNET_E_CONFIG_INVALID' });
+    await first.close();
     await log.close();
   });
 });

@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDurableSink, type DurableSinkStore } from './durable-sink.js';
@@ -13,6 +14,13 @@ const spoolPath = (): string => {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+/** What a process killed mid-run leaves at `to`: its spool file, and a lock naming a pid that is gone. */
+function leftByDeadProcess(from: string, to: string): void {
+  copyFileSync(from, to);
+  const pid = spawnSync(process.execPath, ['-e', '']).pid;
+  writeFileSync(`${to}.lock`, JSON.stringify({ pid, host: hostname(), started: Date.now() }));
+}
 
 /** A store that can be switched off, and that remembers what it holds. */
 function flakyStore() {
@@ -78,9 +86,11 @@ describe('durable sink', () => {
     first.state.down = true;
     const a = await openDurableSink(first.store, { spoolPath: path, retryMs: 10_000, commitTimeoutMs: 100 });
     await a.write('left-behind');
-    // No close: the process "dies" with the entry only in the spool.
+    // The process "dies" with the entry only in the spool (and its lock left behind).
+    const restarted = spoolPath();
+    leftByDeadProcess(path, restarted);
     const second = flakyStore();
-    const b = await openDurableSink(second.store, { spoolPath: path, retryMs: 20, commitTimeoutMs: 100 });
+    const b = await openDurableSink(second.store, { spoolPath: restarted, retryMs: 20, commitTimeoutMs: 100 });
     expect(second.held.has('left-behind')).toBe(true);
     expect(b.state).toBe('available');
     await b.close();

@@ -1,5 +1,6 @@
 import { SignetError, type SignetErrorCode } from '@signet/core';
 import { openSpool, type Spool } from './spool.js';
+import { adoptOrphanSpools, spoolFileOf } from './spool-files.js';
 import { withTimeout } from './timeout.js';
 
 /**
@@ -37,8 +38,17 @@ export interface DurableRefusal {
 
 /** The tuning every durable store shares. */
 export interface DurableOptions {
-  /** The spool file: an fsync'd append-only file beside the store. */
+  /**
+   * The spool base: an fsync'd append-only file beside the store. Writer 1 writes this file,
+   * writer n `<spoolPath>.w<n>` (see `spoolFileOf`): each file has one owner.
+   */
   readonly spoolPath: string;
+  /** This writer's number, 1 to `writers` (a gateway worker's index; default 1). */
+  readonly writer?: number;
+  /** How many writers share the spool base in this run (default 1). Writer 1 adopts the files of higher numbers. */
+  readonly writers?: number;
+  /** Told about spool takeovers and adoptions (one line each). */
+  readonly onNotice?: (line: string) => void;
   /** What to do while the store is down (default `spool`). */
   readonly unavailable?: UnavailablePolicy;
   /** Longest wait for the store to take an item before it is spooled (or refused), ms. Default 5,000. */
@@ -99,7 +109,11 @@ export async function checkWritable(probe: () => Promise<void>, timeoutMs: numbe
   }
 }
 
-/** Opens the spool, replays what an earlier run left, and returns the sink. */
+/**
+ * Opens this writer's spool (owning it: a spool another live process owns is refused with
+ * `SIGNET_E_LOG_SPOOL_IN_USE`), lets writer 1 adopt the files of writers this run does not have,
+ * replays what an earlier run left, and returns the sink.
+ */
 export async function openDurableSink<T>(store: DurableSinkStore<T>, options: DurableOptions): Promise<DurableSink<T>> {
   const policy = options.unavailable ?? 'spool';
   if (policy !== 'spool' && policy !== 'fail')
@@ -108,7 +122,24 @@ export async function openDurableSink<T>(store: DurableSinkStore<T>, options: Du
   const retryMs = options.retryMs ?? 1_000;
   if (!(commitTimeout > 0) || !(retryMs > 0))
     throw new SignetError('SIGNET_E_CONFIG_INVALID', `The ${store.name}'s commit timeout and retry pause must be positive.`);
-  const spool: Spool = await openSpool(options.spoolPath);
+  const [writer, writers] = [options.writer ?? 1, options.writers ?? 1];
+  if (!Number.isSafeInteger(writer) || !Number.isSafeInteger(writers) || writer < 1 || writer > writers)
+    throw new SignetError('SIGNET_E_CONFIG_INVALID', `The ${store.name}'s spool writer must be a number from 1 to the number of writers.`);
+  const notice = (line: string): void => {
+    try {
+      options.onNotice?.(line);
+    } catch {
+      // Reporting never changes the outcome.
+    }
+  };
+  const spool: Spool = await openSpool(spoolFileOf(options.spoolPath, writer), { onTakeover: notice });
+  try {
+    // Files of writers this run does not have would otherwise never be drained.
+    if (writer === 1) await adoptOrphanSpools(spool, options.spoolPath, writers, notice);
+  } catch (e) {
+    await spool.close();
+    throw e;
+  }
   const spooled = new Map<string, number>();
   const hold = (k: string | undefined): void => {
     if (k !== undefined) spooled.set(k, (spooled.get(k) ?? 0) + 1);

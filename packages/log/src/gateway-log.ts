@@ -22,8 +22,10 @@ export interface GatewayLogOptions {
   readonly maxDelayMs?: number | undefined;
   /** While the log is down: spool (default) or refuse. */
   readonly unavailable?: UnavailablePolicy | undefined;
-  /** The spool file (default `<db>.spool` for SQLite, `<key file>.spool` for PostgreSQL). */
+  /** The spool base (default `<db>.spool` for SQLite, `<key file>.spool` for PostgreSQL); worker n of n > 1 writes `<base>.w<n>`. */
   readonly spoolPath?: string | undefined;
+  /** This gateway worker's number and how many workers run (default `{ index: 1, count: 1 }`: a single process). */
+  readonly worker?: { readonly index: number; readonly count: number } | undefined;
   /** Longest wait for a commit before the entry is spooled or refused, ms (default 5,000). */
   readonly commitTimeoutMs?: number | undefined;
   /** Longest receipt, checkpoint or tile lookup, ms (default 5,000). */
@@ -36,6 +38,8 @@ export interface GatewayLogOptions {
   /** Told about outages and recoveries. */
   readonly onError?: (error: SignetError) => void;
   readonly onStateChange?: (state: DurableState) => void;
+  /** Told about spool takeovers and adoptions. */
+  readonly onNotice?: (line: string) => void;
 }
 
 /** The hooks a gateway takes from the log (structurally the gateway's `GatewayHooks`). */
@@ -77,6 +81,8 @@ export async function openGatewayLog(target: string, options: GatewayLogOptions 
       ...(options.commitTimeoutMs === undefined ? {} : { commitTimeoutMs: options.commitTimeoutMs }),
       ...(options.onError === undefined ? {} : { onError: options.onError }),
       ...(options.onStateChange === undefined ? {} : { onStateChange: options.onStateChange }),
+      ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
+      ...(options.worker === undefined ? {} : { writer: options.worker.index, writers: options.worker.count }),
     });
   } catch (e) {
     await log.close();

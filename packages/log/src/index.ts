@@ -16,6 +16,7 @@ export * from './sequencer.js';
 export * from './log.js';
 export * from './http.js';
 export * from './spool.js';
+export * from './spool-files.js';
 export * from './durable-sink.js';
 export * from './durable-log.js';
 export * from './gateway-log.js';

@@ -118,7 +118,7 @@ export function defaultKeyPath(target: string): string | undefined {
   return isPgUrl(target) ? undefined : `${target}.key`;
 }
 
-function resolveKey(target: string, options: OpenLogOptions, backend: CryptoBackend, logExists: boolean): LogKey {
+async function resolveKey(target: string, options: OpenLogOptions, backend: CryptoBackend, logExists: boolean): Promise<LogKey> {
   if (options.key instanceof LogKey) return options.key;
   const path = options.key ?? defaultKeyPath(target);
   if (path === undefined) {
@@ -129,10 +129,30 @@ function resolveKey(target: string, options: OpenLogOptions, backend: CryptoBack
   // A new key only for a new log: a log whose key file went missing must not silently get another.
   if (!existsSync(path) && options.create === true && !logExists) {
     const key = LogKey.generate(options.origin ?? DEFAULT_ORIGIN, backend);
-    saveLogKey(path, key);
-    return key;
+    try {
+      saveLogKey(path, key);
+      return key;
+    } catch (e) {
+      // Another process (a sibling gateway worker) created the log at the same moment: its key
+      // file won, and the log is initialized with that key, so use it.
+      if (!existsSync(path)) throw e;
+      return loadNewKey(path, backend);
+    }
   }
-  return loadLogKey(path, backend);
+  // Without a log yet, the key file may be one another process is writing right now.
+  return logExists ? loadLogKey(path, backend) : loadNewKey(path, backend);
+}
+
+/** Loads a key file another process has just created, giving it a moment to finish writing. */
+async function loadNewKey(path: string, backend: CryptoBackend): Promise<LogKey> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return loadLogKey(path, backend);
+    } catch (e) {
+      if (attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
 
 /** Signs the tree head of a batch: the checkpoint note and the receipt signature. */
@@ -166,7 +186,7 @@ export async function openLog(target: string, options: OpenLogOptions = {}): Pro
   let key: LogKey | undefined;
   try {
     meta = await storage.meta();
-    key = readOnly ? undefined : resolveKey(target, options, backend, meta !== undefined);
+    key = readOnly ? undefined : await resolveKey(target, options, backend, meta !== undefined);
     if (meta === undefined) {
       if (key === undefined || options.create !== true) {
         throw new SignetError('SIGNET_E_LOG_NOT_FOUND', 'The log has not been created.', { hint: 'Create it with `signet log init`.' });

@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SignetError } from '@signet/core';
+import { lockSpool, type SpoolLock, type SpoolLockOptions } from './spool-lock.js';
 
 /**
  * A durable spool: an append-only file of records, one JSON text a line, where an append resolves
@@ -13,6 +14,9 @@ import { SignetError } from '@signet/core';
  *
  * A crash can tear the last line only (it was never acknowledged): a last line without its newline
  * is dropped when the spool is read.
+ *
+ * A spool has one writer: opening it takes its lock (see {@link lockSpool}), held until it is
+ * closed, and a spool another live process holds is refused with `SIGNET_E_LOG_SPOOL_IN_USE`.
  */
 
 /** An open spool. */
@@ -30,8 +34,14 @@ export interface Spool {
    * `whenEmpty` runs synchronously when the spool ends up empty, before any new append can land.
    */
   drain(store: (records: string[]) => Promise<void>, whenEmpty?: () => void): Promise<number>;
+  /** Waits for pending appends, closes the file and gives up its lock. */
   close(): Promise<void>;
+  /** Deletes the spool file, then closes it and gives up its lock: only once its records are stored elsewhere. */
+  remove(): Promise<void>;
 }
+
+/** Options of {@link openSpool}. */
+export type SpoolOptions = SpoolLockOptions;
 
 function spoolError(cause: unknown, what: string, path: string): SignetError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
@@ -61,9 +71,13 @@ function parseLines(text: string): string[] {
   return lines.filter((l) => l.length > 0);
 }
 
-/** Opens (creating it, mode 0600) the spool file at `path`. */
-export async function openSpool(path: string): Promise<Spool> {
+/**
+ * Opens (creating it, mode 0600) the spool file at `path`, owning it until it is closed. Throws
+ * `SIGNET_E_LOG_SPOOL_IN_USE` when another live process owns it.
+ */
+export async function openSpool(path: string, options: SpoolOptions = {}): Promise<Spool> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError('openSpool needs a file path');
+  const lock: SpoolLock = await lockSpool(path, options);
   let file: FileHandle;
   let existing: string[];
   try {
@@ -75,6 +89,7 @@ export async function openSpool(path: string): Promise<Spool> {
     existing = parseLines(raw.subarray(0, end).toString('utf8'));
     syncDir(path);
   } catch (cause) {
+    lock.release();
     throw spoolError(cause, 'be opened', path);
   }
   let size = existing.length;
@@ -87,6 +102,7 @@ export async function openSpool(path: string): Promise<Spool> {
   // Drains run one at a time.
   let draining: Promise<void> | undefined;
   let closed = false;
+  let released = false;
 
   const writeOnce = async (lines: string): Promise<void> => {
     await file.write(lines);
@@ -189,9 +205,27 @@ export async function openSpool(path: string): Promise<Spool> {
       }
     },
     async close() {
+      if (closed && released) return;
       closed = true;
       while (writing !== undefined) await writing.catch(() => undefined);
+      while (draining !== undefined) await draining;
       await file.close().catch(() => undefined);
+      released = true;
+      lock.release();
+    },
+    async remove() {
+      closed = true;
+      while (writing !== undefined) await writing.catch(() => undefined);
+      while (draining !== undefined) await draining;
+      try {
+        // Deleted while still owned, so nobody can open it between the delete and the release.
+        await unlink(path);
+        syncDir(path);
+      } catch (cause) {
+        throw spoolError(cause, 'be removed', path);
+      } finally {
+        await spool.close();
+      }
     },
   };
   return spool;

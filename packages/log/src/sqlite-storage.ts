@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
 import { edgeTiles } from './append.js';
 import { LOG_SCHEMA } from './schema.js';
-import { checkSqliteSchema, driverCode, migrateSqlite } from './sql/index.js';
+import { checkSqliteSchema, driverCode, enableWal, migrateSqlite } from './sql/index.js';
 import type { Committer, LogMeta, LogStorage, PendingEntry, TreeHead } from './storage.js';
 import type { TileRequest } from './tiled-tree.js';
 
@@ -62,7 +62,7 @@ export function openSqliteStorage(path: string, options: SqliteStorageOptions = 
     // migration so far keeps the previous layout readable.
     if (options.readonly === true) checkSqliteSchema(db, LOG_SCHEMA);
     if (options.readonly !== true) {
-      db.pragma('journal_mode = WAL');
+      enableWal(db);
       db.pragma('synchronous = FULL');
       migrateSqlite(db, LOG_SCHEMA);
     }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
-import { migrateSqlite } from '@signet/log/sql';
+import { enableWal, migrateSqlite } from '@signet/log/sql';
 import { KEY_COLUMNS, toKeyRow, type AccountKeyRow, type AccountsDatabase } from './accounts-db.js';
 import { ACCOUNTS_SCHEMA } from './accounts-schema.js';
 
@@ -17,7 +17,7 @@ export function openSqliteAccounts(path: string): AccountsDatabase {
   let db: Database.Database;
   try {
     db = new Database(path);
-    db.pragma('journal_mode = WAL');
+    enableWal(db);
     db.pragma('busy_timeout = 5000');
     migrateSqlite(db, ACCOUNTS_SCHEMA);
   } catch (cause) {

@@ -23,14 +23,18 @@ export interface GatewayRegistryOptions {
   readonly statementTimeoutMs?: number | undefined;
   /** While the registry is down: spool (default) or refuse. */
   readonly unavailable?: UnavailablePolicy | undefined;
-  /** The spool file (default `<db>.spool` for SQLite, `<spoolFolder>/registry.spool` for PostgreSQL). */
+  /** The spool base (default `<db>.spool` for SQLite, `<spoolFolder>/registry.spool` for PostgreSQL); worker n of n > 1 writes `<base>.w<n>`. */
   readonly spoolPath?: string | undefined;
+  /** This gateway worker's number and how many workers run (default `{ index: 1, count: 1 }`: a single process). */
+  readonly worker?: { readonly index: number; readonly count: number } | undefined;
   /** Where a PostgreSQL registry's spool goes when `spoolPath` is not given. */
   readonly spoolFolder?: string | undefined;
   /** Longest wait for a write before the record is spooled or refused, ms (default 5,000). */
   readonly commitTimeoutMs?: number | undefined;
   readonly onError?: (error: SignetError) => void;
   readonly onStateChange?: (state: DurableState) => void;
+  /** Told about spool takeovers and adoptions. */
+  readonly onNotice?: (line: string) => void;
 }
 
 /** The hooks a gateway takes from the registry. */
@@ -74,6 +78,8 @@ export async function openGatewayRegistry(target: string, options: GatewayRegist
       ...(options.commitTimeoutMs === undefined ? {} : { commitTimeoutMs: options.commitTimeoutMs }),
       ...(options.onError === undefined ? {} : { onError: options.onError }),
       ...(options.onStateChange === undefined ? {} : { onStateChange: options.onStateChange }),
+      ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
+      ...(options.worker === undefined ? {} : { writer: options.worker.index, writers: options.worker.count }),
     });
   } catch (e) {
     await registry.close();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { SignetError } from '@signet/core';
-import { migrateSqlite } from '@signet/log/sql';
+import { enableWal, migrateSqlite } from '@signet/log/sql';
 import { fingerprintsFromBytes } from './fingerprint.js';
 import { columnValues, toSealedRow, toUnsealedRow, UNSEALED_COLUMNS, unsealedValues, PROBE_UNSEALED_ROW } from './rows.js';
 import { REGISTRY_SCHEMA, SEALED_COLUMNS } from './schema.js';
@@ -27,7 +27,7 @@ export function openSqliteStore(path: string, options: { readonly mustExist?: bo
   let db: Database.Database;
   try {
     db = new Database(path, options.mustExist === true ? { fileMustExist: true } : {});
-    db.pragma('journal_mode = WAL');
+    enableWal(db);
     // NORMAL in WAL mode loses at most the last transactions on power loss, never integrity.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');

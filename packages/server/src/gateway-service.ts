@@ -163,7 +163,15 @@ export async function runGatewayProcess(o: GatewayProcessOptions): Promise<void>
     );
     return;
   }
-  const service = await o.start();
+  let service: GatewayService;
+  try {
+    service = await o.start();
+  } catch (e) {
+    // A worker that cannot start must exit (the channel to the primary would keep it alive), so
+    // the primary sees the failure instead of waiting for it.
+    workerDone();
+    throw e;
+  }
   if (isPoolWorker()) workerReady(service.server.url);
   else o.say(`listening on ${service.server.url}, ${o.describe}`);
   await untilStopped(

@@ -196,23 +196,13 @@ export function checkGatewaySettings(s: SettingValues, env: Env): void {
 }
 
 /**
- * How many worker processes a gateway runs: `requested`, else one per core. A local spool (--log or
- * --registry while its -unavailable policy is not "fail") is one file with one writer: then one
- * worker by default, and more are refused rather than sharing the file. `refused` says why.
+ * How many worker processes a gateway runs: `requested`, else one per core. Workers share the log
+ * and the registry; each keeps its own spool file under the spool base (one writer per file: see
+ * `spoolFileOf` in @signet/log), so a local spool does not limit the count. `refused` says why a
+ * count is refused (fewer than one).
  */
-export function gatewayWorkers(
-  s: SettingValues,
-  requested: number | undefined,
-  cores: number,
-): { readonly workers: number; readonly refused?: string } {
-  const given = (name: string): string | undefined => (typeof s[name] === 'string' ? (s[name] as string) : undefined);
-  const spools = ['log', 'registry'].some((x) => given(x) !== undefined && given(`${x}-unavailable`) !== 'fail');
-  const workers = requested ?? (spools ? 1 : cores);
+export function gatewayWorkers(requested: number | undefined, cores: number): { readonly workers: number; readonly refused?: string } {
+  const workers = requested ?? Math.max(1, cores);
   if (workers < 1) return { workers, refused: '--workers must be at least 1' };
-  if (spools && workers > 1)
-    return {
-      workers,
-      refused: '--workers above 1 needs --log-unavailable fail (and --registry-unavailable fail): a spool file has one writer',
-    };
   return { workers };
 }

@@ -46,11 +46,13 @@ export { createReadiness, type Readiness, type ReadinessCheck, type ReadinessRep
 export {
   isPoolWorker,
   poolMetrics,
+  poolWorkerSlot,
   startWorkerPool,
   workerDone,
   workerReady,
   type WorkerPool,
   type WorkerPoolOptions,
+  type WorkerSlot,
 } from './worker-pool.js';
 export {
   runGatewayProcess,

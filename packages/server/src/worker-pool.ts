@@ -7,6 +7,10 @@ import { AggregatorRegistry, type Registry } from 'prom-client';
  * SIGHUP on (reload terms and keys), and stops them gracefully. Workers share the keys directory,
  * the accounts store and the log through the files or databases they name, not through the
  * primary. `GET /metrics` on any worker shows the sum over all of them.
+ *
+ * Each worker has a number, 1 to `workers` ({@link poolWorkerSlot}), and a replacement gets the
+ * number of the worker it replaces: what a worker owns by number (its spool file) passes to its
+ * replacement.
  */
 
 /** Options of {@link startWorkerPool}. */
@@ -36,12 +40,29 @@ export interface WorkerPool {
 }
 
 const READY = 'signet:worker-ready';
+// How a worker learns its number and the pool's size (environment set by the primary at fork).
+const SLOT_ENV = 'SIGNET_POOL_WORKER';
+const SIZE_ENV = 'SIGNET_POOL_WORKERS';
 const METRICS_REQ = 'signet:metrics-req';
 const METRICS_RES = 'signet:metrics-res';
 
 /** True in a process that {@link startWorkerPool} forked. */
 export function isPoolWorker(): boolean {
   return cluster.isWorker;
+}
+
+/** A process's place among the gateway's workers: its number (1-based) and how many there are. */
+export interface WorkerSlot {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** This process's slot: its number in the pool, or `{ index: 1, count: 1 }` for a process that is no pool worker. */
+export function poolWorkerSlot(env: Readonly<Record<string, string | undefined>> = process.env): WorkerSlot {
+  const [index, count] = [Number(env[SLOT_ENV]), Number(env[SIZE_ENV])];
+  if (!cluster.isWorker || !Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 1 || index > count)
+    return { index: 1, count: 1 };
+  return { index, count };
 }
 
 /** In a worker: tells the primary this worker is serving, and where. */
@@ -96,9 +117,11 @@ export function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool>
   let delay = baseDelay;
   let lastDeath = 0;
   const live = new Set<Worker>();
-  const fork = (): Worker => {
-    const w = cluster.fork({ ...options.env });
+  const slots = new Map<Worker, number>();
+  const fork = (index: number): Worker => {
+    const w = cluster.fork({ ...options.env, [SLOT_ENV]: String(index), [SIZE_ENV]: String(options.workers) });
     live.add(w);
+    slots.set(w, index);
     w.on('message', (m: { type?: unknown; id?: unknown }) => {
       if (m?.type !== METRICS_REQ) return;
       aggregator.clusterMetrics().then(
@@ -110,14 +133,16 @@ export function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool>
   };
   cluster.on('exit', (w, code, signal) => {
     live.delete(w);
+    const index = slots.get(w) ?? 1;
+    slots.delete(w);
     if (stopping) return;
     const now = Date.now();
     // A worker that dies soon after another is a crash loop in the making: back off.
     delay = now - lastDeath < 10_000 ? Math.min(delay * 2, 5000) : baseDelay;
     lastDeath = now;
-    say(`worker ${w.process.pid ?? '?'} exited (${signal ?? `code ${code}`}); starting a replacement in ${delay} ms`);
+    say(`worker ${index} (pid ${w.process.pid ?? '?'}) exited (${signal ?? `code ${code}`}); starting a replacement in ${delay} ms`);
     setTimeout(() => {
-      if (!stopping) fork();
+      if (!stopping) fork(index);
     }, delay).unref();
   });
   return new Promise((resolve, reject) => {
@@ -162,6 +187,6 @@ export function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool>
         await Promise.all(gone);
       },
     };
-    for (let i = 0; i < options.workers; i++) fork();
+    for (let i = 1; i <= options.workers; i++) fork(i);
   });
 }

@@ -109,11 +109,7 @@ SIGINT/SIGTERM stop it gracefully: open streams finish first.`,
     async run(parsed, io) {
       const args = applyConfig(parsed, gatewayFlagSpec(extensions), io.env);
       const given = optional(args, 'workers');
-      const { workers, refused } = gatewayWorkers(
-        args.flags,
-        given === undefined ? undefined : intFlag(args, 'workers', 1),
-        availableParallelism(),
-      );
+      const { workers, refused } = gatewayWorkers(given === undefined ? undefined : intFlag(args, 'workers', 1), availableParallelism());
       if (refused !== undefined) throw new UsageError(refused);
       await runGatewayProcess({
         workers,

@@ -1,4 +1,5 @@
 import { openGatewayLog, type UnavailablePolicy } from '@signet/log';
+import { poolWorkerSlot } from '@signet/server';
 import { intFlag, optional } from '../args.js';
 import type { GatewayExtension } from './gateway.js';
 
@@ -14,7 +15,11 @@ export const logGatewayExtension: GatewayExtension = {
     'log-batch': { value: 'N', default: '1000', help: 'group commit: at most N entries per batch' },
     'log-delay-ms': { value: 'MS', default: '0', help: 'group commit: longest wait before a batch commits' },
     'log-unavailable': { value: 'spool|fail', default: 'spool', help: 'while the log is down: spool entries durably, or refuse (503)' },
-    'log-spool': { value: 'FILE', default: 'DB.spool, or LOG-KEY.spool for PostgreSQL', help: 'the durable spool of the log' },
+    'log-spool': {
+      value: 'FILE',
+      default: 'DB.spool, or LOG-KEY.spool for PostgreSQL',
+      help: 'the durable spool of the log (worker N > 1 writes FILE.wN; one owner per file)',
+    },
     'log-commit-timeout-ms': { value: 'MS', default: '5000', help: 'a commit slower than this spools (or refuses) the entry' },
     'receipt-timeout-ms': { value: 'MS', default: '5000', help: 'receipt and tile lookups slower than this answer 503' },
     'pg-connect-timeout-ms': { value: 'MS', default: '5000', help: 'PostgreSQL stores: longest wait for a connection' },
@@ -36,6 +41,8 @@ export const logGatewayExtension: GatewayExtension = {
       statementTimeoutMs: intFlag(args, 'pg-statement-timeout-ms', 10_000),
       onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
       onStateChange: (s) => io.stderr(`signet gateway: log ${s}\n`),
+      onNotice: (line) => io.stderr(`signet gateway: log: ${line}\n`),
+      worker: poolWorkerSlot(), // each worker writes its own spool file under the base
     });
     io.stderr(`signet gateway: logging to ${log.origin} (verifier key ${log.verifierKey})\n`);
     return { ...hooks, queueDepth: () => log.sequencer?.pending };

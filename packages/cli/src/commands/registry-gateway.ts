@@ -1,5 +1,6 @@
 import type { UnavailablePolicy } from '@signet/log';
 import { openGatewayRegistry } from '@signet/registry';
+import { poolWorkerSlot } from '@signet/server';
 import { flag, intFlag, optional, required } from '../args.js';
 import { gatewayAccountSecret, type GatewayExtension } from './gateway.js';
 
@@ -19,7 +20,7 @@ export const registryGatewayExtension: GatewayExtension = {
     'registry-spool': {
       value: 'FILE',
       default: 'DB.spool, or DIR/registry.spool for PostgreSQL',
-      help: 'the durable spool of the registry',
+      help: 'the durable spool of the registry (worker N > 1 writes FILE.wN; one owner per file)',
     },
   },
   async setup(args, io) {
@@ -37,6 +38,8 @@ export const registryGatewayExtension: GatewayExtension = {
       statementTimeoutMs: intFlag(args, 'pg-statement-timeout-ms', 10_000),
       onError: (e) => io.stderr(`signet gateway: ${e.code}: ${e.message}\n`),
       onStateChange: (s) => io.stderr(`signet gateway: registry ${s}\n`),
+      onNotice: (line) => io.stderr(`signet gateway: registry: ${line}\n`),
+      worker: poolWorkerSlot(), // each worker writes its own spool file under the base
     });
     io.stderr(`signet gateway: recording in the ${registry.kind} registry${flag(args, 'registry-store-text') ? ' (with text)' : ''}\n`);
     return hooks;

@@ -22,3 +22,4 @@ export {
   type MigrationResult,
   type SchemaPlan,
 } from './migrations.js';
+export { enableWal } from './sqlite-wal.js';
