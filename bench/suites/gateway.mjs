@@ -135,7 +135,9 @@ async function latencies(url, apiKey, { connections, requests }) {
         },
         (res) => {
           res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`)),
+          );
           res.on('error', reject);
         },
       );
@@ -273,7 +275,8 @@ export default async function run(ctx) {
     const p99 = { direct: [], proxy: [], off: [], on: [] };
     const perRound = ctx.quick ? 100 : 500;
     for (let r = 0; r < (ctx.quick ? 2 : 6); r++) {
-      for (const name of names) p99[name].push(...(await latencies(targets[name].url, targets[name].apiKey, { connections: 4, requests: perRound / 4 })));
+      for (const name of names)
+        p99[name].push(...(await latencies(targets[name].url, targets[name].apiKey, { connections: 4, requests: perRound / 4 })));
     }
     const p = (name) => pct(p99[name], 99);
     // Time to first streamed chunk: sequential requests, interleaved across targets.
