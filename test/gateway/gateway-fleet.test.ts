@@ -73,6 +73,9 @@ describe.skipIf(url === undefined)('two gateways sharing a PostgreSQL accounts s
           logKey,
           '--log-schema',
           logSchema,
+          // Machines of a fleet each spool to their own disk; on one machine, each its own file.
+          '--log-spool',
+          join(dir, `gateway-${i}.spool`),
         ]),
       );
     }

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SignetError } from '@signet/core';
 import { openDurableRegistry, openRegistry, type Registry } from '@signet/registry';
@@ -69,8 +72,14 @@ describe('durable registry (SQLite)', () => {
     const one = await sealOne('chatcmpl-replayed', 'an answer recorded only in the spool when the process died');
     await first.record(one.sealed, one.input);
     heal();
+    // What the process leaves when it dies: the spool and a lock naming a pid that is gone. The
+    // restarted process takes the spool over and replays it.
+    const restarted = `${spoolPath}.restarted`;
+    copyFileSync(spoolPath, restarted);
+    const pid = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(`${restarted}.lock`, JSON.stringify({ pid, host: hostname(), started: Date.now() }));
     const reopened = await openRegistry(path, { accountSecret: provider.secret });
-    const second = await openDurableRegistry(reopened, { spoolPath, retryMs: 60_000 });
+    const second = await openDurableRegistry(reopened, { spoolPath: restarted, retryMs: 60_000 });
     expect(second.state).toBe('available');
     expect((await reopened.lookup('chatcmpl-replayed')).length).toBe(1);
     await second.retry();
