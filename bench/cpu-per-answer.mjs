@@ -23,30 +23,8 @@ async function serve(role, upstreamUrl) {
     const { startDemoUpstream } = await import('../examples/demo/dist/upstream.js');
     url = (await startDemoUpstream({ words: 40 })).url;
   } else if (role === 'proxy') {
-    // The same plain proxy as the gateway suite's baseline.
-    const { createServer, request, Agent } = await import('node:http');
-    const target = new URL(upstreamUrl);
-    const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
-    const expected = `Bearer ${apiKey}`;
-    const server = createServer((req, res) => {
-      if (req.headers.authorization !== expected) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
-        return;
-      }
-      const headers = { ...req.headers, host: target.host };
-      delete headers.authorization;
-      const up = request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers, agent }, (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
-      });
-      up.on('error', () => {
-        if (!res.headersSent) res.writeHead(502).end();
-        else res.destroy();
-      });
-      req.pipe(up);
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${server.address().port}`;
+    const { startPlainProxy } = await import('./plain-proxy.mjs');
+    url = await startPlainProxy(upstreamUrl, apiKey);
   } else {
     const { generateSigningKey, toJwks, NO_AI_TRAINING } = await import('@signet/core');
     const { addAccountKey, createGateway, createSigner, openAccountStore } = await import('@signet/server');

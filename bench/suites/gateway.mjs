@@ -20,31 +20,8 @@ if (!isMainThread && workerData?.role !== undefined) {
     const up = await startDemoUpstream({ words: 40 });
     parentPort.postMessage({ url: up.url });
   } else if (role === 'proxy') {
-    // The baseline: a plain pass-through reverse proxy, the way one is written with node:http.
-    const { createServer, request, Agent } = await import('node:http');
-    const target = new URL(workerData.upstream);
-    const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
-    const expected = `Bearer ${workerData.apiKey}`;
-    const server = createServer((req, res) => {
-      if (req.headers.authorization !== expected) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
-        return;
-      }
-      const headers = { ...req.headers, host: target.host };
-      delete headers.authorization;
-      const up = request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers, agent }, (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
-      });
-      up.on('error', () => {
-        if (!res.headersSent) res.writeHead(502).end();
-        else res.destroy();
-      });
-      req.pipe(up);
-    });
-    server.keepAliveTimeout = 5000;
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    parentPort.postMessage({ url: `http://127.0.0.1:${server.address().port}`, apiKey: workerData.apiKey });
+    const { startPlainProxy } = await import('../plain-proxy.mjs');
+    parentPort.postMessage({ url: await startPlainProxy(workerData.upstream, workerData.apiKey), apiKey: workerData.apiKey });
   } else if (role === 'gateway') {
     const { generateSigningKey, toJwks, NO_AI_TRAINING } = await import('@signet/core');
     const { addAccountKey, createGateway, createSigner, openAccountStore } = await import('@signet/server');
