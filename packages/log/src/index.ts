@@ -17,6 +17,7 @@ export * from './log.js';
 export * from './http.js';
 export * from './spool.js';
 export * from './spool-files.js';
+export type { SpoolLockOptions } from './spool-lock.js';
 export * from './durable-sink.js';
 export * from './durable-log.js';
 export * from './gateway-log.js';

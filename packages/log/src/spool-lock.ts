@@ -30,7 +30,7 @@ export interface SpoolLock {
   release(): void;
 }
 
-/** Options of {@link lockSpool}. */
+/** Options of the ownership lock a spool takes on its file. */
 export interface SpoolLockOptions {
   /** Told when a stale lock is taken over (one line, for the operator). */
   readonly onTakeover?: (line: string) => void;
