@@ -38,6 +38,8 @@ describe('signet gateway --workers 2 with one SQLite log', () => {
         expect(r.stderr).toContain('SIGNET_E_LOG_SPOOL_IN_USE');
         expect(r.stderr).toContain('Another gateway is using this log folder');
         expect(r.stderr).not.toMatch(/listening on/);
+        // A worker that cannot start is a start-up failure, not a crash to replace.
+        expect(r.stderr).not.toMatch(/starting a replacement/);
       }
       // The refused gateways left the first one's files as they were.
       expect([spoolOwnerPid(`${db}.spool`), spoolOwnerPid(`${db}.spool.w2`)]).toEqual(owners);

@@ -131,11 +131,14 @@ export function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool>
     });
     return w;
   };
+  // Until every worker has served once, a failing worker is a start-up failure (the promise below
+  // rejects), not a crash to recover from.
+  let started = false;
   cluster.on('exit', (w, code, signal) => {
     live.delete(w);
     const index = slots.get(w) ?? 1;
     slots.delete(w);
-    if (stopping) return;
+    if (stopping || (!started && code !== 0)) return;
     const now = Date.now();
     // A worker that dies soon after another is a crash loop in the making: back off.
     delay = now - lastDeath < 10_000 ? Math.min(delay * 2, 5000) : baseDelay;
@@ -153,6 +156,7 @@ export function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool>
       if (url === '' && typeof m.url === 'string') url = m.url;
       say(`worker ${w.process.pid ?? '?'} serving`);
       if (++ready === options.workers) {
+        started = true;
         cluster.off('message', onReady);
         cluster.off('exit', onEarlyExit);
         resolve(pool);
