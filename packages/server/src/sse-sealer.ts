@@ -33,6 +33,9 @@ export interface EventStreamSealOptions extends StreamSealInput {
   readonly maxStreamBytes?: number;
 }
 
+/** How many forwarded bytes wait, at most, to be hashed in one call. */
+const HASH_BATCH_BYTES = 64 * 1024;
+
 /** Default cap on a streamed answer, bytes. */
 export const DEFAULT_MAX_STREAM_BYTES = 16 * 1024 * 1024;
 
@@ -96,9 +99,30 @@ export function createEventStreamSealing(signer: Signer, options: EventStreamSea
   };
 
   // Every byte forwarded before the carrier is hashed: the envelope seals exactly what the client reads.
+  // The pieces are hashed in batches: one hash call per token event is a visible share of a stream,
+  // one copy of a few kilobytes is not. What waits is bounded by HASH_BATCH_BYTES.
   const hasher = getDefaultBackend().sha256Hasher();
+  const unhashed: Uint8Array[] = [];
+  let unhashedBytes = 0;
+  const hashPending = (): void => {
+    if (unhashed.length === 0) return;
+    hasher.update(unhashed.length === 1 ? (unhashed[0] as Uint8Array) : concatBytes(...unhashed));
+    unhashed.length = 0;
+    unhashedBytes = 0;
+  };
+  const hashLater = (bytes: Uint8Array): void => {
+    unhashed.push(bytes);
+    unhashedBytes += bytes.byteLength;
+    if (unhashedBytes >= HASH_BATCH_BYTES) hashPending();
+  };
   let sealedBody: BodyDigest | undefined;
-  const bodyDigest = (): BodyDigest => (sealedBody ??= { media: 'sse', digest: hasher.digest() });
+  const bodyDigest = (): BodyDigest => {
+    if (sealedBody === undefined) {
+      hashPending();
+      sealedBody = { media: 'sse', digest: hasher.digest() };
+    }
+    return sealedBody;
+  };
 
   const forward = (events: ReturnType<SseParser['push']>, out: Uint8Array[]): void => {
     for (const ev of events) {
@@ -133,7 +157,7 @@ export function createEventStreamSealing(signer: Signer, options: EventStreamSea
       }
       bytes = contiguous ? new Uint8Array(first.buffer, first.byteOffset, total) : concatBytes(...out);
     }
-    hasher.update(bytes);
+    hashLater(bytes);
     return bytes;
   };
 
