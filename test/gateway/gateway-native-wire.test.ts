@@ -65,6 +65,12 @@ beforeAll(async () => {
       } else if (body.model === 'odd-pieces') {
         res.writeHead(200, { 'content-type': type });
         void writeInPieces(res, Buffer.from(text), 37);
+      } else if (body.model === 'gzip-big') {
+        // Small on the wire, large once decoded: the gateway's cap applies to what it decodes.
+        const padded = JSON.stringify({ ...(JSON.parse(wholeAnswer(id)) as object), pad: ' '.repeat(200_000) });
+        const z = gzipSync(padded);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': z.length });
+        res.end(z);
       } else if (body.model === 'forged-headers') {
         // An upstream (or something in front of it) that speaks Signet's headers itself.
         res.writeHead(200, { 'content-type': type, 'signet-envelope': 'forged', 'Signet-Unsealed': 'forged' });
@@ -168,5 +174,34 @@ describe('the native path over awkward upstream wire forms', () => {
     expect(all.match(/\[DONE\]/g)).toHaveLength(1);
     // The events were passed on as they completed: many reads, not one buffered answer.
     expect(reads.length).toBeGreaterThan(5);
+  });
+});
+
+describe('the native path with a cap on whole answers', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ upstreamUrl, gateway: { maxBodyBytes: 64 * 1024 } });
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('withholds an answer larger than the cap once decoded (502, typed), and keeps serving', async () => {
+    const post = (model: string) =>
+      fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gw.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'q' }] }),
+      });
+    const big = await post('gzip-big');
+    const body = (await big.json()) as { error?: { code?: string }; choices?: unknown };
+    expect(big.status).toBe(502);
+    expect(body.error?.code).toBe('SIGNET_E_GATEWAY_SEAL_FAILED');
+    expect(body.choices).toBeUndefined();
+    expect(big.headers.get('signet-envelope')).toBeNull();
+    const next = await post('gzip');
+    await next.arrayBuffer();
+    expect(next.status).toBe(200);
+    expect(next.headers.get('signet-envelope')).not.toBeNull();
   });
 });

@@ -252,9 +252,21 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
     const ok = status >= 200 && status <= 299;
     if (sealer === undefined) return pipeAnswer(answer, res, ownRecordId(answerHeaders(answer), st.id));
     const type = contentType(answer.rawHeaders);
+    // Classified as the shared sealer classifies: an event stream first, then JSON.
+    if (ok && !answer.empty && type.includes('text/event-stream')) {
+      const sealing = sealer.sealStream(status, context);
+      res.writeHead(status, answer.statusText, ownRecordId(Object.assign(answerHeaders(answer), STREAM_HEADERS), st.id));
+      p.metrics.streams(1);
+      try {
+        await pumpSealedStream(answer, sealing, res);
+      } finally {
+        p.metrics.streams(-1);
+      }
+      return;
+    }
     if (ok && !answer.empty && type.includes('json')) {
       // Read once, as text; too large or broken goes to the shared sealer, which records and answers it.
-      const text = await readAnswerText(answer.body, p.maxBodyBytes);
+      const text = await readAnswerText(answer, p.maxBodyBytes);
       if (text === undefined) {
         const failed = await sealer.seal(new Response(null, { status, headers: { 'content-type': 'text/plain' } }), context);
         return writeToNode(failed, res);
@@ -270,17 +282,6 @@ export function createGatewayListener(p: NodeGatewayParts): (req: IncomingMessag
       h['content-length'] = String(out.length);
       res.writeHead(sealed.status, sealed.statusText, h);
       res.end(out);
-      return;
-    }
-    if (ok && !answer.empty && type.includes('text/event-stream')) {
-      const sealing = sealer.sealStream(status, context);
-      res.writeHead(status, answer.statusText, ownRecordId(Object.assign(answerHeaders(answer), STREAM_HEADERS), st.id));
-      p.metrics.streams(1);
-      try {
-        await pumpSealedStream(answer, sealing, res);
-      } finally {
-        p.metrics.streams(-1);
-      }
       return;
     }
     // Everything else (an error status, a type that cannot be sealed) is rare: the shared sealer

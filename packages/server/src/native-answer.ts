@@ -44,7 +44,8 @@ const decoder = new TextDecoder();
  * (a connection that closes before the end of its body is a broken body, not a finished one). The
  * text is decoded as `Response.text()` decodes it.
  */
-export function readAnswerText(body: UpstreamAnswer['body'], max: number): Promise<string | undefined> {
+export function readAnswerText(answer: UpstreamAnswer, max: number): Promise<string | undefined> {
+  const body = answer.body;
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let size = 0;
@@ -58,7 +59,8 @@ export function readAnswerText(body: UpstreamAnswer['body'], max: number): Promi
       if (settled) return;
       size += c.length;
       if (size > max) {
-        body.destroy();
+        // The whole exchange, not only a decoder in front of it: the connection is not reused.
+        answer.destroy();
         done(undefined);
         return;
       }
